@@ -1,0 +1,87 @@
+// The operator's CA directory, the state behind `securechat pki`:
+//   ca.key (0600)  ca.crt  index.txt  crlnumber  ca.crl  NAME.key (0600)  NAME.crt  .lock
+// Every operation holds the directory lock and writes each file atomically (temp + rename).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "crypto/keys.h"
+#include "pki/authority.h"
+#include "pki/certificate.h"
+#include "pki/time_text.h"
+
+namespace sc::pki {
+
+struct CaLayout {
+    explicit CaLayout(std::filesystem::path directory);
+    std::filesystem::path dir, key, cert, index, crl, crl_number;
+    std::filesystem::path entity_key(const std::string& name) const;
+    std::filesystem::path entity_cert(const std::string& name) const;
+};
+
+inline constexpr int kDefaultCaDays = 3650;
+inline constexpr int kDefaultCertDays = 365;
+inline constexpr int kDefaultCrlDays = 7;
+inline constexpr int kMaxDays = 36500;
+// Certificates start a little in the past, so a peer whose clock is slightly behind accepts them.
+inline constexpr std::chrono::minutes kBackdate{5};
+
+struct InitRequest {
+    std::filesystem::path dir{};
+    std::string name{};
+    crypto::KeyType key_type = crypto::KeyType::ed25519;
+    int days = kDefaultCaDays;
+    TimePoint now = std::chrono::system_clock::now();
+};
+Result<Certificate> init_ca(const InitRequest& request);
+
+struct IssueRequest {
+    std::filesystem::path dir{};
+    Profile profile = Profile::server;  // server or client
+    std::string name{};
+    std::vector<std::string> extra_sans{};  // as typed: "DNS:host", "IP:10.0.0.1"
+    crypto::KeyType key_type = crypto::KeyType::ed25519;
+    int days = kDefaultCertDays;
+    TimePoint now = std::chrono::system_clock::now();
+};
+struct IssueResult {
+    Certificate certificate;
+    std::filesystem::path key_file{};
+    std::filesystem::path cert_file{};
+    bool shortened_to_ca_expiry = false;
+};
+Result<IssueResult> issue_certificate(const IssueRequest& request);
+
+struct RevokeResult {
+    Certificate certificate;
+    bool already_revoked = false;
+    std::string revoked_at{};  // index time string
+};
+Result<RevokeResult> revoke_certificate(const std::filesystem::path& dir,
+                                        const std::filesystem::path& cert_file,
+                                        TimePoint now = std::chrono::system_clock::now());
+
+struct CrlRequest {
+    std::filesystem::path dir{};
+    int days = kDefaultCrlDays;
+    TimePoint now = std::chrono::system_clock::now();
+};
+struct CrlResult {
+    std::filesystem::path file{};
+    int revoked = 0;
+    std::uint64_t number = 0;
+    TimePoint next_update{};
+};
+Result<CrlResult> publish_crl(const CrlRequest& request);
+
+Result<CertificateAuthority> load_ca(const CaLayout& layout);
+
+// Loads a PEM file of at most a few certificates.
+Result<std::vector<Certificate>> load_certificate_chain(const std::filesystem::path& path);
+Result<Crl> load_crl(const std::filesystem::path& path);
+
+}  // namespace sc::pki

@@ -1,0 +1,336 @@
+#include "pki/verify.h"
+
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
+
+#include "crypto/ossl.h"
+
+namespace sc::pki {
+namespace ossl = crypto::ossl;
+namespace {
+
+// Longest chain accepted: leaf, intermediates, root.
+constexpr int kMaxVerifyDepth = 4;
+// OpenSSL security level 2: 112-bit security, so RSA >= 2048 and no MD5 or SHA-1 signatures.
+constexpr int kAuthLevel = 2;
+
+struct StackDeleter {
+    void operator()(STACK_OF(X509) * s) const noexcept { sk_X509_pop_free(s, X509_free); }
+};
+using CertStackPtr = std::unique_ptr<STACK_OF(X509), StackDeleter>;
+
+CertError classify(int openssl_error) {
+    switch (openssl_error) {
+        case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+        case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+        case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+        case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+        case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+        case X509_V_ERR_CERT_UNTRUSTED:
+        case X509_V_ERR_CERT_REJECTED:
+            return CertError::unknown_issuer;
+        case X509_V_ERR_CERT_SIGNATURE_FAILURE:
+        case X509_V_ERR_UNABLE_TO_DECRYPT_CERT_SIGNATURE:
+        case X509_V_ERR_UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY:
+            return CertError::bad_signature;
+        case X509_V_ERR_CERT_HAS_EXPIRED:
+            return CertError::expired;
+        case X509_V_ERR_CERT_NOT_YET_VALID:
+            return CertError::not_yet_valid;
+        case X509_V_ERR_CERT_REVOKED:
+            return CertError::revoked;
+        case X509_V_ERR_INVALID_CA:
+        case X509_V_ERR_PATH_LENGTH_EXCEEDED:
+        case X509_V_ERR_KEYUSAGE_NO_CERTSIGN:
+            return CertError::issuer_not_ca;
+        case X509_V_ERR_EE_KEY_TOO_SMALL:
+        case X509_V_ERR_CA_KEY_TOO_SMALL:
+        case X509_V_ERR_CA_MD_TOO_WEAK:
+            return CertError::weak_key_or_algorithm;
+        case X509_V_ERR_INVALID_PURPOSE:
+            return CertError::wrong_purpose;
+        case X509_V_ERR_UNABLE_TO_GET_CRL:
+        case X509_V_ERR_CRL_SIGNATURE_FAILURE:
+        case X509_V_ERR_UNABLE_TO_DECRYPT_CRL_SIGNATURE:
+        case X509_V_ERR_CRL_NOT_YET_VALID:
+        case X509_V_ERR_CRL_HAS_EXPIRED:
+        case X509_V_ERR_UNABLE_TO_GET_CRL_ISSUER:
+        case X509_V_ERR_KEYUSAGE_NO_CRL_SIGN:
+        case X509_V_ERR_DIFFERENT_CRL_SCOPE:
+        case X509_V_ERR_ERROR_IN_CRL_LAST_UPDATE_FIELD:
+        case X509_V_ERR_ERROR_IN_CRL_NEXT_UPDATE_FIELD:
+            return CertError::crl_problem;
+        default:
+            return CertError::malformed;
+    }
+}
+
+Failure<CertFailure> refuse(CertError code, std::string detail) {
+    return fail(CertFailure{code, std::move(detail)});
+}
+
+std::string describe(const Certificate& cert) {
+    auto cn = cert.common_name();
+    return "'" + (cn.empty() ? cert.subject() : cn) + "'";
+}
+
+// OpenSSL builds the chain and checks signatures, CA constraints, revocation and key strength;
+// times are ours (OpenSSL has no clock-skew allowance).
+Result<std::vector<Certificate>, CertFailure> build_chain(const std::vector<Certificate>& presented,
+                                                          const VerifyPolicy& policy) {
+    ossl::X509StorePtr store(X509_STORE_new());
+    ossl::X509StoreCtxPtr ctx(X509_STORE_CTX_new());
+    CertStackPtr untrusted(sk_X509_new_null());
+    if (!store || !ctx || !untrusted ||
+        X509_STORE_add_cert(store.get(), policy.trust_anchor.native()) != 1) {
+        return refuse(CertError::malformed, ossl::error("cannot set up verification").message);
+    }
+    for (const auto& crl : policy.crls) {
+        if (X509_STORE_add_crl(store.get(), crl.native()) != 1) {
+            return refuse(CertError::crl_problem, ossl::error("cannot load CRL").message);
+        }
+    }
+    for (std::size_t i = 1; i < presented.size(); ++i) {
+        X509_up_ref(presented[i].native());
+        if (sk_X509_push(untrusted.get(), presented[i].native()) <= 0) {
+            X509_free(presented[i].native());
+            return refuse(CertError::malformed, "out of memory");
+        }
+    }
+    if (X509_STORE_CTX_init(ctx.get(), store.get(), presented.front().native(), untrusted.get()) !=
+        1) {
+        return refuse(CertError::malformed, ossl::error("cannot set up verification").message);
+    }
+    X509_VERIFY_PARAM* param = X509_STORE_CTX_get0_param(ctx.get());
+    unsigned long flags = X509_V_FLAG_NO_CHECK_TIME;
+    if (!policy.crls.empty()) {
+        flags |= X509_V_FLAG_CRL_CHECK;
+    }
+    X509_VERIFY_PARAM_set_flags(param, flags);
+    X509_VERIFY_PARAM_set_auth_level(param, kAuthLevel);
+    X509_VERIFY_PARAM_set_depth(param, kMaxVerifyDepth);
+
+    if (X509_verify_cert(ctx.get()) != 1) {
+        int err = X509_STORE_CTX_get_error(ctx.get());
+        int depth = X509_STORE_CTX_get_error_depth(ctx.get());
+        X509* at = X509_STORE_CTX_get_current_cert(ctx.get());
+        std::string where =
+            depth == 0 ? "the certificate" : "the issuer at depth " + std::to_string(depth);
+        if (at != nullptr) {
+            X509_up_ref(at);
+            where += " " + describe(Certificate::adopt(at));
+        }
+        ossl::clear_errors();
+        return refuse(classify(err),
+                      std::string(X509_verify_cert_error_string(err)) + " (" + where + ")");
+    }
+    CertStackPtr built(X509_STORE_CTX_get1_chain(ctx.get()));
+    std::vector<Certificate> chain;
+    for (int i = 0; built && i < sk_X509_num(built.get()); ++i) {
+        X509* cert = sk_X509_value(built.get(), i);
+        X509_up_ref(cert);
+        chain.push_back(Certificate::adopt(cert));
+    }
+    return chain;
+}
+
+Result<void, CertFailure> check_times(const std::vector<Certificate>& chain,
+                                      const VerifyPolicy& policy) {
+    for (std::size_t i = 0; i < chain.size(); ++i) {
+        const auto& cert = chain[i];
+        std::string who = (i == 0 ? "certificate " : "issuer ") + describe(cert);
+        if (policy.now > cert.not_after() + policy.clock_skew) {
+            return refuse(CertError::expired, who + " expired at " + format_utc(cert.not_after()) +
+                                                  " (now " + format_utc(policy.now) + ")");
+        }
+        if (policy.now + policy.clock_skew < cert.not_before()) {
+            return refuse(CertError::not_yet_valid, who + " is valid only from " +
+                                                        format_utc(cert.not_before()) + " (now " +
+                                                        format_utc(policy.now) + ")");
+        }
+    }
+    return {};
+}
+
+Result<void, CertFailure> check_crl_times(const VerifyPolicy& policy) {
+    for (const auto& crl : policy.crls) {
+        if (crl.next_update() == TimePoint::min()) {
+            return refuse(CertError::crl_problem, "the CRL has no next-update time");
+        }
+        if (policy.now > crl.next_update() + policy.clock_skew) {
+            return refuse(CertError::crl_problem,
+                          "the CRL is out of date: its next update was due " +
+                              format_utc(crl.next_update()) + "; publish a new one");
+        }
+        if (policy.now + policy.clock_skew < crl.this_update()) {
+            return refuse(CertError::crl_problem, "the CRL is issued in the future (" +
+                                                      format_utc(crl.this_update()) + ")");
+        }
+    }
+    return {};
+}
+
+Result<void, CertFailure> check_issuers(const std::vector<Certificate>& chain) {
+    for (std::size_t i = 1; i < chain.size(); ++i) {
+        const auto& issuer = chain[i];
+        if (!issuer.is_ca()) {
+            return refuse(CertError::issuer_not_ca,
+                          "issuer " + describe(issuer) + " lacks basicConstraints CA:TRUE");
+        }
+        bool has_usage = (X509_get_extension_flags(issuer.native()) & EXFLAG_KUSAGE) != 0;
+        if (has_usage && (X509_get_key_usage(issuer.native()) & KU_KEY_CERT_SIGN) == 0) {
+            return refuse(CertError::issuer_not_ca,
+                          "issuer " + describe(issuer) + " keyUsage lacks keyCertSign");
+        }
+    }
+    return {};
+}
+
+Result<void, CertFailure> check_strength(const std::vector<Certificate>& chain) {
+    auto key = chain.front().public_key().describe();
+    using crypto::KeyAlgorithm;
+    if (key.algorithm == KeyAlgorithm::other) {
+        return refuse(CertError::weak_key_or_algorithm, "unsupported key type " + key.name);
+    }
+    if ((key.algorithm == KeyAlgorithm::rsa && key.bits < 2048) ||
+        (key.algorithm == KeyAlgorithm::ecdsa && key.bits < 256)) {
+        return refuse(CertError::weak_key_or_algorithm, "key too small: " + key.text());
+    }
+    // Every signature we rely on (all but the anchor's own self-signature).
+    for (std::size_t i = 0; i + 1 < chain.size(); ++i) {
+        int md_nid = NID_undef;
+        if (X509_get_signature_info(chain[i].native(), &md_nid, nullptr, nullptr, nullptr) == 1 &&
+            (md_nid == NID_md5 || md_nid == NID_sha1 || md_nid == NID_md4)) {
+            return refuse(CertError::weak_key_or_algorithm,
+                          describe(chain[i]) + " is signed with " + OBJ_nid2sn(md_nid));
+        }
+    }
+    return {};
+}
+
+Result<void, CertFailure> check_purpose(const Certificate& leaf, Purpose purpose) {
+    X509* x = leaf.native();
+    if (leaf.is_ca()) {
+        return refuse(CertError::wrong_purpose,
+                      describe(leaf) + " is a CA certificate, not an end-entity certificate");
+    }
+    std::uint32_t flags = X509_get_extension_flags(x);
+    if ((flags & EXFLAG_XKUSAGE) != 0) {
+        std::uint32_t needed = purpose == Purpose::server ? XKU_SSL_SERVER : XKU_SSL_CLIENT;
+        if ((X509_get_extended_key_usage(x) & needed) == 0) {
+            return refuse(CertError::wrong_purpose,
+                          describe(leaf) + " is not for " + std::string(purpose_name(purpose)) +
+                              " use (extendedKeyUsage lacks " +
+                              (purpose == Purpose::server ? "serverAuth" : "clientAuth") + ")");
+        }
+    }
+    if ((flags & EXFLAG_KUSAGE) != 0 && (X509_get_key_usage(x) & KU_DIGITAL_SIGNATURE) == 0) {
+        return refuse(
+            CertError::wrong_purpose,
+            describe(leaf) + " keyUsage lacks digitalSignature, which the handshake needs");
+    }
+    return {};
+}
+
+bool looks_like_ip(const std::string& name) {
+    return name.find(':') != std::string::npos ||
+           name.find_first_not_of("0123456789.") == std::string::npos;
+}
+
+Result<void, CertFailure> check_name(const Certificate& leaf, const std::string& name) {
+    int rc = looks_like_ip(name)
+                 ? X509_check_ip_asc(leaf.native(), name.c_str(), 0)
+                 // Subject CN is consulted only when there is no DNS SAN (RFC 6125 6.4.4).
+                 : X509_check_host(leaf.native(), name.data(), name.size(),
+                                   X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS, nullptr);
+    if (rc == 1) {
+        return {};
+    }
+    ossl::clear_errors();
+    std::string names;
+    for (const auto& san : leaf.subject_alt_names()) {
+        names += (names.empty() ? "" : ", ") + san;
+    }
+    if (names.empty()) {
+        names = "CN=" + leaf.common_name();
+    }
+    return refuse(CertError::name_mismatch,
+                  "expected '" + name + "', the certificate names " + names);
+}
+
+}  // namespace
+
+std::string_view purpose_name(Purpose purpose) {
+    return purpose == Purpose::server ? "server" : "client";
+}
+
+std::string_view cert_error_name(CertError code) {
+    switch (code) {
+        case CertError::malformed:
+            return "malformed";
+        case CertError::unknown_issuer:
+            return "unknown_issuer";
+        case CertError::bad_signature:
+            return "bad_signature";
+        case CertError::expired:
+            return "expired";
+        case CertError::not_yet_valid:
+            return "not_yet_valid";
+        case CertError::revoked:
+            return "revoked";
+        case CertError::name_mismatch:
+            return "name_mismatch";
+        case CertError::wrong_purpose:
+            return "wrong_purpose";
+        case CertError::weak_key_or_algorithm:
+            return "weak_key_or_algorithm";
+        case CertError::issuer_not_ca:
+            return "issuer_not_ca";
+        case CertError::crl_problem:
+            return "crl_problem";
+    }
+    return "unknown";
+}
+
+std::string CertFailure::message() const {
+    static constexpr std::pair<CertError, const char*> kHeadlines[] = {
+        {CertError::malformed, "certificate is malformed"},
+        {CertError::unknown_issuer, "certificate is not issued by the trusted CA"},
+        {CertError::bad_signature, "certificate signature is invalid"},
+        {CertError::expired, "certificate has expired"},
+        {CertError::not_yet_valid, "certificate is not yet valid"},
+        {CertError::revoked, "certificate is revoked"},
+        {CertError::name_mismatch, "certificate name does not match"},
+        {CertError::wrong_purpose, "certificate is not valid for this purpose"},
+        {CertError::weak_key_or_algorithm, "certificate uses a weak key or algorithm"},
+        {CertError::issuer_not_ca, "certificate issuer is not a valid CA"},
+        {CertError::crl_problem, "revocation status cannot be checked"},
+    };
+    for (const auto& [c, headline] : kHeadlines) {
+        if (c == code) {
+            return std::string(headline) + " [" + std::string(cert_error_name(code)) +
+                   "]: " + detail;
+        }
+    }
+    return detail;
+}
+
+Result<VerifiedCertificate, CertFailure> verify_certificate(
+    const std::vector<Certificate>& presented, const VerifyPolicy& policy) {
+    if (presented.empty()) {
+        return refuse(CertError::malformed, "no certificate presented");
+    }
+    SC_TRY_ASSIGN(auto chain, build_chain(presented, policy));
+    SC_TRY(check_times(chain, policy));
+    SC_TRY(check_crl_times(policy));
+    SC_TRY(check_issuers(chain));
+    SC_TRY(check_strength(chain));
+    SC_TRY(check_purpose(chain.front(), policy.purpose));
+    if (policy.expected_name) {
+        SC_TRY(check_name(chain.front(), *policy.expected_name));
+    }
+    return VerifiedCertificate(std::move(chain));
+}
+
+}  // namespace sc::pki

@@ -1,0 +1,20 @@
+// Runs a real command (the securechat binary, the openssl CLI) and captures what it printed.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace sc::test {
+
+struct CommandResult {
+    int exit_code = -1;
+    std::string output;  // stdout and stderr, interleaved
+};
+
+// argv[0] is looked up in PATH. No shell is involved, so arguments need no quoting.
+CommandResult run_command(const std::vector<std::string>& argv);
+
+// Path of the securechat binary under test (set by CMake).
+std::string securechat_binary();
+
+}  // namespace sc::test

@@ -1,0 +1,85 @@
+#include "crypto/keys.h"
+
+#include <gtest/gtest.h>
+
+namespace sc::crypto {
+namespace {
+
+class EveryKeyType : public ::testing::TestWithParam<KeyType> {};
+
+TEST_P(EveryKeyType, SignsAndVerifies) {
+    auto key = PrivateKey::generate(GetParam());
+    ASSERT_TRUE(key) << key.error().message;
+    auto msg = as_bytes("securechat/v1 test message");
+    auto sig = key->sign(msg);
+    ASSERT_TRUE(sig) << sig.error().message;
+    EXPECT_TRUE(key->public_key().verify(msg, *sig));
+}
+
+TEST_P(EveryKeyType, RejectsAChangedMessageOrSignature) {
+    auto key = PrivateKey::generate(GetParam());
+    ASSERT_TRUE(key);
+    Bytes msg{1, 2, 3, 4};
+    auto sig = key->sign(msg);
+    ASSERT_TRUE(sig);
+    auto bad_msg = msg;
+    bad_msg[0] ^= 1;
+    EXPECT_FALSE(key->public_key().verify(bad_msg, *sig));
+    auto bad_sig = *sig;
+    bad_sig[bad_sig.size() / 2] ^= 0x10;
+    auto r = key->public_key().verify(msg, bad_sig);
+    ASSERT_FALSE(r);
+    EXPECT_NE(r.error().message.find("does not verify"), std::string::npos);
+}
+
+TEST_P(EveryKeyType, PemRoundTripKeepsTheKey) {
+    auto key = PrivateKey::generate(GetParam());
+    ASSERT_TRUE(key);
+    auto pem = key->to_pem();
+    ASSERT_TRUE(pem);
+    EXPECT_NE(pem->reveal_text(SecretAccess{}).find("BEGIN PRIVATE KEY"), std::string::npos);
+    auto again = PrivateKey::from_pem(*pem);
+    ASSERT_TRUE(again) << again.error().message;
+    EXPECT_TRUE(again->public_key().same_key_as(key->public_key()));
+    auto pub = PublicKey::from_pem(key->public_key().to_pem());
+    ASSERT_TRUE(pub);
+    EXPECT_TRUE(pub->same_key_as(key->public_key()));
+}
+
+INSTANTIATE_TEST_SUITE_P(Keys, EveryKeyType, ::testing::ValuesIn(all_key_types()),
+                         [](const auto& p) {
+                             std::string name(key_type_name(p.param));
+                             std::replace(name.begin(), name.end(), '-', '_');
+                             return name;
+                         });
+
+TEST(KeyDescription, NamesTypeAndSize) {
+    EXPECT_EQ(PrivateKey::generate(KeyType::ed25519)->describe().text(), "Ed25519 (256 bits)");
+    EXPECT_EQ(PrivateKey::generate(KeyType::ecdsa_p256)->describe().text(),
+              "ECDSA P-256 (256 bits)");
+    EXPECT_EQ(PrivateKey::generate(KeyType::rsa_3072)->describe().text(), "RSA (3072 bits)");
+}
+
+TEST(KeyType, ParsesCliNames) {
+    for (auto type : all_key_types()) {
+        EXPECT_EQ(parse_key_type(key_type_name(type)), type);
+    }
+    EXPECT_FALSE(parse_key_type("dsa"));
+}
+
+TEST(PrivateKey, GarbagePemCarriesOpenSslReason) {
+    auto r = PrivateKey::from_pem(SecretBytes(as_bytes("-----BEGIN PRIVATE KEY-----\nAAAA\n")));
+    ASSERT_FALSE(r);
+    EXPECT_NE(r.error().message.find("not an unencrypted PEM private key: "), std::string::npos);
+    EXPECT_GT(r.error().message.size(), std::string("not an unencrypted PEM private key: ").size());
+}
+
+TEST(PrivateKey, PublicKeyFromPrivateCarriesNoPrivateMaterial) {
+    auto key = PrivateKey::generate(KeyType::ed25519);
+    ASSERT_TRUE(key);
+    auto pub = key->public_key();
+    EXPECT_NE(pub.native(), key->native());
+}
+
+}  // namespace
+}  // namespace sc::crypto

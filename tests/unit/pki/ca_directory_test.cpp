@@ -1,0 +1,138 @@
+#include "pki/ca_directory.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include "pki/cert_index.h"
+#include "pki/verify.h"
+#include "support/temp_dir.h"
+#include "test_pki.h"
+
+namespace sc::pki {
+namespace {
+
+unsigned mode_of(const std::filesystem::path& p) {
+    struct stat st {};
+    EXPECT_EQ(::stat(p.c_str(), &st), 0) << p;
+    return st.st_mode & 0777;
+}
+
+class CaDirectory : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        auto ca = init_ca({.dir = dir(), .name = "SecureChat CA"});
+        ASSERT_TRUE(ca) << ca.error().message;
+    }
+    std::filesystem::path dir() const { return tmp_ / "ca"; }
+    Result<IssueResult> issue(const std::string& name, Profile profile = Profile::server,
+                              std::vector<std::string> sans = {}) {
+        return issue_certificate(
+            {.dir = dir(), .profile = profile, .name = name, .extra_sans = std::move(sans)});
+    }
+    sc::test::TempDir tmp_;
+};
+
+TEST_F(CaDirectory, InitWritesKeyPrivateAndCertificatePublic) {
+    EXPECT_EQ(mode_of(dir() / "ca.key"), 0600u);
+    EXPECT_EQ(mode_of(dir() / "ca.crt"), 0644u);
+    EXPECT_EQ(mode_of(dir()), 0700u);
+    auto ca = load_ca(CaLayout(dir()));
+    ASSERT_TRUE(ca) << ca.error().message;
+    EXPECT_TRUE(ca->certificate().is_ca());
+    EXPECT_EQ(ca->key().describe().name, "Ed25519");
+}
+
+TEST_F(CaDirectory, InitRefusesToOverwriteAnExistingCa) {
+    auto before = sc::test::read_text(dir() / "ca.key");
+    auto again = init_ca({.dir = dir(), .name = "Another"});
+    ASSERT_FALSE(again);
+    EXPECT_NE(again.error().message.find("already exists"), std::string::npos);
+    EXPECT_EQ(sc::test::read_text(dir() / "ca.key"), before);
+}
+
+TEST_F(CaDirectory, IssueWritesKeyPrivateRecordsIndexAndVerifies) {
+    auto issued = issue("server", Profile::server, {"IP:127.0.0.1"});
+    ASSERT_TRUE(issued) << issued.error().message;
+    EXPECT_EQ(mode_of(dir() / "server.key"), 0600u);
+    EXPECT_EQ(mode_of(dir() / "server.crt"), 0644u);
+    auto index = CertIndex::load(dir() / "index.txt");
+    ASSERT_TRUE(index);
+    ASSERT_EQ(index->entries().size(), 1u);
+    EXPECT_EQ(index->entries()[0].serial_hex, issued->certificate.serial_hex());
+    auto ca = load_ca(CaLayout(dir()));
+    auto policy = test::policy_for(*ca, "127.0.0.1");
+    EXPECT_TRUE(verify_certificate({issued->certificate}, policy));
+}
+
+TEST_F(CaDirectory, IssueRefusesUnsafeNamesAndOverwrites) {
+    EXPECT_FALSE(issue("../escape"));
+    EXPECT_FALSE(issue("ca"));
+    ASSERT_TRUE(issue("alice", Profile::client));
+    auto again = issue("alice", Profile::client);
+    ASSERT_FALSE(again);
+    EXPECT_NE(again.error().message.find("already exists"), std::string::npos);
+}
+
+TEST_F(CaDirectory, IssueShortensToTheCaLifetime) {
+    auto issued = issue_certificate({.dir = dir(), .name = "long", .days = 36000});
+    ASSERT_TRUE(issued);
+    EXPECT_TRUE(issued->shortened_to_ca_expiry);
+    auto ca = load_ca(CaLayout(dir()));
+    EXPECT_LE(issued->certificate.not_after(), ca->certificate().not_after());
+}
+
+TEST_F(CaDirectory, RevokeThenCrlMakesVerificationFail) {
+    ASSERT_TRUE(issue("alice", Profile::client));
+    ASSERT_TRUE(issue("bob", Profile::client));
+    auto revoked = revoke_certificate(dir(), dir() / "alice.crt");
+    ASSERT_TRUE(revoked) << revoked.error().message;
+    EXPECT_FALSE(revoked->already_revoked);
+    auto twice = revoke_certificate(dir(), dir() / "alice.crt");
+    ASSERT_TRUE(twice);
+    EXPECT_TRUE(twice->already_revoked);
+
+    auto crl = publish_crl({.dir = dir()});
+    ASSERT_TRUE(crl) << crl.error().message;
+    EXPECT_EQ(crl->revoked, 1);
+    EXPECT_EQ(crl->number, 1u);
+    EXPECT_EQ(publish_crl({.dir = dir()})->number, 2u) << "CRL numbers increase";
+
+    auto ca = load_ca(CaLayout(dir()));
+    auto loaded = load_crl(dir() / "ca.crl");
+    ASSERT_TRUE(loaded);
+    auto policy = test::policy_for(*ca, "alice", Purpose::client);
+    policy.crls.push_back(*loaded);
+    auto alice = load_certificate_chain(dir() / "alice.crt");
+    EXPECT_EQ(test::expect_refused(*alice, policy).code, CertError::revoked);
+    policy.expected_name = "bob";
+    EXPECT_TRUE(verify_certificate(*load_certificate_chain(dir() / "bob.crt"), policy));
+}
+
+TEST_F(CaDirectory, RevokeRefusesCertificatesOfAnotherCa) {
+    auto other = test::make_ca();
+    auto leaf = test::issue(other);
+    sc::test::write_text(tmp_ / "foreign.crt", leaf.cert.to_pem());
+    auto r = revoke_certificate(dir(), tmp_ / "foreign.crt");
+    ASSERT_FALSE(r);
+    EXPECT_NE(r.error().message.find("not issued by the CA"), std::string::npos);
+}
+
+TEST_F(CaDirectory, OperationsOnAMissingCaSayWhatToDo) {
+    auto r = issue_certificate({.dir = tmp_ / "nowhere", .name = "server"});
+    ASSERT_FALSE(r);
+    EXPECT_NE(r.error().message.find("pki init"), std::string::npos);
+}
+
+TEST(CaInit, EveryKeyTypeWorks) {
+    for (auto type : crypto::all_key_types()) {
+        sc::test::TempDir tmp;
+        auto ca = init_ca({.dir = tmp / "ca", .name = "CA", .key_type = type});
+        ASSERT_TRUE(ca) << crypto::key_type_name(type) << ": " << ca.error().message;
+        auto issued = issue_certificate({.dir = tmp / "ca", .name = "server", .key_type = type});
+        ASSERT_TRUE(issued) << issued.error().message;
+        EXPECT_EQ(mode_of(tmp / "ca" / "server.key"), 0600u);
+    }
+}
+
+}  // namespace
+}  // namespace sc::pki
