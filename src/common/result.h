@@ -34,7 +34,7 @@ class [[nodiscard]] Result {
   public:
     Result(T value) : state_(std::in_place_index<0>, std::move(value)) {}
     template <class G>
-    Result(Failure<G> failure) : state_(std::in_place_index<1>, E(std::move(failure.error))) {}
+    Result(Failure<G> failure) : state_(std::in_place_index<1>, E{std::move(failure.error)}) {}
 
     bool ok() const noexcept { return state_.index() == 0; }
     explicit operator bool() const noexcept { return ok(); }
@@ -74,7 +74,7 @@ class [[nodiscard]] Result<void, E> {
   public:
     Result() = default;
     template <class G>
-    Result(Failure<G> failure) : error_(E(std::move(failure.error))), failed_(true) {}
+    Result(Failure<G> failure) : error_(E{std::move(failure.error)}), failed_(true) {}
 
     bool ok() const noexcept { return !failed_; }
     explicit operator bool() const noexcept { return ok(); }
