@@ -1,0 +1,90 @@
+// The secure channel after the handshake, shared by both roles: records, epochs (DH #2 and
+// rekeys), signed chat messages with acknowledgements, the transcript and receipts.
+#pragma once
+
+#include <chrono>
+#include <deque>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "crypto/key_exchange.h"
+#include "proto/environment.h"
+#include "proto/key_schedule.h"
+#include "proto/messages.h"
+#include "proto/record_layer.h"
+#include "proto/transcript.h"
+
+namespace sc::proto {
+
+struct ChannelParams {
+    Direction own_dir = Direction::c2s;
+    Bytes session_id;
+    pki::Certificate own_leaf;
+    pki::Certificate peer_leaf;  // verified by the handshake
+    std::shared_ptr<const crypto::PrivateKey> own_key;
+    std::chrono::milliseconds ts_window{300'000};
+};
+
+class SecureChannel {
+  public:
+    static ProtoResult<std::unique_ptr<SecureChannel>> create(ChannelParams params,
+                                                              KeySchedule schedule);
+
+    // ---- records ----
+    ProtoResult<Bytes> seal(const msg::Inner& message);  // a whole frame
+    ProtoResult<msg::Inner> open(const msg::Record& record);
+
+    // ---- epochs ----
+    // Installs the next epoch for both directions (DH #2 gives epoch 1).
+    ProtoResult<bool> next_epoch(const crypto::SecretBytes& dh,
+                                 std::chrono::system_clock::time_point now);
+    std::uint32_t epoch() const { return schedule_.epoch(); }
+    bool rekey_due(std::chrono::system_clock::time_point now, std::uint64_t after_records,
+                   std::chrono::seconds after) const;
+
+    // ---- chat (epoch ≥ 1) ----
+    ProtoResult<msg::Chat> make_chat(std::string_view text, std::uint64_t ts, ByteView salt);
+    struct Accepted {
+        std::uint64_t seqno;
+        std::uint64_t ts;
+        std::string text;
+        std::string line;  // transcript line, to append now (we acknowledge at once)
+    };
+    ProtoResult<Accepted> accept_chat(const msg::Chat& chat, std::uint64_t now_ms);
+    // Our message `seqno` was acknowledged: returns its transcript line.
+    ProtoResult<std::string> accept_ack(const msg::Ack& ack);
+    bool has_unacked() const { return !unacked_.empty(); }
+
+    // ---- transcript and receipts ----
+    const std::string& transcript_header() const { return header_; }
+    msg::Receipt make_receipt_unsigned() const;
+    ProtoResult<msg::Receipt> make_receipt() const;
+    ProtoResult<bool> check_receipt(const msg::Receipt& receipt) const;
+    std::string transcript_hex() const;
+    const Bytes& session_id() const { return params_.session_id; }
+
+  private:
+    SecureChannel(ChannelParams params, KeySchedule schedule, EpochKeys epoch0, std::string header);
+    struct Pending {
+        std::uint64_t seqno;
+        std::string line;
+    };
+
+    ChannelParams params_;
+    KeySchedule schedule_;
+    Sealer sealer_;
+    Opener opener_;
+    std::optional<EpochKeys> message_keys_;
+    std::chrono::system_clock::time_point epoch_started_{};
+
+    std::string header_;
+    TranscriptHash transcript_;
+    std::uint64_t last_sent_seqno_ = 0;
+    std::uint64_t last_received_seqno_ = 0;
+    std::uint64_t first_received_seqno_ = 0;
+    std::uint64_t first_acked_seqno_ = 0;
+    std::deque<Pending> unacked_;
+};
+
+}  // namespace sc::proto

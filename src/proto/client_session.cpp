@@ -1,0 +1,356 @@
+#include "proto/client_session.h"
+
+#include <algorithm>
+
+namespace sc::proto {
+namespace {
+
+Failure<ProtocolError> unexpected(std::string_view what, std::string_view when) {
+    return proto_fail(ErrorCode::unexpected_message,
+                      "'" + std::string(what) + "' is not allowed " + std::string(when));
+}
+
+}  // namespace
+
+ClientSession::ClientSession(ClientConfig config, const Clock& clock, Entropy& entropy)
+    : SessionBase(clock, entropy), config_(std::move(config)) {}
+
+Output ClientSession::guarded(Phase required, const char* action, auto&& body) {
+    Output out;
+    if (finished()) {
+        out.events.push_back(event::Refused{std::string(action) + ": the session has ended"});
+        return out;
+    }
+    if (phase_ != required) {
+        out.events.push_back(event::Refused{std::string(action) + " is not possible now"});
+        return out;
+    }
+    auto done = body(out);
+    if (!done) {
+        fail(done.error(), out);
+    }
+    return out;
+}
+
+// ---- handshake ----
+
+Output ClientSession::start() {
+    return guarded(Phase::idle, "start", [&](Output& out) -> ProtoResult<bool> {
+        auto nonce = entropy_.random(kNonceBytes);
+        if (!nonce) {
+            return as_protocol_error(ErrorCode::internal, nonce.error());
+        }
+        nonce_c_ = std::move(nonce).value();
+        msg::Hello hello;
+        hello.versions = config_.versions;
+        for (auto g : config_.groups) {
+            hello.groups.emplace_back(crypto::dh_group_name(g));
+        }
+        hello.nonce = nonce_c_;
+        hello.certs = chain_der(config_.identity);
+        auto frame = make_frame(msg::encode(msg::Outer{std::move(hello)}));
+        handshake_hash_.update(frame.wire());
+        out.send.push_back(frame.wire());
+        phase_ = Phase::hello_sent;
+        return true;
+    });
+}
+
+ProtoResult<bool> ClientSession::on_handshake(const Frame& frame, msg::Outer message, Output& out) {
+    if (phase_ == Phase::hello_sent) {
+        if (auto* m = std::get_if<msg::ServerHello>(&message)) {
+            return on_server_hello(frame, *m);
+        }
+    } else if (phase_ == Phase::server_hello_seen) {
+        if (auto* m = std::get_if<msg::DhServer>(&message)) {
+            return on_dh_server(frame, *m, out);
+        }
+    }
+    return unexpected(msg::type_name(message), "at this point of the handshake");
+}
+
+ProtoResult<bool> ClientSession::on_server_hello(const Frame& frame, const msg::ServerHello& m) {
+    // The server must choose from what we offered (the offer is signed, so it cannot be cut).
+    if (std::find(config_.versions.begin(), config_.versions.end(), m.version) ==
+        config_.versions.end()) {
+        return proto_fail(ErrorCode::unsupported_version,
+                          "server chose version " + std::to_string(m.version) + ", not offered");
+    }
+    auto group = crypto::parse_dh_group(m.group);
+    if (!group ||
+        std::find(config_.groups.begin(), config_.groups.end(), *group) == config_.groups.end()) {
+        return proto_fail(ErrorCode::no_common_group,
+                          "server chose group '" + m.group.substr(0, 32) + "', not offered");
+    }
+    SC_TRY_ASSIGN(auto verified, verify_peer_chain(m.certs, config_.trust, pki::Purpose::server,
+                                                   config_.server_name, clock_.now()));
+    server_.emplace(std::move(verified));
+    group_ = *group;
+    nonce_s_ = m.nonce;
+    handshake_hash_.update(frame.wire());
+    phase_ = Phase::server_hello_seen;
+    return true;
+}
+
+ProtoResult<bool> ClientSession::on_dh_server(const Frame& frame, const msg::DhServer& m,
+                                              Output& out) {
+    // sig_s covers TH_hs = H(F(hello) ‖ F(server_hello)) and the server's share.
+    auto th_hs = handshake_hash_.peek();
+    if (!server_->leaf().public_key().verify(handshake_server_signed(th_hs, m.share), m.sig)) {
+        return proto_fail(ErrorCode::bad_handshake_signature,
+                          "the server's handshake signature does not verify: the handshake was "
+                          "altered or the server does not hold its certificate's key");
+    }
+    handshake_hash_.update(frame.wire());
+    auto own = entropy_.ephemeral(*group_);
+    if (!own) {
+        return as_protocol_error(ErrorCode::internal, own.error());
+    }
+    Bytes share = own->public_share();
+    auto dh1 = std::move(own).value().derive(m.share);
+    if (!dh1) {
+        return as_protocol_error(ErrorCode::bad_share, dh1.error());
+    }
+    // sig_c covers TH_dhs = H(F(hello) ‖ F(server_hello) ‖ F(dh_server)) and our share.
+    auto sig = config_.identity.key->sign(handshake_client_signed(handshake_hash_.peek(), share));
+    if (!sig) {
+        return as_protocol_error(ErrorCode::internal, sig.error());
+    }
+    auto reply = make_frame(msg::encode(msg::Outer{msg::DhClient{share, std::move(sig).value()}}));
+    handshake_hash_.update(reply.wire());
+    out.send.push_back(reply.wire());
+    auto hh = handshake_hash_.peek();
+    SC_TRY_ASSIGN(auto schedule, KeySchedule::start(*dh1, nonce_c_, nonce_s_, hh));
+    ChannelParams params{
+        Direction::c2s,  Bytes(hh.begin(), hh.end()), config_.identity.chain.front(),
+        server_->leaf(), config_.identity.key,        config_.ts_window};
+    SC_TRY_ASSIGN(channel_, SecureChannel::create(std::move(params), std::move(schedule)));
+    phase_ = Phase::authenticating;
+    out.events.push_back(event::HandshakeDone{server_->leaf(), channel_->session_id()});
+    return true;
+}
+
+// ---- authentication and DH #2 ----
+
+Output ClientSession::register_user(std::string email, std::string username,
+                                    crypto::SecretBytes password) {
+    return guarded(Phase::authenticating, "register", [&](Output& out) -> ProtoResult<bool> {
+        SC_TRY(send_sealed(
+            msg::Inner{msg::Register{std::move(email), std::move(username), std::move(password)}},
+            out));
+        phase_ = Phase::auth_sent;
+        return true;
+    });
+}
+
+Output ClientSession::login(std::string username, crypto::SecretBytes password) {
+    return guarded(Phase::authenticating, "login", [&](Output& out) -> ProtoResult<bool> {
+        SC_TRY(send_sealed(msg::Inner{msg::Login{std::move(username), std::move(password)}}, out));
+        phase_ = Phase::auth_sent;
+        return true;
+    });
+}
+
+ProtoResult<bool> ClientSession::on_auth_ok(const msg::AuthOk& m, Output& out) {
+    out.events.push_back(event::Authenticated{m.username, m.action});
+    auto own = entropy_.ephemeral(*group_);
+    if (!own) {
+        return as_protocol_error(ErrorCode::internal, own.error());
+    }
+    Bytes share = own->public_share();
+    ephemeral_.emplace(std::move(own).value());
+    SC_TRY(send_sealed(msg::Inner{msg::ChatDhClient{std::move(share)}}, out));
+    phase_ = Phase::chat_dh_sent;
+    return true;
+}
+
+ProtoResult<bool> ClientSession::on_chat_dh_server(const msg::ChatDhServer& m, Output& out) {
+    auto dh = std::exchange(ephemeral_, std::nullopt).value().derive(m.share);
+    if (!dh) {
+        return as_protocol_error(ErrorCode::bad_share, dh.error());
+    }
+    SC_TRY(channel_->next_epoch(*dh, clock_.now()));
+    phase_ = Phase::chat;
+    out.events.push_back(event::ChatReady{channel_->epoch()});
+    out.events.push_back(event::TranscriptAppend{channel_->transcript_header()});
+    return true;
+}
+
+// ---- chat ----
+
+Output ClientSession::send_text(std::string text) {
+    Output out;
+    if (!finished() && phase_ == Phase::rekey_sent) {
+        if (queued_.size() >= config_.max_queued_texts) {
+            out.events.push_back(event::Refused{"too many messages waiting for the rekey"});
+        } else {
+            queued_.push_back(std::move(text));
+        }
+        return out;
+    }
+    return guarded(Phase::chat, "send", [&](Output& o) { return send_chat_now(text, o); });
+}
+
+ProtoResult<bool> ClientSession::send_chat_now(const std::string& text, Output& out) {
+    auto salt = entropy_.random(kSaltBytes);
+    if (!salt) {
+        return as_protocol_error(ErrorCode::internal, salt.error());
+    }
+    SC_TRY_ASSIGN(auto chat, channel_->make_chat(text, now_ms(), *salt));
+    auto sent = event::MessageSent{chat.seqno, chat.ts};
+    SC_TRY(send_sealed(msg::Inner{std::move(chat)}, out));
+    out.events.push_back(sent);
+    if (channel_->rekey_due(clock_.now(), config_.rekey_after_records, config_.rekey_after)) {
+        SC_TRY(start_rekey(out));
+    }
+    return true;
+}
+
+Output ClientSession::rekey() {
+    return guarded(Phase::chat, "rekey", [&](Output& out) { return start_rekey(out); });
+}
+
+ProtoResult<bool> ClientSession::start_rekey(Output& out) {
+    auto own = entropy_.ephemeral(*group_);
+    if (!own) {
+        return as_protocol_error(ErrorCode::internal, own.error());
+    }
+    Bytes share = own->public_share();
+    ephemeral_.emplace(std::move(own).value());
+    SC_TRY(send_sealed(msg::Inner{msg::Rekey{std::move(share)}}, out));
+    phase_ = Phase::rekey_sent;
+    return true;
+}
+
+ProtoResult<bool> ClientSession::on_rekey(const msg::Rekey& m, Output& out) {
+    auto dh = std::exchange(ephemeral_, std::nullopt).value().derive(m.share);
+    if (!dh) {
+        return as_protocol_error(ErrorCode::bad_share, dh.error());
+    }
+    SC_TRY(channel_->next_epoch(*dh, clock_.now()));
+    phase_ = Phase::chat;
+    out.events.push_back(event::Rekeyed{channel_->epoch()});
+    while (!queued_.empty() && phase_ == Phase::chat) {
+        auto text = std::move(queued_.front());
+        queued_.pop_front();
+        SC_TRY(send_chat_now(text, out));
+    }
+    if (close_requested_ && phase_ == Phase::chat) {
+        phase_ = Phase::closing;
+        if (!channel_->has_unacked()) {
+            SC_TRY(send_receipt(out));
+        }
+    }
+    return true;
+}
+
+ProtoResult<bool> ClientSession::on_chat(const msg::Chat& m, Output& out) {
+    SC_TRY_ASSIGN(auto accepted, channel_->accept_chat(m, now_ms()));
+    SC_TRY(send_sealed(msg::Inner{msg::Ack{accepted.seqno, "delivered"}}, out));
+    out.events.push_back(event::TranscriptAppend{std::move(accepted.line)});
+    out.events.push_back(
+        event::MessageReceived{accepted.seqno, accepted.ts, std::move(accepted.text)});
+    return true;
+}
+
+ProtoResult<bool> ClientSession::on_ack(const msg::Ack& m, Output& out) {
+    SC_TRY_ASSIGN(auto line, channel_->accept_ack(m));
+    out.events.push_back(event::TranscriptAppend{std::move(line)});
+    out.events.push_back(event::Acknowledged{m.seqno});
+    if (phase_ == Phase::closing && !receipt_sent_ && !channel_->has_unacked()) {
+        SC_TRY(send_receipt(out));
+    }
+    return true;
+}
+
+// ---- closing ----
+
+Output ClientSession::close() {
+    Output out;
+    if (finished()) {
+        return out;
+    }
+    if (phase_ == Phase::rekey_sent) {
+        close_requested_ = true;
+        return out;
+    }
+    if (phase_ != Phase::chat) {
+        // Nothing to vouch for yet: just close.
+        finish(out);
+        phase_ = Phase::closed;
+        return out;
+    }
+    phase_ = Phase::closing;
+    if (!channel_->has_unacked()) {
+        auto sent = send_receipt(out);
+        if (!sent) {
+            fail(sent.error(), out);
+        }
+    }
+    return out;
+}
+
+ProtoResult<bool> ClientSession::send_receipt(Output& out) {
+    SC_TRY_ASSIGN(auto receipt, channel_->make_receipt());
+    own_receipt_ = receipt;
+    SC_TRY(send_sealed(msg::Inner{std::move(receipt)}, out));
+    receipt_sent_ = true;
+    return true;
+}
+
+ProtoResult<bool> ClientSession::on_receipt(const msg::Receipt& m, Output& out) {
+    if (phase_ == Phase::closing && !receipt_sent_) {
+        return unexpected("receipt", "while our messages await acknowledgement");
+    }
+    SC_TRY(channel_->check_receipt(m));
+    if (!receipt_sent_) {  // the server closes first: answer with ours
+        SC_TRY(send_receipt(out));
+    }
+    out.events.push_back(event::ReceiptsExchanged{*own_receipt_, m, channel_->transcript_hex()});
+    phase_ = Phase::closed;
+    finish(out);
+    return true;
+}
+
+// ---- dispatch of inner messages: the table of what each phase allows ----
+
+ProtoResult<bool> ClientSession::on_inner(msg::Inner message, Output& out) {
+    switch (phase_) {
+        case Phase::auth_sent:
+            if (auto* m = std::get_if<msg::AuthOk>(&message)) {
+                return on_auth_ok(*m, out);
+            }
+            break;
+        case Phase::chat_dh_sent:
+            if (auto* m = std::get_if<msg::ChatDhServer>(&message)) {
+                return on_chat_dh_server(*m, out);
+            }
+            break;
+        case Phase::chat:
+        case Phase::rekey_sent:
+        case Phase::closing:
+            if (auto* m = std::get_if<msg::Chat>(&message)) {
+                return on_chat(*m, out);
+            }
+            if (auto* m = std::get_if<msg::Ack>(&message)) {
+                return on_ack(*m, out);
+            }
+            if (auto* m = std::get_if<msg::Receipt>(&message)) {
+                return on_receipt(*m, out);
+            }
+            if (phase_ == Phase::rekey_sent) {
+                if (auto* m = std::get_if<msg::Rekey>(&message)) {
+                    return on_rekey(*m, out);
+                }
+            }
+            if (std::holds_alternative<msg::RekeyRequest>(message)) {
+                return phase_ == Phase::chat ? start_rekey(out) : ProtoResult<bool>(true);
+            }
+            break;
+        default:
+            break;
+    }
+    return unexpected(msg::type_name(message), "in this phase of the session");
+}
+
+}  // namespace sc::proto

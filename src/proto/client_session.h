@@ -1,0 +1,89 @@
+// The client role (docs/PROTOCOL.md §3, client column): every transition of the client in one
+// place. Consumes bytes, produces bytes and events; no sockets.
+#pragma once
+
+#include <chrono>
+#include <deque>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "crypto/key_exchange.h"
+#include "pki/verify.h"
+#include "proto/limits.h"
+#include "proto/session_base.h"
+
+namespace sc::proto {
+
+struct ClientConfig {
+    Identity identity;
+    Trust trust;
+    std::string server_name;  // the name the server's certificate must carry
+    std::vector<crypto::DhGroup> groups{crypto::DhGroup::x25519, crypto::DhGroup::ffdhe3072};
+    std::vector<std::uint64_t> versions{kProtocolVersion};
+    std::chrono::milliseconds ts_window = kDefaultTimestampWindow;
+    std::uint64_t rekey_after_records = kDefaultRekeyAfterRecords;
+    std::chrono::seconds rekey_after = kDefaultRekeyAfter;
+    std::size_t max_queued_texts = 1024;
+};
+
+class ClientSession final : public SessionBase {
+  public:
+    enum class Phase {
+        idle,
+        hello_sent,         // waiting for server_hello
+        server_hello_seen,  // waiting for dh_server
+        authenticating,     // k_auth ready: register or login
+        auth_sent,
+        chat_dh_sent,  // DH #2 in flight
+        chat,
+        rekey_sent,
+        closing,  // receipt sent (or waiting for acks before sending it)
+        closed,
+    };
+
+    ClientSession(ClientConfig config, const Clock& clock, Entropy& entropy);
+
+    Output start();
+    Output register_user(std::string email, std::string username, crypto::SecretBytes password);
+    Output login(std::string username, crypto::SecretBytes password);
+    // Sends a chat message (queued while a rekey is in flight).
+    Output send_text(std::string text);
+    Output rekey();
+    // Ends the session properly: waits for outstanding acks, then exchanges receipts.
+    Output close();
+
+    Phase phase() const { return phase_; }
+
+  private:
+    ProtoResult<bool> on_handshake(const Frame& frame, msg::Outer message, Output& out) override;
+    ProtoResult<bool> on_inner(msg::Inner message, Output& out) override;
+
+    ProtoResult<bool> on_server_hello(const Frame& frame, const msg::ServerHello& m);
+    ProtoResult<bool> on_dh_server(const Frame& frame, const msg::DhServer& m, Output& out);
+    ProtoResult<bool> on_auth_ok(const msg::AuthOk& m, Output& out);
+    ProtoResult<bool> on_chat_dh_server(const msg::ChatDhServer& m, Output& out);
+    ProtoResult<bool> on_rekey(const msg::Rekey& m, Output& out);
+    ProtoResult<bool> on_chat(const msg::Chat& m, Output& out);
+    ProtoResult<bool> on_ack(const msg::Ack& m, Output& out);
+    ProtoResult<bool> on_receipt(const msg::Receipt& m, Output& out);
+    ProtoResult<bool> send_chat_now(const std::string& text, Output& out);
+    ProtoResult<bool> start_rekey(Output& out);
+    ProtoResult<bool> send_receipt(Output& out);
+    Output guarded(Phase required, const char* action, auto&& body);
+
+    ClientConfig config_;
+    Phase phase_ = Phase::idle;
+    crypto::Sha256 handshake_hash_;
+    Bytes nonce_c_;
+    Bytes nonce_s_;
+    std::optional<crypto::DhGroup> group_;
+    std::optional<pki::VerifiedCertificate> server_;
+    std::optional<crypto::EphemeralKeyPair> ephemeral_;
+    std::deque<std::string> queued_;
+    bool close_requested_ = false;
+    bool receipt_sent_ = false;
+    std::optional<msg::Receipt> own_receipt_;
+};
+
+}  // namespace sc::proto

@@ -1,0 +1,58 @@
+#include "proto/errors.h"
+
+#include <array>
+#include <utility>
+
+namespace sc::proto {
+namespace {
+
+constexpr std::array<std::pair<ErrorCode, std::string_view>, 22> kNames{{
+    {ErrorCode::malformed, "malformed"},
+    {ErrorCode::frame_too_large, "frame_too_large"},
+    {ErrorCode::bad_base64, "bad_base64"},
+    {ErrorCode::unexpected_message, "unexpected_message"},
+    {ErrorCode::unsupported_version, "unsupported_version"},
+    {ErrorCode::no_common_group, "no_common_group"},
+    {ErrorCode::bad_certificate, "bad_certificate"},
+    {ErrorCode::bad_handshake_signature, "bad_handshake_signature"},
+    {ErrorCode::bad_share, "bad_share"},
+    {ErrorCode::decrypt_failed, "decrypt_failed"},
+    {ErrorCode::replay, "replay"},
+    {ErrorCode::out_of_order, "out_of_order"},
+    {ErrorCode::stale_timestamp, "stale_timestamp"},
+    {ErrorCode::bad_message_signature, "bad_message_signature"},
+    {ErrorCode::transcript_mismatch, "transcript_mismatch"},
+    {ErrorCode::key_exhausted, "key_exhausted"},
+    {ErrorCode::auth_failed, "auth_failed"},
+    {ErrorCode::throttled, "throttled"},
+    {ErrorCode::registration_failed, "registration_failed"},
+    {ErrorCode::internal, "internal"},
+    {ErrorCode::timeout, "timeout"},
+    {ErrorCode::shutting_down, "shutting_down"},
+}};
+
+}  // namespace
+
+std::string_view error_code_name(ErrorCode code) {
+    for (const auto& [c, name] : kNames) {
+        if (c == code) {
+            return name;
+        }
+    }
+    return "internal";
+}
+
+std::optional<ErrorCode> parse_error_code(std::string_view name) {
+    for (const auto& [c, n] : kNames) {
+        if (n == name) {
+            return c;
+        }
+    }
+    return std::nullopt;
+}
+
+std::string ProtocolError::text() const {
+    return std::string(error_code_name(code)) + ": " + message;
+}
+
+}  // namespace sc::proto

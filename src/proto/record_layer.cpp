@@ -1,0 +1,69 @@
+#include "proto/record_layer.h"
+
+#include "proto/limits.h"
+
+namespace sc::proto {
+
+std::array<std::uint8_t, 12> nonce_for(const std::array<std::uint8_t, 12>& iv, std::uint64_t seq) {
+    auto nonce = iv;
+    for (int i = 0; i < 8; ++i) {
+        nonce[static_cast<std::size_t>(11 - i)] ^= static_cast<std::uint8_t>(seq >> (8 * i));
+    }
+    return nonce;
+}
+
+ProtoResult<msg::Record> Sealer::seal(ByteView plaintext) {
+    if (in_epoch_ >= kMaxRecordsPerEpoch) {
+        return proto_fail(ErrorCode::key_exhausted, "record key used up; the session must end");
+    }
+    auto nonce = nonce_for(key_.iv, next_seq_);
+    auto ct = crypto::seal(key_.key, nonce, plaintext, record_ad(dir_, next_seq_, epoch_));
+    if (!ct) {
+        return proto_fail(ErrorCode::internal, ct.error().message);
+    }
+    msg::Record record{next_seq_, std::move(ct).value()};
+    ++next_seq_;
+    ++in_epoch_;
+    return record;
+}
+
+void Sealer::rekey(std::uint32_t epoch, TrafficKey key) {
+    epoch_ = epoch;
+    key_ = std::move(key);  // the old key is wiped by its allocator
+    in_epoch_ = 0;
+}
+
+ProtoResult<crypto::SecretBytes> Opener::open(const msg::Record& record) {
+    if (record.seq < next_seq_) {
+        return proto_fail(ErrorCode::replay, "record " + std::to_string(record.seq) +
+                                                 " was already received (expected " +
+                                                 std::to_string(next_seq_) + ")");
+    }
+    if (record.seq > next_seq_) {
+        return proto_fail(ErrorCode::out_of_order, "record " + std::to_string(record.seq) +
+                                                       " arrived before record " +
+                                                       std::to_string(next_seq_));
+    }
+    if (in_epoch_ >= kMaxRecordsPerEpoch) {
+        return proto_fail(ErrorCode::key_exhausted, "record key used up; the session must end");
+    }
+    auto nonce = nonce_for(key_.iv, record.seq);
+    auto pt = crypto::open(key_.key, nonce, record.ct, record_ad(dir_, record.seq, epoch_));
+    if (!pt) {
+        return proto_fail(ErrorCode::decrypt_failed,
+                          "record " + std::to_string(record.seq) + " failed authentication");
+    }
+    crypto::SecretBytes plaintext(*pt);
+    crypto::secure_wipe(pt->data(), pt->size());
+    ++next_seq_;
+    ++in_epoch_;
+    return plaintext;
+}
+
+void Opener::rekey(std::uint32_t epoch, TrafficKey key) {
+    epoch_ = epoch;
+    key_ = std::move(key);
+    in_epoch_ = 0;
+}
+
+}  // namespace sc::proto

@@ -1,0 +1,323 @@
+#include "proto/server_session.h"
+
+#include <algorithm>
+
+namespace sc::proto {
+namespace {
+
+Failure<ProtocolError> unexpected(std::string_view what, std::string_view when) {
+    return proto_fail(ErrorCode::unexpected_message,
+                      "'" + std::string(what) + "' is not allowed " + std::string(when));
+}
+
+}  // namespace
+
+ServerSession::ServerSession(ServerConfig config, const Clock& clock, Entropy& entropy)
+    : SessionBase(clock, entropy), config_(std::move(config)) {}
+
+// ---- handshake ----
+
+ProtoResult<bool> ServerSession::on_handshake(const Frame& frame, msg::Outer message, Output& out) {
+    if (phase_ == Phase::waiting_hello) {
+        if (auto* m = std::get_if<msg::Hello>(&message)) {
+            return on_hello(frame, *m, out);
+        }
+    } else if (phase_ == Phase::waiting_dh_client) {
+        if (auto* m = std::get_if<msg::DhClient>(&message)) {
+            return on_dh_client(frame, *m, out);
+        }
+    }
+    return unexpected(msg::type_name(message), "at this point of the handshake");
+}
+
+ProtoResult<bool> ServerSession::on_hello(const Frame& frame, const msg::Hello& m, Output& out) {
+    // Highest common version; first group of our preference that the client offered.
+    std::optional<std::uint64_t> version;
+    for (auto v : config_.versions) {
+        if (std::find(m.versions.begin(), m.versions.end(), v) != m.versions.end() &&
+            (!version || v > *version)) {
+            version = v;
+        }
+    }
+    if (!version) {
+        return proto_fail(ErrorCode::unsupported_version, "no protocol version in common");
+    }
+    for (auto g : config_.groups) {
+        if (std::find(m.groups.begin(), m.groups.end(), crypto::dh_group_name(g)) !=
+            m.groups.end()) {
+            group_ = g;
+            break;
+        }
+    }
+    if (!group_) {
+        return proto_fail(ErrorCode::no_common_group, "no key-exchange group in common");
+    }
+    SC_TRY_ASSIGN(auto verified, verify_peer_chain(m.certs, config_.trust, pki::Purpose::client,
+                                                   std::nullopt, clock_.now()));
+    client_.emplace(std::move(verified));
+    nonce_c_ = m.nonce;
+    handshake_hash_.update(frame.wire());
+
+    auto nonce = entropy_.random(kNonceBytes);
+    if (!nonce) {
+        return as_protocol_error(ErrorCode::internal, nonce.error());
+    }
+    nonce_s_ = std::move(nonce).value();
+    msg::ServerHello hello{*version, std::string(crypto::dh_group_name(*group_)), nonce_s_,
+                           chain_der(config_.identity)};
+    auto hello_frame = make_frame(msg::encode(msg::Outer{std::move(hello)}));
+    handshake_hash_.update(hello_frame.wire());
+
+    auto own = entropy_.ephemeral(*group_);
+    if (!own) {
+        return as_protocol_error(ErrorCode::internal, own.error());
+    }
+    Bytes share = own->public_share();
+    ephemeral_.emplace(std::move(own).value());
+    // sig_s covers TH_hs = H(F(hello) ‖ F(server_hello)) and our share.
+    auto sig = config_.identity.key->sign(handshake_server_signed(handshake_hash_.peek(), share));
+    if (!sig) {
+        return as_protocol_error(ErrorCode::internal, sig.error());
+    }
+    auto dh_frame =
+        make_frame(msg::encode(msg::Outer{msg::DhServer{share, std::move(sig).value()}}));
+    handshake_hash_.update(dh_frame.wire());
+    out.send.push_back(hello_frame.wire());
+    out.send.push_back(dh_frame.wire());
+    phase_ = Phase::waiting_dh_client;
+    return true;
+}
+
+ProtoResult<bool> ServerSession::on_dh_client(const Frame& frame, const msg::DhClient& m,
+                                              Output& out) {
+    // sig_c covers TH_dhs = H(F(hello) ‖ F(server_hello) ‖ F(dh_server)) and the client's share.
+    if (!client_->leaf().public_key().verify(
+            handshake_client_signed(handshake_hash_.peek(), m.share), m.sig)) {
+        return proto_fail(ErrorCode::bad_handshake_signature,
+                          "the client's handshake signature does not verify: the handshake was "
+                          "altered or the client does not hold its certificate's key");
+    }
+    handshake_hash_.update(frame.wire());
+    auto dh1 = std::exchange(ephemeral_, std::nullopt).value().derive(m.share);
+    if (!dh1) {
+        return as_protocol_error(ErrorCode::bad_share, dh1.error());
+    }
+    auto hh = handshake_hash_.peek();
+    SC_TRY_ASSIGN(auto schedule, KeySchedule::start(*dh1, nonce_c_, nonce_s_, hh));
+    ChannelParams params{
+        Direction::s2c,  Bytes(hh.begin(), hh.end()), config_.identity.chain.front(),
+        client_->leaf(), config_.identity.key,        config_.ts_window};
+    SC_TRY_ASSIGN(channel_, SecureChannel::create(std::move(params), std::move(schedule)));
+    phase_ = Phase::waiting_auth;
+    out.events.push_back(event::HandshakeDone{client_->leaf(), channel_->session_id()});
+    return true;
+}
+
+// ---- authentication (decided by the owner) and DH #2 ----
+
+Output ServerSession::accept_auth(const std::string& username, const std::string& action) {
+    Output out;
+    if (finished() || phase_ != Phase::auth_pending) {
+        out.events.push_back(event::Refused{"no authentication is pending"});
+        return out;
+    }
+    auto sent = send_sealed(msg::Inner{msg::AuthOk{username, action}}, out);
+    if (!sent) {
+        fail(sent.error(), out);
+        return out;
+    }
+    phase_ = Phase::waiting_chat_dh;
+    return out;
+}
+
+Output ServerSession::reject_auth(ErrorCode code, const std::string& message) {
+    Output out;
+    if (finished() || phase_ != Phase::auth_pending) {
+        out.events.push_back(event::Refused{"no authentication is pending"});
+        return out;
+    }
+    fail(ProtocolError{code, message}, out);
+    return out;
+}
+
+ProtoResult<bool> ServerSession::on_chat_dh(const msg::ChatDhClient& m, Output& out) {
+    SC_TRY(on_rekey(msg::Rekey{m.share}, out, true));
+    phase_ = Phase::chat;
+    out.events.push_back(event::ChatReady{channel_->epoch()});
+    out.events.push_back(event::TranscriptAppend{channel_->transcript_header()});
+    return true;
+}
+
+// The responder's half of DH #2 and of every rekey (§4.2): reply under the current epoch,
+// then switch both directions.
+ProtoResult<bool> ServerSession::on_rekey(const msg::Rekey& m, Output& out, bool first) {
+    auto own = entropy_.ephemeral(*group_);
+    if (!own) {
+        return as_protocol_error(ErrorCode::internal, own.error());
+    }
+    Bytes share = own->public_share();
+    auto dh = std::move(own).value().derive(m.share);
+    if (!dh) {
+        return as_protocol_error(ErrorCode::bad_share, dh.error());
+    }
+    if (first) {
+        SC_TRY(send_sealed(msg::Inner{msg::ChatDhServer{std::move(share)}}, out));
+    } else {
+        SC_TRY(send_sealed(msg::Inner{msg::Rekey{std::move(share)}}, out));
+    }
+    SC_TRY(channel_->next_epoch(*dh, clock_.now()));
+    if (!first) {
+        out.events.push_back(event::Rekeyed{channel_->epoch()});
+    }
+    return true;
+}
+
+// ---- chat ----
+
+ProtoResult<bool> ServerSession::on_chat(const msg::Chat& m, Output& out) {
+    SC_TRY_ASSIGN(auto accepted, channel_->accept_chat(m, now_ms()));
+    SC_TRY(send_sealed(msg::Inner{msg::Ack{accepted.seqno, "delivered"}}, out));
+    out.events.push_back(event::TranscriptAppend{std::move(accepted.line)});
+    out.events.push_back(
+        event::MessageReceived{accepted.seqno, accepted.ts, std::move(accepted.text)});
+    if (channel_->rekey_due(clock_.now(), config_.rekey_after_records, config_.rekey_after)) {
+        SC_TRY(send_sealed(msg::Inner{msg::RekeyRequest{}}, out));
+    }
+    return true;
+}
+
+ProtoResult<bool> ServerSession::on_ack(const msg::Ack& m, Output& out) {
+    SC_TRY_ASSIGN(auto line, channel_->accept_ack(m));
+    out.events.push_back(event::TranscriptAppend{std::move(line)});
+    out.events.push_back(event::Acknowledged{m.seqno});
+    return true;
+}
+
+Output ServerSession::send_text(std::string text) {
+    Output out;
+    if (finished() || phase_ != Phase::chat) {
+        out.events.push_back(event::Refused{"send is not possible now"});
+        return out;
+    }
+    auto body = [&]() -> ProtoResult<bool> {
+        auto salt = entropy_.random(kSaltBytes);
+        if (!salt) {
+            return as_protocol_error(ErrorCode::internal, salt.error());
+        }
+        SC_TRY_ASSIGN(auto chat, channel_->make_chat(text, now_ms(), *salt));
+        auto sent = event::MessageSent{chat.seqno, chat.ts};
+        SC_TRY(send_sealed(msg::Inner{std::move(chat)}, out));
+        out.events.push_back(sent);
+        return true;
+    };
+    if (auto done = body(); !done) {
+        fail(done.error(), out);
+    }
+    return out;
+}
+
+Output ServerSession::request_rekey() {
+    Output out;
+    if (!finished() && phase_ == Phase::chat) {
+        if (auto sent = send_sealed(msg::Inner{msg::RekeyRequest{}}, out); !sent) {
+            fail(sent.error(), out);
+        }
+    }
+    return out;
+}
+
+// ---- closing ----
+
+Output ServerSession::close() {
+    Output out;
+    if (finished()) {
+        return out;
+    }
+    if (phase_ != Phase::chat) {
+        fail(ProtocolError{ErrorCode::shutting_down, "the server is shutting down"}, out);
+        phase_ = Phase::closed;
+        return out;
+    }
+    auto receipt = channel_->make_receipt();
+    if (!receipt) {
+        fail(receipt.error(), out);
+        return out;
+    }
+    own_receipt_ = *receipt;
+    if (auto sent = send_sealed(msg::Inner{std::move(receipt).value()}, out); !sent) {
+        fail(sent.error(), out);
+        return out;
+    }
+    phase_ = Phase::closing;
+    return out;
+}
+
+ProtoResult<bool> ServerSession::on_receipt(const msg::Receipt& m, Output& out) {
+    SC_TRY(channel_->check_receipt(m));
+    if (!own_receipt_) {
+        SC_TRY_ASSIGN(auto receipt, channel_->make_receipt());
+        own_receipt_ = receipt;
+        SC_TRY(send_sealed(msg::Inner{std::move(receipt)}, out));
+    }
+    out.events.push_back(event::ReceiptsExchanged{*own_receipt_, m, channel_->transcript_hex()});
+    phase_ = Phase::closed;
+    finish(out);
+    return true;
+}
+
+// ---- dispatch of inner messages: the table of what each phase allows ----
+
+ProtoResult<bool> ServerSession::on_inner(msg::Inner message, Output& out) {
+    switch (phase_) {
+        case Phase::waiting_auth:
+            if (auto* m = std::get_if<msg::Register>(&message)) {
+                phase_ = Phase::auth_pending;
+                out.events.push_back(event::RegisterRequested{
+                    std::move(m->email), std::move(m->username), std::move(m->password)});
+                return true;
+            }
+            if (auto* m = std::get_if<msg::Login>(&message)) {
+                phase_ = Phase::auth_pending;
+                out.events.push_back(
+                    event::LoginRequested{std::move(m->username), std::move(m->password)});
+                return true;
+            }
+            break;
+        case Phase::waiting_chat_dh:
+            if (auto* m = std::get_if<msg::ChatDhClient>(&message)) {
+                return on_chat_dh(*m, out);
+            }
+            break;
+        case Phase::chat:
+            if (auto* m = std::get_if<msg::Chat>(&message)) {
+                return on_chat(*m, out);
+            }
+            if (auto* m = std::get_if<msg::Ack>(&message)) {
+                return on_ack(*m, out);
+            }
+            if (auto* m = std::get_if<msg::Rekey>(&message)) {
+                return on_rekey(*m, out, false);
+            }
+            if (auto* m = std::get_if<msg::Receipt>(&message)) {
+                return on_receipt(*m, out);
+            }
+            break;
+        case Phase::closing:
+            // After our receipt we take no new messages; acks and the client's receipt still count.
+            if (std::holds_alternative<msg::Chat>(message)) {
+                return true;  // not acknowledged, so not in either transcript
+            }
+            if (auto* m = std::get_if<msg::Ack>(&message)) {
+                return on_ack(*m, out);
+            }
+            if (auto* m = std::get_if<msg::Receipt>(&message)) {
+                return on_receipt(*m, out);
+            }
+            break;
+        default:
+            break;
+    }
+    return unexpected(msg::type_name(message), "in this phase of the session");
+}
+
+}  // namespace sc::proto

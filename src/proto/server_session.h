@@ -1,0 +1,76 @@
+// The server role (docs/PROTOCOL.md §3, server column). The owner answers RegisterRequested and
+// LoginRequested events with accept_auth() or reject_auth(); everything else is handled here.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "crypto/key_exchange.h"
+#include "pki/verify.h"
+#include "proto/limits.h"
+#include "proto/session_base.h"
+
+namespace sc::proto {
+
+struct ServerConfig {
+    Identity identity;
+    Trust trust;
+    // Our preference order; the first one the client offered is chosen.
+    std::vector<crypto::DhGroup> groups{crypto::DhGroup::x25519, crypto::DhGroup::ffdhe3072};
+    std::vector<std::uint64_t> versions{kProtocolVersion};
+    std::chrono::milliseconds ts_window = kDefaultTimestampWindow;
+    std::uint64_t rekey_after_records = kDefaultRekeyAfterRecords;
+    std::chrono::seconds rekey_after = kDefaultRekeyAfter;
+};
+
+class ServerSession final : public SessionBase {
+  public:
+    enum class Phase {
+        waiting_hello,
+        waiting_dh_client,
+        waiting_auth,  // k_auth ready: register or login expected
+        auth_pending,  // the owner is checking credentials
+        waiting_chat_dh,
+        chat,
+        closing,  // our receipt sent
+        closed,
+    };
+
+    ServerSession(ServerConfig config, const Clock& clock, Entropy& entropy);
+
+    Output accept_auth(const std::string& username, const std::string& action);
+    Output reject_auth(ErrorCode code, const std::string& message);
+    // Server-initiated end (shutdown): sends our receipt, expects the client's.
+    Output close();
+    Output request_rekey();
+    Output send_text(std::string text);  // server-originated chat message
+
+    Phase phase() const { return phase_; }
+    const std::optional<pki::VerifiedCertificate>& client() const { return client_; }
+
+  private:
+    ProtoResult<bool> on_handshake(const Frame& frame, msg::Outer message, Output& out) override;
+    ProtoResult<bool> on_inner(msg::Inner message, Output& out) override;
+
+    ProtoResult<bool> on_hello(const Frame& frame, const msg::Hello& m, Output& out);
+    ProtoResult<bool> on_dh_client(const Frame& frame, const msg::DhClient& m, Output& out);
+    ProtoResult<bool> on_chat_dh(const msg::ChatDhClient& m, Output& out);
+    ProtoResult<bool> on_rekey(const msg::Rekey& m, Output& out, bool first);
+    ProtoResult<bool> on_chat(const msg::Chat& m, Output& out);
+    ProtoResult<bool> on_ack(const msg::Ack& m, Output& out);
+    ProtoResult<bool> on_receipt(const msg::Receipt& m, Output& out);
+
+    ServerConfig config_;
+    Phase phase_ = Phase::waiting_hello;
+    crypto::Sha256 handshake_hash_;
+    Bytes nonce_c_;
+    Bytes nonce_s_;
+    std::optional<crypto::DhGroup> group_;
+    std::optional<pki::VerifiedCertificate> client_;
+    std::optional<crypto::EphemeralKeyPair> ephemeral_;
+    std::optional<msg::Receipt> own_receipt_;
+};
+
+}  // namespace sc::proto

@@ -1,0 +1,30 @@
+#include "proto/transcript.h"
+
+#include "common/base64.h"
+
+namespace sc::proto {
+
+std::string TranscriptLine::format() const {
+    return std::to_string(seqno) + "|" + std::to_string(ts) + "|" +
+           std::string(direction_name(dir)) + "|" + base64_encode(ct) + "|" + to_hex(commit) + "|" +
+           base64_encode(sig) + "|" + to_hex(signer_fingerprint) + "\n";
+}
+
+std::string transcript_header(ByteView session_id, ByteView client_leaf_der,
+                              ByteView server_leaf_der) {
+    return "securechat-transcript v1|" + to_hex(session_id) + "|" + base64_encode(client_leaf_der) +
+           "|" + base64_encode(server_leaf_der) + "\n";
+}
+
+TranscriptHash::TranscriptHash(std::string_view header)
+    : header_hash_(crypto::sha256(as_bytes(header))) {}
+
+void TranscriptHash::append(Direction dir, std::string_view line) {
+    (dir == Direction::c2s ? c2s_ : s2c_).update(as_bytes(line));
+}
+
+crypto::Sha256Digest TranscriptHash::digest() const {
+    return transcript_digest(header_hash_, c2s_.peek(), s2c_.peek());
+}
+
+}  // namespace sc::proto

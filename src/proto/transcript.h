@@ -1,0 +1,42 @@
+// Transcripts (docs/PROTOCOL.md §7): the header, the line format, and the transcript hash with
+// one running SHA-256 per direction.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "common/bytes.h"
+#include "crypto/sha256.h"
+#include "proto/signed_strings.h"
+
+namespace sc::proto {
+
+struct TranscriptLine {
+    std::uint64_t seqno = 0;
+    std::uint64_t ts = 0;
+    Direction dir = Direction::c2s;
+    Bytes ct;
+    crypto::Sha256Digest commit{};
+    Bytes sig;
+    crypto::Sha256Digest signer_fingerprint{};
+
+    std::string format() const;  // including the final '\n'
+};
+
+std::string transcript_header(ByteView session_id, ByteView client_leaf_der,
+                              ByteView server_leaf_der);
+
+class TranscriptHash {
+  public:
+    explicit TranscriptHash(std::string_view header);
+    void append(Direction dir, std::string_view line);
+    crypto::Sha256Digest digest() const;
+
+  private:
+    crypto::Sha256Digest header_hash_;
+    crypto::Sha256 c2s_;
+    crypto::Sha256 s2c_;
+};
+
+}  // namespace sc::proto

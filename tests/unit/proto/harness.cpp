@@ -1,0 +1,123 @@
+#include "harness.h"
+
+#include <gtest/gtest.h>
+
+#include <deque>
+
+namespace sc::proto::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+template <class T>
+T must(Result<T> r) {
+    if (!r) {
+        ADD_FAILURE() << r.error().message;
+        std::abort();
+    }
+    return std::move(r).value();
+}
+
+}  // namespace
+
+TestPki::TestPki(crypto::KeyType type)
+    : ca(must(pki::CertificateAuthority::create_root(
+          "Test CA", type, std::chrono::system_clock::now() - 1h,
+          std::chrono::system_clock::now() + 24h * 365))) {
+    auto now = std::chrono::system_clock::now();
+    server = issue(pki::Profile::server, "server", type, now - 1h, now + 24h * 30);
+    client = issue(pki::Profile::client, "alice", type, now - 1h, now + 24h * 30);
+}
+
+Identity TestPki::issue(pki::Profile profile, const std::string& name, crypto::KeyType type,
+                        std::chrono::system_clock::time_point not_before,
+                        std::chrono::system_clock::time_point not_after) const {
+    auto key = must(crypto::PrivateKey::generate(type));
+    pki::CertSpec spec;
+    spec.profile = profile;
+    spec.common_name = name;
+    spec.subject_alt_names = {"DNS:" + name};
+    spec.not_before = not_before;
+    spec.not_after = not_after;
+    auto cert = must(ca.sign(key.public_key(), spec));
+    return Identity{{cert}, std::make_shared<const crypto::PrivateKey>(std::move(key))};
+}
+
+Trust TestPki::trust() const {
+    return Trust{ca.certificate(), {}, 300s};
+}
+
+ClientConfig client_config(const TestPki& pki) {
+    return ClientConfig{.identity = pki.client, .trust = pki.trust(), .server_name = "server"};
+}
+
+ServerConfig server_config(const TestPki& pki) {
+    return ServerConfig{.identity = pki.server, .trust = pki.trust()};
+}
+
+std::string Events::transcript() const {
+    std::string out;
+    for (const auto& t : of<event::TranscriptAppend>()) {
+        out += t.text;
+    }
+    return out;
+}
+
+std::string Events::failure() const {
+    auto failed = of<event::Failed>();
+    return failed.empty() ? "" : failed.front().error.text();
+}
+
+Pair::Pair(const TestPki& pki) : Pair(client_config(pki), server_config(pki)) {}
+
+Pair::Pair(ClientConfig client_cfg, ServerConfig server_cfg) {
+    client = std::make_unique<ClientSession>(std::move(client_cfg), client_clock, entropy);
+    server = std::make_unique<ServerSession>(std::move(server_cfg), server_clock, entropy);
+}
+
+void Pair::deliver(Output first, Side first_from) {
+    std::deque<std::pair<Output, Side>> queue;
+    queue.emplace_back(std::move(first), first_from);
+    while (!queue.empty()) {
+        auto [out, from] = std::move(queue.front());
+        queue.pop_front();
+        auto& events = from == Side::client ? client_events : server_events;
+        for (auto& e : out.events) {
+            if (from == Side::server && auto_accept) {
+                if (auto* reg = std::get_if<event::RegisterRequested>(&e)) {
+                    queue.emplace_back(server->accept_auth(reg->username, "registered"),
+                                       Side::server);
+                } else if (auto* login = std::get_if<event::LoginRequested>(&e)) {
+                    queue.emplace_back(server->accept_auth(login->username, "logged_in"),
+                                       Side::server);
+                }
+            }
+            events.all.push_back(std::move(e));
+        }
+        for (auto& frame : out.send) {
+            (from == Side::client ? c2s_frames : s2c_frames).push_back(frame);
+            if (tamper && !tamper(from, frame)) {
+                continue;
+            }
+            if (from == Side::client && !server_closed) {
+                queue.emplace_back(server->receive(frame), Side::server);
+            } else if (from == Side::server && !client_closed) {
+                queue.emplace_back(client->receive(frame), Side::client);
+            }
+        }
+        if (out.close) {
+            (from == Side::client ? client_closed : server_closed) = true;
+        }
+    }
+}
+
+void Pair::handshake() {
+    deliver(client->start(), Side::client);
+}
+
+void Pair::login_and_chat() {
+    handshake();
+    deliver(client->login("alice", crypto::SecretBytes(as_bytes("correct horse"))), Side::client);
+}
+
+}  // namespace sc::proto::test
