@@ -147,7 +147,7 @@ ProtoResult<SecureChannel::Accepted> SecureChannel::accept_chat(const msg::Chat&
         return proto_fail(ErrorCode::bad_message_signature,
                           "msg " + std::to_string(chat.seqno) + " does not decrypt");
     }
-    ByteView salt = ByteView(*plaintext).first(kSaltBytes);
+    Bytes salt(plaintext->begin(), plaintext->begin() + kSaltBytes);
     std::string text(plaintext->begin() + kSaltBytes, plaintext->end());
     auto commit = commitment(salt, text);
     crypto::secure_wipe(plaintext->data(), plaintext->size());
@@ -166,7 +166,7 @@ ProtoResult<SecureChannel::Accepted> SecureChannel::accept_chat(const msg::Chat&
         chat.seqno, chat.ts, dir, chat.ct, commit, chat.sig, fingerprint(params_.peer_leaf)};
     auto text_line = line.format();
     transcript_.append(dir, text_line);
-    return Accepted{chat.seqno, chat.ts, std::move(text), std::move(text_line)};
+    return Accepted{chat.seqno, chat.ts, std::move(text), std::move(salt), std::move(text_line)};
 }
 
 ProtoResult<std::string> SecureChannel::accept_ack(const msg::Ack& ack) {

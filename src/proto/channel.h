@@ -49,6 +49,7 @@ class SecureChannel {
         std::uint64_t seqno;
         std::uint64_t ts;
         std::string text;
+        Bytes salt;
         std::string line;  // transcript line, to append now (we acknowledge at once)
     };
     ProtoResult<Accepted> accept_chat(const msg::Chat& chat, std::uint64_t now_ms);

@@ -197,7 +197,7 @@ ProtoResult<bool> ClientSession::send_chat_now(const std::string& text, Output& 
         return as_protocol_error(ErrorCode::internal, salt.error());
     }
     SC_TRY_ASSIGN(auto chat, channel_->make_chat(text, now_ms(), *salt));
-    auto sent = event::MessageSent{chat.seqno, chat.ts};
+    auto sent = event::MessageSent{chat.seqno, chat.ts, *salt};
     SC_TRY(send_sealed(msg::Inner{std::move(chat)}, out));
     out.events.push_back(sent);
     if (channel_->rekey_due(clock_.now(), config_.rekey_after_records, config_.rekey_after)) {
@@ -248,8 +248,8 @@ ProtoResult<bool> ClientSession::on_chat(const msg::Chat& m, Output& out) {
     SC_TRY_ASSIGN(auto accepted, channel_->accept_chat(m, now_ms()));
     SC_TRY(send_sealed(msg::Inner{msg::Ack{accepted.seqno, "delivered"}}, out));
     out.events.push_back(event::TranscriptAppend{std::move(accepted.line)});
-    out.events.push_back(
-        event::MessageReceived{accepted.seqno, accepted.ts, std::move(accepted.text)});
+    out.events.push_back(event::MessageReceived{
+        accepted.seqno, accepted.ts, std::move(accepted.text), std::move(accepted.salt)});
     return true;
 }
 

@@ -38,14 +38,17 @@ struct ChatReady {  // k_chat installed, k_auth wiped
 struct Rekeyed {
     std::uint32_t epoch;
 };
+// `salt` with `text` discloses one message later: it opens the commitment in its transcript line.
 struct MessageReceived {
     std::uint64_t seqno;
     std::uint64_t ts;
     std::string text;
+    Bytes salt;
 };
 struct MessageSent {
     std::uint64_t seqno;
     std::uint64_t ts;
+    Bytes salt;
 };
 struct Acknowledged {
     std::uint64_t seqno;

@@ -178,8 +178,8 @@ ProtoResult<bool> ServerSession::on_chat(const msg::Chat& m, Output& out) {
     SC_TRY_ASSIGN(auto accepted, channel_->accept_chat(m, now_ms()));
     SC_TRY(send_sealed(msg::Inner{msg::Ack{accepted.seqno, "delivered"}}, out));
     out.events.push_back(event::TranscriptAppend{std::move(accepted.line)});
-    out.events.push_back(
-        event::MessageReceived{accepted.seqno, accepted.ts, std::move(accepted.text)});
+    out.events.push_back(event::MessageReceived{
+        accepted.seqno, accepted.ts, std::move(accepted.text), std::move(accepted.salt)});
     if (channel_->rekey_due(clock_.now(), config_.rekey_after_records, config_.rekey_after)) {
         SC_TRY(send_sealed(msg::Inner{msg::RekeyRequest{}}, out));
     }
@@ -205,7 +205,7 @@ Output ServerSession::send_text(std::string text) {
             return as_protocol_error(ErrorCode::internal, salt.error());
         }
         SC_TRY_ASSIGN(auto chat, channel_->make_chat(text, now_ms(), *salt));
-        auto sent = event::MessageSent{chat.seqno, chat.ts};
+        auto sent = event::MessageSent{chat.seqno, chat.ts, *salt};
         SC_TRY(send_sealed(msg::Inner{std::move(chat)}, out));
         out.events.push_back(sent);
         return true;
