@@ -1,0 +1,283 @@
+// The test vectors of docs/PROTOCOL.md §9, checked byte for byte. A full session runs with fixed
+// inputs (the Ed25519 PKI in tests/vectors, made by the openssl CLI; RFC 7748's X25519 keys;
+// fixed nonces, salt and clock), and every value is recomputed here from the spec's formulas
+// with the crypto primitives alone, then compared with the session's actual bytes and with
+// tests/vectors/protocol_v1.json. Set SECURECHAT_PRINT_VECTORS=1 to print the values.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <cstdlib>
+#include <deque>
+#include <iostream>
+
+#include "common/base64.h"
+#include "common/byte_writer.h"
+#include "common/files.h"
+#include "crypto/aead.h"
+#include "crypto/hkdf.h"
+#include "pki/ca_directory.h"
+#include "proto/client_session.h"
+#include "proto/record_layer.h"
+#include "proto/server_session.h"
+#include "proto/transcript.h"
+#include "support/temp_dir.h"
+
+namespace sc::proto {
+namespace {
+
+using crypto::SecretAccess;
+using crypto::SecretBytes;
+
+const std::string kDir = SECURECHAT_VECTORS_DIR;
+
+Bytes hex(std::string_view h) {
+    return *from_hex(h);
+}
+
+template <class T>
+T take(Result<T> r) {
+    EXPECT_TRUE(r.ok());
+    return std::move(r).value();
+}
+
+Bytes counting(std::uint8_t from, std::size_t n) {
+    Bytes out(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        out[i] = static_cast<std::uint8_t>(from + i);
+    }
+    return out;
+}
+
+// RFC 7748 §6.1.
+const char* kAlicePrivate = "77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a";
+const char* kBobPrivate = "5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb";
+
+class ScriptedEntropy final : public Entropy {
+  public:
+    std::deque<Bytes> randoms;
+    std::deque<Bytes> privates;
+    Result<Bytes> random(std::size_t count) override {
+        EXPECT_FALSE(randoms.empty());
+        Bytes out = randoms.front();
+        randoms.pop_front();
+        EXPECT_EQ(out.size(), count);
+        return out;
+    }
+    Result<crypto::EphemeralKeyPair> ephemeral(crypto::DhGroup group) override {
+        EXPECT_FALSE(privates.empty());
+        Bytes key = privates.front();
+        privates.pop_front();
+        return crypto::EphemeralKeyPair::from_private_for_test(group, key);
+    }
+};
+
+class FixedTime final : public Clock {
+  public:
+    std::chrono::system_clock::time_point now() const override {
+        return std::chrono::system_clock::time_point(std::chrono::milliseconds(kNowMs));
+    }
+    static constexpr std::int64_t kNowMs = 1798761600000;  // 2027-01-01T00:00:00Z
+};
+
+Identity load_identity(const std::string& name) {
+    auto chain = pki::load_certificate_chain(kDir + "/vector-" + name + ".crt");
+    auto pem = read_file(kDir + "/vector-" + name + ".key");
+    EXPECT_TRUE(chain && pem);
+    auto key = crypto::PrivateKey::from_pem(SecretBytes(as_bytes(*pem)));
+    EXPECT_TRUE(key);
+    return Identity{*chain, std::make_shared<const crypto::PrivateKey>(std::move(key).value())};
+}
+
+SecretBytes label(const SecretBytes& secret, const std::string& l, ByteView context,
+                  std::size_t n) {
+    return *crypto::hkdf_expand_label(secret, l, context, n);
+}
+
+std::string hexs(const SecretBytes& s) {
+    return to_hex(s.reveal(SecretAccess{}));
+}
+
+struct SessionRun {
+    std::vector<Bytes> c2s, s2c;  // frames as sent
+    std::vector<Event> client_events, server_events;
+};
+
+SessionRun run_session() {
+    FixedTime clock;
+    ScriptedEntropy ce, se;
+    ce.randoms = {counting(0x00, 32), counting(0x40, 16)};  // nonce_c, msg salt
+    se.randoms = {counting(0x20, 32)};                      // nonce_s
+    ce.privates = {hex(kAlicePrivate), Bytes(32, 0x11)};    // DH #1, DH #2
+    se.privates = {hex(kBobPrivate), Bytes(32, 0x22)};
+    auto ca = pki::load_certificate_chain(kDir + "/vector-ca.crt")->front();
+    Trust trust{ca, {}, std::chrono::seconds(300)};
+    ClientSession client(ClientConfig{.identity = load_identity("client"),
+                                      .trust = trust,
+                                      .server_name = "server",
+                                      .groups = {crypto::DhGroup::x25519}},
+                         clock, ce);
+    ServerSession server(ServerConfig{.identity = load_identity("server"), .trust = trust}, clock,
+                         se);
+    SessionRun run;
+    auto pump = [&](Output out, bool from_client) {
+        std::deque<std::pair<Output, bool>> q;
+        q.emplace_back(std::move(out), from_client);
+        while (!q.empty()) {
+            auto [o, c] = std::move(q.front());
+            q.pop_front();
+            for (auto& e : o.events) {
+                if (!c) {
+                    if (auto* l = std::get_if<event::LoginRequested>(&e)) {
+                        q.emplace_back(server.accept_auth(l->username, "logged_in"), false);
+                    }
+                }
+                (c ? run.client_events : run.server_events).push_back(e);
+            }
+            for (auto& f : o.send) {
+                (c ? run.c2s : run.s2c).push_back(f);
+                q.emplace_back(c ? server.receive(f) : client.receive(f), !c);
+            }
+        }
+    };
+    pump(client.start(), true);
+    pump(client.login("alice", SecretBytes(as_bytes("correct horse battery staple"))), true);
+    pump(client.send_text("Hello, SecureChat"), true);
+    pump(client.close(), true);
+    return run;
+}
+
+TEST(ProtocolVectors, SessionMatchesTheSpecByteForByte) {
+    SessionRun run = run_session();
+    ASSERT_EQ(run.c2s.size(), 6u);  // hello, dh_client, login, dh_client #2, msg, receipt
+    ASSERT_GE(run.s2c.size(), 6u);
+    const Bytes& hello = run.c2s[0];
+    const Bytes& server_hello = run.s2c[0];
+    const Bytes& dh_server = run.s2c[1];
+    const Bytes& dh_client = run.c2s[1];
+
+    // §3.2 handshake hash.
+    Bytes all;
+    for (const Bytes* f : {&hello, &server_hello, &dh_server, &dh_client}) {
+        all.insert(all.end(), f->begin(), f->end());
+    }
+    auto hh = crypto::sha256(all);
+
+    // §4.1 k_auth from DH #1 (RFC 7748's shared secret).
+    auto dh1 = SecretBytes(hex("4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742"));
+    auto auth_secret = *crypto::hkdf_extract(
+        ByteWriter().raw(counting(0x00, 32)).raw(counting(0x20, 32)).bytes(), dh1);
+    auto auth_c2s_key = label(auth_secret, "auth c2s key", hh, 32);
+    auto auth_c2s_iv = label(auth_secret, "auth c2s iv", hh, 12);
+
+    // The first record (login), opened with the spec-derived key.
+    auto login_frame = nlohmann::json::parse(run.c2s[2].begin() + 4, run.c2s[2].end());
+    Bytes login_ct = *base64_decode(login_frame["ct"].get<std::string>());
+    std::array<std::uint8_t, 12> iv{};
+    std::copy_n(auth_c2s_iv.reveal(SecretAccess{}).begin(), 12, iv.begin());
+    auto key = take(crypto::Aes256GcmKey::create(auth_c2s_key));
+    auto login_pt = crypto::open(key, nonce_for(iv, 0), login_ct, record_ad(Direction::c2s, 0, 0));
+    ASSERT_TRUE(login_pt) << "the login record does not open with the spec's k_auth";
+    EXPECT_EQ(std::string(login_pt->begin(), login_pt->end()),
+              R"({"password":"correct horse battery staple","type":"login","username":"alice"})");
+
+    // §4.2 epoch 1 from DH #2.
+    auto c2 = take(
+        crypto::EphemeralKeyPair::from_private_for_test(crypto::DhGroup::x25519, Bytes(32, 0x11)));
+    auto s2 = take(
+        crypto::EphemeralKeyPair::from_private_for_test(crypto::DhGroup::x25519, Bytes(32, 0x22)));
+    Bytes s2_share = s2.public_share();
+    auto dh2 = *std::move(c2).derive(s2_share);
+    auto next_salt = label(auth_secret, "next", hh, 32);
+    auto epoch1 = *crypto::hkdf_extract(next_salt.reveal(SecretAccess{}), dh2);
+    Bytes ctx1 = ByteWriter().raw(hh).u32(1).bytes();
+    auto chat_c2s_key = label(epoch1, "chat c2s key", ctx1, 32);
+    auto chat_c2s_iv = label(epoch1, "chat c2s iv", ctx1, 12);
+    auto msg_c2s_key = label(epoch1, "msg c2s key", hh, 32);
+    auto msg_c2s_iv = label(epoch1, "msg c2s iv", hh, 12);
+
+    // The msg record is c2s record 2 (after login and dh_client #2), sealed with epoch 1.
+    auto msg_frame = nlohmann::json::parse(run.c2s[4].begin() + 4, run.c2s[4].end());
+    ASSERT_EQ(msg_frame["seq"], 2);
+    Bytes msg_record = *base64_decode(msg_frame["ct"].get<std::string>());
+    std::copy_n(chat_c2s_iv.reveal(SecretAccess{}).begin(), 12, iv.begin());
+    auto chat_key = take(crypto::Aes256GcmKey::create(chat_c2s_key));
+    auto inner =
+        crypto::open(chat_key, nonce_for(iv, 2), msg_record, record_ad(Direction::c2s, 2, 1));
+    ASSERT_TRUE(inner) << "the msg record does not open with the spec's epoch-1 key";
+    auto msg = nlohmann::json::parse(inner->begin(), inner->end());
+    EXPECT_EQ(msg["type"], "msg");
+    EXPECT_EQ(msg["seqno"], 1);
+    std::uint64_t ts = msg["ts"];
+    EXPECT_EQ(ts, static_cast<std::uint64_t>(FixedTime::kNowMs));
+    Bytes ct = *base64_decode(msg["ct"].get<std::string>());
+    Bytes sig = *base64_decode(msg["sig"].get<std::string>());
+
+    // §6: ct opens with the msg key to salt ‖ text; commit and signature per the spec.
+    std::copy_n(msg_c2s_iv.reveal(SecretAccess{}).begin(), 12, iv.begin());
+    auto mkey = take(crypto::Aes256GcmKey::create(msg_c2s_key));
+    auto body = crypto::open(mkey, nonce_for(iv, 1), ct, message_ad(hh, Direction::c2s, 1, ts));
+    ASSERT_TRUE(body);
+    EXPECT_EQ(Bytes(body->begin(), body->begin() + 16), counting(0x40, 16));
+    EXPECT_EQ(std::string(body->begin() + 16, body->end()), "Hello, SecureChat");
+    auto commit = commitment(counting(0x40, 16), "Hello, SecureChat");
+    auto client_id = load_identity("client");
+    auto signed_msg = message_signed(1, hh, Direction::c2s, 1, ts, ct, commit);
+    EXPECT_TRUE(client_id.chain.front().public_key().verify(signed_msg, sig));
+
+    // §7 transcript and the client's receipt.
+    auto server_id = load_identity("server");
+    auto header =
+        transcript_header(hh, client_id.chain.front().to_der(), server_id.chain.front().to_der());
+    TranscriptLine line{
+        1, ts, Direction::c2s, ct, commit, sig, client_id.chain.front().fingerprint()};
+    TranscriptHash th(header);
+    th.append(Direction::c2s, line.format());
+    auto digest = th.digest();
+    auto receipts = std::get_if<event::ReceiptsExchanged>(&run.client_events.back());
+    ASSERT_NE(receipts, nullptr);
+    EXPECT_EQ(receipts->transcript_sha256, to_hex(digest));
+    auto receipt_bytes = receipt_signed(hh, server_id.chain.front().fingerprint(), 0, 0, digest);
+    EXPECT_TRUE(client_id.chain.front().public_key().verify(receipt_bytes, receipts->own.sig));
+
+    nlohmann::json values = {
+        {"hello_frame", to_hex(hello)},
+        {"server_hello_frame", to_hex(server_hello)},
+        {"dh_server_frame", to_hex(dh_server)},
+        {"dh_client_frame", to_hex(dh_client)},
+        {"handshake_hash", to_hex(hh)},
+        {"dh1_shared_secret", hexs(dh1)},
+        {"auth_secret", hexs(auth_secret)},
+        {"auth_c2s_key", hexs(auth_c2s_key)},
+        {"auth_c2s_iv", hexs(auth_c2s_iv)},
+        {"login_record_ct", to_hex(login_ct)},
+        {"dh2_shared_secret", hexs(dh2)},
+        {"epoch1_secret", hexs(epoch1)},
+        {"chat_c2s_key", hexs(chat_c2s_key)},
+        {"chat_c2s_iv", hexs(chat_c2s_iv)},
+        {"msg_c2s_key", hexs(msg_c2s_key)},
+        {"msg_c2s_iv", hexs(msg_c2s_iv)},
+        {"msg_record_ct", to_hex(msg_record)},
+        {"msg_ct", to_hex(ct)},
+        {"msg_commit", to_hex(commit)},
+        {"msg_signed", to_hex(signed_msg)},
+        {"msg_sig", to_hex(sig)},
+        {"transcript_header", header},
+        {"transcript_line", line.format()},
+        {"transcript_sha256", to_hex(digest)},
+        {"client_receipt_signed", to_hex(receipt_bytes)},
+        {"client_receipt_sig", to_hex(receipts->own.sig)},
+    };
+    if (std::getenv("SECURECHAT_PRINT_VECTORS") != nullptr) {
+        std::cout << values.dump(2) << "\n";
+    }
+    auto text = read_file(kDir + "/protocol_v1.json");
+    ASSERT_TRUE(text) << "missing tests/vectors/protocol_v1.json";
+    auto expected = nlohmann::json::parse(*text);
+    for (auto it = values.begin(); it != values.end(); ++it) {
+        EXPECT_EQ(expected["values"][it.key()], it.value()) << it.key();
+    }
+}
+
+}  // namespace
+}  // namespace sc::proto
