@@ -1,0 +1,72 @@
+// Registration and login rules on top of an AccountStore: validation with the failed rule
+// named, Argon2id hashing (libsodium), identical answers for unknown users and wrong passwords,
+// and upgrading old hash parameters at the next login. Synchronous and CPU-heavy by design:
+// the server runs these on its bounded worker pool, never on an I/O thread.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "crypto/secret.h"
+#include "store/account_store.h"
+
+namespace sc::store {
+
+struct PasswordPolicy {
+    std::size_t min_length = 10;
+    std::size_t max_length = 256;
+    // Argon2id cost; libsodium's INTERACTIVE limits by default (tests may lower them).
+    std::uint64_t opslimit = 2;
+    std::uint64_t memlimit = 64 * 1024 * 1024;
+};
+
+enum class AuthErrorCode {
+    invalid_email,       // message says which rule failed
+    invalid_username,
+    weak_password,
+    username_taken,
+    email_taken,
+    wrong_credentials,   // the same for an unknown user and a wrong password
+    account_disabled,
+    unavailable,         // the database is down
+    internal,
+};
+std::string_view auth_error_name(AuthErrorCode code);
+
+struct AuthError {
+    AuthErrorCode code;
+    std::string message;
+};
+
+template <class T>
+using AuthResult = Result<T, AuthError>;
+
+// Rules: email ≤ 254 bytes, one '@', a non-empty local part of printable ASCII without spaces
+// and a domain with a dot; username 3-32 of [A-Za-z0-9_.-] starting with a letter; password
+// min_length..max_length bytes.
+Result<bool, AuthError> validate_email(const std::string& email);
+Result<bool, AuthError> validate_username(const std::string& username);
+Result<bool, AuthError> validate_password(const crypto::SecretBytes& password,
+                                          const PasswordPolicy& policy);
+
+class Accounts {
+public:
+    Accounts(AccountStore& store, PasswordPolicy policy);
+
+    AuthResult<Account> register_account(const std::string& email, const std::string& username,
+                                         const crypto::SecretBytes& password);
+    // Unknown user: hashes against a fixed dummy record so the time and answer match a wrong
+    // password. On success records the login and upgrades the hash if its parameters are old.
+    AuthResult<Account> login(const std::string& username, const crypto::SecretBytes& password);
+
+private:
+    AccountStore& store_;
+    PasswordPolicy policy_;
+};
+
+// Argon2id via libsodium (crypto_pwhash, ALG_ARGON2ID13), 32-byte output.
+Result<PasswordRecord> hash_password(const crypto::SecretBytes& password, std::uint64_t opslimit,
+                                     std::uint64_t memlimit);
+bool verify_password(const crypto::SecretBytes& password, const PasswordRecord& record);
+
+}  // namespace sc::store
