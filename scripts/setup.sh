@@ -6,11 +6,15 @@ set -euo pipefail
 PACKAGES=(
   # toolchain
   g++ cmake ninja-build pkg-config git clang-format
+  # fuzzing (scripts/fuzz.sh): clang with libFuzzer and the sanitizer runtimes
+  clang libclang-rt-14-dev
   # libraries (README lists why each is here)
   openssl libssl-dev libasio-dev nlohmann-json3-dev libcli11-dev libtomlplusplus-dev
   libspdlog-dev libfmt-dev libsqlite3-dev libmariadb-dev libsodium-dev libncurses-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
+  # the private MariaDB the store tests run against (scripts/mariadb-test-server.sh)
+  mariadb-server mariadb-client
 )
 
 missing=()

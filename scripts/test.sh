@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # The test command (README, CI): installs what is missing, checks formatting, builds with
 # warnings as errors, runs every test, then runs them again under AddressSanitizer and
-# UndefinedBehaviorSanitizer. Idempotent; rebuilds incrementally.
+# UndefinedBehaviorSanitizer, and, when clang is present, runs each libFuzzer target for a bounded
+# time (scripts/fuzz.sh). Idempotent; rebuilds incrementally.
 #   SECURECHAT_SKIP_SANITIZERS=1  skip the sanitizer pass (it says so)
+#   SECURECHAT_SKIP_MARIADB=1     skip the MariaDB variants of the store tests (they say so)
+#   SECURECHAT_FUZZ_SECONDS=N     seconds per fuzz target (default 20; needs clang, else skipped)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
@@ -13,6 +16,12 @@ scripts/check-format.sh
 
 echo "== build (RelWithDebInfo, -Werror)"
 scripts/build.sh build
+# The store tests run against a real MariaDB: a private one, stopped again however we exit.
+echo "== private MariaDB for the store tests"
+trap 'scripts/mariadb-test-server.sh stop >/dev/null 2>&1 || true' EXIT
+scripts/mariadb-test-server.sh start
+eval "$(scripts/mariadb-test-server.sh env)"
+
 echo "== tests"
 ctest --test-dir build --output-on-failure -j "$jobs"
 
@@ -24,6 +33,13 @@ else
   echo "== tests under ASan + UBSan"
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir build-asan --output-on-failure -j "$jobs"
+fi
+
+if command -v clang++ >/dev/null 2>&1; then
+  echo "== fuzzing (libFuzzer, ${SECURECHAT_FUZZ_SECONDS:-20} s per target)"
+  scripts/fuzz.sh "${SECURECHAT_FUZZ_SECONDS:-20}"
+else
+  echo "== fuzzing: SKIPPED (clang++ is absent; scripts/setup.sh installs clang)"
 fi
 
 echo "== all tests passed in $(( $(date +%s) - start )) s"

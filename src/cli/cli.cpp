@@ -5,6 +5,8 @@
 #include <iostream>
 
 #include "cli/pki_command.h"
+#include "cli/server_command.h"
+#include "cli/verify_command.h"
 
 namespace sc::cli {
 
@@ -14,6 +16,8 @@ int run(int argc, char** argv) {
     app.set_version_flag("--version", "securechat 0.1.0");
     std::function<int()> action;
     add_pki_command(app, action);
+    add_verify_command(app, action);
+    add_server_command(app, action);
     try {
         app.parse(argc, argv);
     } catch (const CLI::Success& e) {

@@ -6,7 +6,7 @@
 namespace sc::proto {
 namespace {
 
-constexpr std::array<std::pair<ErrorCode, std::string_view>, 22> kNames{{
+constexpr std::array<std::pair<ErrorCode, std::string_view>, 23> kNames{{
     {ErrorCode::malformed, "malformed"},
     {ErrorCode::frame_too_large, "frame_too_large"},
     {ErrorCode::bad_base64, "bad_base64"},
@@ -29,6 +29,7 @@ constexpr std::array<std::pair<ErrorCode, std::string_view>, 22> kNames{{
     {ErrorCode::internal, "internal"},
     {ErrorCode::timeout, "timeout"},
     {ErrorCode::shutting_down, "shutting_down"},
+    {ErrorCode::unavailable, "unavailable"},
 }};
 
 }  // namespace

@@ -33,6 +33,7 @@ enum class ErrorCode {
     internal,
     timeout,
     shutting_down,
+    unavailable,
 };
 
 std::string_view error_code_name(ErrorCode code);

@@ -92,6 +92,12 @@ ProtoResult<bool> SessionBase::on_frame(const Frame& frame, Output& out) {
     return on_inner(std::move(inner), out);
 }
 
+Output SessionBase::terminate(ErrorCode code, const std::string& message) {
+    Output out;
+    fail(ProtocolError{code, message}, out);
+    return out;
+}
+
 Output SessionBase::send_inner_for_test(const msg::Inner& message) {
     Output out;
     if (channel_) {

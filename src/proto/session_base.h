@@ -22,6 +22,9 @@ class SessionBase {
     // Feeds bytes received from the peer.
     Output receive(ByteView bytes);
     bool finished() const { return finished_; }
+    // Ends the session on our side's initiative (timeout, revoked peer, shutdown before chat):
+    // sends `error` with this code and asks to close.
+    Output terminate(ErrorCode code, const std::string& message);
     // Seals any inner message regardless of the phase: lets tests play a misbehaving peer.
     Output send_inner_for_test(const msg::Inner& message);
     // Nullptr until the handshake completes.

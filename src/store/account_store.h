@@ -64,14 +64,15 @@ template <class T>
 using StoreResult = Result<T, StoreError>;
 
 class AccountStore {
-public:
+  public:
     virtual ~AccountStore() = default;
 
     // Fails with duplicate_username / duplicate_email; the row is written whole or not at all.
     virtual StoreResult<Account> create_account(const std::string& email,
                                                 const std::string& username,
                                                 const PasswordRecord& password, Role role) = 0;
-    virtual StoreResult<std::optional<Credentials>> find_by_username(const std::string& username) = 0;
+    virtual StoreResult<std::optional<Credentials>> find_by_username(
+        const std::string& username) = 0;
     virtual StoreResult<bool> update_password(std::int64_t account_id,
                                               const PasswordRecord& password) = 0;
     virtual StoreResult<bool> record_login(std::int64_t account_id, TimePoint when) = 0;

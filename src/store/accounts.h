@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "crypto/secret.h"
 #include "store/account_store.h"
@@ -21,14 +22,14 @@ struct PasswordPolicy {
 };
 
 enum class AuthErrorCode {
-    invalid_email,       // message says which rule failed
+    invalid_email,  // message says which rule failed
     invalid_username,
     weak_password,
     username_taken,
     email_taken,
-    wrong_credentials,   // the same for an unknown user and a wrong password
+    wrong_credentials,  // the same for an unknown user and a wrong password
     account_disabled,
-    unavailable,         // the database is down
+    unavailable,  // the database is down
     internal,
 };
 std::string_view auth_error_name(AuthErrorCode code);
@@ -50,7 +51,7 @@ Result<bool, AuthError> validate_password(const crypto::SecretBytes& password,
                                           const PasswordPolicy& policy);
 
 class Accounts {
-public:
+  public:
     Accounts(AccountStore& store, PasswordPolicy policy);
 
     AuthResult<Account> register_account(const std::string& email, const std::string& username,
@@ -59,14 +60,25 @@ public:
     // password. On success records the login and upgrades the hash if its parameters are old.
     AuthResult<Account> login(const std::string& username, const crypto::SecretBytes& password);
 
-private:
+  private:
     AccountStore& store_;
     PasswordPolicy policy_;
+    // What unknown users are verified against: a random salt and hash with the policy's
+    // parameters, so the work done equals a real verification and can never succeed.
+    PasswordRecord dummy_;
 };
+
+// PasswordRecord::algorithm of the hashes we write.
+inline constexpr std::string_view kArgon2idAlgorithm = "argon2id13";
 
 // Argon2id via libsodium (crypto_pwhash, ALG_ARGON2ID13), 32-byte output.
 Result<PasswordRecord> hash_password(const crypto::SecretBytes& password, std::uint64_t opslimit,
                                      std::uint64_t memlimit);
+// Recomputes with the record's own salt and parameters and compares in constant time. Also
+// accepts the seeds' SHA-256(salt || password) rows (algorithm "legacy-sha256") so they can log
+// in once and be upgraded. False for anything malformed.
 bool verify_password(const crypto::SecretBytes& password, const PasswordRecord& record);
+// True when the record is not Argon2id or was made with less work than the policy asks for.
+bool needs_rehash(const PasswordRecord& record, const PasswordPolicy& policy);
 
 }  // namespace sc::store

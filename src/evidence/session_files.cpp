@@ -1,0 +1,122 @@
+#include "evidence/session_files.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+
+#include "common/files.h"
+#include "evidence/receipt_file.h"
+
+namespace sc::evidence {
+namespace fs = std::filesystem;
+namespace {
+
+// A new directory entry is durable only once its directory is synced.
+Status sync_directory(const fs::path& dir) {
+    int fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) {
+        return fail("cannot open directory " + dir.string() + ": " + errno_text(errno));
+    }
+    int rc = ::fsync(fd);
+    int err = errno;
+    ::close(fd);
+    if (rc != 0) {
+        return fail("cannot sync directory " + dir.string() + ": " + errno_text(err));
+    }
+    return {};
+}
+
+}  // namespace
+
+SessionFiles::SessionFiles(fs::path dir, Bytes session_id, int fd)
+    : dir_(std::move(dir)), session_id_(std::move(session_id)), fd_(fd) {
+    auto stem = to_hex(session_id_);
+    transcript_ = dir_ / (stem + ".transcript");
+    own_receipt_ = dir_ / (stem + ".receipt.own.json");
+    peer_receipt_ = dir_ / (stem + ".receipt.peer.json");
+}
+
+Result<SessionFiles> SessionFiles::create(const fs::path& dir, ByteView session_id) {
+    if (session_id.empty()) {
+        return fail("cannot save a session without a session id");
+    }
+    auto path = dir / (to_hex(session_id) + ".transcript");
+    // O_EXCL and O_NOFOLLOW: never append to a file or through a symlink that was there first.
+    // O_APPEND: every write lands at the end, even if something else opened the file.
+    int fd =
+        ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        int err = errno;
+        if (err == EEXIST) {
+            return fail("cannot create transcript " + path.string() + ": it already exists");
+        }
+        return fail("cannot create transcript " + path.string() + ": " + errno_text(err));
+    }
+    return SessionFiles(dir, Bytes(session_id.begin(), session_id.end()), fd);
+}
+
+SessionFiles::SessionFiles(SessionFiles&& other) noexcept
+    : dir_(std::move(other.dir_)),
+      session_id_(std::move(other.session_id_)),
+      transcript_(std::move(other.transcript_)),
+      own_receipt_(std::move(other.own_receipt_)),
+      peer_receipt_(std::move(other.peer_receipt_)),
+      fd_(other.fd_) {
+    other.fd_ = -1;
+}
+
+SessionFiles::~SessionFiles() {
+    if (fd_ >= 0) {
+        ::close(fd_);
+    }
+}
+
+Status SessionFiles::append(std::string_view text) {
+    if (fd_ < 0) {
+        return fail("append to " + transcript_.string() + " after it was moved from");
+    }
+    const char* p = text.data();
+    std::size_t left = text.size();
+    while (left > 0) {
+        ssize_t n = ::write(fd_, p, left);
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return fail("cannot append to transcript " + transcript_.string() + ": " +
+                        errno_text(errno));
+        }
+        p += n;
+        left -= static_cast<std::size_t>(n);
+    }
+    return {};
+}
+
+Status SessionFiles::save_receipts(const proto::msg::Receipt& own, const proto::msg::Receipt& peer,
+                                   ByteView session_id, const pki::Certificate& own_leaf,
+                                   const pki::Certificate& peer_leaf) {
+    if (fd_ < 0) {
+        return fail("save receipts for " + transcript_.string() + " after it was moved from");
+    }
+    if (!std::equal(session_id.begin(), session_id.end(), session_id_.begin(), session_id_.end())) {
+        return fail("cannot save receipts of session " + to_hex(session_id) + " beside " +
+                    transcript_.string());
+    }
+    // The transcript reaches the disk before the receipts exist, so a crash never leaves a
+    // receipt whose transcript is shorter than what it signs.
+    if (::fsync(fd_) != 0) {
+        return fail("cannot sync transcript " + transcript_.string() + ": " + errno_text(errno));
+    }
+    SC_TRY(sync_directory(dir_));
+    auto own_text = receipt_file_text(own, session_id_, own_leaf);
+    auto peer_text = receipt_file_text(peer, session_id_, peer_leaf);
+    SC_TRY(write_file_atomically(own_receipt_, as_bytes(own_text), FileMode::public_0644,
+                                 Replace::no));
+    SC_TRY(write_file_atomically(peer_receipt_, as_bytes(peer_text), FileMode::public_0644,
+                                 Replace::no));
+    return {};
+}
+
+}  // namespace sc::evidence

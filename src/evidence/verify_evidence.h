@@ -1,0 +1,90 @@
+// Offline checking of a session's evidence (docs/PROTOCOL.md §7): a transcript, a receipt file
+// and the certificate of the party who signed the receipt, against the CA alone. Pure functions
+// over texts and certificates; reading the files is the caller's business.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/bytes.h"
+#include "common/result.h"
+#include "crypto/sha256.h"
+#include "pki/certificate.h"
+#include "pki/crl.h"
+#include "pki/time_text.h"
+#include "proto/signed_strings.h"
+
+namespace sc::evidence {
+
+// Whom the checker trusts: one CA, optionally its CRLs, and the clock skew tolerated.
+struct EvidenceTrust {
+    explicit EvidenceTrust(pki::Certificate ca_cert) : ca(std::move(ca_cert)) {}
+
+    pki::Certificate ca;
+    std::vector<pki::Crl> crls;  // each must be current at `now`
+    std::chrono::seconds clock_skew{300};
+    // The checker's clock: CRLs must be current at it, and a transcript without messages has its
+    // certificates checked at it.
+    pki::TimePoint now = std::chrono::system_clock::now();
+};
+
+enum class Role { client, server };
+std::string_view role_name(Role role);  // "client" / "server"
+
+struct EvidenceSummary {
+    Bytes session_id;
+    std::string client_name;     // CN of the client's certificate
+    std::string server_name;     // CN of the server's certificate
+    Role signer = Role::client;  // whose receipt was checked
+    std::uint64_t c2s_messages = 0;
+    std::uint64_t s2c_messages = 0;
+    std::optional<std::uint64_t> first_ts;  // earliest and latest `ts` of any line (ms since 1970)
+    std::optional<std::uint64_t> last_ts;
+    crypto::Sha256Digest transcript_sha256{};
+    std::uint64_t receipt_first_seq = 0;  // the range of messages the signer received
+    std::uint64_t receipt_last_seq = 0;
+    pki::TimePoint certificates_checked_at{};
+};
+
+// Checks, stopping at the first problem:
+//  - the header's form and both certificates against trust.ca (client purpose for the client's,
+//    server purpose for the server's, any name), and that signer_cert is one of them;
+//  - every line: its 7 fields, the signer fingerprint of its direction's sender, seqno strictly
+//    increasing per direction, and its signature (message_signed, §6);
+//  - the receipt file: session_id, signer (= signer_cert), peer (= the other certificate),
+//    transcript_sha256 (recomputed), first_seq/last_seq (= the range of the direction the signer
+//    received), and its signature with signer_cert's key.
+// The error names the place: "line 3 (c2s seqno 2): signature does not verify",
+// "line 5: malformed: expected 7 fields separated by '|', found 6", "receipt: ...".
+//
+// Certificates are judged as of the transcript's first message (its `ts`), or trust.now when
+// there is none: evidence is usually checked long after the session, when the certificates may
+// have expired, and what matters is whether they were valid when the messages were signed. That
+// `ts` is signed by its sender and was accepted by the receiver only within its clock window
+// (§6), and the receipt signs it again.
+Result<EvidenceSummary> verify_evidence(std::string_view transcript_text,
+                                        std::string_view receipt_text,
+                                        const pki::Certificate& signer_cert,
+                                        const EvidenceTrust& trust);
+
+struct Disclosure {
+    std::size_t line_number = 0;  // 1 is the header
+    std::uint64_t seqno = 0;
+    proto::Direction dir = proto::Direction::c2s;
+    std::uint64_t ts = 0;
+};
+
+// Finds the line of `dir` with `seqno` and checks that commitment(salt, text) is its commit
+// field (§6). This says nothing about the line's authenticity: run verify_evidence first.
+Result<Disclosure> check_disclosure(std::string_view transcript_text, std::uint64_t seqno,
+                                    proto::Direction dir, std::string_view text,
+                                    std::string_view salt_hex);
+
+// A line's `ts` as a time point (for printing). `ts` values verify_evidence accepted fit.
+pki::TimePoint time_from_ms(std::uint64_t ms);
+
+}  // namespace sc::evidence

@@ -1,0 +1,289 @@
+#include "server/server.h"
+
+#include <sys/prctl.h>
+#include <sys/resource.h>
+
+#include <asio/experimental/as_tuple.hpp>
+
+#include "common/files.h"
+#include "crypto/keys.h"
+#include "pki/ca_directory.h"
+#include "server/connection.h"
+#include "server/log.h"
+
+namespace sc::server {
+namespace {
+
+constexpr auto kNoThrow = asio::experimental::as_tuple(asio::use_awaitable);
+
+Result<proto::Identity> load_identity(const Settings& s) {
+    SC_TRY_ASSIGN(auto chain, pki::load_certificate_chain(s.cert));
+    SC_TRY_ASSIGN(auto pem, read_file(s.key, 1024 * 1024));
+    crypto::SecretBytes secret(as_bytes(pem));
+    crypto::secure_wipe(pem.data(), pem.size());
+    auto key = crypto::PrivateKey::from_pem(secret);
+    if (!key) {
+        return fail(s.key.string() + ": " + key.error().message);
+    }
+    if (!chain.front().public_key().same_key_as(key->public_key())) {
+        return fail(s.key.string() + " is not the key of " + s.cert.string());
+    }
+    return proto::Identity{std::move(chain),
+                           std::make_shared<const crypto::PrivateKey>(std::move(key).value())};
+}
+
+Result<std::shared_ptr<const proto::Trust>> load_trust(const Settings& s) {
+    SC_TRY_ASSIGN(auto ca, pki::load_certificate_chain(s.ca));
+    proto::Trust trust{ca.front(), {}, s.security.clock_skew};
+    if (!s.crl.empty()) {
+        SC_TRY_ASSIGN(auto crl, pki::load_crl(s.crl));
+        trust.crls.push_back(std::move(crl));
+    }
+    return std::make_shared<const proto::Trust>(std::move(trust));
+}
+
+Result<std::unique_ptr<store::AccountStore>> open_store(const Settings& s) {
+    if (s.database.backend == "mysql") {
+        auto opened = store::open_mariadb(s.database.mysql);
+        if (!opened) {
+            return fail("MySQL/MariaDB: " + opened.error().message);
+        }
+        return std::move(opened).value();
+    }
+    auto path =
+        s.database.sqlite_path.empty() ? s.data_dir / "securechat.db" : s.database.sqlite_path;
+    auto opened = store::open_sqlite(path);
+    if (!opened) {
+        return fail("SQLite " + path.string() + ": " + opened.error().message);
+    }
+    return std::move(opened).value();
+}
+
+Status make_private_directory(const std::filesystem::path& dir) {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec) {
+        return fail("cannot create " + dir.string() + ": " + ec.message());
+    }
+    std::filesystem::permissions(dir, std::filesystem::perms::owner_all,
+                                 std::filesystem::perm_options::replace, ec);
+    if (ec) {
+        return fail("cannot restrict " + dir.string() + ": " + ec.message());
+    }
+    return {};
+}
+
+}  // namespace
+
+void disable_core_dumps() {
+    rlimit none{0, 0};
+    setrlimit(RLIMIT_CORE, &none);
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
+Server::Server(Settings) {}
+
+Server::~Server() {
+    if (ctx_) {
+        ctx_->workers.join();
+    }
+}
+
+Result<std::unique_ptr<Server>> Server::create(Settings settings) {
+    SC_TRY(validate(settings));
+    log::set_level(settings.log_level);
+    SC_TRY(make_private_directory(settings.data_dir));
+    SC_TRY(make_private_directory(settings.data_dir / "transcripts"));
+    SC_TRY_ASSIGN(auto identity, load_identity(settings));
+    SC_TRY_ASSIGN(auto trust, load_trust(settings));
+    SC_TRY_ASSIGN(auto store, open_store(settings));
+    std::unique_ptr<Server> server(new Server(settings));
+    server->ctx_ = std::make_unique<ServerContext>(
+        std::move(settings), server->io_, std::move(identity), std::move(trust), std::move(store));
+    for (const auto& text : server->ctx_->settings.listen) {
+        SC_TRY_ASSIGN(auto endpoint, parse_endpoint(text));
+        asio::error_code ec;
+        auto address = asio::ip::make_address(endpoint.first, ec);
+        if (ec) {
+            return fail("listen address '" + text + "': " + ec.message());
+        }
+        auto acceptor = std::make_unique<asio::ip::tcp::acceptor>(server->io_);
+        asio::ip::tcp::endpoint ep(address, endpoint.second);
+        acceptor->open(ep.protocol(), ec);
+        if (!ec) {
+            acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+        }
+        if (!ec && ep.address().is_v6()) {
+            acceptor->set_option(asio::ip::v6_only(true), ec);
+        }
+        if (!ec) {
+            acceptor->bind(ep, ec);
+        }
+        if (!ec) {
+            acceptor->listen(asio::socket_base::max_listen_connections, ec);
+        }
+        if (ec) {
+            return fail("cannot listen on " + text + ": " + ec.message());
+        }
+        server->acceptors_.push_back(std::move(acceptor));
+    }
+    log::event(log::Level::info, "server_ready",
+               {{"store", server->ctx_->store->backend()},
+                {"cert_cn", server->ctx_->identity.chain.front().common_name()}});
+    return server;
+}
+
+std::vector<asio::ip::tcp::endpoint> Server::endpoints() const {
+    std::vector<asio::ip::tcp::endpoint> out;
+    for (const auto& a : acceptors_) {
+        out.push_back(a->local_endpoint());
+    }
+    return out;
+}
+
+asio::awaitable<void> Server::accept_loop(asio::ip::tcp::acceptor& acceptor) {
+    auto backoff = std::chrono::milliseconds(10);
+    while (!ctx_->stopping) {
+        auto [ec, socket] = co_await acceptor.async_accept(kNoThrow);
+        if (ec) {
+            if (ctx_->stopping || ec == asio::error::operation_aborted) {
+                co_return;
+            }
+            // Out of file descriptors or similar: back off instead of spinning.
+            log::event(log::Level::warn, "accept_failed", {{"reason", ec.message()}});
+            asio::steady_timer pause(co_await asio::this_coro::executor, backoff);
+            co_await pause.async_wait(kNoThrow);
+            backoff = std::min(backoff * 2, std::chrono::milliseconds(1000));
+            continue;
+        }
+        backoff = std::chrono::milliseconds(10);
+        asio::error_code ignored;
+        socket.set_option(asio::ip::tcp::no_delay(true), ignored);
+        auto remote = socket.remote_endpoint(ignored);
+        std::string address = remote.address().to_string();
+        if (ctx_->connections >= ctx_->settings.limits.max_connections) {
+            log::event(log::Level::warn, "connection_refused",
+                       {{"peer", address}, {"reason", "max_connections reached"}});
+            socket.close(ignored);
+            continue;
+        }
+        bool admitted = ctx_->admit_unauthenticated(address);
+        auto connection = std::make_shared<Connection>(*ctx_, std::move(socket), address, admitted);
+        if (admitted) {
+            connection->start();
+        } else {
+            log::event(log::Level::warn, "connection_refused",
+                       {{"peer", address}, {"reason", "too many connections awaiting login"}});
+            connection->start(
+                Connection::Refusal{proto::ErrorCode::throttled,
+                                    "too many connections awaiting login; try again later"});
+        }
+    }
+}
+
+int Server::run(bool handle_signals) {
+    for (auto& acceptor : acceptors_) {
+        asio::co_spawn(io_, accept_loop(*acceptor), asio::detached);
+    }
+    if (handle_signals) {
+        signals_ = std::make_unique<asio::signal_set>(io_, SIGINT, SIGTERM, SIGHUP);
+        wait_for_signals();
+    }
+    std::size_t threads = ctx_->settings.limits.io_threads;
+    if (threads == 0) {
+        threads = std::max(1u, std::thread::hardware_concurrency());
+    }
+    auto guard = asio::make_work_guard(io_);
+    std::vector<std::thread> pool;
+    for (std::size_t i = 1; i < threads; ++i) {
+        pool.emplace_back([this] { io_.run(); });
+    }
+    if (stop_requested_) {
+        asio::co_spawn(io_, graceful_stop(), asio::detached);
+    }
+    guard.reset();
+    io_.run();
+    for (auto& t : pool) {
+        t.join();
+    }
+    log::event(log::Level::info, "server_stopped");
+    return 0;
+}
+
+void Server::wait_for_signals() {
+    signals_->async_wait([this](const asio::error_code& ec, int signal) {
+        if (ec) {
+            return;
+        }
+        if (signal == SIGHUP) {
+            auto reloaded = reload_now();
+            log::event(reloaded ? log::Level::info : log::Level::error, "reload",
+                       {{"result", reloaded ? "ok" : reloaded.error().message}});
+            wait_for_signals();
+            return;
+        }
+        log::event(log::Level::info, "stop_requested",
+                   {{"signal", signal == SIGTERM ? "SIGTERM" : "SIGINT"}});
+        asio::co_spawn(io_, graceful_stop(), asio::detached);
+    });
+}
+
+void Server::stop() {
+    stop_requested_ = true;
+    asio::co_spawn(io_, graceful_stop(), asio::detached);
+}
+
+void Server::reload() {
+    asio::post(io_, [this] {
+        auto reloaded = reload_now();
+        log::event(reloaded ? log::Level::info : log::Level::error, "reload",
+                   {{"result", reloaded ? "ok" : reloaded.error().message}});
+    });
+}
+
+// Reloadable: the CRL (and its path) and the log level. Everything else needs a restart,
+// because connections read it without locks.
+Status Server::reload_now() {
+    if (!ctx_->settings.config_file.empty()) {
+        Settings fresh = ctx_->settings;
+        SC_TRY(load_toml(ctx_->settings.config_file, fresh));
+        log::set_level(fresh.log_level);
+        ctx_->settings.crl = fresh.crl;
+    }
+    SC_TRY_ASSIGN(auto trust, load_trust(ctx_->settings));
+    ctx_->replace_trust(std::move(trust));
+    for (auto& connection : ctx_->live()) {
+        connection->recheck_certificate();
+    }
+    return {};
+}
+
+asio::awaitable<void> Server::graceful_stop() {
+    if (ctx_->stopping.exchange(true)) {
+        co_return;
+    }
+    asio::error_code ignored;
+    for (auto& acceptor : acceptors_) {
+        acceptor->close(ignored);
+    }
+    if (signals_) {
+        signals_->cancel(ignored);
+    }
+    for (auto& connection : ctx_->live()) {
+        connection->shutdown();
+    }
+    // Give sessions a bounded time to exchange receipts, then stop hard.
+    auto deadline = std::chrono::steady_clock::now() + ctx_->settings.limits.shutdown_grace;
+    asio::steady_timer timer(io_);
+    while (ctx_->connections > 0 && std::chrono::steady_clock::now() < deadline) {
+        timer.expires_after(std::chrono::milliseconds(20));
+        co_await timer.async_wait(kNoThrow);
+    }
+    if (ctx_->connections > 0) {
+        log::event(log::Level::warn, "shutdown_forced",
+                   {{"connections", std::to_string(ctx_->connections.load())}});
+    }
+    io_.stop();
+}
+
+}  // namespace sc::server

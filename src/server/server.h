@@ -1,0 +1,49 @@
+// The SecureChat server: listeners (IPv4 and IPv6), one I/O thread per core, the worker pool
+// for password hashing, signals (SIGTERM/SIGINT: graceful stop with receipts; SIGHUP: reload the
+// CRL and the log level), and the limits of docs/SECURITY.md.
+#pragma once
+
+#include <asio.hpp>
+
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "common/result.h"
+#include "server/server_context.h"
+#include "server/settings.h"
+
+namespace sc::server {
+
+class Server {
+  public:
+    // Loads identity, trust and the store, and binds every listen address.
+    static Result<std::unique_ptr<Server>> create(Settings settings);
+    ~Server();
+
+    std::vector<asio::ip::tcp::endpoint> endpoints() const;
+    // Serves until stop() or a SIGTERM/SIGINT; returns the process exit code.
+    int run(bool handle_signals = true);
+    // Graceful stop from any thread.
+    void stop();
+    // What SIGHUP does, callable from any thread.
+    void reload();
+
+  private:
+    explicit Server(Settings settings);
+    asio::awaitable<void> accept_loop(asio::ip::tcp::acceptor& acceptor);
+    asio::awaitable<void> graceful_stop();
+    void wait_for_signals();
+    Status reload_now();
+
+    asio::io_context io_;
+    std::unique_ptr<ServerContext> ctx_;
+    std::vector<std::unique_ptr<asio::ip::tcp::acceptor>> acceptors_;
+    std::unique_ptr<asio::signal_set> signals_;
+    std::atomic<bool> stop_requested_{false};
+};
+
+// Makes the process undumpable and turns core dumps off, so keys never land in a core file.
+void disable_core_dumps();
+
+}  // namespace sc::server

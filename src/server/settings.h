@@ -1,0 +1,72 @@
+// Everything `securechat server` can be told, from a TOML file, flags and the seeds' DB_*
+// environment variables (flags win over the environment, which wins over the file).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "store/account_store.h"
+
+namespace sc::server {
+
+struct Limits {
+    std::size_t max_connections = 10000;
+    std::size_t max_handshakes_in_flight = 256;  // connections not yet logged in, server-wide
+    std::size_t max_unauthenticated_per_ip = 32;
+    std::chrono::seconds handshake_timeout{15};  // connect → logged in
+    std::chrono::seconds idle_timeout{300};
+    std::size_t max_outbound_bytes = 1024 * 1024;  // per connection queue
+    std::size_t read_chunk = 16 * 1024;
+    std::size_t worker_threads = 2;     // password hashing
+    std::size_t max_queued_auth = 256;  // jobs waiting for a worker
+    std::size_t io_threads = 0;         // 0 = one per core
+    std::chrono::seconds shutdown_grace{5};
+};
+
+struct Security {
+    std::chrono::seconds clock_skew{300};
+    std::chrono::milliseconds ts_window{300'000};
+    std::uint64_t rekey_after_records = std::uint64_t{1} << 20;
+    std::chrono::seconds rekey_after{3600};
+    std::size_t min_password_length = 10;
+    std::uint64_t argon2_opslimit = 2;
+    std::uint64_t argon2_memlimit = 64 * 1024 * 1024;
+};
+
+struct Database {
+    std::string backend = "sqlite";     // "sqlite" or "mysql"
+    std::filesystem::path sqlite_path;  // default: <data_dir>/securechat.db
+    store::MariaDbConfig mysql;
+};
+
+struct Settings {
+    std::vector<std::string> listen{"127.0.0.1:6000"};  // "host:port", IPv6 as "[::1]:6000"
+    std::filesystem::path cert;
+    std::filesystem::path key;
+    std::filesystem::path ca;
+    std::filesystem::path crl;  // optional
+    std::filesystem::path data_dir = "securechat-data";
+    std::string log_level = "info";
+    std::filesystem::path config_file;  // re-read on SIGHUP for the reloadable parts
+    Database database;
+    Limits limits;
+    Security security;
+};
+
+// Reads a TOML file into `settings` (unknown keys are errors, so typos are caught).
+Status load_toml(const std::filesystem::path& file, Settings& settings);
+// The same for TOML text; `--set limits.idle_timeout_s=60` is applied this way.
+Status load_toml_text(std::string_view text, std::string_view source, Settings& settings);
+// DB_HOST, DB_USER, DB_PASS, DB_NAME (and DB_PORT, DB_SOCKET): any of them selects MySQL.
+void apply_environment(Settings& settings);
+// Checks completeness and that the files exist and load; returns the list of problems.
+Status validate(const Settings& settings);
+// host:port → (host, port); "[::1]:6000" → ("::1", 6000).
+Result<std::pair<std::string, unsigned short>> parse_endpoint(const std::string& text);
+
+}  // namespace sc::server

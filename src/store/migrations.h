@@ -1,0 +1,35 @@
+// Schema versions shared by both backends: version N means the same tables and columns in SQLite
+// and in MariaDB, so documentation and tests can speak of "schema 2" without naming a backend.
+// Each backend applies the steps in its own dialect (sqlite_store.cpp, mariadb_store.cpp).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "store/account_store.h"
+
+namespace sc::store {
+
+enum class SchemaVersion : int {
+    none = 0,
+    // The seeds' table: users(id, email, username UNIQUE, salt VARBINARY(16), pwd_hash CHAR(64)).
+    seed_users = 1,
+    // Adds email UNIQUE, role, disabled, created_at, last_login_at, hash_alg, opslimit, memlimit.
+    accounts = 2,
+    latest = accounts,
+};
+
+constexpr int schema_number(SchemaVersion version) {
+    return static_cast<int>(version);
+}
+
+std::string_view migration_description(SchemaVersion version);
+
+// The error for a database written by a newer SecureChat: we refuse it rather than guess.
+StoreError newer_schema_error(int found);
+
+// hash_alg of rows that existed before schema 2: the seeds stored SHA-256(salt || password) in
+// hex. Such rows can still log in once and are re-hashed with Argon2id then.
+inline constexpr std::string_view kLegacyHashAlgorithm = "legacy-sha256";
+
+}  // namespace sc::store

@@ -1,0 +1,58 @@
+#include "store/account_store.h"
+#include "store/accounts.h"
+
+namespace sc::store {
+
+std::string_view role_name(Role role) {
+    switch (role) {
+        case Role::user:
+            return "user";
+        case Role::admin:
+            return "admin";
+    }
+    return "unknown";
+}
+
+std::string_view store_error_name(StoreErrorCode code) {
+    switch (code) {
+        case StoreErrorCode::duplicate_username:
+            return "duplicate_username";
+        case StoreErrorCode::duplicate_email:
+            return "duplicate_email";
+        case StoreErrorCode::not_found:
+            return "not_found";
+        case StoreErrorCode::unavailable:
+            return "unavailable";
+        case StoreErrorCode::corrupt:
+            return "corrupt";
+        case StoreErrorCode::internal:
+            return "internal";
+    }
+    return "unknown";
+}
+
+std::string_view auth_error_name(AuthErrorCode code) {
+    switch (code) {
+        case AuthErrorCode::invalid_email:
+            return "invalid_email";
+        case AuthErrorCode::invalid_username:
+            return "invalid_username";
+        case AuthErrorCode::weak_password:
+            return "weak_password";
+        case AuthErrorCode::username_taken:
+            return "username_taken";
+        case AuthErrorCode::email_taken:
+            return "email_taken";
+        case AuthErrorCode::wrong_credentials:
+            return "wrong_credentials";
+        case AuthErrorCode::account_disabled:
+            return "account_disabled";
+        case AuthErrorCode::unavailable:
+            return "unavailable";
+        case AuthErrorCode::internal:
+            return "internal";
+    }
+    return "unknown";
+}
+
+}  // namespace sc::store

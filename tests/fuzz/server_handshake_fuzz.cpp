@@ -1,0 +1,19 @@
+// libFuzzer target: the server's state machine (docs/PROTOCOL.md §3-7) fed arbitrary client bytes.
+// A ServerSession with the fixed fuzz PKI, clock and entropy gets the input as bytes from the
+// client, cut into chunks as its first byte says, and its owner accepts every login (see
+// fuzz_pki.h). Seeds from make_corpus are real client streams, which replay to the end: the
+// same keys, nonces and signatures are produced on every run.
+#include <cstddef>
+#include <cstdint>
+
+#include "fuzz_pki.h"
+
+extern "C" int LLVMFuzzerInitialize(int* /*argc*/, char*** /*argv*/) {
+    (void)sc::fuzz::fuzz_pki();  // build the PKI once, outside the measured runs
+    return 0;
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    (void)sc::fuzz::run_server(sc::ByteView(data, size));
+    return 0;
+}

@@ -1,0 +1,78 @@
+#include "server_fixture.h"
+
+#include <gtest/gtest.h>
+
+#include "common/files.h"
+#include "pki/ca_directory.h"
+
+namespace sc::test {
+
+TestCa::TestCa(const std::filesystem::path& d) : dir(d) {
+    auto ca = pki::init_ca({.dir = dir, .name = "Test CA"});
+    EXPECT_TRUE(ca) << ca.error().message;
+    auto s = pki::issue_certificate({.dir = dir,
+                                     .profile = pki::Profile::server,
+                                     .name = "server",
+                                     .extra_sans = {"IP:127.0.0.1", "IP:::1", "DNS:localhost"}});
+    EXPECT_TRUE(s) << s.error().message;
+    for (const char* name : {"client", "bob"}) {
+        auto c =
+            pki::issue_certificate({.dir = dir, .profile = pki::Profile::client, .name = name});
+        EXPECT_TRUE(c) << c.error().message;
+    }
+}
+
+proto::Identity TestCa::client(const std::string& name) const {
+    auto chain = pki::load_certificate_chain(dir / (name + ".crt"));
+    auto pem = read_file(dir / (name + ".key"));
+    auto key = crypto::PrivateKey::from_pem(crypto::SecretBytes(as_bytes(*pem)));
+    return proto::Identity{*chain,
+                           std::make_shared<const crypto::PrivateKey>(std::move(key).value())};
+}
+
+proto::Trust TestCa::trust() const {
+    return proto::Trust{
+        pki::load_certificate_chain(dir / "ca.crt")->front(), {}, std::chrono::seconds(300)};
+}
+
+proto::ClientConfig TestCa::client_config(const std::string& name) const {
+    return proto::ClientConfig{.identity = client(name), .trust = trust(), .server_name = "server"};
+}
+
+server::Settings test_settings(const TestCa& ca, const std::filesystem::path& data_dir) {
+    server::Settings s;
+    s.listen = {"127.0.0.1:0"};
+    s.cert = ca.dir / "server.crt";
+    s.key = ca.dir / "server.key";
+    s.ca = ca.dir / "ca.crt";
+    s.data_dir = data_dir;
+    s.log_level = "warn";
+    s.security.argon2_opslimit = 1;  // fast hashing for tests; production uses the defaults
+    s.security.argon2_memlimit = 8 * 1024 * 1024;
+    s.limits.io_threads = 2;
+    return s;
+}
+
+RunningServer::RunningServer(server::Settings settings) {
+    auto created = server::Server::create(std::move(settings));
+    if (!created) {
+        ADD_FAILURE() << created.error().message;
+        return;
+    }
+    server_ = std::move(created).value();
+    port_ = server_->endpoints().front().port();
+    thread_ = std::thread([this] { server_->run(false); });
+}
+
+RunningServer::~RunningServer() {
+    stop();
+}
+
+void RunningServer::stop() {
+    if (thread_.joinable()) {
+        server_->stop();
+        thread_.join();
+    }
+}
+
+}  // namespace sc::test
