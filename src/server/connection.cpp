@@ -364,10 +364,20 @@ void Connection::finish_auth(const std::string& username, const std::string& act
                    {{"conn", std::to_string(id_)},
                     {"peer", address_},
                     {"user", username},
-                    {"code", std::string(store::auth_error_name(err.code))}});
-        std::string message = err.code == store::AuthErrorCode::account_disabled
-                                  ? "wrong username or password"
-                                  : err.message;
+                    {"code", std::string(store::auth_error_name(err.code))},
+                    {"reason", err.code == store::AuthErrorCode::unavailable ||
+                                       err.code == store::AuthErrorCode::internal
+                                   ? err.message
+                                   : std::string("-")}});
+        // Database details stay in our log; the client learns what it can act on.
+        std::string message = err.message;
+        if (err.code == store::AuthErrorCode::account_disabled) {
+            message = "wrong username or password";
+        } else if (err.code == store::AuthErrorCode::unavailable) {
+            message = "the account database is unavailable; try again later";
+        } else if (err.code == store::AuthErrorCode::internal) {
+            message = "internal server error";
+        }
         handle(session_.reject_auth(to_protocol(err.code), message));
         return;
     }
