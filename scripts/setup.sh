@@ -15,6 +15,9 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # the private MariaDB the store tests run against (scripts/mariadb-test-server.sh)
   mariadb-server mariadb-client
+  # the independent vector check (tools/check_vectors.py), the openssl receipt recipe (xxd),
+  # and the terminal UI tests (tmux)
+  python3 xxd tmux
 )
 
 missing=()
