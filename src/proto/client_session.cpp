@@ -230,6 +230,16 @@ ProtoResult<bool> ClientSession::on_rekey(const msg::Rekey& m, Output& out) {
     SC_TRY(channel_->next_epoch(*dh, clock_.now()));
     phase_ = Phase::chat;
     out.events.push_back(event::Rekeyed{channel_->epoch()});
+    while (!deferred_.empty()) {
+        auto message = std::move(deferred_.front());
+        deferred_.pop_front();
+        SC_TRY(send_sealed(message, out));
+    }
+    if (finished_after_receipt_) {
+        phase_ = Phase::closed;
+        finish(out);
+        return true;
+    }
     while (!queued_.empty() && phase_ == Phase::chat) {
         auto text = std::move(queued_.front());
         queued_.pop_front();
@@ -246,7 +256,7 @@ ProtoResult<bool> ClientSession::on_rekey(const msg::Rekey& m, Output& out) {
 
 ProtoResult<bool> ClientSession::on_chat(const msg::Chat& m, Output& out) {
     SC_TRY_ASSIGN(auto accepted, channel_->accept_chat(m, now_ms()));
-    SC_TRY(send_sealed(msg::Inner{msg::Ack{accepted.seqno, "delivered"}}, out));
+    SC_TRY(send_or_defer(msg::Inner{msg::Ack{accepted.seqno, "delivered"}}, out));
     out.events.push_back(event::TranscriptAppend{std::move(accepted.line)});
     out.events.push_back(event::MessageReceived{
         accepted.seqno, accepted.ts, std::move(accepted.text), std::move(accepted.salt)});
@@ -293,9 +303,17 @@ Output ClientSession::close() {
 ProtoResult<bool> ClientSession::send_receipt(Output& out) {
     SC_TRY_ASSIGN(auto receipt, channel_->make_receipt());
     own_receipt_ = receipt;
-    SC_TRY(send_sealed(msg::Inner{std::move(receipt)}, out));
+    SC_TRY(send_or_defer(msg::Inner{std::move(receipt)}, out));
     receipt_sent_ = true;
     return true;
+}
+
+ProtoResult<bool> ClientSession::send_or_defer(msg::Inner message, Output& out) {
+    if (phase_ == Phase::rekey_sent) {
+        deferred_.push_back(std::move(message));
+        return true;
+    }
+    return send_sealed(message, out);
 }
 
 ProtoResult<bool> ClientSession::on_receipt(const msg::Receipt& m, Output& out) {
@@ -307,6 +325,10 @@ ProtoResult<bool> ClientSession::on_receipt(const msg::Receipt& m, Output& out) 
         SC_TRY(send_receipt(out));
     }
     out.events.push_back(event::ReceiptsExchanged{*own_receipt_, m, channel_->transcript_hex()});
+    if (phase_ == Phase::rekey_sent) {
+        finished_after_receipt_ = true;  // our receipt goes out after the rekey reply
+        return true;
+    }
     phase_ = Phase::closed;
     finish(out);
     return true;

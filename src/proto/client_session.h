@@ -70,6 +70,9 @@ class ClientSession final : public SessionBase {
     ProtoResult<bool> send_chat_now(const std::string& text, Output& out);
     ProtoResult<bool> start_rekey(Output& out);
     ProtoResult<bool> send_receipt(Output& out);
+    // Sends now, or, while our rekey share is in flight, after the switch (§4.2: the client
+    // sends nothing between its share and the reply).
+    ProtoResult<bool> send_or_defer(msg::Inner message, Output& out);
     Output guarded(Phase required, const char* action, auto&& body);
 
     ClientConfig config_;
@@ -81,8 +84,10 @@ class ClientSession final : public SessionBase {
     std::optional<pki::VerifiedCertificate> server_;
     std::optional<crypto::EphemeralKeyPair> ephemeral_;
     std::deque<std::string> queued_;
+    std::deque<msg::Inner> deferred_;
     bool close_requested_ = false;
     bool receipt_sent_ = false;
+    bool finished_after_receipt_ = false;
     std::optional<msg::Receipt> own_receipt_;
 };
 

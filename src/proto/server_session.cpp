@@ -313,6 +313,10 @@ ProtoResult<bool> ServerSession::on_inner(msg::Inner message, Output& out) {
             if (auto* m = std::get_if<msg::Receipt>(&message)) {
                 return on_receipt(*m, out);
             }
+            // A rekey the client started before our receipt reached it.
+            if (auto* m = std::get_if<msg::Rekey>(&message)) {
+                return on_rekey(*m, out, false);
+            }
             break;
         default:
             break;

@@ -216,3 +216,49 @@ TEST(Session, ServerMessagesAreSignedAndAcknowledgedToo) {
 
 }  // namespace
 }  // namespace sc::proto
+
+namespace sc::proto {
+namespace {
+
+using namespace test;
+
+// A server message that crosses the client's rekey share: the client must not acknowledge it
+// under the old epoch (the server has switched); the ack follows the rekey reply.
+TEST(Session, ServerMessageCrossingTheClientsRekeyIsAcknowledgedAfterTheSwitch) {
+    TestPki pki;
+    Pair pair(pki);
+    pair.login_and_chat();
+    Output server_msg = pair.server->send_text("crossing");
+    Output client_rekey = pair.client->rekey();
+    ASSERT_EQ(client_rekey.send.size(), 1u);
+    Output client_ack = pair.client->receive(server_msg.send.at(0));
+    EXPECT_TRUE(client_ack.send.empty()) << "nothing may be sent between the share and the reply";
+    pair.deliver(std::move(client_rekey), Side::client);
+    ASSERT_EQ(pair.server_events.failure(), "");
+    ASSERT_EQ(pair.client_events.failure(), "");
+    EXPECT_TRUE(pair.server_events.has<event::Acknowledged>());
+    pair.deliver(pair.client->send_text("after"), Side::client);
+    pair.deliver(pair.client->close(), Side::client);
+    EXPECT_TRUE(pair.client_events.has<event::ReceiptsExchanged>());
+    EXPECT_EQ(pair.client_events.of<event::ReceiptsExchanged>()[0].transcript_sha256,
+              pair.server_events.of<event::ReceiptsExchanged>()[0].transcript_sha256);
+}
+
+TEST(Session, ServerCloseCrossingTheClientsRekeyStillEndsWithReceipts) {
+    TestPki pki;
+    Pair pair(pki);
+    pair.login_and_chat();
+    pair.deliver(pair.client->send_text("hello"), Side::client);
+    Output server_receipt = pair.server->close();
+    Output client_rekey = pair.client->rekey();
+    Output client_reply = pair.client->receive(server_receipt.send.at(0));
+    EXPECT_TRUE(client_reply.send.empty());
+    pair.deliver(std::move(client_rekey), Side::client);
+    EXPECT_EQ(pair.server_events.failure(), "");
+    EXPECT_EQ(pair.client_events.failure(), "");
+    EXPECT_TRUE(pair.server_events.has<event::ReceiptsExchanged>());
+    EXPECT_TRUE(pair.both_closed());
+}
+
+}  // namespace
+}  // namespace sc::proto
