@@ -81,7 +81,7 @@ void disable_core_dumps() {
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 }
 
-Server::Server(Settings) {}
+Server::Server() = default;
 
 Server::~Server() {
     if (ctx_) {
@@ -97,7 +97,7 @@ Result<std::unique_ptr<Server>> Server::create(Settings settings) {
     SC_TRY_ASSIGN(auto identity, load_identity(settings));
     SC_TRY_ASSIGN(auto trust, load_trust(settings));
     SC_TRY_ASSIGN(auto store, open_store(settings));
-    std::unique_ptr<Server> server(new Server(settings));
+    std::unique_ptr<Server> server(new Server());
     server->ctx_ = std::make_unique<ServerContext>(
         std::move(settings), server->io_, std::move(identity), std::move(trust), std::move(store));
     for (const auto& text : server->ctx_->settings.listen) {
@@ -198,9 +198,6 @@ int Server::run(bool handle_signals) {
     for (std::size_t i = 1; i < threads; ++i) {
         pool.emplace_back([this] { io_.run(); });
     }
-    if (stop_requested_) {
-        asio::co_spawn(io_, graceful_stop(), asio::detached);
-    }
     guard.reset();
     io_.run();
     for (auto& t : pool) {
@@ -229,7 +226,6 @@ void Server::wait_for_signals() {
 }
 
 void Server::stop() {
-    stop_requested_ = true;
     asio::co_spawn(io_, graceful_stop(), asio::detached);
 }
 

@@ -30,7 +30,7 @@ class Server {
     void reload();
 
   private:
-    explicit Server(Settings settings);
+    Server();
     asio::awaitable<void> accept_loop(asio::ip::tcp::acceptor& acceptor);
     asio::awaitable<void> graceful_stop();
     void wait_for_signals();
@@ -40,7 +40,6 @@ class Server {
     std::unique_ptr<ServerContext> ctx_;
     std::vector<std::unique_ptr<asio::ip::tcp::acceptor>> acceptors_;
     std::unique_ptr<asio::signal_set> signals_;
-    std::atomic<bool> stop_requested_{false};
 };
 
 // Makes the process undumpable and turns core dumps off, so keys never land in a core file.
