@@ -14,6 +14,10 @@ struct CommandResult {
 // argv[0] is looked up in PATH. No shell is involved, so arguments need no quoting.
 CommandResult run_command(const std::vector<std::string>& argv);
 
+// The same, with `input` as the command's stdin (a pipe, closed after the last byte).
+CommandResult run_command_with_input(const std::vector<std::string>& argv,
+                                     const std::string& input);
+
 // Path of the securechat binary under test (set by CMake).
 std::string securechat_binary();
 

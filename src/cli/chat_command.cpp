@@ -1,0 +1,119 @@
+#include "cli/chat_command.h"
+
+#include <unistd.h>
+
+#include <iostream>
+#include <memory>
+
+#include "cli/cli.h"
+#include "client/client_settings.h"
+#include "client/errors_text.h"
+#include "client/event_format.h"
+#include "client/line_commands.h"
+#include "client/line_mode.h"
+
+namespace sc::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct ChatArgs {
+    std::string server;
+    std::string server_name;
+    fs::path ca, crl, cert, key, data_dir;
+    bool plain = false;
+    bool json = false;
+    int timeout_seconds = 10;
+};
+
+// Problems with the files we were given, before any connection: in JSON mode as an `error`
+// event, so a script reading stdout sees them too.
+int report_error(const ChatArgs& args, const std::string& message) {
+    if (args.json) {
+        std::cout << client::json_line(client::note::Error{client::code::settings, message}, {})
+                  << "\n";
+    } else {
+        std::cerr << "securechat chat: error: " << message << "\n";
+    }
+    return kExitFailure;
+}
+
+Result<client::ClientSettings> build_settings(const ChatArgs& args) {
+    client::ClientSettings s;
+    SC_TRY_ASSIGN(s.server, client::parse_server_address(args.server));
+    s.server_name = args.server_name.empty() ? s.server.host : args.server_name;
+    // Absolute, because these paths are printed in commands meant to be pasted anywhere.
+    s.ca = fs::absolute(args.ca);
+    s.crl = args.crl.empty() ? fs::path() : fs::absolute(args.crl);
+    s.cert = fs::absolute(args.cert);
+    s.key = fs::absolute(args.key);
+    if (args.data_dir.empty()) {
+        SC_TRY_ASSIGN(s.data_dir, client::default_data_dir());
+    } else {
+        s.data_dir = fs::absolute(args.data_dir);
+    }
+    s.timeout = std::chrono::seconds(args.timeout_seconds);
+    return s;
+}
+
+// Which interface runs. Scripts (stdin not a terminal, --plain, --json) get line mode; a person
+// at a terminal will get the full-screen interface, and until it exists gets line mode too.
+int run_chat(const ChatArgs& args, client::ClientSettings settings,
+             client::ClientCredentials credentials) {
+    bool scripted = args.plain || args.json || ::isatty(STDIN_FILENO) == 0;
+    client::LineModeOptions options{.json = args.json, .terminal_note = !scripted};
+    bool ok = client::run_line_mode(std::move(settings), std::move(credentials), options);
+    return ok ? kExitOk : kExitFailure;
+}
+
+int run(const ChatArgs& args) {
+    auto settings = build_settings(args);
+    if (!settings) {
+        return report_error(args, settings.error().message);
+    }
+    auto credentials = client::load_credentials(*settings);
+    if (!credentials) {
+        return report_error(args, credentials.error().message);
+    }
+    if (auto made = client::ensure_private_dir(settings->transcripts_dir()); !made) {
+        return report_error(args, made.error().message);
+    }
+    return run_chat(args, std::move(settings).value(), std::move(credentials).value());
+}
+
+}  // namespace
+
+void add_chat_command(CLI::App& app, std::function<int()>& action) {
+    auto args = std::make_shared<ChatArgs>();
+    auto* cmd = app.add_subcommand(
+        "chat", "Chat with a SecureChat server (line mode: one command or message per line)");
+    cmd->footer(std::string("\nLine mode ") + client::line_mode_help() + ".");
+    cmd->add_option("--server", args->server, "HOST:PORT of the server ([::1]:6000 for IPv6)")
+        ->required()
+        ->check(CLI::Validator(
+            [](std::string& value) -> std::string {
+                auto parsed = client::parse_server_address(value);
+                return parsed ? "" : parsed.error().message;
+            },
+            ""))
+        ->type_name("HOST:PORT");
+    cmd->add_option("--ca", args->ca, "The CA certificate the server's certificate must chain to")
+        ->required();
+    cmd->add_option("--cert", args->cert, "Our client certificate (PEM, leaf first)")->required();
+    cmd->add_option("--key", args->key, "Our private key (PEM)")->required();
+    cmd->add_option("--server-name", args->server_name,
+                    "Name the server's certificate must carry (default: the host of --server)");
+    cmd->add_option("--crl", args->crl, "CRL to check the server's certificate against");
+    cmd->add_option("--data-dir", args->data_dir,
+                    "Where transcripts and receipts are kept (default: "
+                    "$XDG_DATA_HOME/securechat or ~/.local/share/securechat)");
+    cmd->add_flag("--plain", args->plain, "Line mode even at a terminal");
+    cmd->add_flag("--json", args->json, "Line mode, printing one JSON object per event");
+    cmd->add_option("--timeout", args->timeout_seconds,
+                    "Seconds to wait for the connection and for each answer")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 3600));
+    cmd->callback([args, &action] { action = [args] { return run(*args); }; });
+}
+
+}  // namespace sc::cli

@@ -1,0 +1,135 @@
+// The client side of a chat session, without any user interface: it owns the connection (asio on
+// one io_context; async connect and handshake bounded by the timeout; a reader, a writer and a
+// watchdog coroutine), the protocol session, and the session's evidence files, and turns the
+// protocol's events into notifications for a ChatListener. Line mode and the full-screen
+// interface are both thin layers over it.
+//
+// Threading: every member function must be called on the io_context's thread (or before it
+// runs); notifications and completions are delivered there. Completions are posted, never
+// called from inside the member function that was given them. Destroy the controller only
+// after its io_context has stopped running.
+#pragma once
+
+#include <asio.hpp>
+
+#include <chrono>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "client/chat_events.h"
+#include "client/client_settings.h"
+#include "crypto/secret.h"
+#include "proto/client_session.h"
+
+namespace sc::client {
+
+class ChatController {
+  public:
+    using Completion = std::function<void(const Outcome&)>;
+
+    enum class State {
+        disconnected,    // no connection (never connected, or the last one ended)
+        connecting,      // TCP connect and handshake
+        connected,       // handshake done: register or log in
+        authenticating,  // register/login sent, or chat keys being agreed
+        chatting,
+        closing,  // quit: waiting for acknowledgements and the server's receipt
+    };
+
+    ChatController(asio::io_context& io, ClientSettings settings, ClientCredentials credentials,
+                   ChatListener& listener);
+    ~ChatController();
+    ChatController(const ChatController&) = delete;
+    ChatController& operator=(const ChatController&) = delete;
+
+    // Connects and completes the handshake; done once note::Connected was sent. Ok at once when
+    // already connected.
+    void connect(Completion done);
+    // Done when the account exists (or the login is accepted) and chat keys are installed. Both
+    // connect first when there is no connection, so a failed login (which ends the connection,
+    // as the server closes it) can simply be retried.
+    void register_user(std::string email, std::string username, crypto::SecretBytes password,
+                       Completion done);
+    void login(std::string username, crypto::SecretBytes password, Completion done);
+    // Done when the server acknowledges the message. Several may be in flight.
+    void send(std::string text, Completion done);
+    // Ends the session properly: outstanding messages acknowledged, receipts exchanged and saved
+    // (note::ReceiptSaved), connection closed (note::Closed). Ok at once when not connected.
+    void quit(Completion done);
+    // Drops the connection now, without receipts; pending commands fail with code::cancelled.
+    void abort();
+
+    State state() const { return state_; }
+    const std::string& username() const { return username_; }
+    const ClientSettings& settings() const { return settings_; }
+
+  private:
+    struct Connection;
+    using ConnectionPtr = std::shared_ptr<Connection>;
+    using Clock = std::chrono::steady_clock;
+    struct Waiter {
+        Completion done;
+        Clock::time_point deadline;
+        std::string text;  // sends only: shown again in note::Sent
+    };
+    struct AuthRequest {
+        bool register_account = false;
+        std::string email;
+        std::string username;
+        crypto::SecretBytes password;
+    };
+
+    void start_connection();
+    void authenticate(std::shared_ptr<AuthRequest> request, Completion done);
+    void send_auth(const std::shared_ptr<AuthRequest>& request, Completion done);
+
+    asio::awaitable<void> run(ConnectionPtr c);
+    asio::awaitable<bool> open(ConnectionPtr c);
+    asio::awaitable<void> read_loop(ConnectionPtr c);
+    asio::awaitable<void> write_loop(ConnectionPtr c);
+    asio::awaitable<void> watchdog(ConnectionPtr c);
+    std::optional<note::Error> overdue(const Connection& c, Clock::time_point now) const;
+
+    // Feeds a session's output to the connection; returns the reason if the session refused the
+    // local request that produced it (proto::event::Refused).
+    std::optional<std::string> submit(const ConnectionPtr& c, proto::Output out);
+    void on_event(const ConnectionPtr& c, proto::Event& event);
+    void on_handshake_done(const ConnectionPtr& c, const proto::event::HandshakeDone& e);
+    void on_chat_ready(const ConnectionPtr& c);
+    void on_receipts(const ConnectionPtr& c, const proto::event::ReceiptsExchanged& e);
+    // Records why the connection ends (the first reason wins), tells the listener, and stops it.
+    void end_with(const ConnectionPtr& c, note::Error error, bool drop_now);
+    // Stops the connection at once: closes the socket, cancels every wait.
+    static void drop(const ConnectionPtr& c);
+    void finalize(const ConnectionPtr& c);
+
+    void notify(const Notification& n) { listener_.notify(n); }
+    void complete(Completion done, Outcome outcome);
+    // Reports a failure that ends no connection (a command that cannot run now).
+    void refuse(Completion done, note::Error error);
+
+    asio::io_context& io_;
+    ClientSettings settings_;
+    ClientCredentials credentials_;
+    ChatListener& listener_;
+    proto::SystemClock clock_;
+    proto::SystemEntropy entropy_;
+
+    State state_ = State::disconnected;
+    ConnectionPtr conn_;
+    std::string username_;
+    std::vector<Completion> connect_waiters_;
+    std::optional<Waiter> auth_;
+    bool auth_is_register_ = false;
+    std::string auth_action_;              // "registered" or "logged_in", from the server's auth_ok
+    std::deque<Waiter> unnumbered_sends_;  // sent to the session, seqno not yet known
+    std::map<std::uint64_t, Waiter> sends_;
+    std::vector<Waiter> quits_;
+};
+
+}  // namespace sc::client

@@ -1,0 +1,81 @@
+// What a chat session tells its user interface, independent of how it is shown: line mode prints
+// these as text or JSON, a full-screen interface draws them. The names match the `event` field
+// of `securechat chat --json`.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <variant>
+
+#include "common/result.h"
+
+namespace sc::client {
+
+namespace note {
+struct Connected {            // handshake done: the server proved it holds a certificate we accept
+    std::string server;       // "127.0.0.1:6000"
+    std::string server_name;  // the name its certificate was checked for
+    std::string subject;      // its certificate's common name
+    std::string fingerprint;  // SHA-256 of its certificate, "AB:CD:..."
+    std::string session_id;   // hex
+};
+struct Registered {  // account created and logged in; chat keys installed
+    std::string username;
+};
+struct LoggedIn {
+    std::string username;
+};
+struct Sent {
+    std::uint64_t seqno = 0;
+    std::uint64_t ts = 0;  // ms since 1970, our clock, signed into the message
+    std::string text;
+};
+struct Acked {
+    std::uint64_t seqno = 0;
+};
+struct Message {
+    std::string from;  // the sender's certificate common name
+    std::uint64_t seqno = 0;
+    std::uint64_t ts = 0;
+    std::string text;
+};
+struct ReceiptSaved {  // the session ended properly; its evidence is on disk
+    std::filesystem::path transcript;
+    std::filesystem::path own_receipt;
+    std::filesystem::path peer_receipt;
+    std::filesystem::path peer_cert;
+    std::string transcript_sha256;
+};
+// Something went wrong, in words a user can act on (client/errors_text.h). `code` is a protocol
+// error code (docs/PROTOCOL.md §8) when the failure comes from the protocol, else one of
+// client::code.
+struct Error {
+    std::string code;
+    std::string message;
+};
+struct Closed {  // the connection is gone; "quit", "error" or "aborted"
+    std::string reason;
+};
+}  // namespace note
+
+using Notification =
+    std::variant<note::Connected, note::Registered, note::LoggedIn, note::Sent, note::Acked,
+                 note::Message, note::ReceiptSaved, note::Error, note::Closed>;
+
+// The `event` name of a notification in JSON output: "connected", "ack", "receipt_saved", ...
+const char* notification_name(const Notification& n);
+
+class ChatListener {
+  public:
+    virtual ~ChatListener() = default;
+    // Called on the controller's io_context thread, in the order things happened. It must not
+    // call back into the controller synchronously (post instead).
+    virtual void notify(const Notification& n) = 0;
+};
+
+// A command's result. Every failure is also reported to the listener as a note::Error, once, so
+// interfaces show errors from notifications and use outcomes only to sequence commands.
+using Outcome = Result<void, note::Error>;
+
+}  // namespace sc::client

@@ -1,0 +1,126 @@
+#include "client/client_settings.h"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <memory>
+
+#include "common/files.h"
+#include "crypto/secret.h"
+#include "pki/ca_directory.h"
+#include "proto/limits.h"
+
+namespace sc::client {
+namespace fs = std::filesystem;
+
+std::string ServerAddress::text() const {
+    bool v6 = host.find(':') != std::string::npos;
+    return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
+Result<ServerAddress> parse_server_address(std::string_view text) {
+    std::string_view host;
+    std::string_view port;
+    if (!text.empty() && text.front() == '[') {
+        auto close = text.find(']');
+        if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':') {
+            return fail("server address '" + std::string(text) + "' must look like [::1]:6000");
+        }
+        host = text.substr(1, close - 1);
+        port = text.substr(close + 2);
+    } else {
+        auto colon = text.rfind(':');
+        if (colon == std::string_view::npos || text.find(':') != colon) {
+            return fail("server address '" + std::string(text) +
+                        "' must look like 127.0.0.1:6000 (IPv6 in brackets: [::1]:6000)");
+        }
+        host = text.substr(0, colon);
+        port = text.substr(colon + 1);
+    }
+    if (host.empty()) {
+        return fail("server address '" + std::string(text) + "' has no host");
+    }
+    unsigned long value = 0;
+    for (char c : port) {
+        if (c < '0' || c > '9' || value > 65535) {
+            value = 65536;
+            break;
+        }
+        value = value * 10 + static_cast<unsigned long>(c - '0');
+    }
+    if (port.empty() || value == 0 || value > 65535) {
+        return fail("server address '" + std::string(text) + "' needs a port from 1 to 65535");
+    }
+    return ServerAddress{std::string(host), static_cast<unsigned short>(value)};
+}
+
+Result<fs::path> default_data_dir() {
+    const char* xdg = std::getenv("XDG_DATA_HOME");
+    // The XDG spec says relative values are invalid and must be ignored.
+    if (xdg != nullptr && xdg[0] == '/') {
+        return fs::path(xdg) / "securechat";
+    }
+    const char* home = std::getenv("HOME");
+    if (home == nullptr || home[0] != '/') {
+        return fail("cannot find a data directory: HOME is not set; use --data-dir");
+    }
+    return fs::path(home) / ".local" / "share" / "securechat";
+}
+
+Status ensure_private_dir(const fs::path& dir) {
+    fs::path built;
+    for (const auto& part : dir) {
+        built /= part;
+        if (::mkdir(built.c_str(), 0700) == 0) {
+            continue;
+        }
+        int err = errno;
+        std::error_code ec;
+        if (err != EEXIST || !fs::is_directory(built, ec)) {
+            return fail("cannot create directory " + built.string() + ": " +
+                        (err == EEXIST ? std::string("it exists and is not a directory")
+                                       : errno_text(err)));
+        }
+    }
+    return {};
+}
+
+Result<ClientCredentials> load_credentials(const ClientSettings& settings) {
+    auto chain = pki::load_certificate_chain(settings.cert);
+    if (!chain) {
+        return fail("cannot load the certificate: " + chain.error().message);
+    }
+    auto pem = read_file(settings.key, 1024 * 1024);
+    if (!pem) {
+        return fail("cannot load the private key: " + pem.error().message);
+    }
+    auto key = crypto::PrivateKey::from_pem(crypto::SecretBytes(as_bytes(*pem)));
+    crypto::secure_wipe(pem->data(), pem->size());
+    if (!key) {
+        return fail("cannot load the private key " + settings.key.string() + ": " +
+                    key.error().message);
+    }
+    if (!key->public_key().same_key_as(chain->front().public_key())) {
+        return fail("the private key " + settings.key.string() +
+                    " does not belong to the certificate " + settings.cert.string());
+    }
+    auto ca = pki::load_certificate_chain(settings.ca);
+    if (!ca) {
+        return fail("cannot load the CA certificate: " + ca.error().message);
+    }
+    ClientCredentials out{
+        proto::Identity{std::move(chain).value(),
+                        std::make_shared<const crypto::PrivateKey>(std::move(key).value())},
+        proto::Trust{ca->front(), {}, proto::kDefaultCertificateSkew}};
+    if (!settings.crl.empty()) {
+        auto crl = pki::load_crl(settings.crl);
+        if (!crl) {
+            return fail("cannot load the CRL: " + crl.error().message);
+        }
+        out.trust.crls.push_back(std::move(crl).value());
+    }
+    return out;
+}
+
+}  // namespace sc::client

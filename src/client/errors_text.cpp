@@ -1,0 +1,91 @@
+#include "client/errors_text.h"
+
+#include <asio/error.hpp>
+
+#include <cctype>
+
+namespace sc::client {
+
+std::string seconds_text(std::chrono::milliseconds duration) {
+    auto ms = duration.count();
+    std::string text = std::to_string(ms / 1000);
+    if (ms % 1000 != 0) {
+        auto frac = std::to_string(1000 + ms % 1000).substr(1);
+        frac.erase(frac.find_last_not_of('0') + 1);
+        text += "." + frac;
+    }
+    return text + " s";
+}
+
+note::Error resolve_error(const ServerAddress& server, const std::error_code& ec) {
+    return {code::connect_failed, "cannot find the server " + server.host + ": " + ec.message()};
+}
+
+note::Error connect_error(const ServerAddress& server, const std::error_code& ec) {
+    std::string prefix = "cannot connect to " + server.text() + ": ";
+    if (ec == asio::error::connection_refused) {
+        // Nothing listens there: the server is not running, or it is another port.
+        return {code::connection_refused, prefix + "connection refused"};
+    }
+    std::string reason = ec.message();
+    if (!reason.empty()) {
+        reason[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(reason[0])));
+    }
+    return {code::connect_failed, prefix + reason};
+}
+
+note::Error connect_timeout(const ServerAddress& server, std::chrono::milliseconds timeout) {
+    return {code::timeout,
+            "cannot connect to " + server.text() + ": no answer within " + seconds_text(timeout)};
+}
+
+note::Error peer_error(std::string_view code, const std::string& message) {
+    using proto::ErrorCode;
+    std::string c(code);
+    auto known = proto::parse_error_code(code);
+    if (!known) {
+        return {c, "the server reported an error (" + c + "): " + message};
+    }
+    switch (*known) {
+        case ErrorCode::auth_failed:
+            // The server says the same for an unknown user, so neither do we distinguish.
+            return {c, "wrong username or password"};
+        case ErrorCode::throttled:
+            // The server's own words carry the wait: "too many failed logins; try again in 4 s".
+            return {c, message};
+        case ErrorCode::registration_failed:
+            return {c, "registration refused: " + message};
+        case ErrorCode::bad_certificate:
+            return {c, "the server refused our certificate: " + message};
+        case ErrorCode::shutting_down:
+            return {c, "the server is shutting down: " + message};
+        case ErrorCode::unavailable:
+            return {c, "the server cannot serve us now: " + message};
+        case ErrorCode::timeout:
+            return {c, "the server gave up waiting for us: " + message};
+        default:
+            return {c, "the server ended the session with an error (" + c + "): " + message};
+    }
+}
+
+note::Error protocol_failure(const proto::ProtocolError& error) {
+    std::string c(proto::error_code_name(error.code));
+    if (error.code == proto::ErrorCode::bad_certificate) {
+        // Keeps the PKI's reason: "certificate has expired [expired]: ...".
+        return {c, "the server's certificate is not valid: " + error.message};
+    }
+    if (error.code == proto::ErrorCode::internal) {
+        return {c, "the session failed on our side: " + error.message};
+    }
+    return {c, "the server sent something we refuse (" + c + "): " + error.message};
+}
+
+note::Error server_closed() {
+    return {code::server_closed, "the server closed the session"};
+}
+
+note::Error answer_timeout(const std::string& what, std::chrono::milliseconds timeout) {
+    return {code::timeout, "the server did not " + what + " within " + seconds_text(timeout)};
+}
+
+}  // namespace sc::client

@@ -1,0 +1,111 @@
+#include "client/line_commands.h"
+
+#include <cmath>
+#include <cstdlib>
+
+namespace sc::client {
+namespace {
+
+bool is_space(char c) {
+    return c == ' ' || c == '\t';
+}
+
+// Takes the next space-separated word off the front of `rest`.
+std::string_view next_word(std::string_view& rest) {
+    std::size_t start = 0;
+    while (start < rest.size() && is_space(rest[start])) {
+        ++start;
+    }
+    std::size_t end = start;
+    while (end < rest.size() && !is_space(rest[end])) {
+        ++end;
+    }
+    auto word = rest.substr(start, end - start);
+    rest.remove_prefix(end);
+    return word;
+}
+
+// The rest of the line after the separating spaces, kept as typed (passwords may hold spaces).
+std::string_view remainder(std::string_view rest) {
+    std::size_t start = 0;
+    while (start < rest.size() && is_space(rest[start])) {
+        ++start;
+    }
+    return rest.substr(start);
+}
+
+Failure<Error> usage(const std::string& what) {
+    return fail("usage: " + what);
+}
+
+Result<LineCommand> parse_sleep(std::string_view rest) {
+    auto word = next_word(rest);
+    if (word.empty() || !remainder(rest).empty()) {
+        return usage("/sleep SECONDS (e.g. /sleep 2 or /sleep 0.5)");
+    }
+    std::string text(word);
+    char* end = nullptr;
+    double seconds = std::strtod(text.c_str(), &end);
+    if (end != text.c_str() + text.size() || !std::isfinite(seconds) || seconds < 0 ||
+        seconds > static_cast<double>(kMaxSleep.count())) {
+        return fail("/sleep needs a number of seconds from 0 to " +
+                    std::to_string(kMaxSleep.count()) + ", not '" + text + "'");
+    }
+    return LineCommand{cmd::Sleep{std::chrono::milliseconds(std::llround(seconds * 1000))}};
+}
+
+}  // namespace
+
+Result<LineCommand> parse_line(std::string_view line) {
+    if (!line.empty() && line.back() == '\r') {
+        line.remove_suffix(1);
+    }
+    if (line.find_first_not_of(" \t") == std::string_view::npos) {
+        return LineCommand{cmd::Blank{}};
+    }
+    if (line.front() != '/') {
+        return LineCommand{cmd::Say{std::string(line)}};
+    }
+    if (line.size() > 1 && line[1] == '/') {
+        return LineCommand{cmd::Say{std::string(line.substr(1))}};
+    }
+    std::string_view rest = line;
+    auto name = next_word(rest);
+    if (name == "/register") {
+        auto email = next_word(rest);
+        auto username = next_word(rest);
+        auto password = remainder(rest);
+        if (email.empty() || username.empty() || password.empty()) {
+            return usage("/register EMAIL USERNAME PASSWORD");
+        }
+        return LineCommand{
+            cmd::Register{std::string(email), std::string(username), std::string(password)}};
+    }
+    if (name == "/login") {
+        auto username = next_word(rest);
+        auto password = remainder(rest);
+        if (username.empty() || password.empty()) {
+            return usage("/login USERNAME PASSWORD");
+        }
+        return LineCommand{cmd::Login{std::string(username), std::string(password)}};
+    }
+    if (name == "/sleep") {
+        return parse_sleep(rest);
+    }
+    if (name == "/quit" || name == "/help") {
+        if (!remainder(rest).empty()) {
+            return usage(std::string(name) + " (no arguments)");
+        }
+        return name == "/quit" ? LineCommand{cmd::Quit{}} : LineCommand{cmd::Help{}};
+    }
+    return fail("unknown command " + std::string(name).substr(0, 32) +
+                " (try /help; start a message with // to send a leading /)");
+}
+
+const char* line_mode_help() {
+    return "commands: /register EMAIL USERNAME PASSWORD, /login USERNAME PASSWORD, "
+           "/sleep SECONDS, /quit (end of input quits too); any other line is a message "
+           "(// sends a leading /)";
+}
+
+}  // namespace sc::client

@@ -1,0 +1,49 @@
+// The commands of line mode, one per input line:
+//   /register EMAIL USERNAME PASSWORD    /login USERNAME PASSWORD    /sleep SECONDS    /quit
+//   /help    anything else is a message; "//" at the start sends one leading "/".
+// A PASSWORD is the rest of the line after the username, so it may contain spaces.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "common/result.h"
+
+namespace sc::client {
+
+namespace cmd {
+struct Register {
+    std::string email;
+    std::string username;
+    std::string password;
+};
+struct Login {
+    std::string username;
+    std::string password;
+};
+struct Say {
+    std::string text;
+};
+struct Sleep {
+    std::chrono::milliseconds duration{0};
+};
+struct Quit {};
+struct Help {};
+struct Blank {};  // an empty line: nothing to do (an empty message is not worth a signature)
+}  // namespace cmd
+
+using LineCommand =
+    std::variant<cmd::Register, cmd::Login, cmd::Say, cmd::Sleep, cmd::Quit, cmd::Help, cmd::Blank>;
+
+inline constexpr std::chrono::seconds kMaxSleep{24 * 3600};
+
+// Parses one line (without its newline; a trailing '\r' is dropped). The error says what is
+// wrong and how the command is written.
+Result<LineCommand> parse_line(std::string_view line);
+
+// The commands, for /help and for the note shown at a terminal.
+const char* line_mode_help();
+
+}  // namespace sc::client
