@@ -11,6 +11,7 @@
 #include "client/event_format.h"
 #include "client/line_commands.h"
 #include "client/line_mode.h"
+#include "client/tui/terminal_ui.h"
 
 namespace sc::cli {
 namespace {
@@ -56,12 +57,16 @@ Result<client::ClientSettings> build_settings(const ChatArgs& args) {
     return s;
 }
 
-// Which interface runs. Scripts (stdin not a terminal, --plain, --json) get line mode; a person
-// at a terminal will get the full-screen interface, and until it exists gets line mode too.
+// Which interface runs. Scripts (stdin or stdout not a terminal, --plain, --json) get line mode;
+// a person at a terminal gets the full-screen interface.
 int run_chat(const ChatArgs& args, client::ClientSettings settings,
              client::ClientCredentials credentials) {
-    bool scripted = args.plain || args.json || ::isatty(STDIN_FILENO) == 0;
-    client::LineModeOptions options{.json = args.json, .terminal_note = !scripted};
+    bool scripted = args.plain || args.json || ::isatty(STDIN_FILENO) == 0 ||
+                    ::isatty(STDOUT_FILENO) == 0;
+    if (!scripted) {
+        return client::tui::run_terminal_ui(std::move(settings), std::move(credentials));
+    }
+    client::LineModeOptions options{.json = args.json, .terminal_note = false};
     bool ok = client::run_line_mode(std::move(settings), std::move(credentials), options);
     return ok ? kExitOk : kExitFailure;
 }

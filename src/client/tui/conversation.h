@@ -1,0 +1,50 @@
+// The conversation pane as a model: entries with a time, an author and a delivery mark, wrapped
+// to the pane's width. No ncurses in it, so it can be tested directly.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace sc::client::tui {
+
+enum class Mark { none, sending, sent, acknowledged, failed };
+
+struct Entry {
+    std::uint64_t ts_ms = 0;
+    std::string who;  // "you", the sender's name, or "*" for notices
+    std::string text;
+    Mark mark = Mark::none;
+    bool notice = false;  // a line from the client itself (errors, help)
+};
+
+class Conversation {
+  public:
+    explicit Conversation(std::size_t max_entries = 5000) : max_entries_(max_entries) {}
+
+    void notice(std::uint64_t ts_ms, std::string text);
+    // Our own message, shown at once; marked when the session numbers and acknowledges it.
+    std::size_t add_own(std::uint64_t ts_ms, std::string text);
+    void numbered(std::size_t index, std::uint64_t seqno);
+    void acknowledged(std::uint64_t seqno);
+    void failed(std::size_t index);
+    void add_received(std::uint64_t ts_ms, std::string who, std::string text);
+
+    const std::vector<Entry>& entries() const { return entries_; }
+    // The last `height` display rows for a pane `width` columns wide (UTF-8 aware wrapping).
+    std::vector<std::string> render(std::size_t width, std::size_t height) const;
+
+  private:
+    void trim();
+
+    std::size_t max_entries_;
+    std::size_t dropped_ = 0;  // entries removed from the front, so indexes stay stable
+    std::vector<Entry> entries_;
+    std::map<std::uint64_t, std::size_t> by_seqno_;
+};
+
+std::string clock_text(std::uint64_t ts_ms);  // "14:09:21", local time
+const char* mark_text(Mark mark);             // "…", "✓", "✗", or ""
+
+}  // namespace sc::client::tui

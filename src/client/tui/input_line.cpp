@@ -1,0 +1,157 @@
+#include "client/tui/input_line.h"
+
+#include "crypto/secret.h"
+
+namespace sc::client::tui {
+
+std::string to_utf8(const std::u32string& text) {
+    std::string out;
+    for (char32_t c : text) {
+        auto v = static_cast<std::uint32_t>(c);
+        if (v < 0x80) {
+            out.push_back(static_cast<char>(v));
+        } else if (v < 0x800) {
+            out.push_back(static_cast<char>(0xC0 | (v >> 6)));
+            out.push_back(static_cast<char>(0x80 | (v & 0x3F)));
+        } else if (v < 0x10000) {
+            out.push_back(static_cast<char>(0xE0 | (v >> 12)));
+            out.push_back(static_cast<char>(0x80 | ((v >> 6) & 0x3F)));
+            out.push_back(static_cast<char>(0x80 | (v & 0x3F)));
+        } else {
+            out.push_back(static_cast<char>(0xF0 | (v >> 18)));
+            out.push_back(static_cast<char>(0x80 | ((v >> 12) & 0x3F)));
+            out.push_back(static_cast<char>(0x80 | ((v >> 6) & 0x3F)));
+            out.push_back(static_cast<char>(0x80 | (v & 0x3F)));
+        }
+    }
+    return out;
+}
+
+std::u32string from_utf8(const std::string& text) {
+    std::u32string out;
+    for (std::size_t i = 0; i < text.size();) {
+        auto b = static_cast<unsigned char>(text[i]);
+        int extra = b < 0x80           ? 0
+                    : (b >> 5) == 0x6  ? 1
+                    : (b >> 4) == 0xE  ? 2
+                    : (b >> 3) == 0x1E ? 3
+                                       : -1;
+        if (extra < 0 ||
+            i + static_cast<std::size_t>(extra) >= text.size() + (extra == 0 ? 1 : 0)) {
+            out.push_back(U'?');
+            ++i;
+            continue;
+        }
+        std::uint32_t v = extra == 0 ? b : b & (0x3F >> extra);
+        for (int k = 1; k <= extra; ++k) {
+            v = (v << 6) |
+                (static_cast<unsigned char>(text[i + static_cast<std::size_t>(k)]) & 0x3F);
+        }
+        out.push_back(static_cast<char32_t>(v));
+        i += static_cast<std::size_t>(extra) + 1;
+    }
+    return out;
+}
+
+std::optional<std::string> InputLine::apply(Key key, char32_t ch) {
+    switch (key) {
+        case Key::character:
+            text_.insert(cursor_++, 1, ch);
+            break;
+        case Key::enter: {
+            std::string submitted = to_utf8(text_);
+            if (!hidden_ && !text_.empty() && (history_.empty() || history_.back() != text_)) {
+                history_.push_back(text_);
+            }
+            wipe();
+            history_pos_ = history_.size();
+            draft_.clear();
+            return submitted;
+        }
+        case Key::backspace:
+            if (cursor_ > 0) {
+                text_.erase(--cursor_, 1);
+            }
+            break;
+        case Key::del:
+            if (cursor_ < text_.size()) {
+                text_.erase(cursor_, 1);
+            }
+            break;
+        case Key::left:
+            cursor_ = cursor_ > 0 ? cursor_ - 1 : 0;
+            break;
+        case Key::right:
+            cursor_ = std::min(cursor_ + 1, text_.size());
+            break;
+        case Key::home:
+            cursor_ = 0;
+            break;
+        case Key::end:
+            cursor_ = text_.size();
+            break;
+        case Key::up:
+            if (!hidden_ && history_pos_ > 0) {
+                if (history_pos_ == history_.size()) {
+                    draft_ = text_;
+                }
+                load_history(history_pos_ - 1);
+            }
+            break;
+        case Key::down:
+            if (!hidden_ && history_pos_ < history_.size()) {
+                if (history_pos_ + 1 == history_.size()) {
+                    history_pos_ = history_.size();
+                    text_ = draft_;
+                    cursor_ = text_.size();
+                } else {
+                    load_history(history_pos_ + 1);
+                }
+            }
+            break;
+        case Key::kill_to_end:
+            text_.erase(cursor_);
+            break;
+        case Key::kill_to_start:
+            text_.erase(0, cursor_);
+            cursor_ = 0;
+            break;
+        case Key::kill_word: {
+            std::size_t start = cursor_;
+            while (start > 0 && text_[start - 1] == U' ') {
+                --start;
+            }
+            while (start > 0 && text_[start - 1] != U' ') {
+                --start;
+            }
+            text_.erase(start, cursor_ - start);
+            cursor_ = start;
+            break;
+        }
+        case Key::other:
+            break;
+    }
+    return std::nullopt;
+}
+
+void InputLine::load_history(std::size_t index) {
+    history_pos_ = index;
+    text_ = history_[index];
+    cursor_ = text_.size();
+}
+
+std::string InputLine::display() const {
+    return hidden_ ? std::string(text_.size(), '*') : to_utf8(text_);
+}
+
+void InputLine::clear() {
+    text_.clear();
+    cursor_ = 0;
+}
+
+void InputLine::wipe() {
+    crypto::secure_wipe(text_.data(), text_.size() * sizeof(char32_t));
+    clear();
+}
+
+}  // namespace sc::client::tui

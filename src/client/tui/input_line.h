@@ -1,0 +1,60 @@
+// The input line of the terminal UI as a model: editing, cursor, history and hidden (password)
+// entry, with no ncurses in it so it can be tested directly.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sc::client::tui {
+
+enum class Key {
+    character,
+    enter,
+    backspace,
+    del,
+    left,
+    right,
+    home,
+    end,
+    up,
+    down,
+    kill_to_end,    // Ctrl-K
+    kill_to_start,  // Ctrl-U
+    kill_word,      // Ctrl-W
+    other,
+};
+
+class InputLine {
+  public:
+    // Hidden entry shows nothing of what is typed and keeps it out of the history.
+    void set_hidden(bool hidden) { hidden_ = hidden; }
+    bool hidden() const { return hidden_; }
+
+    // Applies one key; returns the submitted text on Enter.
+    std::optional<std::string> apply(Key key, char32_t ch = 0);
+
+    const std::u32string& text() const { return text_; }
+    std::size_t cursor() const { return cursor_; }
+    // What to draw (UTF-8), and the cursor column in it; '*' per character when hidden.
+    std::string display() const;
+    void clear();
+    // Wipes the buffer's memory (used after a password was typed).
+    void wipe();
+
+  private:
+    void load_history(std::size_t index);
+
+    std::u32string text_;
+    std::size_t cursor_ = 0;
+    bool hidden_ = false;
+    std::vector<std::u32string> history_;
+    std::size_t history_pos_ = 0;  // == history_.size() when editing a new line
+    std::u32string draft_;         // the new line, kept while browsing history
+};
+
+std::string to_utf8(const std::u32string& text);
+std::u32string from_utf8(const std::string& text);
+
+}  // namespace sc::client::tui
