@@ -152,8 +152,8 @@ TEST_F(TerminalUi, ACrashStillRestoresTheTerminal) {
     int killed = 0;
     std::istringstream list(pids.output);
     for (pid_t pid = 0; list >> pid;) {
-        auto comm = read_file("/proc/" + std::to_string(pid) + "/comm");
-        if (comm && comm->rfind("securechat", 0) == 0) {
+        auto comm = read_text("/proc/" + std::to_string(pid) + "/comm");
+        if (comm.rfind("securechat", 0) == 0) {
             killed += ::kill(pid, SIGSEGV) == 0 ? 1 : 0;
         }
     }
