@@ -61,8 +61,8 @@ Result<client::ClientSettings> build_settings(const ChatArgs& args) {
 // a person at a terminal gets the full-screen interface.
 int run_chat(const ChatArgs& args, client::ClientSettings settings,
              client::ClientCredentials credentials) {
-    bool scripted = args.plain || args.json || ::isatty(STDIN_FILENO) == 0 ||
-                    ::isatty(STDOUT_FILENO) == 0;
+    bool scripted =
+        args.plain || args.json || ::isatty(STDIN_FILENO) == 0 || ::isatty(STDOUT_FILENO) == 0;
     if (!scripted) {
         return client::tui::run_terminal_ui(std::move(settings), std::move(credentials));
     }
