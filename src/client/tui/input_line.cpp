@@ -29,26 +29,26 @@ std::string to_utf8(const std::u32string& text) {
 
 std::u32string from_utf8(const std::string& text) {
     std::u32string out;
-    for (std::size_t i = 0; i < text.size();) {
-        auto b = static_cast<unsigned char>(text[i]);
-        int extra = b < 0x80           ? 0
-                    : (b >> 5) == 0x6  ? 1
-                    : (b >> 4) == 0xE  ? 2
-                    : (b >> 3) == 0x1E ? 3
-                                       : -1;
-        if (extra < 0 ||
-            i + static_cast<std::size_t>(extra) >= text.size() + (extra == 0 ? 1 : 0)) {
-            out.push_back(U'?');
+    std::size_t i = 0;
+    while (i < text.size()) {
+        auto b = static_cast<std::uint32_t>(static_cast<unsigned char>(text[i]));
+        std::size_t extra = b < 0x80           ? 0
+                            : (b >> 5) == 0x6  ? 1
+                            : (b >> 4) == 0xE  ? 2
+                            : (b >> 3) == 0x1E ? 3
+                                               : 4;
+        if (extra == 4 || i + extra >= text.size()) {
+            out.push_back(U'?');  // not UTF-8: shown, never dropped silently
             ++i;
             continue;
         }
-        std::uint32_t v = extra == 0 ? b : b & (0x3F >> extra);
-        for (int k = 1; k <= extra; ++k) {
+        std::uint32_t v = extra == 0 ? b : (b & (0x3FU >> extra));
+        for (std::size_t k = 1; k <= extra; ++k) {
             v = (v << 6) |
-                (static_cast<unsigned char>(text[i + static_cast<std::size_t>(k)]) & 0x3F);
+                (static_cast<std::uint32_t>(static_cast<unsigned char>(text[i + k])) & 0x3FU);
         }
         out.push_back(static_cast<char32_t>(v));
-        i += static_cast<std::size_t>(extra) + 1;
+        i += extra + 1;
     }
     return out;
 }

@@ -66,6 +66,11 @@ TEST(InputLine, Utf8RoundTrips) {
     EXPECT_EQ(to_utf8(from_utf8(text)), text);
 }
 
+TEST(InputLine, BrokenUtf8BecomesQuestionMarksNotGarbage) {
+    EXPECT_EQ(to_utf8(from_utf8("a\xE2\x9C")), "a??");
+    EXPECT_EQ(to_utf8(from_utf8("\xFF")), "?");
+}
+
 TEST(Conversation, MarksFollowNumberingAndAcknowledgement) {
     Conversation c;
     auto i = c.add_own(0, "hi");
