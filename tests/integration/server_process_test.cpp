@@ -24,18 +24,20 @@ class ServerProcess {
     explicit ServerProcess(std::vector<std::string> args) {
         int out[2];
         EXPECT_EQ(pipe2(out, O_CLOEXEC), 0);
+        // Everything the child needs is built before fork (no allocation after it: this test
+        // process has threads).
+        std::string bin = securechat_binary();
+        std::vector<char*> argv;
+        argv.push_back(bin.data());
+        for (auto& a : args) {
+            argv.push_back(a.data());
+        }
+        argv.push_back(nullptr);
         pid_ = fork();
         if (pid_ == 0) {
             dup2(out[1], STDOUT_FILENO);
             int null_fd = open("/dev/null", O_WRONLY);
             dup2(null_fd, STDERR_FILENO);
-            std::vector<char*> argv;
-            std::string bin = securechat_binary();
-            argv.push_back(bin.data());
-            for (auto& a : args) {
-                argv.push_back(a.data());
-            }
-            argv.push_back(nullptr);
             execv(argv[0], argv.data());
             _exit(127);
         }

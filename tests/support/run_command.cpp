@@ -16,6 +16,13 @@ CommandResult run_command(const std::vector<std::string>& argv) {
     if (argv.empty() || pipe2(pipe_fds, O_CLOEXEC) != 0) {
         return result;
     }
+    // Built before fork: the test process may have threads (an in-process server), and after
+    // fork the child may only do what is async-signal-safe — no allocation.
+    std::vector<char*> args;
+    for (const auto& a : argv) {
+        args.push_back(const_cast<char*>(a.c_str()));
+    }
+    args.push_back(nullptr);
     pid_t pid = fork();
     if (pid < 0) {
         close(pipe_fds[0]);
@@ -27,11 +34,6 @@ CommandResult run_command(const std::vector<std::string>& argv) {
         dup2(pipe_fds[1], STDERR_FILENO);
         int null_fd = open("/dev/null", O_RDONLY);
         dup2(null_fd, STDIN_FILENO);
-        std::vector<char*> args;
-        for (const auto& a : argv) {
-            args.push_back(const_cast<char*>(a.c_str()));
-        }
-        args.push_back(nullptr);
         execvp(args[0], args.data());
         _exit(127);
     }
