@@ -70,7 +70,9 @@ INSTANTIATE_TEST_SUITE_P(Protocol, EveryKeyAndGroup,
                                            Combo{KeyType::rsa_2048, DhGroup::x25519},
                                            Combo{KeyType::rsa_2048, DhGroup::ffdhe3072},
                                            Combo{KeyType::rsa_3072, DhGroup::x25519},
-                                           Combo{KeyType::rsa_4096, DhGroup::x25519}),
+                                           Combo{KeyType::rsa_3072, DhGroup::ffdhe3072},
+                                           Combo{KeyType::rsa_4096, DhGroup::x25519},
+                                           Combo{KeyType::rsa_4096, DhGroup::ffdhe3072}),
                          [](const auto& p) {
                              std::string name(crypto::key_type_name(p.param.key));
                              name += "_";
