@@ -14,6 +14,7 @@ struct ServerArgs {
     std::filesystem::path config;
     std::vector<std::string> sets;
     std::vector<std::string> listen;
+    std::vector<std::string> allow_clients;
     std::string cert, key, ca, crl, data_dir, log_level, db, db_path, db_host, db_user, db_name,
         db_socket;
     unsigned db_port = 0;
@@ -33,6 +34,9 @@ Result<server::Settings> build_settings(const ServerArgs& a) {
     }
     if (!a.listen.empty()) {
         s.listen = a.listen;
+    }
+    if (!a.allow_clients.empty()) {
+        s.security.allowed_client_names = a.allow_clients;
     }
     auto take = [](const std::string& flag, auto& field) {
         if (!flag.empty()) {
@@ -98,6 +102,9 @@ void add_server_command(CLI::App& app, std::function<int()>& action) {
     cmd->add_option("--key", args->key, "Server private key (PEM)");
     cmd->add_option("--ca", args->ca, "The CA that client certificates must chain to");
     cmd->add_option("--crl", args->crl, "CRL to check client certificates against");
+    cmd->add_option("--allow-client", args->allow_clients,
+                    "Accept only client certificates with this name (repeatable; default: any "
+                    "certificate from the CA)");
     cmd->add_option("--data-dir", args->data_dir, "Where the database and transcripts live");
     cmd->add_option("--log-level", args->log_level, "debug, info, warn or error");
     cmd->add_option("--db", args->db, "sqlite (default) or mysql");

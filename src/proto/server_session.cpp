@@ -17,6 +17,34 @@ ServerSession::ServerSession(ServerConfig config, const Clock& clock, Entropy& e
 
 // ---- handshake ----
 
+// The chain must come from our CA; when the operator lists accepted names, the certificate
+// must also carry one of them.
+ProtoResult<pki::VerifiedCertificate> ServerSession::verify_client(
+    const std::vector<Bytes>& certs) {
+    if (config_.allowed_client_names.empty()) {
+        return verify_peer_chain(certs, config_.trust, pki::Purpose::client, std::nullopt,
+                                 clock_.now());
+    }
+    std::optional<ProtocolError> last;
+    for (const auto& name : config_.allowed_client_names) {
+        auto verified =
+            verify_peer_chain(certs, config_.trust, pki::Purpose::client, name, clock_.now());
+        if (verified) {
+            return verified;
+        }
+        last = verified.error();
+        if (verified.error().message.find("[name_mismatch]") == std::string::npos) {
+            break;  // refused for another reason: no other name will help
+        }
+    }
+    if (last && last->message.find("[name_mismatch]") != std::string::npos) {
+        return proto_fail(ErrorCode::bad_certificate,
+                          "certificate name does not match [name_mismatch]: the client "
+                          "certificate carries none of the names this server accepts");
+    }
+    return Failure<ProtocolError>{*last};
+}
+
 ProtoResult<bool> ServerSession::on_handshake(const Frame& frame, msg::Outer message, Output& out) {
     if (phase_ == Phase::waiting_hello) {
         if (auto* m = std::get_if<msg::Hello>(&message)) {
@@ -52,8 +80,7 @@ ProtoResult<bool> ServerSession::on_hello(const Frame& frame, const msg::Hello& 
     if (!group_) {
         return proto_fail(ErrorCode::no_common_group, "no key-exchange group in common");
     }
-    SC_TRY_ASSIGN(auto verified, verify_peer_chain(m.certs, config_.trust, pki::Purpose::client,
-                                                   std::nullopt, clock_.now()));
+    SC_TRY_ASSIGN(auto verified, verify_client(m.certs));
     client_.emplace(std::move(verified));
     nonce_c_ = m.nonce;
     handshake_hash_.update(frame.wire());

@@ -20,6 +20,8 @@ struct ServerConfig {
     // Our preference order; the first one the client offered is chosen.
     std::vector<crypto::DhGroup> groups{crypto::DhGroup::x25519, crypto::DhGroup::ffdhe3072};
     std::vector<std::uint64_t> versions{kProtocolVersion};
+    // Client certificates must carry one of these names; empty = any certificate from the CA.
+    std::vector<std::string> allowed_client_names{};
     std::chrono::milliseconds ts_window = kDefaultTimestampWindow;
     std::uint64_t rekey_after_records = kDefaultRekeyAfterRecords;
     std::chrono::seconds rekey_after = kDefaultRekeyAfter;
@@ -54,6 +56,7 @@ class ServerSession final : public SessionBase {
     ProtoResult<bool> on_handshake(const Frame& frame, msg::Outer message, Output& out) override;
     ProtoResult<bool> on_inner(msg::Inner message, Output& out) override;
 
+    ProtoResult<pki::VerifiedCertificate> verify_client(const std::vector<Bytes>& certs);
     ProtoResult<bool> on_hello(const Frame& frame, const msg::Hello& m, Output& out);
     ProtoResult<bool> on_dh_client(const Frame& frame, const msg::DhClient& m, Output& out);
     ProtoResult<bool> on_chat_dh(const msg::ChatDhClient& m, Output& out);

@@ -17,6 +17,7 @@ proto::ServerConfig session_config(const ServerContext& ctx) {
     const auto& sec = ctx.settings.security;
     proto::ServerConfig config{.identity = ctx.identity, .trust = *ctx.current_trust()};
     config.ts_window = sec.ts_window;
+    config.allowed_client_names = sec.allowed_client_names;
     config.rekey_after_records = sec.rekey_after_records;
     config.rekey_after = sec.rekey_after;
     return config;

@@ -16,7 +16,21 @@ Status read_value(const toml::table& table, std::string_view key, T& out) {
     if (node == nullptr) {
         return {};
     }
-    if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, std::filesystem::path>) {
+    if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+        const auto* array = node->as_array();
+        if (array == nullptr) {
+            return fail("'" + std::string(key) + "' must be an array of strings");
+        }
+        out.clear();
+        for (const auto& item : *array) {
+            auto v = item.value<std::string>();
+            if (!v) {
+                return fail("'" + std::string(key) + "' must be an array of strings");
+            }
+            out.push_back(*v);
+        }
+    } else if constexpr (std::is_same_v<T, std::string> ||
+                         std::is_same_v<T, std::filesystem::path>) {
         auto v = node->value<std::string>();
         if (!v) {
             return fail("'" + std::string(key) + "' must be a string");
@@ -72,9 +86,10 @@ Status load_limits(const toml::table& t, Limits& l) {
 }
 
 Status load_security(const toml::table& t, Security& s) {
-    SC_TRY(check_keys(t, "[security]",
-                      {"clock_skew_s", "ts_window_ms", "rekey_after_records", "rekey_after_s",
-                       "min_password_length", "argon2_opslimit", "argon2_memlimit"}));
+    SC_TRY(check_keys(
+        t, "[security]",
+        {"clock_skew_s", "ts_window_ms", "rekey_after_records", "rekey_after_s",
+         "min_password_length", "argon2_opslimit", "argon2_memlimit", "allowed_client_names"}));
     SC_READ(t, "clock_skew_s", s.clock_skew);
     SC_READ(t, "ts_window_ms", s.ts_window);
     SC_READ(t, "rekey_after_records", s.rekey_after_records);
@@ -82,6 +97,7 @@ Status load_security(const toml::table& t, Security& s) {
     SC_READ(t, "min_password_length", s.min_password_length);
     SC_READ(t, "argon2_opslimit", s.argon2_opslimit);
     SC_READ(t, "argon2_memlimit", s.argon2_memlimit);
+    SC_READ(t, "allowed_client_names", s.allowed_client_names);
     return {};
 }
 

@@ -36,6 +36,8 @@ struct Security {
     std::size_t min_password_length = 10;
     std::uint64_t argon2_opslimit = 2;
     std::uint64_t argon2_memlimit = 64 * 1024 * 1024;
+    // Client certificates must carry one of these names; empty = any certificate from the CA.
+    std::vector<std::string> allowed_client_names{};
 };
 
 struct Database {

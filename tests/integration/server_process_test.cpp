@@ -146,6 +146,7 @@ TEST_F(ServerProcessTest, TomlConfigFileWorks) {
                    (tmp_ / "data").string() +
                    "\"\n"
                    "[security]\nargon2_opslimit = 1\nargon2_memlimit = 8388608\n"
+                   "allowed_client_names = [\"client\"]\n"
                    "[limits]\nidle_timeout_s = 60\n");
     ServerProcess server({"server", "--config", (tmp_ / "server.toml").string()});
     ASSERT_NE(server.port(), 0);

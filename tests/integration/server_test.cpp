@@ -242,3 +242,20 @@ TEST_F(ServerTest, ServerStopExchangesReceiptsWithConnectedClients) {
 
 }  // namespace
 }  // namespace sc::test
+
+namespace sc::test {
+namespace {
+
+TEST_F(ServerTest, AllowedClientNamesRestrictWhoMayConnect) {
+    start([](server::Settings& s) { s.security.allowed_client_names = {"bob"}; });
+    auto refused = connect("client");
+    EXPECT_FALSE(refused->register_user("a@example.com", "alice", "correct horse battery"));
+    EXPECT_NE(refused->peer_error().find("[name_mismatch]"), std::string::npos)
+        << refused->peer_error();
+    auto bob = connect("bob");
+    EXPECT_TRUE(bob->register_user("b@example.com", "bob", "correct horse battery"))
+        << bob->peer_error();
+}
+
+}  // namespace
+}  // namespace sc::test

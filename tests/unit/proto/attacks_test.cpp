@@ -441,3 +441,27 @@ TEST(Attack, AckForAMessageNeverSentIsRejected) {
 
 }  // namespace
 }  // namespace sc::proto
+
+namespace sc::proto {
+namespace {
+
+using namespace test;
+
+TEST(PeerCertificate, ServerAcceptsOnlyListedClientNamesWhenConfigured) {
+    TestPki pki;  // the client certificate is for "alice"
+    auto s = server_config(pki);
+    s.allowed_client_names = {"bob", "carol"};
+    Pair refused(client_config(pki), std::move(s));
+    refused.handshake();
+    EXPECT_NE(refused.server_events.failure().find("[name_mismatch]"), std::string::npos)
+        << refused.server_events.failure();
+
+    auto s2 = server_config(pki);
+    s2.allowed_client_names = {"bob", "alice"};
+    Pair accepted(client_config(pki), std::move(s2));
+    accepted.login_and_chat();
+    EXPECT_TRUE(accepted.server_events.has<event::ChatReady>()) << accepted.server_events.failure();
+}
+
+}  // namespace
+}  // namespace sc::proto
