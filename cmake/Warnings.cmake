@@ -2,7 +2,7 @@
 add_library(securechat_warnings INTERFACE)
 target_compile_options(securechat_warnings INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wsign-conversion
-  -Wnon-virtual-dtor -Wold-style-cast -Woverloaded-virtual -Wnull-dereference
+  -Wnon-virtual-dtor -Wold-style-cast -Woverloaded-virtual
   -Wimplicit-fallthrough)
 if(SECURECHAT_WERROR)
   target_compile_options(securechat_warnings INTERFACE -Werror)
