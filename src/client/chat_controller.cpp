@@ -445,6 +445,8 @@ void ChatController::on_event(const ConnectionPtr& c, proto::Event& event) {
                 auth_action_ = e.action;
             } else if constexpr (std::is_same_v<T, ChatReady>) {
                 on_chat_ready(c);
+            } else if constexpr (std::is_same_v<T, Rekeyed>) {
+                notify(note::Rekeyed{e.epoch});
             } else if constexpr (std::is_same_v<T, TranscriptAppend>) {
                 if (!c->files) {
                     return;

@@ -9,6 +9,7 @@ const char* notification_name(const Notification& n) {
         const char* operator()(const note::LoggedIn&) const { return "logged_in"; }
         const char* operator()(const note::Sent&) const { return "sent"; }
         const char* operator()(const note::Acked&) const { return "ack"; }
+        const char* operator()(const note::Rekeyed&) const { return "rekeyed"; }
         const char* operator()(const note::Message&) const { return "message"; }
         const char* operator()(const note::ReceiptSaved&) const { return "receipt_saved"; }
         const char* operator()(const note::Error&) const { return "error"; }

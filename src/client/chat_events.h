@@ -34,6 +34,9 @@ struct Sent {
 struct Acked {
     std::uint64_t seqno = 0;
 };
+struct Rekeyed {  // a fresh DH exchange replaced the session key (docs/PROTOCOL.md §4.2)
+    std::uint32_t epoch = 0;
+};
 struct Message {
     std::string from;  // the sender's certificate common name
     std::uint64_t seqno = 0;
@@ -61,7 +64,7 @@ struct Closed {  // the connection is gone; "quit", "error" or "aborted"
 
 using Notification =
     std::variant<note::Connected, note::Registered, note::LoggedIn, note::Sent, note::Acked,
-                 note::Message, note::ReceiptSaved, note::Error, note::Closed>;
+                 note::Rekeyed, note::Message, note::ReceiptSaved, note::Error, note::Closed>;
 
 // The `event` name of a notification in JSON output: "connected", "ack", "receipt_saved", ...
 const char* notification_name(const Notification& n);

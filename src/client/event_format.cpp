@@ -39,6 +39,8 @@ json to_json(const Notification& n, const FormatContext& ctx) {
                 j["ts"] = e.ts;
             } else if constexpr (std::is_same_v<T, note::Acked>) {
                 j["seqno"] = e.seqno;
+            } else if constexpr (std::is_same_v<T, note::Rekeyed>) {
+                j["epoch"] = e.epoch;
             } else if constexpr (std::is_same_v<T, note::Message>) {
                 j["from"] = e.from;
                 j["seqno"] = e.seqno;
@@ -83,6 +85,9 @@ std::string human_text(const Notification& n, const FormatContext& ctx) {
                 return "[" + local_time(e.ts) + "] you #" + std::to_string(e.seqno) + ": " + e.text;
             } else if constexpr (std::is_same_v<T, note::Acked>) {
                 return "  #" + std::to_string(e.seqno) + " delivered";
+            } else if constexpr (std::is_same_v<T, note::Rekeyed>) {
+                return "session key renewed by a fresh key exchange (epoch " +
+                       std::to_string(e.epoch) + ")";
             } else if constexpr (std::is_same_v<T, note::Message>) {
                 return "[" + local_time(e.ts) + "] " + e.from + " #" + std::to_string(e.seqno) +
                        ": " + e.text;

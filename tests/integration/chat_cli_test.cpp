@@ -484,3 +484,25 @@ TEST_F(ChatCli, ExitCodes) {
 
 }  // namespace
 }  // namespace sc::test
+
+namespace sc::test {
+namespace {
+
+// The server asks for a fresh key exchange after a few records; the client runs it, keeps
+// chatting under the new key, and says so with a `rekeyed` event.
+TEST_F(ChatCli, ServerRequestedRekeyIsReportedAndTheChatGoesOn) {
+    auto settings = test_settings(ca, tmp / "rekey-server-data");
+    settings.security.rekey_after_records = 3;
+    RunningServer rekeying(std::move(settings));
+    Options o;
+    o.port = rekeying.port();
+    auto run = chat(register_line() + "one\ntwo\nthree\nfour\nfive\n", o);
+    ASSERT_EQ(run.exit_code, 0) << run.output;
+    EXPECT_GE(run.all("rekeyed").size(), 1U) << run.output;
+    EXPECT_GE(run.first("rekeyed")["epoch"].get<int>(), 2) << run.output;
+    EXPECT_EQ(run.all("ack").size(), 5U) << run.output;
+    EXPECT_EQ(run.all("receipt_saved").size(), 1U) << run.output;
+}
+
+}  // namespace
+}  // namespace sc::test

@@ -111,6 +111,7 @@ class TerminalUi final : public ChatListener {
         }
     }
     void on_note(const note::Acked& n) { conversation_.acknowledged(n.seqno); }
+    void on_note(const note::Rekeyed&) { key_since_ = std::chrono::steady_clock::now(); }
     void on_note(const note::Message& n) { conversation_.add_received(n.ts, n.from, n.text); }
     void on_note(const note::ReceiptSaved& n) {
         std::string verify = verify_command(n, format_);

@@ -51,6 +51,12 @@ TEST(EventFormat, JsonNamesEveryEventAndItsFields) {
               "--ca '/ca dir/ca.crt'");
 }
 
+TEST(EventFormat, RekeyedNamesTheEpoch) {
+    FormatContext ctx;
+    EXPECT_EQ(json_line(note::Rekeyed{3}, ctx), R"({"epoch":3,"event":"rekeyed"})");
+    EXPECT_NE(human_text(note::Rekeyed{3}, ctx).find("epoch 3"), std::string::npos);
+}
+
 TEST(EventFormat, JsonIsOneLineEvenForOddText) {
     auto line = json_line(note::Message{"server", 1, 5, "two\nlines and \xff bad UTF-8"}, {});
     EXPECT_EQ(line.find('\n'), std::string::npos);
