@@ -17,6 +17,20 @@ std::string errno_text(int err) {
     return std::strerror(err);
 }
 
+Status fsync_directory(const fs::path& dir) {
+    int fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) {
+        return fail("cannot open directory " + dir.string() + ": " + errno_text(errno));
+    }
+    int rc = ::fsync(fd);
+    int err = errno;
+    ::close(fd);
+    if (rc != 0) {
+        return fail("cannot sync directory " + dir.string() + ": " + errno_text(err));
+    }
+    return {};
+}
+
 Result<std::string> read_file(const fs::path& path, std::size_t max_bytes) {
     std::error_code ec;
     auto size = fs::file_size(path, ec);
@@ -45,20 +59,6 @@ fs::path temp_name_for(const fs::path& path) {
     std::random_device rd;
     auto tag = std::to_string(rd()) + std::to_string(rd());
     return path.parent_path() / ("." + path.filename().string() + ".tmp-" + tag);
-}
-
-Status fsync_directory(const fs::path& dir) {
-    int fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) {
-        return fail("cannot open directory " + dir.string() + ": " + errno_text(errno));
-    }
-    int rc = ::fsync(fd);
-    int err = errno;
-    ::close(fd);
-    if (rc != 0) {
-        return fail("cannot sync directory " + dir.string() + ": " + errno_text(err));
-    }
-    return {};
 }
 
 }  // namespace

@@ -61,6 +61,9 @@ class DirectoryLock {
     int fd_ = -1;
 };
 
+// fsync of a directory: a new or renamed entry is durable only once its directory is synced.
+Status fsync_directory(const std::filesystem::path& dir);
+
 // Text of errno, for messages.
 std::string errno_text(int err);
 

@@ -11,24 +11,6 @@
 
 namespace sc::evidence {
 namespace fs = std::filesystem;
-namespace {
-
-// A new directory entry is durable only once its directory is synced.
-Status sync_directory(const fs::path& dir) {
-    int fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) {
-        return fail("cannot open directory " + dir.string() + ": " + errno_text(errno));
-    }
-    int rc = ::fsync(fd);
-    int err = errno;
-    ::close(fd);
-    if (rc != 0) {
-        return fail("cannot sync directory " + dir.string() + ": " + errno_text(err));
-    }
-    return {};
-}
-
-}  // namespace
 
 SessionFiles::SessionFiles(fs::path dir, Bytes session_id, int fd)
     : dir_(std::move(dir)), session_id_(std::move(session_id)), fd_(fd) {
@@ -109,7 +91,7 @@ Status SessionFiles::save_receipts(const proto::msg::Receipt& own, const proto::
     if (::fsync(fd_) != 0) {
         return fail("cannot sync transcript " + transcript_.string() + ": " + errno_text(errno));
     }
-    SC_TRY(sync_directory(dir_));
+    SC_TRY(fsync_directory(dir_));
     auto own_text = receipt_file_text(own, session_id_, own_leaf);
     auto peer_text = receipt_file_text(peer, session_id_, peer_leaf);
     SC_TRY(write_file_atomically(own_receipt_, as_bytes(own_text), FileMode::public_0644,

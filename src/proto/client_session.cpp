@@ -3,14 +3,6 @@
 #include <algorithm>
 
 namespace sc::proto {
-namespace {
-
-Failure<ProtocolError> unexpected(std::string_view what, std::string_view when) {
-    return proto_fail(ErrorCode::unexpected_message,
-                      "'" + std::string(what) + "' is not allowed " + std::string(when));
-}
-
-}  // namespace
 
 ClientSession::ClientSession(ClientConfig config, const Clock& clock, Entropy& entropy)
     : SessionBase(clock, entropy), config_(std::move(config)) {}
@@ -66,7 +58,7 @@ ProtoResult<bool> ClientSession::on_handshake(const Frame& frame, msg::Outer mes
             return on_dh_server(frame, *m, out);
         }
     }
-    return unexpected(msg::type_name(message), "at this point of the handshake");
+    return unexpected_message(msg::type_name(message), "at this point of the handshake");
 }
 
 ProtoResult<bool> ClientSession::on_server_hello(const Frame& frame, const msg::ServerHello& m) {
@@ -318,7 +310,7 @@ ProtoResult<bool> ClientSession::send_or_defer(msg::Inner message, Output& out) 
 
 ProtoResult<bool> ClientSession::on_receipt(const msg::Receipt& m, Output& out) {
     if (phase_ == Phase::closing && !receipt_sent_) {
-        return unexpected("receipt", "while our messages await acknowledgement");
+        return unexpected_message("receipt", "while our messages await acknowledgement");
     }
     SC_TRY(channel_->check_receipt(m));
     if (!receipt_sent_) {  // the server closes first: answer with ours
@@ -372,7 +364,7 @@ ProtoResult<bool> ClientSession::on_inner(msg::Inner message, Output& out) {
         default:
             break;
     }
-    return unexpected(msg::type_name(message), "in this phase of the session");
+    return unexpected_message(msg::type_name(message), "in this phase of the session");
 }
 
 }  // namespace sc::proto

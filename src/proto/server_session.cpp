@@ -3,14 +3,6 @@
 #include <algorithm>
 
 namespace sc::proto {
-namespace {
-
-Failure<ProtocolError> unexpected(std::string_view what, std::string_view when) {
-    return proto_fail(ErrorCode::unexpected_message,
-                      "'" + std::string(what) + "' is not allowed " + std::string(when));
-}
-
-}  // namespace
 
 ServerSession::ServerSession(ServerConfig config, const Clock& clock, Entropy& entropy)
     : SessionBase(clock, entropy), config_(std::move(config)) {}
@@ -55,7 +47,7 @@ ProtoResult<bool> ServerSession::on_handshake(const Frame& frame, msg::Outer mes
             return on_dh_client(frame, *m, out);
         }
     }
-    return unexpected(msg::type_name(message), "at this point of the handshake");
+    return unexpected_message(msg::type_name(message), "at this point of the handshake");
 }
 
 ProtoResult<bool> ServerSession::on_hello(const Frame& frame, const msg::Hello& m, Output& out) {
@@ -348,7 +340,7 @@ ProtoResult<bool> ServerSession::on_inner(msg::Inner message, Output& out) {
         default:
             break;
     }
-    return unexpected(msg::type_name(message), "in this phase of the session");
+    return unexpected_message(msg::type_name(message), "in this phase of the session");
 }
 
 }  // namespace sc::proto

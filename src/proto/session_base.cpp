@@ -2,6 +2,11 @@
 
 namespace sc::proto {
 
+Failure<ProtocolError> unexpected_message(std::string_view what, std::string_view when) {
+    return proto_fail(ErrorCode::unexpected_message,
+                      "'" + std::string(what) + "' is not allowed " + std::string(when));
+}
+
 Failure<ProtocolError> as_protocol_error(ErrorCode code, const Error& error) {
     return proto_fail(code, error.message);
 }

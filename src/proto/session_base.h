@@ -62,6 +62,9 @@ ProtoResult<pki::VerifiedCertificate> verify_peer_chain(const std::vector<Bytes>
                                                         std::chrono::system_clock::time_point now);
 std::vector<Bytes> chain_der(const Identity& identity);
 
+// `what` arrived when the role's dispatch table does not allow it (`unexpected_message`).
+Failure<ProtocolError> unexpected_message(std::string_view what, std::string_view when);
+
 // Turns an Error from a lower layer into a protocol error of the given code.
 Failure<ProtocolError> as_protocol_error(ErrorCode code, const Error& error);
 
