@@ -12,17 +12,13 @@
 #include <string>
 #include <string_view>
 
+#include "common/free_with.h"
 #include "common/result.h"
 
 namespace sc::crypto::ossl {
 
 template <auto Free>
-struct Deleter {
-    template <class T>
-    void operator()(T* p) const noexcept {
-        Free(p);
-    }
-};
+using Deleter = FreeWith<Free>;
 
 using PkeyPtr = std::unique_ptr<EVP_PKEY, Deleter<EVP_PKEY_free>>;
 using PkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, Deleter<EVP_PKEY_CTX_free>>;

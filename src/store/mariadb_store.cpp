@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "common/bytes.h"
+#include "common/free_with.h"
 #include "store/account_store.h"
 #include "store/migrations.h"
 #include "store/store_internal.h"
@@ -34,14 +35,8 @@ constexpr unsigned kMigrationReadTimeoutSeconds = 120;
 // How long open waits for another process that is migrating the same database.
 constexpr int kMigrationLockSeconds = 30;
 
-struct ConnCloser {
-    void operator()(MYSQL* conn) const noexcept { mysql_close(conn); }
-};
-struct StmtCloser {
-    void operator()(MYSQL_STMT* stmt) const noexcept { mysql_stmt_close(stmt); }
-};
-using ConnPtr = std::unique_ptr<MYSQL, ConnCloser>;
-using StmtPtr = std::unique_ptr<MYSQL_STMT, StmtCloser>;
+using ConnPtr = std::unique_ptr<MYSQL, FreeWith<mysql_close>>;
+using StmtPtr = std::unique_ptr<MYSQL_STMT, FreeWith<mysql_stmt_close>>;
 
 using Param = std::variant<std::nullptr_t, std::int64_t, std::uint64_t, std::string_view, ByteView>;
 using Row = std::vector<std::optional<std::string>>;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/bytes.h"
+#include "common/free_with.h"
 #include "store/account_store.h"
 #include "store/migrations.h"
 #include "store/store_internal.h"
@@ -22,14 +23,8 @@ using detail::store_error;
 // before the call fails with `unavailable`: "a few seconds", like the MariaDB timeouts.
 constexpr int kBusyTimeoutMs = 3000;
 
-struct DbCloser {
-    void operator()(sqlite3* db) const noexcept { sqlite3_close_v2(db); }
-};
-struct StmtFinalizer {
-    void operator()(sqlite3_stmt* stmt) const noexcept { sqlite3_finalize(stmt); }
-};
-using DbPtr = std::unique_ptr<sqlite3, DbCloser>;
-using StmtPtr = std::unique_ptr<sqlite3_stmt, StmtFinalizer>;
+using DbPtr = std::unique_ptr<sqlite3, FreeWith<sqlite3_close_v2>>;
+using StmtPtr = std::unique_ptr<sqlite3_stmt, FreeWith<sqlite3_finalize>>;
 
 using Value = std::variant<std::nullptr_t, std::int64_t, std::string_view, ByteView>;
 

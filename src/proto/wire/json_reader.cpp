@@ -88,6 +88,16 @@ ProtoResult<const nlohmann::json*> JsonReader::field(std::string_view key) const
     return &*it;
 }
 
+ProtoResult<const nlohmann::json*> JsonReader::array(std::string_view key, std::size_t min_items,
+                                                     std::size_t max_items) const {
+    SC_TRY_ASSIGN(const nlohmann::json* value, field(key));
+    if (!value->is_array() || value->size() < min_items || value->size() > max_items) {
+        return malformed("\"" + std::string(key) + "\" of '" + type_ + "' must be an array of " +
+                         std::to_string(min_items) + "-" + std::to_string(max_items) + " items");
+    }
+    return value;
+}
+
 ProtoResult<std::string> JsonReader::string(std::string_view key, std::size_t max_bytes) const {
     SC_TRY_ASSIGN(const nlohmann::json* value, field(key));
     if (!value->is_string()) {
@@ -146,11 +156,7 @@ ProtoResult<std::vector<Bytes>> JsonReader::base64_array(std::string_view key,
                                                          std::size_t min_items,
                                                          std::size_t max_items,
                                                          std::size_t max_bytes) const {
-    SC_TRY_ASSIGN(const nlohmann::json* value, field(key));
-    if (!value->is_array() || value->size() < min_items || value->size() > max_items) {
-        return malformed("\"" + std::string(key) + "\" of '" + type_ + "' must be an array of " +
-                         std::to_string(min_items) + "-" + std::to_string(max_items) + " items");
-    }
+    SC_TRY_ASSIGN(const nlohmann::json* value, array(key, min_items, max_items));
     std::vector<Bytes> out;
     for (const auto& item : *value) {
         if (!item.is_string()) {
@@ -173,11 +179,7 @@ ProtoResult<std::vector<std::string>> JsonReader::string_array(std::string_view 
                                                                std::size_t min_items,
                                                                std::size_t max_items,
                                                                std::size_t max_bytes) const {
-    SC_TRY_ASSIGN(const nlohmann::json* value, field(key));
-    if (!value->is_array() || value->size() < min_items || value->size() > max_items) {
-        return malformed("\"" + std::string(key) + "\" of '" + type_ + "' must be an array of " +
-                         std::to_string(min_items) + "-" + std::to_string(max_items) + " items");
-    }
+    SC_TRY_ASSIGN(const nlohmann::json* value, array(key, min_items, max_items));
     std::vector<std::string> out;
     for (const auto& item : *value) {
         if (!item.is_string() || item.get_ref<const std::string&>().size() > max_bytes) {
@@ -191,11 +193,7 @@ ProtoResult<std::vector<std::string>> JsonReader::string_array(std::string_view 
 ProtoResult<std::vector<std::uint64_t>> JsonReader::integer_array(std::string_view key,
                                                                   std::size_t min_items,
                                                                   std::size_t max_items) const {
-    SC_TRY_ASSIGN(const nlohmann::json* value, field(key));
-    if (!value->is_array() || value->size() < min_items || value->size() > max_items) {
-        return malformed("\"" + std::string(key) + "\" of '" + type_ + "' must be an array of " +
-                         std::to_string(min_items) + "-" + std::to_string(max_items) + " items");
-    }
+    SC_TRY_ASSIGN(const nlohmann::json* value, array(key, min_items, max_items));
     std::vector<std::uint64_t> out;
     for (const auto& item : *value) {
         if (!item.is_number_unsigned()) {

@@ -45,6 +45,8 @@ class JsonReader {
     explicit JsonReader(nlohmann::json object, std::string type)
         : object_(std::move(object)), type_(std::move(type)) {}
     ProtoResult<const nlohmann::json*> field(std::string_view key) const;
+    ProtoResult<const nlohmann::json*> array(std::string_view key, std::size_t min_items,
+                                             std::size_t max_items) const;
 
     nlohmann::json object_;
     std::string type_;
