@@ -12,6 +12,7 @@
 #include "client/line_commands.h"
 #include "client/line_mode.h"
 #include "client/tui/terminal_ui.h"
+#include "common/display_text.h"
 
 namespace sc::cli {
 namespace {
@@ -34,7 +35,7 @@ int report_error(const ChatArgs& args, const std::string& message) {
         std::cout << client::json_line(client::note::Error{client::code::settings, message}, {})
                   << "\n";
     } else {
-        std::cerr << "securechat chat: error: " << message << "\n";
+        std::cerr << "securechat chat: error: " << display_text(message) << "\n";
     }
     return kExitFailure;
 }

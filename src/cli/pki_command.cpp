@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "cli/cli.h"
+#include "common/display_text.h"
 #include "crypto/keys.h"
 #include "pki/ca_directory.h"
 #include "pki/verify.h"
@@ -21,8 +22,10 @@ std::string key_type_list() {
     return out;
 }
 
+// Certificates and CRLs come from anywhere: every text taken from one (names, and the error
+// texts that quote them) is printed through display_text (M1).
 int report_error(const std::string& message) {
-    std::cerr << "securechat pki: error: " << message << "\n";
+    std::cerr << "securechat pki: error: " << display_text(message) << "\n";
     return kExitFailure;
 }
 
@@ -40,20 +43,20 @@ CLI::Validator key_type_validator() {
 std::string join(const std::vector<std::string>& items, const std::string& sep = ", ") {
     std::string out;
     for (const auto& item : items) {
-        out += (out.empty() ? "" : sep) + item;
+        out += (out.empty() ? "" : sep) + display_text(item);
     }
     return out.empty() ? "(none)" : out;
 }
 
 void print_certificate(const pki::Certificate& cert) {
     auto key = cert.public_key().describe();
-    std::cout << "Subject:         " << cert.subject() << "\n"
-              << "Issuer:          " << cert.issuer() << "\n"
+    std::cout << "Subject:         " << display_text(cert.subject()) << "\n"
+              << "Issuer:          " << display_text(cert.issuer()) << "\n"
               << "Serial:          " << cert.serial_hex() << "\n"
               << "Valid from:      " << pki::format_utc(cert.not_before()) << "\n"
               << "Valid until:     " << pki::format_utc(cert.not_after()) << "\n"
-              << "Key:             " << key.text() << "\n"
-              << "Signature:       " << cert.signature_algorithm() << "\n"
+              << "Key:             " << display_text(key.text()) << "\n"
+              << "Signature:       " << display_text(cert.signature_algorithm()) << "\n"
               << "SHA-256:         " << cert.fingerprint_text() << "\n"
               << "CA:              " << (cert.is_ca() ? "yes" : "no") << "\n"
               << "Key usage:       " << join(cert.key_usages()) << "\n"
@@ -144,7 +147,7 @@ void add_revoke(CLI::App& pki, std::function<int()>& action) {
                 return report_error(revoked.error().message);
             }
             std::cout << (revoked->already_revoked ? "Already revoked: " : "Revoked: ")
-                      << revoked->certificate.subject() << " (serial "
+                      << display_text(revoked->certificate.subject()) << " (serial "
                       << revoked->certificate.serial_hex() << ")\n"
                       << "Publish the change with: securechat pki crl --dir " << dir->string()
                       << "\n";
@@ -219,12 +222,12 @@ int run_verify(const VerifyArgs& args) {
     auto chain = pki::load_certificate_chain(args.cert);
     if (!chain) {
         pki::CertFailure failure{pki::CertError::malformed, chain.error().message};
-        std::cout << "FAIL " << failure.message() << "\n";
+        std::cout << "FAIL " << display_text(failure.message()) << "\n";
         return kExitFailure;
     }
     auto verified = pki::verify_certificate(*chain, policy);
     if (!verified) {
-        std::cout << "FAIL " << verified.error().message() << "\n";
+        std::cout << "FAIL " << display_text(verified.error().message()) << "\n";
         return kExitFailure;
     }
     std::cout << "OK\n";

@@ -4,6 +4,7 @@
 #include <asio/experimental/awaitable_operators.hpp>
 
 #include "client/errors_text.h"
+#include "common/display_text.h"
 #include "common/files.h"
 #include "evidence/session_files.h"
 #include "proto/limits.h"
@@ -17,48 +18,6 @@ constexpr auto kNoThrow = asio::experimental::as_tuple(asio::use_awaitable);
 // How long a connection that is ending may take to flush its last frames.
 constexpr std::chrono::seconds kClosingGrace{2};
 constexpr std::chrono::milliseconds kWatchdogTick{100};
-
-// The protocol carries UTF-8 text (docs/PROTOCOL.md §6); a peer showing our bytes must not have
-// to guess. Overlong forms, surrogates and values above U+10FFFF are refused.
-bool valid_utf8(std::string_view text) {
-    std::size_t i = 0;
-    while (i < text.size()) {
-        auto c = static_cast<unsigned char>(text[i]);
-        std::size_t extra = 0;
-        std::uint32_t cp = 0;
-        if (c < 0x80) {
-            ++i;
-            continue;
-        } else if ((c & 0xE0) == 0xC0) {
-            extra = 1;
-            cp = c & 0x1Fu;
-        } else if ((c & 0xF0) == 0xE0) {
-            extra = 2;
-            cp = c & 0x0Fu;
-        } else if ((c & 0xF8) == 0xF0) {
-            extra = 3;
-            cp = c & 0x07u;
-        } else {
-            return false;
-        }
-        if (extra >= text.size() - i) {
-            return false;  // truncated sequence
-        }
-        for (std::size_t k = 1; k <= extra; ++k) {
-            auto cc = static_cast<unsigned char>(text[i + k]);
-            if ((cc & 0xC0) != 0x80) {
-                return false;
-            }
-            cp = (cp << 6) | (cc & 0x3Fu);
-        }
-        static constexpr std::uint32_t kMin[] = {0, 0x80, 0x800, 0x10000};
-        if (cp < kMin[extra] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-            return false;
-        }
-        i += extra + 1;
-    }
-    return true;
-}
 
 }  // namespace
 
@@ -214,7 +173,9 @@ void ChatController::send(std::string text, Completion done) {
                                                      " bytes; nothing was sent"});
         return;
     }
-    if (!valid_utf8(text)) {
+    // The protocol carries UTF-8 text (docs/PROTOCOL.md §6): overlong forms, surrogates and
+    // values above U+10FFFF are refused by the one strict decoder.
+    if (!is_valid_utf8(text)) {
         refuse(std::move(done),
                {code::bad_text, "the message is not UTF-8 text; nothing was sent"});
         return;

@@ -4,6 +4,8 @@
 
 #include <cctype>
 
+#include "common/display_text.h"
+
 namespace sc::client {
 
 std::string seconds_text(std::chrono::milliseconds duration) {
@@ -39,9 +41,12 @@ note::Error connect_timeout(const ServerAddress& server, std::chrono::millisecon
             "cannot connect to " + server.text() + ": no answer within " + seconds_text(timeout)};
 }
 
-note::Error peer_error(std::string_view code, const std::string& message) {
+note::Error peer_error(std::string_view code, const std::string& raw_message) {
     using proto::ErrorCode;
-    std::string c(code);
+    // Both come from the peer, possibly before any authentication (a plaintext `error` frame):
+    // made inert here, so every interface shows them safely (M1).
+    std::string c = display_text(code);
+    std::string message = display_text(raw_message);
     auto known = proto::parse_error_code(code);
     if (!known) {
         return {c, "the server reported an error (" + c + "): " + message};
@@ -70,14 +75,16 @@ note::Error peer_error(std::string_view code, const std::string& message) {
 
 note::Error protocol_failure(const proto::ProtocolError& error) {
     std::string c(proto::error_code_name(error.code));
+    // The message may quote the peer: a rejected certificate's names, an unknown field (M1).
+    std::string message = display_text(error.message);
     if (error.code == proto::ErrorCode::bad_certificate) {
         // Keeps the PKI's reason: "certificate has expired [expired]: ...".
-        return {c, "the server's certificate is not valid: " + error.message};
+        return {c, "the server's certificate is not valid: " + message};
     }
     if (error.code == proto::ErrorCode::internal) {
-        return {c, "the session failed on our side: " + error.message};
+        return {c, "the session failed on our side: " + message};
     }
-    return {c, "the server sent something we refuse (" + c + "): " + error.message};
+    return {c, "the server sent something we refuse (" + c + "): " + message};
 }
 
 note::Error server_closed() {

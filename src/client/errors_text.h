@@ -34,8 +34,10 @@ inline constexpr const char* cancelled = "cancelled";
 note::Error resolve_error(const ServerAddress& server, const std::error_code& ec);
 note::Error connect_error(const ServerAddress& server, const std::error_code& ec);
 note::Error connect_timeout(const ServerAddress& server, std::chrono::milliseconds timeout);
-// The server sent `error` (it refused us, our login, or gave up).
-note::Error peer_error(std::string_view code, const std::string& message);
+// The server sent `error` (it refused us, our login, or gave up). Its code and message are
+// untrusted (a plaintext `error` can come from anyone before the handshake): both are rendered
+// by display_text, and so is the peer text a ProtocolError quotes.
+note::Error peer_error(std::string_view code, const std::string& raw_message);
 // We refused what the server sent (its certificate, a signature, ...); an `error` went back.
 note::Error protocol_failure(const proto::ProtocolError& error);
 note::Error server_closed();

@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <ctime>
 
+#include "common/display_text.h"
+
 namespace sc::client {
 namespace {
 
@@ -67,40 +69,49 @@ json to_json(const Notification& n, const FormatContext& ctx) {
 }  // namespace
 
 std::string json_line(const Notification& n, const FormatContext& ctx) {
-    return to_json(n, ctx).dump(-1, ' ', false, json::error_handler_t::replace);
+    // nlohmann escapes C0 controls only; C1 controls and bidi overrides would reach the terminal
+    // a script's output is shown on (M1).
+    return json_without_raw_controls(
+        to_json(n, ctx).dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
 std::string human_text(const Notification& n, const FormatContext& ctx) {
+    // Every string here may come from the peer (its certificate, its answers, its messages) or
+    // from a file name: each is rendered by display_text, so none can move the cursor, retitle
+    // the window or fake a line (M1). Multi-line output is built from safe parts only.
+    auto shown = [](std::string_view untrusted) { return display_text(untrusted); };
+    auto path = [](const std::filesystem::path& p) { return display_text(p.string()); };
     return std::visit(
         [&](const auto& e) -> std::string {
             using T = std::decay_t<decltype(e)>;
             if constexpr (std::is_same_v<T, note::Connected>) {
-                return "connected to " + e.server + ": its certificate is valid for '" +
-                       e.server_name + "' (SHA-256 " + e.fingerprint + ")";
+                return "connected to " + shown(e.server) + ": its certificate is valid for '" +
+                       shown(e.server_name) + "' (SHA-256 " + shown(e.fingerprint) + ")";
             } else if constexpr (std::is_same_v<T, note::Registered>) {
-                return "registered and logged in as " + e.username + "; type a message";
+                return "registered and logged in as " + shown(e.username) + "; type a message";
             } else if constexpr (std::is_same_v<T, note::LoggedIn>) {
-                return "logged in as " + e.username + "; type a message";
+                return "logged in as " + shown(e.username) + "; type a message";
             } else if constexpr (std::is_same_v<T, note::Sent>) {
-                return "[" + local_time(e.ts) + "] you #" + std::to_string(e.seqno) + ": " + e.text;
+                return "[" + local_time(e.ts) + "] you #" + std::to_string(e.seqno) + ": " +
+                       shown(e.text);
             } else if constexpr (std::is_same_v<T, note::Acked>) {
                 return "  #" + std::to_string(e.seqno) + " delivered";
             } else if constexpr (std::is_same_v<T, note::Rekeyed>) {
                 return "session key renewed by a fresh key exchange (epoch " +
                        std::to_string(e.epoch) + ")";
             } else if constexpr (std::is_same_v<T, note::Message>) {
-                return "[" + local_time(e.ts) + "] " + e.from + " #" + std::to_string(e.seqno) +
-                       ": " + e.text;
+                return "[" + local_time(e.ts) + "] " + shown(e.from) + " #" +
+                       std::to_string(e.seqno) + ": " + shown(e.text);
             } else if constexpr (std::is_same_v<T, note::ReceiptSaved>) {
                 return "session ended properly: receipts exchanged, transcript hash " +
-                       e.transcript_sha256 + "\n  transcript:      " + e.transcript.string() +
-                       "\n  our receipt:     " + e.own_receipt.string() +
-                       "\n  server receipt:  " + e.peer_receipt.string() +
-                       "\n  server cert:     " + e.peer_cert.string() +
+                       shown(e.transcript_sha256) + "\n  transcript:      " + path(e.transcript) +
+                       "\n  our receipt:     " + path(e.own_receipt) +
+                       "\n  server receipt:  " + path(e.peer_receipt) +
+                       "\n  server cert:     " + path(e.peer_cert) +
                        "\ncheck the server's receipt against our transcript with:\n  " +
-                       verify_command(e, ctx);
+                       shown(verify_command(e, ctx));
             } else if constexpr (std::is_same_v<T, note::Error>) {
-                return "error: " + e.message;
+                return "error: " + shown(e.message);
             } else {
                 return "disconnected";
             }

@@ -11,6 +11,7 @@
 #include "client/event_format.h"
 #include "client/line_commands.h"
 #include "client/stdin_lines.h"
+#include "common/display_text.h"
 
 namespace sc::client {
 namespace {
@@ -82,12 +83,14 @@ class LineSession final : public ChatListener {
         if (std::holds_alternative<note::Closed>(n) && sleeping_) {
             sleep_.cancel();
         }
+        // The output boundary: human_text already renders each untrusted field, and this
+        // second pass (a no-op on safe text) keeps any future field from bypassing it (M1).
         if (options_.json) {
             std::cout << json_line(n, format_) << "\n" << std::flush;
         } else if (std::holds_alternative<note::Error>(n)) {
-            std::cerr << human_text(n, format_) << "\n" << std::flush;
+            std::cerr << display_text_multiline(human_text(n, format_)) << "\n" << std::flush;
         } else {
-            std::cout << human_text(n, format_) << "\n" << std::flush;
+            std::cout << display_text_multiline(human_text(n, format_)) << "\n" << std::flush;
         }
     }
 

@@ -3,6 +3,7 @@
 // of being interpreted (security review M1, L2, L14). Use it at every output boundary.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -24,5 +25,22 @@ std::string display_text_multiline(std::string_view untrusted);
 
 // True when display_text(text) == text (nothing needed escaping).
 bool is_display_safe(std::string_view text);
+
+// `json` (a serialized JSON text, e.g. nlohmann's dump()) with DEL and every code point
+// display_text would escape as \u{...} written as a JSON escape \uXXXX instead, and any byte
+// that is not well-formed UTF-8 as \ufffd. JSON escapes C0 controls itself but lets DEL, C1
+// controls and bidi overrides through raw; this keeps the value exact for programs while the
+// bytes on the terminal stay inert.
+std::string json_without_raw_controls(std::string_view json);
+
+// The one strict UTF-8 decoder (RFC 3629): decodes the sequence at `s[i]` into `out` and
+// returns its length, or 0 when the bytes there are not well-formed (overlong forms,
+// surrogates, stray or missing continuation bytes, values above U+10FFFF).
+std::size_t decode_utf8(std::string_view s, std::size_t i, char32_t& out);
+bool is_valid_utf8(std::string_view text);
+
+// True for the code points display_text makes visible although they are valid UTF-8: C0, DEL,
+// C1, bidi controls, line/paragraph separators and U+FEFF.
+bool is_control_code_point(char32_t cp);
 
 }  // namespace sc

@@ -3,6 +3,7 @@
 #include <ctime>
 
 #include "client/tui/input_line.h"
+#include "common/display_text.h"
 
 namespace sc::client::tui {
 
@@ -87,10 +88,13 @@ std::vector<std::string> Conversation::render(std::size_t width, std::size_t hei
     }
     // Walk back from the newest entry until the pane is full.
     for (auto it = entries_.rbegin(); it != entries_.rend() && rows.size() < height; ++it) {
+        // Names and texts come from the peer: rendered by display_text before wrapping, so
+        // the widths are those of what is drawn and no control reaches ncurses (M1, L14).
         std::string prefix = clock_text(it->ts_ms) + " " +
-                             (it->notice ? std::string("*") : "<" + it->who + ">") + " ";
+                             (it->notice ? std::string("*") : "<" + display_text(it->who) + ">") +
+                             " ";
         std::string suffix = it->mark == Mark::none ? "" : std::string(" ") + mark_text(it->mark);
-        std::u32string body = from_utf8(it->text + suffix);
+        std::u32string body = from_utf8(display_text(it->text) + suffix);
         std::size_t indent = from_utf8(prefix).size();
         std::vector<std::string> lines;
         std::size_t avail = width > indent + 4 ? width - indent : width;

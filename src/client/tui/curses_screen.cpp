@@ -13,6 +13,8 @@
 #include <csignal>
 #include <exception>
 
+#include "common/display_text.h"
+
 namespace sc::client::tui {
 namespace {
 
@@ -108,7 +110,9 @@ void CursesScreen::draw(const std::vector<std::string>& conversation, const std:
         if (error && has_colors()) {
             attron(COLOR_PAIR(1));
         }
-        mvaddnstr(row, 0, conversation[i].c_str(), -1);
+        // Every string drawn passes display_text here, the last step before ncurses: the
+        // callers already render untrusted parts, so this only guards against a missed one (M1).
+        mvaddnstr(row, 0, display_text(conversation[i]).c_str(), -1);
         if (error && has_colors()) {
             attroff(COLOR_PAIR(1));
         }
@@ -116,10 +120,10 @@ void CursesScreen::draw(const std::vector<std::string>& conversation, const std:
     if (height >= 2) {
         attron(A_REVERSE);
         mvhline(height - 2, 0, ' ', width);
-        mvaddnstr(height - 2, 0, status.c_str(), -1);
+        mvaddnstr(height - 2, 0, display_text(status).c_str(), -1);
         attroff(A_REVERSE);
     }
-    std::string line = prompt + input;
+    std::string line = display_text(prompt + input);
     mvaddnstr(height - 1, 0, line.c_str(), -1);
     int cursor = static_cast<int>(cursor_column);
     move(height - 1, std::min(cursor, std::max(0, width - 1)));
@@ -200,7 +204,7 @@ bool CursesScreen::read_key(KeyPress& press) {
             press.kind = Kind::end_of_input;
             break;  // Ctrl-D
         default:
-            if (ch >= 32) {
+            if (is_typeable(static_cast<char32_t>(ch))) {
                 press = KeyPress{Kind::edit, Key::character, static_cast<char32_t>(ch)};
             }
     }

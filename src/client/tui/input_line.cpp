@@ -1,5 +1,8 @@
 #include "client/tui/input_line.h"
 
+#include <cstdint>
+
+#include "common/display_text.h"
 #include "crypto/secret.h"
 
 namespace sc::client::tui {
@@ -31,32 +34,32 @@ std::u32string from_utf8(const std::string& text) {
     std::u32string out;
     std::size_t i = 0;
     while (i < text.size()) {
-        auto b = static_cast<std::uint32_t>(static_cast<unsigned char>(text[i]));
-        std::size_t extra = b < 0x80           ? 0
-                            : (b >> 5) == 0x6  ? 1
-                            : (b >> 4) == 0xE  ? 2
-                            : (b >> 3) == 0x1E ? 3
-                                               : 4;
-        if (extra == 4 || i + extra >= text.size()) {
-            out.push_back(U'?');  // not UTF-8: shown, never dropped silently
+        char32_t cp = 0;
+        std::size_t len = decode_utf8(text, i, cp);
+        if (len == 0) {
+            // Not UTF-8 (an overlong C1 such as C0 9B included): shown, never dropped silently
+            // and never decoded into a control (L14).
+            out.push_back(U'?');
             ++i;
             continue;
         }
-        std::uint32_t v = extra == 0 ? b : (b & (0x3FU >> extra));
-        for (std::size_t k = 1; k <= extra; ++k) {
-            v = (v << 6) |
-                (static_cast<std::uint32_t>(static_cast<unsigned char>(text[i + k])) & 0x3FU);
-        }
-        out.push_back(static_cast<char32_t>(v));
-        i += extra + 1;
+        out.push_back(cp);
+        i += len;
     }
     return out;
+}
+
+bool is_typeable(char32_t ch) {
+    auto v = static_cast<std::uint32_t>(ch);
+    return v <= 0x10FFFF && !(v >= 0xD800 && v <= 0xDFFF) && !is_control_code_point(ch);
 }
 
 std::optional<std::string> InputLine::apply(Key key, char32_t ch) {
     switch (key) {
         case Key::character:
-            text_.insert(cursor_++, 1, ch);
+            if (is_typeable(ch)) {
+                text_.insert(cursor_++, 1, ch);
+            }
             break;
         case Key::enter: {
             std::string submitted = to_utf8(text_);

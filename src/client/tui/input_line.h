@@ -55,6 +55,11 @@ class InputLine {
 };
 
 std::string to_utf8(const std::u32string& text);
+// Strict (common/display_text.h's decoder): each byte that is not well-formed UTF-8 becomes
+// '?'.
 std::u32string from_utf8(const std::string& text);
+// A Unicode scalar value that is not a control, bidi override or separator: what the input
+// line accepts as a typed character, so it never draws a control.
+bool is_typeable(char32_t ch);
 
 }  // namespace sc::client::tui

@@ -13,6 +13,7 @@
 #include "client/tui/conversation.h"
 #include "client/tui/curses_screen.h"
 #include "client/tui/input_line.h"
+#include "common/display_text.h"
 
 namespace sc::client::tui {
 namespace {
@@ -82,7 +83,7 @@ class TerminalUi final : public ChatListener {
         restore_terminal();
         // The evidence lines stay visible after the screen is gone.
         for (const auto& line : farewell_) {
-            std::cout << line << "\n";
+            std::cout << display_text(line) << "\n";
         }
         return quit_ok_ ? 0 : 1;
     }
@@ -316,8 +317,8 @@ class TerminalUi final : public ChatListener {
         auto cols = static_cast<std::size_t>(std::max(screen_->cols(), 1));
         auto rows = static_cast<std::size_t>(std::max(screen_->rows() - 2, 0));
         // Most important first, so a narrow terminal cuts the least useful part.
-        std::string status =
-            " " + (username_.empty() ? std::string("not logged in") : "user " + username_);
+        std::string status = " " + (username_.empty() ? std::string("not logged in")
+                                                      : "user " + display_text(username_));
         if (key_since_) {
             status += " · key age " + age_text(std::chrono::steady_clock::now() - *key_since_);
         }

@@ -66,5 +66,29 @@ TEST(DisplayText, OutputIsAlwaysSafe) {
     }
 }
 
+TEST(DisplayText, StrictDecoderRefusesWhatDisplayTextEscapes) {
+    char32_t cp = 0;
+    EXPECT_EQ(decode_utf8("\xE2\x9C\x93", 0, cp), 3U);
+    EXPECT_EQ(cp, U'\u2713');
+    for (const char* bad : {"\xC2\x1B", "\xC0\x9B", "\xE0\x80\x9B", "\xED\xA0\x80",
+                            "\xF4\x90\x80\x80", "\xFF", "\x80", "\xE2\x9C"}) {
+        EXPECT_EQ(decode_utf8(bad, 0, cp), 0U) << bad;
+        EXPECT_FALSE(is_valid_utf8(std::string("ok") + bad));
+    }
+    EXPECT_EQ(decode_utf8("", 0, cp), 0U);
+    EXPECT_TRUE(is_valid_utf8("hello, wörld ✓ 😀"));
+    EXPECT_TRUE(is_control_code_point(0x1B));
+    EXPECT_TRUE(is_control_code_point(0x9B));
+    EXPECT_TRUE(is_control_code_point(0x202E));
+    EXPECT_FALSE(is_control_code_point(U'a'));
+    EXPECT_FALSE(is_control_code_point(0x200D));  // zero-width joiner: part of emoji sequences
+}
+
+TEST(DisplayText, JsonKeepsValuesButNotRawControls) {
+    EXPECT_EQ(json_without_raw_controls("{\"t\":\"a\xC2\x9B\u202Eb\x7f\xFF ✓\"}"),
+              "{\"t\":\"a\\u009b\\u202eb\\u007f\\ufffd ✓\"}");
+    EXPECT_EQ(json_without_raw_controls("{\"plain\":1}"), "{\"plain\":1}");
+}
+
 }  // namespace
 }  // namespace sc
