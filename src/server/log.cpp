@@ -3,6 +3,9 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "common/display_text.h"
+#include "store/accounts.h"
+
 namespace sc::server::log {
 namespace {
 
@@ -16,23 +19,34 @@ spdlog::logger& logger() {
     return *instance;
 }
 
-std::string quoted(const std::string& v) {
-    bool plain = !v.empty() && v.find_first_of(" \"=\n\t") == std::string::npos;
-    if (plain) {
-        return v;
+bool plain_value(const std::string& v) {
+    if (v.empty()) {
+        return false;
     }
-    std::string out = "\"";
     for (char c : v) {
-        if (c == '"' || c == '\\') {
-            out += '\\';
-            out += c;
-        } else if (c == '\n') {
-            out += "\\n";
-        } else {
-            out += c;
+        auto u = static_cast<unsigned char>(c);
+        if (u <= 0x20 || u >= 0x7F || c == '"' || c == '=' || c == '\\') {
+            return false;
         }
     }
-    return out + "\"";
+    return true;
+}
+
+std::string quoted(const std::string& v) {
+    if (plain_value(v)) {
+        return v;
+    }
+    // '"' and '\' first, so that the quotes and display_text's own "\x1b" escapes stay
+    // unambiguous; then display_text, the one renderer of untrusted text (L2).
+    std::string escaped;
+    escaped.reserve(v.size() + 2);
+    for (char c : v) {
+        if (c == '"' || c == '\\') {
+            escaped += '\\';
+        }
+        escaped += c;
+    }
+    return "\"" + display_text(escaped) + "\"";
 }
 
 }  // namespace
@@ -45,12 +59,24 @@ void set_level(std::string_view level) {
     logger().set_level(l);
 }
 
-void event(Level level, std::string_view name,
-           std::initializer_list<std::pair<std::string_view, std::string>> fields) {
+std::string loggable_username(const std::string& attempted) {
+    if (attempted.empty() || store::validate_username(attempted)) {
+        return attempted;  // empty: not logged in yet
+    }
+    return "<invalid>";
+}
+
+std::string format_event(std::string_view name, Fields fields) {
     std::string line = "event=" + std::string(name);
     for (const auto& [key, value] : fields) {
-        line += " " + std::string(key) + "=" + quoted(value);
+        line +=
+            " " + std::string(key) + "=" + quoted(key == "user" ? loggable_username(value) : value);
     }
+    return line;
+}
+
+void event(Level level, std::string_view name, Fields fields) {
+    std::string line = format_event(name, fields);
     switch (level) {
         case Level::debug:
             logger().debug(line);

@@ -11,8 +11,18 @@ namespace sc::server::log {
 
 enum class Level { debug, info, warn, error };
 
+using Fields = std::initializer_list<std::pair<std::string_view, std::string>>;
+
 void set_level(std::string_view level);
-void event(Level level, std::string_view name,
-           std::initializer_list<std::pair<std::string_view, std::string>> fields = {});
+void event(Level level, std::string_view name, Fields fields = {});
+
+// The line event() writes (without the time and level spdlog adds). Values are written as is
+// when they are printable ASCII without space, '"', '=' or '\'; otherwise in quotes, with '"'
+// and '\' escaped first and then every control, bidi override and invalid UTF-8 byte made
+// visible by display_text, so a peer cannot forge or hide log lines (L2). A `user` field holds
+// only names the account rules accept: anything else is logged as `<invalid>`, because an
+// attempted username is often a mistyped password.
+std::string format_event(std::string_view name, Fields fields);
+std::string loggable_username(const std::string& attempted);
 
 }  // namespace sc::server::log
