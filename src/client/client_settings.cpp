@@ -1,8 +1,10 @@
 #include "client/client_settings.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <memory>
 
@@ -68,20 +70,86 @@ Result<fs::path> default_data_dir() {
     return fs::path(home) / ".local" / "share" / "securechat";
 }
 
+namespace {
+
+std::string mode_text(mode_t mode) {
+    char buf[8];
+    std::snprintf(buf, sizeof buf, "%04o", static_cast<unsigned>(mode & 07777));
+    return buf;
+}
+
+// A directory on the way to ours. Symbolic links are followed here (a /home that links to
+// /usr/home is common), but whoever may rename entries in it could swap our directory for
+// theirs: it must belong to us or to root, and if others may write to it, it must be sticky
+// (like /tmp), so that they cannot remove what we own.
+Status check_parent(const fs::path& path, uid_t me) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) {
+        return fail("cannot use directory " + path.string() + ": " + errno_text(errno));
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        return fail("cannot create directory " + path.string() +
+                    ": it exists and is not a directory");
+    }
+    if (st.st_uid != me && st.st_uid != 0) {
+        return fail("cannot keep evidence under " + path.string() +
+                    ": it belongs to another user (uid " + std::to_string(st.st_uid) +
+                    "), who could replace what we write there; choose a "
+                    "directory of your own with --data-dir");
+    }
+    if ((st.st_mode & S_IWOTH) != 0 && (st.st_mode & S_ISVTX) == 0) {
+        return fail("cannot keep evidence under " + path.string() +
+                    ": every user may write to it (mode " + mode_text(st.st_mode) +
+                    ") and could replace what we write there; make it "
+                    "private with: chmod o-w " +
+                    path.string() + " (or choose another --data-dir)");
+    }
+    return {};
+}
+
+// Our own directory: not a link, ours, and closed to everyone else.
+Status check_final(const fs::path& path, uid_t me) {
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) != 0) {
+        return fail("cannot use directory " + path.string() + ": " + errno_text(errno));
+    }
+    if (S_ISLNK(st.st_mode)) {
+        return fail("cannot keep evidence in " + path.string() +
+                    ": it is a symbolic link, which "
+                    "could point anywhere; replace it with a real directory (mkdir -m 700) or "
+                    "choose another --data-dir");
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        return fail("cannot create directory " + path.string() +
+                    ": it exists and is not a directory");
+    }
+    if (st.st_uid != me) {
+        return fail("cannot keep evidence in " + path.string() +
+                    ": it belongs to another user (uid " + std::to_string(st.st_uid) +
+                    "); choose a directory of your own with --data-dir");
+    }
+    if ((st.st_mode & 077) != 0) {
+        return fail("cannot keep evidence in " + path.string() +
+                    ": other users may access it (mode " + mode_text(st.st_mode) +
+                    "); make it private with: chmod 700 " + path.string());
+    }
+    return {};
+}
+
+}  // namespace
+
 Status ensure_private_dir(const fs::path& dir) {
+    uid_t me = ::geteuid();
     fs::path built;
-    for (const auto& part : dir) {
-        built /= part;
-        if (::mkdir(built.c_str(), 0700) == 0) {
-            continue;
+    for (auto it = dir.begin(); it != dir.end(); ++it) {
+        built /= *it;
+        bool last = std::next(it) == dir.end();
+        if (::mkdir(built.c_str(), 0700) != 0 && errno != EEXIST) {
+            return fail("cannot create directory " + built.string() + ": " + errno_text(errno));
         }
-        int err = errno;
-        std::error_code ec;
-        if (err != EEXIST || !fs::is_directory(built, ec)) {
-            return fail("cannot create directory " + built.string() + ": " +
-                        (err == EEXIST ? std::string("it exists and is not a directory")
-                                       : errno_text(err)));
-        }
+        // Checked whether we just made it or it was there: a directory created a moment ago
+        // can still have been replaced by someone allowed to write to its parent.
+        SC_TRY(last ? check_final(built, me) : check_parent(built, me));
     }
     return {};
 }

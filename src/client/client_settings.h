@@ -39,8 +39,11 @@ struct ClientSettings {
 // ~/.local/share/securechat (the XDG base directory default).
 Result<std::filesystem::path> default_data_dir();
 
-// Creates `dir` and its missing parents with mode 0700 (evidence names who talked to whom).
-// Directories that already exist keep their mode.
+// Creates `dir` and its missing parents with mode 0700 (evidence names who talked to whom),
+// and checks what it finds (L13): `dir` itself must be a real directory (not a symbolic link)
+// owned by us with no group or other permissions; each parent must belong to us or root and
+// not be writable by everyone unless sticky, so nobody else can swap `dir` afterwards. Refusals
+// name the path and the fix.
 Status ensure_private_dir(const std::filesystem::path& dir);
 
 // The files behind Identity and Trust, loaded and checked once before connecting, so a wrong

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdlib>
 
@@ -61,6 +62,59 @@ TEST(DataDir, CreatedPrivate) {
     EXPECT_TRUE(ensure_private_dir(dir)) << "existing directories are fine";
     test::write_text(tmp / "file", "x");
     EXPECT_FALSE(ensure_private_dir(tmp / "file" / "sub"));
+}
+
+// The evidence directory must be ours, private and real, and nobody else may be able to swap it
+// (L13). Each refusal names the path and what to do.
+TEST(Hardening, L13_EvidenceDirectoryMustBePrivateRealAndOurs) {
+    test::TempDir tmp;
+    auto open_dir = tmp / "open" / "transcripts";
+    ASSERT_EQ(::mkdir((tmp / "open").c_str(), 0700), 0);
+    ASSERT_EQ(::mkdir(open_dir.c_str(), 0700), 0);
+    ASSERT_EQ(::chmod(open_dir.c_str(), 0755), 0);
+    auto refused = ensure_private_dir(open_dir);
+    ASSERT_FALSE(refused);
+    EXPECT_NE(refused.error().message.find(open_dir.string()), std::string::npos);
+    EXPECT_NE(refused.error().message.find("mode 0755"), std::string::npos);
+    EXPECT_NE(refused.error().message.find("chmod 700 " + open_dir.string()), std::string::npos)
+        << refused.error().message;
+    ASSERT_EQ(::chmod(open_dir.c_str(), 0700), 0);
+    EXPECT_TRUE(ensure_private_dir(open_dir)) << "after the fix it names";
+
+    // A symbolic link, even to a private directory of ours, could be re-pointed.
+    auto target = tmp / "elsewhere";
+    ASSERT_EQ(::mkdir(target.c_str(), 0700), 0);
+    auto linked = tmp / "linked";
+    ASSERT_EQ(::mkdir(linked.c_str(), 0700), 0);
+    ASSERT_EQ(::symlink(target.c_str(), (linked / "transcripts").c_str()), 0);
+    refused = ensure_private_dir(linked / "transcripts");
+    ASSERT_FALSE(refused);
+    EXPECT_NE(refused.error().message.find("symbolic link"), std::string::npos)
+        << refused.error().message;
+
+    // A parent anyone may write to lets anyone rename our directory away, unless it is sticky.
+    auto shared = tmp / "shared";
+    ASSERT_EQ(::mkdir(shared.c_str(), 0700), 0);
+    ASSERT_EQ(::chmod(shared.c_str(), 0777), 0);
+    refused = ensure_private_dir(shared / "data" / "transcripts");
+    ASSERT_FALSE(refused);
+    EXPECT_NE(refused.error().message.find("chmod o-w " + shared.string()), std::string::npos)
+        << refused.error().message;
+    ASSERT_EQ(::chmod(shared.c_str(), 01777), 0);  // like /tmp
+    EXPECT_TRUE(ensure_private_dir(shared / "data" / "transcripts"));
+
+    // Somebody else's directory (needs root to create one here).
+    if (::geteuid() == 0) {
+        auto theirs = tmp / "theirs";
+        ASSERT_EQ(::mkdir(theirs.c_str(), 0700), 0);
+        ASSERT_EQ(::chown(theirs.c_str(), 65534, 65534), 0);
+        refused = ensure_private_dir(theirs);
+        ASSERT_FALSE(refused);
+        EXPECT_NE(refused.error().message.find("belongs to another user"), std::string::npos)
+            << refused.error().message;
+        refused = ensure_private_dir(theirs / "transcripts");
+        EXPECT_FALSE(refused) << "nor under it";
+    }
 }
 
 }  // namespace
