@@ -1,7 +1,10 @@
 #include "cli/chat_command.h"
 
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <iostream>
 #include <memory>
 
@@ -13,6 +16,7 @@
 #include "client/line_mode.h"
 #include "client/tui/terminal_ui.h"
 #include "common/display_text.h"
+#include "common/files.h"
 
 namespace sc::cli {
 namespace {
@@ -72,7 +76,21 @@ int run_chat(const ChatArgs& args, client::ClientSettings settings,
     return ok ? kExitOk : kExitFailure;
 }
 
+// The client holds its private key, the passwords typed and every message in memory: no core
+// file, and no other process of the same user may attach to it or read its memory through
+// /proc (I3). First, before any secret is loaded; the server does the same.
+Status protect_memory() {
+    rlimit none{0, 0};
+    if (::setrlimit(RLIMIT_CORE, &none) != 0 || ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) {
+        return fail("cannot turn off core dumps: " + errno_text(errno));
+    }
+    return {};
+}
+
 int run(const ChatArgs& args) {
+    if (auto hidden = protect_memory(); !hidden) {
+        return report_error(args, hidden.error().message);
+    }
     auto settings = build_settings(args);
     if (!settings) {
         return report_error(args, settings.error().message);

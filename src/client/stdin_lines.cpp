@@ -7,6 +7,8 @@
 #include <mutex>
 #include <thread>
 
+#include "crypto/secret.h"
+
 namespace sc::client {
 
 struct LineReader::Shared {
@@ -51,7 +53,11 @@ LineReader::~LineReader() {
 
 void LineReader::start() {
     std::thread([shared = shared_, fd = fd_, max_line = max_line_] {
+        // Lines hold passwords (/login, /register): the read buffer is wiped after each read,
+        // and a line starts with room enough that typical lines never reallocate (I3).
+        constexpr std::size_t kLineReserve = 1024;
         std::string line;
+        line.reserve(kLineReserve);
         bool skipping = false;  // past max_line: drop bytes until the newline
         char buf[4096];
         while (true) {
@@ -67,13 +73,15 @@ void LineReader::start() {
                 if (c == '\n') {
                     shared->hand_over(
                         [shared, l = std::move(line)]() mutable { shared->on_line(std::move(l)); });
-                    line.clear();
+                    line = std::string();
+                    line.reserve(kLineReserve);
                     skipping = false;
                 } else if (!skipping) {
                     line += c;
                     skipping = line.size() > max_line;
                 }
             }
+            crypto::secure_wipe(buf, sizeof buf);
         }
         if (!line.empty()) {  // a last line without its newline still counts
             shared->hand_over(

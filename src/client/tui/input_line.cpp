@@ -1,14 +1,27 @@
 #include "client/tui/input_line.h"
 
+#include <algorithm>
 #include <cstdint>
 
 #include "common/display_text.h"
 #include "crypto/secret.h"
 
 namespace sc::client::tui {
+namespace {
+
+// Overwrites every character the buffer holds, including the stale tail past size() that
+// erase() leaves behind, without reallocating (resize within the capacity zero-fills it).
+void wipe_buffer(std::u32string& s) {
+    s.resize(s.capacity());
+    crypto::secure_wipe(s.data(), s.size() * sizeof(char32_t));
+    s.clear();
+}
+
+}  // namespace
 
 std::string to_utf8(const std::u32string& text) {
     std::string out;
+    out.reserve(text.size() * 4);  // one allocation: no stale copies of a password left behind
     for (char32_t c : text) {
         auto v = static_cast<std::uint32_t>(c);
         if (v < 0x80) {
@@ -58,6 +71,9 @@ std::optional<std::string> InputLine::apply(Key key, char32_t ch) {
     switch (key) {
         case Key::character:
             if (is_typeable(ch)) {
+                if (text_.size() == text_.capacity()) {
+                    grow();
+                }
                 text_.insert(cursor_++, 1, ch);
             }
             break;
@@ -153,8 +169,17 @@ void InputLine::clear() {
 }
 
 void InputLine::wipe() {
-    crypto::secure_wipe(text_.data(), text_.size() * sizeof(char32_t));
+    wipe_buffer(text_);
     clear();
+}
+
+// The string's own growth would free the old buffer with the text still in it (I3).
+void InputLine::grow() {
+    std::u32string bigger;
+    bigger.reserve(std::max<std::size_t>(64, text_.capacity() * 2));
+    bigger.assign(text_);
+    wipe_buffer(text_);
+    text_.swap(bigger);
 }
 
 }  // namespace sc::client::tui

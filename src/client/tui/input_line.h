@@ -40,11 +40,13 @@ class InputLine {
     // What to draw (UTF-8), and the cursor column in it; '*' per character when hidden.
     std::string display() const;
     void clear();
-    // Wipes the buffer's memory (used after a password was typed).
+    // Wipes the buffer's whole memory, past the text too (after Enter, and so after a
+    // password was typed); the buffer never reallocates without wiping the old one.
     void wipe();
 
   private:
     void load_history(std::size_t index);
+    void grow();
 
     std::u32string text_;
     std::size_t cursor_ = 0;

@@ -107,5 +107,27 @@ TEST(Conversation, KeepsABoundedHistory) {
     EXPECT_EQ(c.entries().front().text, "7");
 }
 
+// A typed password leaves nothing in the input buffer once submitted: not the text, and not the
+// characters that editing moved past its end (I3).
+TEST(Hardening, I3_TuiInputBufferIsWipedWhenConsumed) {
+    InputLine line;
+    line.set_hidden(true);
+    const std::u32string typed = U"hunter2 correct-horse-battery-staple";
+    for (char32_t ch : typed) {
+        line.apply(Key::character, ch);
+    }
+    line.apply(Key::kill_word);  // leaves "correct-horse-..." past the end of the text
+    line.apply(Key::character, U'x');
+    auto submitted = line.apply(Key::enter);
+    ASSERT_TRUE(submitted);
+    EXPECT_EQ(*submitted, "hunter2 x");
+    const std::u32string& buffer = line.text();
+    EXPECT_TRUE(buffer.empty());
+    ASSERT_GE(buffer.capacity(), typed.size()) << "the buffer is kept, so it can be inspected";
+    for (std::size_t i = 0; i < buffer.capacity(); ++i) {
+        EXPECT_EQ(buffer.data()[i], U'\0') << "position " << i;
+    }
+}
+
 }  // namespace
 }  // namespace sc::client::tui
