@@ -165,5 +165,35 @@ TEST_F(TerminalUi, ACrashStillRestoresTheTerminal) {
     EXPECT_EQ(*before_modes, *after_modes) << "terminal modes were not restored after a crash";
 }
 
+// A server certificate whose name holds a set-title and a clear-screen sequence (and a C1 CSI
+// and a bidi override): the refusal is drawn with them made visible, and the terminal's title
+// is untouched (M1).
+TEST_F(TerminalUi, M1_EscapesInTheServerCertificateNameAreDrawnInert) {
+    const std::string cn = "\x1b]2;owned\x07\x1b[2J\xc2\x9b\xe2\x80\xaeTRUSTED";
+    auto key = tmp_ / "evil.key";
+    auto cert = tmp_ / "evil.crt";
+    auto made = run_command({"openssl", "req", "-x509", "-newkey", "ed25519", "-nodes", "-keyout",
+                             key.string(), "-out", cert.string(), "-days", "2", "-utf8", "-subj",
+                             "/CN=" + cn, "-addext", "subjectAltName=DNS:server"});
+    ASSERT_EQ(made.exit_code, 0) << made.output;
+    auto settings = test_settings(ca_, tmp_ / "evil-data");
+    settings.cert = cert;
+    settings.key = key;
+    RunningServer evil(std::move(settings));
+
+    Tmux tmux(tmp_.path());
+    tmux.line(securechat_binary() + " chat --server 127.0.0.1:" + std::to_string(evil.port()) +
+              " --ca " + (ca_.dir / "ca.crt").string() + " --cert " +
+              (ca_.dir / "client.crt").string() + " --key " + (ca_.dir / "client.key").string() +
+              " --server-name server --data-dir " + (tmp_ / "client").string());
+    ASSERT_TRUE(tmux.wait_for("TRUSTED")) << tmux.screen();
+    auto screen = tmux.screen();
+    // (The pane wraps the long line, so the check stops before the wrap.)
+    EXPECT_NE(screen.find("'\\x1b]2;owned\\x07\\x1b[2J"), std::string::npos) << screen;
+    auto title = tmux.tmux({"display-message", "-p", "-t", "t", "#{pane_title}"}).output;
+    EXPECT_EQ(title.find("owned"), std::string::npos) << title;
+    tmux.line("/quit");
+}
+
 }  // namespace
 }  // namespace sc::test
