@@ -16,9 +16,11 @@ struct FormatContext {
 };
 
 // {"event":"ack","seqno":3}: one line, no newline; text that is not UTF-8 is replaced, so
-// output never fails.
+// output never fails, and DEL, C1 and bidi controls are written as \uXXXX escapes, so the line
+// holds no control raw while a JSON reader still gets the exact text.
 std::string json_line(const Notification& n, const FormatContext& ctx);
-// One or more lines, no trailing newline.
+// One or more lines, no trailing newline; every untrusted field rendered by display_text, so a
+// peer's text can neither control the terminal nor start a line of its own.
 std::string human_text(const Notification& n, const FormatContext& ctx);
 
 // securechat verify TRANSCRIPT PEER_RECEIPT --cert PEER_CERT --ca CA: the server-signed receipt
