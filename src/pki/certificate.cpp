@@ -18,17 +18,36 @@ namespace {
 // A peer or a file may hold a leaf and its intermediates; more than this is not a real chain.
 constexpr std::size_t kMaxChainLength = 8;
 
+// RFC 2253 text with every value converted to UTF-8 (ESC_MSB off, so "Jürgen" stays readable
+// instead of "J\C3\BCrgen"). A value OpenSSL cannot convert falls back to the fully escaped form.
+// Still untrusted text: output boundaries pass it through display_text.
 std::string name_text(const X509_NAME* name) {
-    ossl::BioPtr bio(BIO_new(BIO_s_mem()));
-    if (!bio || X509_NAME_print_ex(bio.get(), name, 0, XN_FLAG_RFC2253) < 0) {
-        return {};
+    constexpr unsigned long kRfc2253 = XN_FLAG_RFC2253;
+    constexpr unsigned long kEscMsb = ASN1_STRFLGS_ESC_MSB;
+    for (unsigned long flags : {kRfc2253 & ~kEscMsb, kRfc2253}) {
+        ossl::BioPtr bio(BIO_new(BIO_s_mem()));
+        if (bio && X509_NAME_print_ex(bio.get(), name, 0, flags) >= 0) {
+            return ossl::bio_text(bio.get());
+        }
+        ossl::clear_errors();
     }
-    return ossl::bio_text(bio.get());
+    return {};
 }
 
+// The string's characters in UTF-8, whatever its ASN.1 type (a BMPString is UTF-16BE, a
+// UniversalString UTF-32BE, a T61String Latin-1 as OpenSSL treats it): never its raw bytes
+// (review M1). An undecodable string (an odd-length BMPString, invalid UTF-8 in a UTF8String)
+// becomes "<undecodable ...>" rather than bytes a terminal might interpret.
 std::string asn1_string_text(const ASN1_STRING* s) {
-    return std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)),
-                       static_cast<std::size_t>(ASN1_STRING_length(s)));
+    unsigned char* utf8 = nullptr;
+    int len = ASN1_STRING_to_UTF8(&utf8, s);
+    if (len < 0) {
+        ossl::clear_errors();
+        return "<undecodable " + std::string(ASN1_tag2str(ASN1_STRING_type(s))) + ">";
+    }
+    std::string text(reinterpret_cast<const char*>(utf8), static_cast<std::size_t>(len));
+    OPENSSL_free(utf8);
+    return text;
 }
 
 std::string ip_text(const ASN1_OCTET_STRING* ip) {
