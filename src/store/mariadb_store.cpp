@@ -20,6 +20,8 @@
 #include "common/bytes.h"
 #include "common/free_with.h"
 #include "store/account_store.h"
+#include "store/accounts.h"
+#include "store/mariadb_tls.h"
 #include "store/migrations.h"
 #include "store/store_internal.h"
 
@@ -156,7 +158,8 @@ std::string duplicate_key_name(std::string_view message) {
 
 class MariaDbStore final : public AccountStore {
   public:
-    explicit MariaDbStore(MariaDbConfig config) : config_(std::move(config)) {}
+    MariaDbStore(MariaDbConfig config, HashCost wrap_cost)
+        : config_(std::move(config)), wrap_cost_(wrap_cost) {}
 
     StoreResult<bool> open_and_migrate();
 
@@ -186,6 +189,7 @@ class MariaDbStore final : public AccountStore {
     StoreResult<bool> migrate_locked();
     StoreResult<bool> migrate_to_seed_users();
     StoreResult<bool> migrate_to_accounts();
+    StoreResult<bool> migrate_to_wrapped_legacy_hashes();
     // Column name -> DATA_TYPE ("varbinary", "char"...) of `users`.
     StoreResult<std::map<std::string, std::string>> users_columns();
     // Columns of `users` that have a unique key of their own.
@@ -196,6 +200,7 @@ class MariaDbStore final : public AccountStore {
 
     std::mutex mutex_;
     MariaDbConfig config_;
+    HashCost wrap_cost_;
     ConnPtr conn_;
 };
 
@@ -213,6 +218,7 @@ StoreResult<bool> MariaDbStore::connect(unsigned read_timeout_seconds) {
     mysql_options(conn.get(), MYSQL_OPT_WRITE_TIMEOUT, &write_timeout);
     mysql_options(conn.get(), MYSQL_OPT_RECONNECT, &reconnect);
     mysql_options(conn.get(), MYSQL_SET_CHARSET_NAME, "utf8mb4");
+    SC_TRY(apply_tls_options(conn.get(), config_));
     const bool via_socket = !config_.unix_socket.empty();
     // "localhost" makes Connector/C use the socket; with a socket the port is ignored.
     if (mysql_real_connect(
@@ -581,6 +587,35 @@ StoreResult<bool> MariaDbStore::migrate_to_accounts() {
     return record_version(SchemaVersion::accounts);
 }
 
+// Version 3: no DDL. Each row is rewritten on its own (a cut-short run leaves some rows legacy,
+// which still log in, and the next open finishes them); the version row is written last.
+StoreResult<bool> MariaDbStore::migrate_to_wrapped_legacy_hashes() {
+    const std::string_view during = "migration 3 (wrapping legacy password hashes)";
+    SC_TRY_ASSIGN(QueryResult legacy, run("SELECT id, salt, pwd_hash FROM users WHERE hash_alg = ?",
+                                          {kLegacyHashAlgorithm}, during));
+    for (const Row& row : legacy.rows) {
+        auto id = parse_unsigned(row[0]);
+        PasswordRecord record;
+        record.algorithm = std::string(kLegacyHashAlgorithm);
+        std::string salt = row[1].value_or(std::string());
+        record.salt.assign(salt.begin(), salt.end());
+        record.hash = from_hex(row[2].value_or(std::string())).value_or(Bytes{});
+        // A malformed row (no salt, not 32 bytes of hex) can never log in; it is left as it is.
+        auto wrapped = wrap_legacy_record(record, wrap_cost_);
+        if (!id || !wrapped) {
+            continue;
+        }
+        const std::string hash_hex = to_hex(wrapped->hash);
+        SC_TRY(
+            run("UPDATE users SET pwd_hash = ?, hash_alg = ?, opslimit = ?, memlimit = ?"
+                " WHERE id = ? AND hash_alg = ?",
+                {std::string_view(hash_hex), std::string_view(wrapped->algorithm),
+                 wrapped->opslimit, wrapped->memlimit, *id, kLegacyHashAlgorithm},
+                during));
+    }
+    return record_version(SchemaVersion::wrapped_legacy_hashes);
+}
+
 StoreResult<bool> MariaDbStore::migrate_locked() {
     SC_TRY_ASSIGN(int found, current_version());
     if (found > schema_number(SchemaVersion::latest)) {
@@ -591,6 +626,9 @@ StoreResult<bool> MariaDbStore::migrate_locked() {
     }
     if (found < schema_number(SchemaVersion::accounts)) {
         SC_TRY(migrate_to_accounts());
+    }
+    if (found < schema_number(SchemaVersion::wrapped_legacy_hashes)) {
+        SC_TRY(migrate_to_wrapped_legacy_hashes());
     }
     return true;
 }
@@ -748,7 +786,8 @@ StoreResult<int> MariaDbStore::schema_version() {
 
 }  // namespace
 
-StoreResult<std::unique_ptr<AccountStore>> open_mariadb(const MariaDbConfig& config) {
+StoreResult<std::unique_ptr<AccountStore>> open_mariadb(const MariaDbConfig& config,
+                                                        HashCost wrap_cost) {
     // mysql_library_init is not thread-safe and mysql_init calls it implicitly: do it once,
     // here, before any store exists.
     static const bool library_ready = mysql_library_init(0, nullptr, nullptr) == 0;
@@ -756,7 +795,9 @@ StoreResult<std::unique_ptr<AccountStore>> open_mariadb(const MariaDbConfig& con
         return fail(store_error(StoreErrorCode::internal,
                                 "the MariaDB client library failed to initialise"));
     }
-    auto store = std::make_unique<MariaDbStore>(config);
+    // Before any connection: the database password must not go out in clear (review L7).
+    SC_TRY(check_transport_policy(config));
+    auto store = std::make_unique<MariaDbStore>(config, wrap_cost);
     SC_TRY(store->open_and_migrate());
     return std::unique_ptr<AccountStore>(std::move(store));
 }
