@@ -20,8 +20,7 @@ constexpr std::size_t kDummyHashBytes = 32;
 constexpr std::string_view kWrongCredentials = "wrong username or password";
 // The same words for a taken username and a taken email (review L5): registration must not tell
 // a stranger which names or addresses have accounts. The log keeps the precise code.
-constexpr std::string_view kRegistrationRefused =
-    "registration failed: that username or email cannot be used";
+constexpr std::string_view kRegistrationRefused = "that username or email cannot be used";
 
 Failure<AuthError> auth_fail(AuthErrorCode code, std::string message) {
     return fail(AuthError{code, std::move(message)});

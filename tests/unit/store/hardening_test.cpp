@@ -40,7 +40,7 @@ TEST_P(HardeningStore, L5_RegistrationDoesNotSayWhetherANameOrEmailExists) {
     ASSERT_FALSE(name);
     ASSERT_FALSE(email);
     ASSERT_FALSE(both);
-    EXPECT_EQ(name.error().message, "registration failed: that username or email cannot be used");
+    EXPECT_EQ(name.error().message, "that username or email cannot be used");
     EXPECT_EQ(email.error().message, name.error().message);
     EXPECT_EQ(both.error().message, name.error().message);
     // Rules still name themselves: they say nothing about other accounts.
