@@ -18,20 +18,16 @@ namespace {
 // A peer or a file may hold a leaf and its intermediates; more than this is not a real chain.
 constexpr std::size_t kMaxChainLength = 8;
 
-// RFC 2253 text with every value converted to UTF-8 (ESC_MSB off, so "Jürgen" stays readable
-// instead of "J\C3\BCrgen"). A value OpenSSL cannot convert falls back to the fully escaped form.
-// Still untrusted text: output boundaries pass it through display_text.
+// RFC 2253 text. OpenSSL converts every value to UTF-8 and then escapes controls and every byte
+// above 0x7F (ESC_CTRL, ESC_MSB: "J\C3\A9"), so this text is plain ASCII and safe on any
+// terminal even where a caller forgets display_text; common_name() is the readable form.
 std::string name_text(const X509_NAME* name) {
-    constexpr unsigned long kRfc2253 = XN_FLAG_RFC2253;
-    constexpr unsigned long kEscMsb = ASN1_STRFLGS_ESC_MSB;
-    for (unsigned long flags : {kRfc2253 & ~kEscMsb, kRfc2253}) {
-        ossl::BioPtr bio(BIO_new(BIO_s_mem()));
-        if (bio && X509_NAME_print_ex(bio.get(), name, 0, flags) >= 0) {
-            return ossl::bio_text(bio.get());
-        }
+    ossl::BioPtr bio(BIO_new(BIO_s_mem()));
+    if (!bio || X509_NAME_print_ex(bio.get(), name, 0, XN_FLAG_RFC2253) < 0) {
         ossl::clear_errors();
+        return {};
     }
-    return {};
+    return ossl::bio_text(bio.get());
 }
 
 // The string's characters in UTF-8, whatever its ASN.1 type (a BMPString is UTF-16BE, a

@@ -5,11 +5,14 @@
 #include <sqlite3.h>
 
 #include <chrono>
+#include <cstdlib>
+#include <filesystem>
 
 #include "crypto/sha256.h"
 #include "store/accounts.h"
 #include "store/mariadb_tls.h"
 #include "store/migrations.h"
+#include "support/run_command.h"
 #include "unit/store/store_fixture.h"
 
 namespace sc::store::test {
@@ -207,21 +210,30 @@ TEST(Hardening, L7_RemoteHostAllowedInClearOnlyWhenAskedTriesToConnect) {
     EXPECT_EQ(result.error().code, StoreErrorCode::unavailable) << result.error().message;
 }
 
-TEST_P(HardeningStore, L7_TlsConfiguredAgainstAServerWithoutItFailsClosed) {
-    if (!is_mariadb()) {
-        GTEST_SKIP() << "MariaDB only";
+TEST_P(HardeningStore, L7_TlsToMariaDbVerifiesTheServerCertificate) {
+    const char* ca = std::getenv("SECURECHAT_TEST_MARIADB_TLS_CA");
+    if (!is_mariadb() || ca == nullptr || !std::filesystem::exists(ca)) {
+        GTEST_SKIP() << "needs scripts/mariadb-test-server.sh's server (it offers TLS)";
     }
-    // The test server runs without TLS: with tls_ca set the client must refuse to go on in
-    // clear (MYSQL_OPT_SSL_ENFORCE) rather than quietly connect.
-    sc::test::TempDir dir;
-    sc::test::write_text(dir / "ca.pem", "not used: the server offers no TLS\n");
     MariaDbConfig config = mariadb_config();
-    config.unix_socket.clear();
-    config.tls_ca = (dir / "ca.pem").string();
-    auto result = open_mariadb(config, test_hash_cost());
-    ASSERT_FALSE(result) << "connected in clear although TLS was required";
-    EXPECT_EQ(result.error().code, StoreErrorCode::unavailable) << result.error().message;
-    RecordProperty("refusal", result.error().message);
+    config.unix_socket.clear();  // TCP to 127.0.0.1, which its certificate names
+    config.tls_ca = ca;
+    auto store = open_mariadb(config, test_hash_cost());
+    ASSERT_TRUE(store) << store.error().message;
+    EXPECT_TRUE((*store)->create_account("tls@test.com", "tlsuser", PasswordRecord{}, Role::user));
+
+    // Another CA: the server's certificate does not chain to it, so the connection is refused
+    // (no fallback to cleartext, no unverified TLS).
+    sc::test::TempDir dir;
+    auto made = sc::test::run_command({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+                                       "-keyout", (dir / "other.key").string(), "-out",
+                                       (dir / "other.pem").string(), "-days", "1", "-subj",
+                                       "/CN=SecureChat test MariaDB CA"});
+    ASSERT_EQ(made.exit_code, 0) << made.output;
+    config.tls_ca = (dir / "other.pem").string();
+    auto refused = open_mariadb(config, test_hash_cost());
+    ASSERT_FALSE(refused) << "connected although the server's certificate is not from our CA";
+    EXPECT_NE(refused.error().message.find("TLS"), std::string::npos) << refused.error().message;
 }
 
 // ---- I4 ----
