@@ -156,7 +156,7 @@ Result<std::vector<Certificate>, CertFailure> build_chain(const std::vector<Cert
         CertError code = classify_failure(ctx.get(), err, depth);
         std::string reason = X509_verify_cert_error_string(err);
         if (code == CertError::unknown_issuer && classify(err) == CertError::bad_signature) {
-            reason = "its issuer has our CA's name but not its key (a look-alike CA)";
+            reason = "the trusted issuer of that name did not sign it (a look-alike CA)";
         }
         ossl::clear_errors();
         return refuse(code, reason + " (" + where + ")");
