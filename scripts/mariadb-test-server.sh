@@ -8,6 +8,9 @@
 #   scripts/mariadb-test-server.sh status  say whether it runs
 # Settings: SECURECHAT_MARIADB_DIR (default /tmp/securechat-mariadb), SECURECHAT_MARIADB_PORT
 # (default 33306; it listens on 127.0.0.1 only).
+# The server also offers TLS (optional for clients) with a certificate for 127.0.0.1/localhost
+# from a throwaway CA in $dir/tls; `env` names that CA, so the store tests can check a verified
+# TLS connection (review L7).
 set -euo pipefail
 
 dir=${SECURECHAT_MARIADB_DIR:-/tmp/securechat-mariadb}
@@ -16,6 +19,7 @@ datadir=$dir/data
 socket=$dir/mariadb.sock
 pidfile=$dir/mariadbd.pid
 logfile=$dir/mariadbd.log
+tlsdir=$dir/tls
 # As in the seeds: CREATE USER 'chatuser'@'localhost' IDENTIFIED BY 'StrongPassword123'. A test
 # password on a server that listens on loopback only.
 db_user=chatuser
@@ -79,7 +83,25 @@ export SECURECHAT_TEST_MARIADB_PORT='$port'
 export SECURECHAT_TEST_MARIADB_USER='$db_user'
 export SECURECHAT_TEST_MARIADB_PASSWORD='$db_password'
 export SECURECHAT_TEST_MARIADB_DATABASE='$db_name'
+export SECURECHAT_TEST_MARIADB_TLS_CA='$tlsdir/ca.pem'
 EOF
+}
+
+# A CA and a server certificate (IP:127.0.0.1, DNS:localhost), made once per directory.
+make_tls() {
+    [ -s "$tlsdir/server.pem" ] && return 0
+    mkdir -p "$tlsdir"
+    chmod 700 "$tlsdir"
+    {
+        openssl req -x509 -newkey rsa:2048 -nodes -keyout "$tlsdir/ca.key" -out "$tlsdir/ca.pem" \
+            -days 3650 -subj "/CN=SecureChat test MariaDB CA" &&
+            openssl req -newkey rsa:2048 -nodes -keyout "$tlsdir/server.key" \
+                -out "$tlsdir/server.csr" -subj "/CN=localhost" &&
+            printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' \
+                >"$tlsdir/server.ext" &&
+            openssl x509 -req -in "$tlsdir/server.csr" -CA "$tlsdir/ca.pem" -CAkey "$tlsdir/ca.key" \
+                -CAcreateserial -days 3650 -extfile "$tlsdir/server.ext" -out "$tlsdir/server.pem"
+    } >"$dir/tls.log" 2>&1 || die "making the TLS certificate failed; see $dir/tls.log"
 }
 
 start() {
@@ -104,6 +126,8 @@ start() {
             die "mariadb-install-db failed; see $dir/install.log"
     fi
 
+    make_tls
+
     # A stale pid file or socket from a killed server would make the new one refuse to start.
     if ! server_pid >/dev/null; then
         rm -f "$pidfile" "$socket" "$socket.lock"
@@ -117,6 +141,7 @@ start() {
         --log-error="$logfile" --tmpdir="$dir" --skip-name-resolve \
         --innodb-buffer-pool-size=32M --max-connections=200 \
         --innodb-flush-method=nosync --innodb-flush-log-at-trx-commit=2 --innodb-doublewrite=0 \
+        --ssl-ca="$tlsdir/ca.pem" --ssl-cert="$tlsdir/server.pem" --ssl-key="$tlsdir/server.key" \
         </dev/null >>"$logfile" 2>&1 &
     launched=$!
 

@@ -201,6 +201,8 @@ struct VerifyArgs {
     std::filesystem::path ca, crl, cert;
     std::string name, purpose;
     int skew_seconds = 300;
+    bool allow_legacy_seed_certs = false;
+    bool allow_intermediates = false;
 };
 
 int run_verify(const VerifyArgs& args) {
@@ -219,6 +221,8 @@ int run_verify(const VerifyArgs& args) {
     policy.expected_name = args.name;
     policy.purpose = args.purpose == "server" ? pki::Purpose::server : pki::Purpose::client;
     policy.clock_skew = std::chrono::seconds(args.skew_seconds);
+    policy.allow_legacy_seed_certs = args.allow_legacy_seed_certs;
+    policy.allow_intermediates = args.allow_intermediates;
     auto chain = pki::load_certificate_chain(args.cert);
     if (!chain) {
         pki::CertFailure failure{pki::CertError::malformed, chain.error().message};
@@ -247,6 +251,10 @@ void add_verify(CLI::App& pki, std::function<int()>& action) {
     cmd->add_option("--skew", args->skew_seconds, "Clock skew allowed, in seconds")
         ->capture_default_str()
         ->check(CLI::Range(0, 86400));
+    cmd->add_flag("--allow-legacy-seed-certs", args->allow_legacy_seed_certs,
+                  "Accept leaves without extendedKeyUsage (the seeds' hand-made certificates)");
+    cmd->add_flag("--allow-intermediates", args->allow_intermediates,
+                  "Accept leaves issued by an intermediate CA (the handshake does not)");
     cmd->add_option("cert", args->cert, "Certificate file (PEM; leaf first, then intermediates)")
         ->required();
     cmd->callback([=, &action] { action = [=] { return run_verify(*args); }; });

@@ -65,12 +65,12 @@ KeyDescription describe_pkey(const EVP_PKEY* key) {
 
 // Sets up a sign or verify operation with the scheme of this key type.
 Status init_signature(EVP_MD_CTX* ctx, EVP_PKEY* key, bool for_signing) {
-    auto algorithm = describe_pkey(key).algorithm;
-    const EVP_MD* md = nullptr;  // Ed25519/Ed448 hash internally ("pure" mode)
+    auto description = describe_pkey(key);
+    SC_TRY(check_protocol_key(description));
+    auto algorithm = description.algorithm;
+    const EVP_MD* md = nullptr;  // Ed25519 hashes internally ("pure" mode)
     if (algorithm == KeyAlgorithm::ecdsa || algorithm == KeyAlgorithm::rsa) {
         md = EVP_sha256();
-    } else if (algorithm == KeyAlgorithm::other) {
-        return fail("unsupported key type " + describe_pkey(key).name);
     }
     EVP_PKEY_CTX* pctx = nullptr;
     int rc = for_signing ? EVP_DigestSignInit(ctx, &pctx, md, nullptr, key)
@@ -117,6 +117,29 @@ const std::vector<KeyType>& all_key_types() {
         return v;
     }();
     return types;
+}
+
+Status check_protocol_key(const KeyDescription& key) {
+    switch (key.algorithm) {
+        case KeyAlgorithm::ed25519:
+            return {};
+        case KeyAlgorithm::ecdsa:
+            if (key.name == "ECDSA P-256") {
+                return {};
+            }
+            break;
+        case KeyAlgorithm::rsa:
+            if (key.bits >= kMinRsaBits) {
+                return {};
+            }
+            return fail("RSA key too small: " + key.text() + "; at least " +
+                        std::to_string(kMinRsaBits) + " bits are needed");
+        case KeyAlgorithm::ed448:
+        case KeyAlgorithm::other:
+            break;
+    }
+    return fail("unsupported key type " + key.text() +
+                ": SecureChat v1 signs only with Ed25519, ECDSA P-256 or RSA (2048 bits or more)");
 }
 
 std::string KeyDescription::text() const {

@@ -33,6 +33,14 @@ struct KeyDescription {
     std::string text() const;  // "ECDSA P-256 (256 bits)"
 };
 
+// The smallest RSA key we sign or verify with (112-bit security, as OpenSSL's level 2).
+inline constexpr int kMinRsaBits = 2048;
+
+// Whether the protocol defines a signature scheme for this key: Ed25519, ECDSA P-256 or RSA of
+// at least kMinRsaBits (PROTOCOL.md §3.2). Ed448, other curves and small RSA keys are refused
+// with a message naming the key, so a peer cannot choose a scheme the spec does not define.
+Status check_protocol_key(const KeyDescription& key);
+
 class PublicKey {
   public:
     static Result<PublicKey> from_pem(std::string_view pem);

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "common/files.h"
+#include "crypto/key_file.h"
 #include "crypto/ossl.h"
 #include "pki/cert_index.h"
 #include "pki/names.h"
@@ -115,17 +116,12 @@ Result<CertificateAuthority> load_ca(const CaLayout& layout) {
         return fail("no CA in " + layout.dir.string() + " (run `securechat pki init` first)");
     }
     SC_TRY_ASSIGN(auto chain, load_certificate_chain(layout.cert));
-    SC_TRY_ASSIGN(auto key_text, read_file(layout.key, kMaxPemBytes));
-    crypto::SecretBytes key_pem(as_bytes(key_text));
-    crypto::secure_wipe(key_text.data(), key_text.size());
-    auto key = crypto::PrivateKey::from_pem(key_pem);
-    if (!key) {
-        return fail(layout.key.string() + ": " + key.error().message);
-    }
-    if (!chain.front().public_key().same_key_as(key->public_key())) {
+    // read(2) into wiped memory: no stream or string buffer keeps a copy of the CA key (I3).
+    SC_TRY_ASSIGN(auto key, crypto::load_private_key(layout.key));
+    if (!chain.front().public_key().same_key_as(key.public_key())) {
         return fail(layout.key.string() + " does not belong to " + layout.cert.string());
     }
-    return CertificateAuthority(std::move(chain.front()), std::move(key).value());
+    return CertificateAuthority(std::move(chain.front()), std::move(key));
 }
 
 Result<Certificate> init_ca(const InitRequest& request) {

@@ -18,17 +18,32 @@ namespace {
 // A peer or a file may hold a leaf and its intermediates; more than this is not a real chain.
 constexpr std::size_t kMaxChainLength = 8;
 
+// RFC 2253 text. OpenSSL converts every value to UTF-8 and then escapes controls and every byte
+// above 0x7F (ESC_CTRL, ESC_MSB: "J\C3\A9"), so this text is plain ASCII and safe on any
+// terminal even where a caller forgets display_text; common_name() is the readable form.
 std::string name_text(const X509_NAME* name) {
     ossl::BioPtr bio(BIO_new(BIO_s_mem()));
     if (!bio || X509_NAME_print_ex(bio.get(), name, 0, XN_FLAG_RFC2253) < 0) {
+        ossl::clear_errors();
         return {};
     }
     return ossl::bio_text(bio.get());
 }
 
+// The string's characters in UTF-8, whatever its ASN.1 type (a BMPString is UTF-16BE, a
+// UniversalString UTF-32BE, a T61String Latin-1 as OpenSSL treats it): never its raw bytes
+// (review M1). An undecodable string (an odd-length BMPString, invalid UTF-8 in a UTF8String)
+// becomes "<undecodable ...>" rather than bytes a terminal might interpret.
 std::string asn1_string_text(const ASN1_STRING* s) {
-    return std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)),
-                       static_cast<std::size_t>(ASN1_STRING_length(s)));
+    unsigned char* utf8 = nullptr;
+    int len = ASN1_STRING_to_UTF8(&utf8, s);
+    if (len < 0) {
+        ossl::clear_errors();
+        return "<undecodable " + std::string(ASN1_tag2str(ASN1_STRING_type(s))) + ">";
+    }
+    std::string text(reinterpret_cast<const char*>(utf8), static_cast<std::size_t>(len));
+    OPENSSL_free(utf8);
+    return text;
 }
 
 std::string ip_text(const ASN1_OCTET_STRING* ip) {

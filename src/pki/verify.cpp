@@ -4,6 +4,7 @@
 #include <openssl/x509_vfy.h>
 #include <openssl/x509v3.h>
 
+#include "common/display_text.h"
 #include "crypto/ossl.h"
 
 namespace sc::pki {
@@ -70,9 +71,40 @@ Failure<CertFailure> refuse(CertError code, std::string detail) {
     return fail(CertFailure{code, std::move(detail)});
 }
 
+// Certificate names are chosen by whoever made the certificate (an attacker, for a refused one)
+// and end up on terminals and in logs: they pass through display_text (review M1).
 std::string describe(const Certificate& cert) {
     auto cn = cert.common_name();
-    return "'" + (cn.empty() ? cert.subject() : cn) + "'";
+    return "'" + display_text(cn.empty() ? cert.subject() : cn) + "'";
+}
+
+// OpenSSL looks issuers up by name, so a leaf from a look-alike CA (our CA's name, another key,
+// no authorityKeyIdentifier) reaches a signature check against our anchor and fails it. That
+// failure means "not issued by our CA", not "damaged": a signature failure is bad_signature only
+// when the certificate names the very key it was checked against (its AKID keyIdentifier equals
+// the issuer's SKID), i.e. it claims to come from that key and does not. Every certificate our
+// CA issues carries that AKID, so a changed byte in one of ours is still bad_signature.
+bool names_issuer_key(X509* cert, X509* issuer) {
+    const ASN1_OCTET_STRING* akid = X509_get0_authority_key_id(cert);
+    const ASN1_OCTET_STRING* skid = X509_get0_subject_key_id(issuer);
+    return akid != nullptr && skid != nullptr && ASN1_OCTET_STRING_cmp(akid, skid) == 0;
+}
+
+CertError classify_failure(X509_STORE_CTX* ctx, int err, int depth) {
+    CertError code = classify(err);
+    if (code != CertError::bad_signature || err == X509_V_ERR_UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY) {
+        return code;
+    }
+    STACK_OF(X509)* chain = X509_STORE_CTX_get0_chain(ctx);
+    X509* cert = X509_STORE_CTX_get_current_cert(ctx);
+    if (chain == nullptr || cert == nullptr || depth < 0) {
+        return code;
+    }
+    // The issuer it was checked against is the next one up (itself, at the top of the chain).
+    int above = depth + 1 < sk_X509_num(chain) ? depth + 1 : depth;
+    X509* issuer = sk_X509_value(chain, above);
+    return issuer != nullptr && names_issuer_key(cert, issuer) ? CertError::bad_signature
+                                                               : CertError::unknown_issuer;
 }
 
 // OpenSSL builds the chain and checks signatures, CA constraints, revocation and key strength;
@@ -121,9 +153,13 @@ Result<std::vector<Certificate>, CertFailure> build_chain(const std::vector<Cert
             X509_up_ref(at);
             where += " " + describe(Certificate::adopt(at));
         }
+        CertError code = classify_failure(ctx.get(), err, depth);
+        std::string reason = X509_verify_cert_error_string(err);
+        if (code == CertError::unknown_issuer && classify(err) == CertError::bad_signature) {
+            reason = "the trusted issuer of that name did not sign it (a look-alike CA)";
+        }
         ossl::clear_errors();
-        return refuse(classify(err),
-                      std::string(X509_verify_cert_error_string(err)) + " (" + where + ")");
+        return refuse(code, reason + " (" + where + ")");
     }
     CertStackPtr built(X509_STORE_CTX_get1_chain(ctx.get()));
     std::vector<Certificate> chain;
@@ -187,15 +223,25 @@ Result<void, CertFailure> check_issuers(const std::vector<Certificate>& chain) {
     return {};
 }
 
+// v1 trusts a leaf issued by the root, nothing longer (see VerifyPolicy::allow_intermediates).
+Result<void, CertFailure> check_chain_length(const std::vector<Certificate>& chain,
+                                             const VerifyPolicy& policy) {
+    if (chain.size() > 2 && !policy.allow_intermediates) {
+        return refuse(CertError::intermediate_ca,
+                      describe(chain.front()) + " is issued by an intermediate CA " +
+                          describe(chain[1]) + "; v1 needs leaves issued by the root");
+    }
+    return {};
+}
+
+// The leaf signs the handshake, so its key must have a scheme in PROTOCOL.md §3.2 (review L11).
+// Issuers only sign certificates; OpenSSL's security level judges their keys.
 Result<void, CertFailure> check_strength(const std::vector<Certificate>& chain) {
     auto key = chain.front().public_key().describe();
-    using crypto::KeyAlgorithm;
-    if (key.algorithm == KeyAlgorithm::other) {
-        return refuse(CertError::weak_key_or_algorithm, "unsupported key type " + key.name);
-    }
-    if ((key.algorithm == KeyAlgorithm::rsa && key.bits < 2048) ||
-        (key.algorithm == KeyAlgorithm::ecdsa && key.bits < 256)) {
-        return refuse(CertError::weak_key_or_algorithm, "key too small: " + key.text());
+    if (auto usable = crypto::check_protocol_key(key); !usable) {
+        bool small_rsa = key.algorithm == crypto::KeyAlgorithm::rsa;
+        return refuse(small_rsa ? CertError::weak_key_or_algorithm : CertError::unsupported_key,
+                      usable.error().message);
     }
     // Every signature we rely on (all but the anchor's own self-signature).
     for (std::size_t i = 0; i + 1 < chain.size(); ++i) {
@@ -209,21 +255,28 @@ Result<void, CertFailure> check_strength(const std::vector<Certificate>& chain) 
     return {};
 }
 
-Result<void, CertFailure> check_purpose(const Certificate& leaf, Purpose purpose) {
+Result<void, CertFailure> check_purpose(const Certificate& leaf, const VerifyPolicy& policy) {
     X509* x = leaf.native();
+    const Purpose purpose = policy.purpose;
     if (leaf.is_ca()) {
         return refuse(CertError::wrong_purpose,
                       describe(leaf) + " is a CA certificate, not an end-entity certificate");
     }
+    const char* eku_name = purpose == Purpose::server ? "serverAuth" : "clientAuth";
     std::uint32_t flags = X509_get_extension_flags(x);
     if ((flags & EXFLAG_XKUSAGE) != 0) {
         std::uint32_t needed = purpose == Purpose::server ? XKU_SSL_SERVER : XKU_SSL_CLIENT;
         if ((X509_get_extended_key_usage(x) & needed) == 0) {
             return refuse(CertError::wrong_purpose,
                           describe(leaf) + " is not for " + std::string(purpose_name(purpose)) +
-                              " use (extendedKeyUsage lacks " +
-                              (purpose == Purpose::server ? "serverAuth" : "clientAuth") + ")");
+                              " use (extendedKeyUsage lacks " + eku_name + ")");
         }
+    } else if (!policy.allow_legacy_seed_certs) {
+        // Without EKU a certificate would serve either purpose (review L11).
+        return refuse(CertError::wrong_purpose,
+                      describe(leaf) + " has no extendedKeyUsage; v1 needs " + eku_name +
+                          " (the seeds' certificates lack it: --allow-legacy-seed-certs " +
+                          "accepts them)");
     }
     if ((flags & EXFLAG_KUSAGE) != 0 && (X509_get_key_usage(x) & KU_DIGITAL_SIGNATURE) == 0) {
         return refuse(
@@ -255,8 +308,8 @@ Result<void, CertFailure> check_name(const Certificate& leaf, const std::string&
     if (names.empty()) {
         names = "CN=" + leaf.common_name();
     }
-    return refuse(CertError::name_mismatch,
-                  "expected '" + name + "', the certificate names " + names);
+    return refuse(CertError::name_mismatch, "expected '" + display_text(name) +
+                                                "', the certificate names " + display_text(names));
 }
 
 }  // namespace
@@ -289,6 +342,10 @@ std::string_view cert_error_name(CertError code) {
             return "issuer_not_ca";
         case CertError::crl_problem:
             return "crl_problem";
+        case CertError::unsupported_key:
+            return "unsupported_key";
+        case CertError::intermediate_ca:
+            return "intermediate_ca";
     }
     return "unknown";
 }
@@ -306,6 +363,8 @@ std::string CertFailure::message() const {
         {CertError::weak_key_or_algorithm, "certificate uses a weak key or algorithm"},
         {CertError::issuer_not_ca, "certificate issuer is not a valid CA"},
         {CertError::crl_problem, "revocation status cannot be checked"},
+        {CertError::unsupported_key, "certificate key type is not supported"},
+        {CertError::intermediate_ca, "certificate is not issued by the root CA"},
     };
     for (const auto& [c, headline] : kHeadlines) {
         if (c == code) {
@@ -322,11 +381,12 @@ Result<VerifiedCertificate, CertFailure> verify_certificate(
         return refuse(CertError::malformed, "no certificate presented");
     }
     SC_TRY_ASSIGN(auto chain, build_chain(presented, policy));
+    SC_TRY(check_chain_length(chain, policy));
     SC_TRY(check_times(chain, policy));
     SC_TRY(check_crl_times(policy));
     SC_TRY(check_issuers(chain));
     SC_TRY(check_strength(chain));
-    SC_TRY(check_purpose(chain.front(), policy.purpose));
+    SC_TRY(check_purpose(chain.front(), policy));
     if (policy.expected_name) {
         SC_TRY(check_name(chain.front(), *policy.expected_name));
     }

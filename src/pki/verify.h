@@ -28,9 +28,11 @@ enum class CertError {
     revoked,                // listed on the CRL
     name_mismatch,          // the expected name is not among the SANs (or the CN, without SANs)
     wrong_purpose,          // EKU or keyUsage forbids this use, or an end-entity that is a CA
-    weak_key_or_algorithm,  // RSA < 2048 bits, MD5/SHA-1 signatures, unsupported key types
+    weak_key_or_algorithm,  // RSA < 2048 bits, MD5/SHA-1 signatures
     issuer_not_ca,          // an issuer lacks basicConstraints CA:TRUE or keyCertSign
     crl_problem,            // the CRL is expired, not yet valid, badly signed or from another CA
+    unsupported_key,        // a leaf key with no v1 signature scheme (Ed448, P-384, ...)
+    intermediate_ca,        // issued by an intermediate CA while the policy wants the root
 };
 
 std::string_view cert_error_name(CertError code);  // "expired", "unknown_issuer", ...
@@ -51,6 +53,14 @@ struct VerifyPolicy {
     Purpose purpose = Purpose::server;
     std::chrono::seconds clock_skew{300};
     TimePoint now = std::chrono::system_clock::now();
+    // v1 evidence (`securechat verify`) checks a leaf against the root alone, so by default a
+    // leaf must be issued by the root itself: a chain through an intermediate CA is refused
+    // (`intermediate_ca`). Only callers that do not produce evidence may opt in.
+    bool allow_intermediates = false;
+    // The seeds' hand-made certificates carry no extendedKeyUsage, which would let a client
+    // certificate act as a server. By default a leaf must name serverAuth/clientAuth; an
+    // operator who still runs seed certificates opts in (--allow-legacy-seed-certs).
+    bool allow_legacy_seed_certs = false;
 };
 
 // A certificate chain that verify_certificate accepted. Only verify_certificate makes one.

@@ -81,8 +81,17 @@ class AccountStore {
     virtual std::string backend() const = 0;  // "sqlite:/path" or "mariadb:host/db"
 };
 
-// Opens (creating if needed) the SQLite database at `path` (WAL mode) and runs migrations.
-StoreResult<std::unique_ptr<AccountStore>> open_sqlite(const std::filesystem::path& path);
+// The Argon2id cost migration 3 wraps the seeds' SHA-256 rows with (review L6). Defaults are
+// PasswordPolicy's; the server passes its policy's, tests a cheap one.
+struct HashCost {
+    std::uint64_t opslimit = 2;
+    std::uint64_t memlimit = 64 * 1024 * 1024;
+};
+
+// Opens (creating if needed) the SQLite database at `path` (WAL mode, synchronous=FULL) and runs
+// migrations.
+StoreResult<std::unique_ptr<AccountStore>> open_sqlite(const std::filesystem::path& path,
+                                                       HashCost wrap_cost = {});
 
 struct MariaDbConfig {
     std::string host = "localhost";
@@ -91,9 +100,18 @@ struct MariaDbConfig {
     std::string user = "chatuser";
     std::string password;
     std::string database = "securechat";
+    // TLS (review L7). With tls_ca set, the connection is TLS-only and the server's certificate
+    // must chain to this CA file (PEM) and name `host` (MYSQL_OPT_SSL_CA,
+    // MYSQL_OPT_SSL_VERIFY_SERVER_CERT). A host that is not local (anything but a unix socket,
+    // "localhost", 127.0.0.0/8 and ::1) is refused without tls_ca, because password hashes and
+    // the database password would cross the network in clear, unless the operator says
+    // allow_cleartext_remote = true.
+    std::string tls_ca;
+    bool allow_cleartext_remote = false;
 };
 // Connects, runs migrations (keeping the seeds' `users` table and its columns), and reconnects
 // by itself after the server went away: calls during an outage fail with `unavailable`.
-StoreResult<std::unique_ptr<AccountStore>> open_mariadb(const MariaDbConfig& config);
+StoreResult<std::unique_ptr<AccountStore>> open_mariadb(const MariaDbConfig& config,
+                                                        HashCost wrap_cost = {});
 
 }  // namespace sc::store

@@ -18,6 +18,9 @@ constexpr std::size_t kDummyHashBytes = 32;
 
 // The same words for an unknown user and a wrong password.
 constexpr std::string_view kWrongCredentials = "wrong username or password";
+// The same words for a taken username and a taken email (review L5): registration must not tell
+// a stranger which names or addresses have accounts. The log keeps the precise code.
+constexpr std::string_view kRegistrationRefused = "that username or email cannot be used";
 
 Failure<AuthError> auth_fail(AuthErrorCode code, std::string message) {
     return fail(AuthError{code, std::move(message)});
@@ -37,9 +40,9 @@ bool is_visible_ascii(char c) {
 AuthError from_store(const StoreError& error) {
     switch (error.code) {
         case StoreErrorCode::duplicate_username:
-            return {AuthErrorCode::username_taken, "username is already taken"};
+            return {AuthErrorCode::username_taken, std::string(kRegistrationRefused)};
         case StoreErrorCode::duplicate_email:
-            return {AuthErrorCode::email_taken, "an account with this email already exists"};
+            return {AuthErrorCode::email_taken, std::string(kRegistrationRefused)};
         case StoreErrorCode::unavailable:
             return {AuthErrorCode::unavailable,
                     "the account database is unavailable; try again later (" + error.message + ")"};
@@ -141,6 +144,18 @@ AuthResult<Account> Accounts::register_account(const std::string& email,
     return std::move(created).value();
 }
 
+void Accounts::pad_to_policy_cost(const PasswordRecord& record) const {
+    // Argon2id time grows with passes × memory. A record hashed with less than the policy (or a
+    // legacy SHA-256 one, which costs nothing) is topped up with a throwaway run for the rest, so
+    // every failed login costs what an unknown user's does and timing cannot single out old
+    // accounts (review L12).
+    const std::uint64_t target = verification_work(dummy_);
+    const std::uint64_t done = verification_work(record);
+    if (done < target) {
+        burn_argon2_work(target - done, policy_.opslimit);
+    }
+}
+
 AuthResult<Account> Accounts::login(const std::string& username,
                                     const crypto::SecretBytes& password) {
     // A name that breaks the rules cannot exist (and in MariaDB, "alice " would compare equal to
@@ -160,11 +175,7 @@ AuthResult<Account> Accounts::login(const std::string& username,
 
     const PasswordRecord& record = found->password;
     bool matches = verify_password(password, record);
-    if (record.algorithm != kArgon2idAlgorithm) {
-        // A legacy SHA-256 check takes microseconds; add the Argon2id run it lacks so timing does
-        // not single out old accounts.
-        (void)verify_password(password, dummy_);
-    }
+    pad_to_policy_cost(record);
     if (!matches) {
         return auth_fail(AuthErrorCode::wrong_credentials, std::string(kWrongCredentials));
     }

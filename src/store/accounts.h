@@ -61,6 +61,8 @@ class Accounts {
     AuthResult<Account> login(const std::string& username, const crypto::SecretBytes& password);
 
   private:
+    void pad_to_policy_cost(const PasswordRecord& record) const;
+
     AccountStore& store_;
     PasswordPolicy policy_;
     // What unknown users are verified against: a random salt and hash with the policy's
@@ -80,5 +82,19 @@ Result<PasswordRecord> hash_password(const crypto::SecretBytes& password, std::u
 bool verify_password(const crypto::SecretBytes& password, const PasswordRecord& record);
 // True when the record is not Argon2id or was made with less work than the policy asks for.
 bool needs_rehash(const PasswordRecord& record, const PasswordPolicy& policy);
+
+// A legacy-sha256 record rewritten as argon2id-over-sha256 with this cost (migration 3): the
+// same password still verifies, and nothing in it is cheaper to attack than Argon2id.
+Result<PasswordRecord> wrap_legacy_record(const PasswordRecord& legacy, HashCost cost);
+
+// Argon2id work (passes × KiB) that verify_password spends on `record`: 0 for what it refuses
+// without hashing (legacy SHA-256, malformed rows).
+std::uint64_t verification_work(const PasswordRecord& record);
+// Argon2id work done by every crypto_pwhash call on this thread so far. Observed, not computed,
+// so tests can check that login does the same work for every failed attempt (review L12).
+std::uint64_t argon2_work_on_this_thread();
+// Runs Argon2id on random input for about `work` passes × KiB (at least libsodium's minimum),
+// with the policy's opslimit: the padding that brings a cheap verification up to the policy.
+void burn_argon2_work(std::uint64_t work, std::uint64_t opslimit);
 
 }  // namespace sc::store

@@ -20,32 +20,35 @@
 #include "common/bytes.h"
 #include "common/free_with.h"
 #include "store/account_store.h"
+#include "store/accounts.h"
+#include "store/mariadb_store_internal.h"
+#include "store/mariadb_tls.h"
 #include "store/migrations.h"
 #include "store/store_internal.h"
 
 namespace sc::store {
+namespace mariadb {
+
+std::optional<std::uint64_t> parse_unsigned(const std::optional<std::string>& text) {
+    if (!text || text->empty()) {
+        return std::nullopt;
+    }
+    std::uint64_t value = 0;
+    for (char c : *text) {
+        if (c < '0' || c > '9') {
+            return std::nullopt;
+        }
+        value = value * 10 + static_cast<std::uint64_t>(c - '0');
+    }
+    return value;
+}
+
+}  // namespace mariadb
+
 namespace {
 
 using detail::store_error;
-
-// Every wait on the server is bounded: an outage costs a caller a few seconds, not a hang.
-constexpr unsigned kServiceTimeoutSeconds = 3;
-// Migrations may rebuild a large table; they run once, at open, on a connection of their own.
-constexpr unsigned kMigrationReadTimeoutSeconds = 120;
-// How long open waits for another process that is migrating the same database.
-constexpr int kMigrationLockSeconds = 30;
-
-using ConnPtr = std::unique_ptr<MYSQL, FreeWith<mysql_close>>;
-using StmtPtr = std::unique_ptr<MYSQL_STMT, FreeWith<mysql_stmt_close>>;
-
-using Param = std::variant<std::nullptr_t, std::int64_t, std::uint64_t, std::string_view, ByteView>;
-using Row = std::vector<std::optional<std::string>>;
-
-struct QueryResult {
-    std::vector<Row> rows;
-    std::uint64_t affected = 0;  // matched rows, thanks to CLIENT_FOUND_ROWS
-    std::uint64_t insert_id = 0;
-};
+using namespace mariadb;
 
 bool is_connection_error(unsigned code) {
     switch (code) {
@@ -128,20 +131,6 @@ std::optional<TimePoint> from_datetime_text(const std::string& text) {
     return detail::from_unix_ms(seconds * 1000 + millis);
 }
 
-std::optional<std::uint64_t> parse_unsigned(const std::optional<std::string>& text) {
-    if (!text || text->empty()) {
-        return std::nullopt;
-    }
-    std::uint64_t value = 0;
-    for (char c : *text) {
-        if (c < '0' || c > '9') {
-            return std::nullopt;
-        }
-        value = value * 10 + static_cast<std::uint64_t>(c - '0');
-    }
-    return value;
-}
-
 // The name of the unique key in "Duplicate entry '...' for key 'users_email_unique'". The last
 // occurrence: the quoted value before it is chosen by the user and may contain anything.
 std::string duplicate_key_name(std::string_view message) {
@@ -154,50 +143,9 @@ std::string duplicate_key_name(std::string_view message) {
     return std::string(name.substr(0, name.find('\'')));
 }
 
-class MariaDbStore final : public AccountStore {
-  public:
-    explicit MariaDbStore(MariaDbConfig config) : config_(std::move(config)) {}
+}  // namespace
 
-    StoreResult<bool> open_and_migrate();
-
-    StoreResult<Account> create_account(const std::string& email, const std::string& username,
-                                        const PasswordRecord& password, Role role) override;
-    StoreResult<std::optional<Credentials>> find_by_username(const std::string& username) override;
-    StoreResult<bool> update_password(std::int64_t account_id,
-                                      const PasswordRecord& password) override;
-    StoreResult<bool> record_login(std::int64_t account_id, TimePoint when) override;
-    StoreResult<bool> set_disabled(std::int64_t account_id, bool disabled) override;
-    StoreResult<int> schema_version() override;
-    std::string backend() const override { return "mariadb:" + where() + "/" + config_.database; }
-
-  private:
-    std::string where() const {
-        return config_.unix_socket.empty() ? config_.host + ":" + std::to_string(config_.port)
-                                           : config_.unix_socket;
-    }
-    StoreResult<bool> connect(unsigned read_timeout_seconds);
-    StoreError error_for(unsigned code, const char* message, std::string_view during);
-    // Prepares, binds, executes and fetches every row as text (NULL as nullopt). The caller
-    // holds mutex_.
-    StoreResult<QueryResult> run(std::string_view sql, const std::vector<Param>& params,
-                                 std::string_view during);
-    StoreResult<int> current_version();
-    StoreResult<bool> migrate();
-    StoreResult<bool> migrate_locked();
-    StoreResult<bool> migrate_to_seed_users();
-    StoreResult<bool> migrate_to_accounts();
-    // Column name -> DATA_TYPE ("varbinary", "char"...) of `users`.
-    StoreResult<std::map<std::string, std::string>> users_columns();
-    // Columns of `users` that have a unique key of their own.
-    StoreResult<std::set<std::string>> single_column_unique_keys();
-    StoreResult<bool> record_version(SchemaVersion version);
-    StoreResult<bool> update_one(std::string_view sql, const std::vector<Param>& params,
-                                 std::string_view during);
-
-    std::mutex mutex_;
-    MariaDbConfig config_;
-    ConnPtr conn_;
-};
+namespace mariadb {
 
 StoreResult<bool> MariaDbStore::connect(unsigned read_timeout_seconds) {
     conn_.reset();
@@ -213,6 +161,7 @@ StoreResult<bool> MariaDbStore::connect(unsigned read_timeout_seconds) {
     mysql_options(conn.get(), MYSQL_OPT_WRITE_TIMEOUT, &write_timeout);
     mysql_options(conn.get(), MYSQL_OPT_RECONNECT, &reconnect);
     mysql_options(conn.get(), MYSQL_SET_CHARSET_NAME, "utf8mb4");
+    SC_TRY(apply_tls_options(conn.get(), config_));
     const bool via_socket = !config_.unix_socket.empty();
     // "localhost" makes Connector/C use the socket; with a socket the port is ignored.
     if (mysql_real_connect(
@@ -434,192 +383,6 @@ StoreResult<int> MariaDbStore::current_version() {
     return static_cast<int>(*version);
 }
 
-StoreResult<std::map<std::string, std::string>> MariaDbStore::users_columns() {
-    SC_TRY_ASSIGN(QueryResult result,
-                  run("SELECT COLUMN_NAME, DATA_TYPE FROM information_schema.COLUMNS"
-                      " WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'users'",
-                      {}, "inspecting the users table"));
-    std::map<std::string, std::string> columns;
-    for (const Row& row : result.rows) {
-        if (row[0] && row[1]) {
-            columns.emplace(*row[0], *row[1]);
-        }
-    }
-    return columns;
-}
-
-StoreResult<std::set<std::string>> MariaDbStore::single_column_unique_keys() {
-    SC_TRY_ASSIGN(QueryResult result,
-                  run("SELECT MAX(COLUMN_NAME) FROM information_schema.STATISTICS"
-                      " WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'users'"
-                      " AND NON_UNIQUE = 0 GROUP BY INDEX_NAME HAVING COUNT(*) = 1",
-                      {}, "inspecting the users table"));
-    std::set<std::string> columns;
-    for (const Row& row : result.rows) {
-        if (row[0]) {
-            columns.insert(*row[0]);
-        }
-    }
-    return columns;
-}
-
-StoreResult<bool> MariaDbStore::record_version(SchemaVersion version) {
-    SC_TRY(run("INSERT INTO schema_version (version, description) VALUES (?, ?)",
-               {std::int64_t{schema_number(version)}, migration_description(version)},
-               "recording the schema version"));
-    return true;
-}
-
-// Version 1: the seeds' table, exactly as their DESCRIBE shows it. A table the seeds created
-// before they added `id` gets it the way they did.
-StoreResult<bool> MariaDbStore::migrate_to_seed_users() {
-    const std::string_view during = "migration 1 (the seeds' users table)";
-    SC_TRY(
-        run("CREATE TABLE IF NOT EXISTS users ("
-            " id INT PRIMARY KEY AUTO_INCREMENT,"
-            " email VARCHAR(255),"
-            " username VARCHAR(255) UNIQUE,"
-            " salt VARBINARY(16),"
-            " pwd_hash CHAR(64))",
-            {}, during));
-    SC_TRY_ASSIGN(auto columns, users_columns());
-    if (!columns.contains("id")) {
-        SC_TRY(run("ALTER TABLE users ADD COLUMN id INT PRIMARY KEY AUTO_INCREMENT FIRST", {},
-                   during));
-    }
-    return record_version(SchemaVersion::seed_users);
-}
-
-// Version 2. MariaDB commits DDL implicitly, so a migration cannot be one transaction; instead
-// every step checks whether it is already done, and a migration cut short is finished by the
-// next open. The version row is written last.
-StoreResult<bool> MariaDbStore::migrate_to_accounts() {
-    const std::string_view during = "migration 2 (accounts)";
-
-    // Some seeds stored the hash as BINARY(32) and the salt as BINARY(16); we keep hex in
-    // CHAR(64) and the salt in VARBINARY(16), converting without losing a byte.
-    SC_TRY_ASSIGN(auto columns, users_columns());
-    const bool has_hash = columns.contains("pwd_hash");
-    const bool has_hex = columns.contains("pwd_hash_hex");
-    if (!has_hash && has_hex) {
-        // Cut short between dropping the binary column and renaming the hex one.
-        SC_TRY(
-            run("ALTER TABLE users CHANGE COLUMN pwd_hash_hex pwd_hash CHAR(64) NULL", {}, during));
-    } else if (has_hash &&
-               (columns["pwd_hash"] == "binary" || columns["pwd_hash"] == "varbinary")) {
-        if (!has_hex) {
-            SC_TRY(run("ALTER TABLE users ADD COLUMN pwd_hash_hex CHAR(64) NULL AFTER pwd_hash", {},
-                       during));
-        }
-        SC_TRY(
-            run("UPDATE users SET pwd_hash_hex = LOWER(HEX(pwd_hash))"
-                " WHERE pwd_hash IS NOT NULL",
-                {}, during));
-        // One statement, so no state exists with neither column.
-        SC_TRY(
-            run("ALTER TABLE users DROP COLUMN pwd_hash,"
-                " CHANGE COLUMN pwd_hash_hex pwd_hash CHAR(64) NULL",
-                {}, during));
-    }
-
-    // Everything else in one ALTER (atomic DDL in MariaDB >= 10.6, and one table rebuild instead
-    // of eight), listing only what is missing. Rows from before this version: role user,
-    // enabled, created now (the seeds kept no time), and a legacy SHA-256 hash that is replaced
-    // by Argon2id at the next successful login.
-    struct Column {
-        std::string_view name;
-        std::string_view definition;
-    };
-    constexpr Column added[] = {
-        {"role", "ENUM('user', 'admin') NOT NULL DEFAULT 'user'"},
-        {"disabled", "BOOLEAN NOT NULL DEFAULT FALSE"},
-        {"created_at", "DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3)"},
-        {"last_login_at", "DATETIME(3) NULL"},
-        {"hash_alg", "VARCHAR(32) NOT NULL DEFAULT 'legacy-sha256'"},
-        {"opslimit", "BIGINT UNSIGNED NOT NULL DEFAULT 0"},
-        {"memlimit", "BIGINT UNSIGNED NOT NULL DEFAULT 0"},
-    };
-    std::vector<std::string> changes;
-    for (const Column& column : added) {
-        if (!columns.contains(std::string(column.name))) {
-            changes.push_back("ADD COLUMN " + std::string(column.name) + " " +
-                              std::string(column.definition));
-        }
-    }
-    if (columns["salt"] == "binary") {
-        changes.emplace_back("MODIFY COLUMN salt VARBINARY(16) NULL");
-    }
-    SC_TRY_ASSIGN(auto unique, single_column_unique_keys());
-    if (!unique.contains("username")) {
-        changes.emplace_back("ADD UNIQUE KEY users_username_unique (username)");
-    }
-    if (!unique.contains("email")) {
-        changes.emplace_back("ADD UNIQUE KEY users_email_unique (email)");
-    }
-    if (!changes.empty()) {
-        std::string sql = "ALTER TABLE users ";
-        for (std::size_t i = 0; i < changes.size(); ++i) {
-            sql += (i == 0 ? "" : ", ") + changes[i];
-        }
-        auto altered = run(sql, {}, during);
-        if (!altered) {
-            if (altered.error().code == StoreErrorCode::duplicate_email) {
-                return fail(store_error(StoreErrorCode::corrupt,
-                                        std::string(during) +
-                                            ": some existing accounts share an email address;"
-                                            " give them distinct emails, then open again"));
-            }
-            if (altered.error().code == StoreErrorCode::duplicate_username) {
-                return fail(store_error(StoreErrorCode::corrupt,
-                                        std::string(during) +
-                                            ": some existing accounts share a username;"
-                                            " rename them, then open again"));
-            }
-            return fail(std::move(altered).error());
-        }
-    }
-    return record_version(SchemaVersion::accounts);
-}
-
-StoreResult<bool> MariaDbStore::migrate_locked() {
-    SC_TRY_ASSIGN(int found, current_version());
-    if (found > schema_number(SchemaVersion::latest)) {
-        return fail(newer_schema_error(found));
-    }
-    if (found < schema_number(SchemaVersion::seed_users)) {
-        SC_TRY(migrate_to_seed_users());
-    }
-    if (found < schema_number(SchemaVersion::accounts)) {
-        SC_TRY(migrate_to_accounts());
-    }
-    return true;
-}
-
-StoreResult<bool> MariaDbStore::migrate() {
-    SC_TRY(
-        run("CREATE TABLE IF NOT EXISTS schema_version ("
-            " version INT NOT NULL PRIMARY KEY,"
-            " description VARCHAR(255) NOT NULL,"
-            " applied_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3))",
-            {}, "creating the schema_version table"));
-    // Two servers starting at once must not both migrate: a named lock, per database.
-    SC_TRY_ASSIGN(QueryResult locked,
-                  run("SELECT GET_LOCK(CONCAT('securechat.migrate.', DATABASE()), ?)",
-                      {std::int64_t{kMigrationLockSeconds}}, "waiting for the migration lock"));
-    if (locked.rows.empty() || locked.rows[0][0] != "1") {
-        return fail(store_error(StoreErrorCode::unavailable,
-                                "another process has been migrating database '" + config_.database +
-                                    "' for " + std::to_string(kMigrationLockSeconds) +
-                                    " s; try again"));
-    }
-    auto migrated = migrate_locked();
-    if (conn_) {
-        (void)run("SELECT RELEASE_LOCK(CONCAT('securechat.migrate.', DATABASE()))", {},
-                  "releasing the migration lock");
-    }
-    return migrated;
-}
-
 StoreResult<bool> MariaDbStore::open_and_migrate() {
     std::lock_guard lock(mutex_);
     SC_TRY(connect(kMigrationReadTimeoutSeconds));
@@ -746,9 +509,10 @@ StoreResult<int> MariaDbStore::schema_version() {
     return current_version();
 }
 
-}  // namespace
+}  // namespace mariadb
 
-StoreResult<std::unique_ptr<AccountStore>> open_mariadb(const MariaDbConfig& config) {
+StoreResult<std::unique_ptr<AccountStore>> open_mariadb(const MariaDbConfig& config,
+                                                        HashCost wrap_cost) {
     // mysql_library_init is not thread-safe and mysql_init calls it implicitly: do it once,
     // here, before any store exists.
     static const bool library_ready = mysql_library_init(0, nullptr, nullptr) == 0;
@@ -756,7 +520,9 @@ StoreResult<std::unique_ptr<AccountStore>> open_mariadb(const MariaDbConfig& con
         return fail(store_error(StoreErrorCode::internal,
                                 "the MariaDB client library failed to initialise"));
     }
-    auto store = std::make_unique<MariaDbStore>(config);
+    // Before any connection: the database password must not go out in clear (review L7).
+    SC_TRY(check_transport_policy(config));
+    auto store = std::make_unique<MariaDbStore>(config, wrap_cost);
     SC_TRY(store->open_and_migrate());
     return std::unique_ptr<AccountStore>(std::move(store));
 }

@@ -10,6 +10,8 @@ std::string_view migration_description(SchemaVersion version) {
             return "users table as created by the seeds";
         case SchemaVersion::accounts:
             return "unique email, role, disabled flag, times, password hash parameters";
+        case SchemaVersion::wrapped_legacy_hashes:
+            return "legacy SHA-256 password hashes wrapped in Argon2id";
     }
     return "unknown";
 }

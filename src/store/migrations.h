@@ -16,7 +16,9 @@ enum class SchemaVersion : int {
     seed_users = 1,
     // Adds email UNIQUE, role, disabled, created_at, last_login_at, hash_alg, opslimit, memlimit.
     accounts = 2,
-    latest = accounts,
+    // Rewrites every legacy-sha256 row as argon2id-over-sha256 (no new columns; review L6).
+    wrapped_legacy_hashes = 3,
+    latest = wrapped_legacy_hashes,
 };
 
 constexpr int schema_number(SchemaVersion version) {
@@ -31,5 +33,11 @@ StoreError newer_schema_error(int found);
 // hash_alg of rows that existed before schema 2: the seeds stored SHA-256(salt || password) in
 // hex. Such rows can still log in once and are re-hashed with Argon2id then.
 inline constexpr std::string_view kLegacyHashAlgorithm = "legacy-sha256";
+
+// hash_alg of those rows after schema 3: pwd_hash = Argon2id(SHA-256(salt || password)), so a
+// leaked database no longer offers single SHA-256 rounds to crack (review L6). `salt` keeps the
+// seeds' salt; the Argon2id salt is derived from it (password_hash.cpp). Upgraded to plain
+// Argon2id at the next successful login, like legacy rows.
+inline constexpr std::string_view kWrappedLegacyAlgorithm = "argon2id-over-sha256";
 
 }  // namespace sc::store

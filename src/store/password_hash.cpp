@@ -1,6 +1,8 @@
-// Argon2id (libsodium) password hashing, and verification of the seeds' legacy SHA-256 rows.
+// Argon2id (libsodium) password hashing, and verification of the seeds' legacy SHA-256 rows,
+// plain or wrapped in Argon2id (migration 3).
 #include <sodium.h>
 
+#include <algorithm>
 #include <array>
 #include <limits>
 
@@ -42,11 +44,57 @@ const char* password_pointer(const crypto::SecretBytes& password) {
     return text.empty() ? &empty : text.data();
 }
 
+thread_local std::uint64_t t_argon2_work = 0;
+
+std::uint64_t work_of(std::uint64_t opslimit, std::uint64_t memlimit) {
+    return opslimit * (memlimit / 1024);
+}
+
 bool argon2id(const crypto::SecretBytes& password, ByteView salt, std::uint64_t opslimit,
               std::uint64_t memlimit, std::span<std::uint8_t> out) {
+    t_argon2_work += work_of(opslimit, memlimit);
     return crypto_pwhash(out.data(), out.size(), password_pointer(password), password.size(),
                          salt.data(), opslimit, static_cast<std::size_t>(memlimit),
                          crypto_pwhash_ALG_ARGON2ID13) == 0;
+}
+
+// SHA-256(salt || password): what the seeds stored, and the input of the wrapped form.
+crypto::SecretBytes legacy_digest(const crypto::SecretBytes& password, ByteView salt) {
+    crypto::Sha256 hasher;
+    hasher.update(salt);
+    hasher.update(password.reveal(crypto::SecretAccess{}));
+    crypto::Sha256Digest digest = hasher.peek();
+    crypto::SecretBytes out(digest);
+    crypto::secure_wipe(digest.data(), digest.size());
+    return out;
+}
+
+// The Argon2id salt of a wrapped row, derived from the seeds' salt (any length, one per row) so
+// the row needs no new column; the label keeps it apart from the SHA-256 use of the same salt.
+std::array<std::uint8_t, kSaltBytes> wrapped_salt(ByteView seed_salt) {
+    crypto::Sha256 hasher;
+    // The label with its terminating NUL, which separates it from the salt.
+    static constexpr char kLabel[] = "securechat argon2id-over-sha256 salt";
+    hasher.update(as_bytes(std::string_view(kLabel, sizeof kLabel)));
+    hasher.update(seed_salt);
+    crypto::Sha256Digest digest = hasher.peek();
+    std::array<std::uint8_t, kSaltBytes> salt{};
+    std::copy_n(digest.begin(), salt.size(), salt.begin());
+    return salt;
+}
+
+bool verify_wrapped_legacy(const crypto::SecretBytes& password, const PasswordRecord& record) {
+    if (record.salt.empty() || record.hash.size() != kHashBytes ||
+        !parameters_in_range(record.opslimit, record.memlimit) || !sodium_ready()) {
+        return false;
+    }
+    auto inner = legacy_digest(password, record.salt);
+    auto salt = wrapped_salt(record.salt);
+    std::array<std::uint8_t, kHashBytes> candidate{};
+    bool computed = argon2id(inner, salt, record.opslimit, record.memlimit, candidate);
+    bool equal = computed && crypto::ct_equal(candidate, record.hash);
+    crypto::secure_wipe(candidate.data(), candidate.size());
+    return equal;
 }
 
 bool verify_argon2id(const crypto::SecretBytes& password, const PasswordRecord& record) {
@@ -66,13 +114,8 @@ bool verify_legacy_sha256(const crypto::SecretBytes& password, const PasswordRec
     if (record.salt.empty() || record.hash.size() != kHashBytes) {
         return false;
     }
-    crypto::Sha256 hasher;
-    hasher.update(record.salt);
-    hasher.update(password.reveal(crypto::SecretAccess{}));
-    crypto::Sha256Digest candidate = hasher.peek();
-    bool equal = crypto::ct_equal(candidate, record.hash);
-    crypto::secure_wipe(candidate.data(), candidate.size());
-    return equal;
+    auto candidate = legacy_digest(password, record.salt);
+    return crypto::ct_equal(candidate.reveal(crypto::SecretAccess{}), record.hash);
 }
 
 }  // namespace
@@ -107,10 +150,69 @@ bool verify_password(const crypto::SecretBytes& password, const PasswordRecord& 
     if (record.algorithm == kArgon2idAlgorithm) {
         return verify_argon2id(password, record);
     }
+    if (record.algorithm == kWrappedLegacyAlgorithm) {
+        return verify_wrapped_legacy(password, record);
+    }
     if (record.algorithm == kLegacyHashAlgorithm) {
         return verify_legacy_sha256(password, record);
     }
     return false;
+}
+
+Result<PasswordRecord> wrap_legacy_record(const PasswordRecord& legacy, HashCost cost) {
+    if (legacy.algorithm != kLegacyHashAlgorithm || legacy.salt.empty() ||
+        legacy.hash.size() != kHashBytes) {
+        return fail("not a well-formed legacy SHA-256 record");
+    }
+    if (!sodium_ready()) {
+        return fail("libsodium could not be initialised");
+    }
+    if (!parameters_in_range(cost.opslimit, cost.memlimit)) {
+        return fail("Argon2id parameters out of range: opslimit " + std::to_string(cost.opslimit) +
+                    ", memlimit " + std::to_string(cost.memlimit));
+    }
+    PasswordRecord wrapped;
+    wrapped.algorithm = std::string(kWrappedLegacyAlgorithm);
+    wrapped.salt = legacy.salt;
+    wrapped.opslimit = cost.opslimit;
+    wrapped.memlimit = cost.memlimit;
+    wrapped.hash.resize(kHashBytes);
+    // The stored SHA-256 is as good as the password against this server: wiped after use.
+    crypto::SecretBytes inner(legacy.hash);
+    if (!argon2id(inner, wrapped_salt(legacy.salt), cost.opslimit, cost.memlimit, wrapped.hash)) {
+        return fail("Argon2id hashing failed (not enough memory for memlimit " +
+                    std::to_string(cost.memlimit) + " bytes?)");
+    }
+    return wrapped;
+}
+
+std::uint64_t verification_work(const PasswordRecord& record) {
+    bool argon =
+        record.algorithm == kArgon2idAlgorithm || record.algorithm == kWrappedLegacyAlgorithm;
+    if (!argon || record.salt.empty() || record.hash.size() != kHashBytes ||
+        !parameters_in_range(record.opslimit, record.memlimit) ||
+        (record.algorithm == kArgon2idAlgorithm && record.salt.size() != kSaltBytes)) {
+        return 0;
+    }
+    return work_of(record.opslimit, record.memlimit);
+}
+
+std::uint64_t argon2_work_on_this_thread() {
+    return t_argon2_work;
+}
+
+void burn_argon2_work(std::uint64_t work, std::uint64_t opslimit) {
+    if (work == 0 || !sodium_ready()) {
+        return;
+    }
+    opslimit = std::max<std::uint64_t>(opslimit, crypto_pwhash_argon2id_OPSLIMIT_MIN);
+    std::uint64_t memlimit =
+        std::max<std::uint64_t>((work / opslimit) * 1024, crypto_pwhash_argon2id_MEMLIMIT_MIN);
+    memlimit = std::min(memlimit, kMaxMemlimit);
+    std::array<std::uint8_t, kSaltBytes> salt{};
+    (void)crypto::fill_random(salt);
+    std::array<std::uint8_t, kHashBytes> out{};
+    (void)argon2id(crypto::SecretBytes(ByteView(salt)), salt, opslimit, memlimit, out);
 }
 
 bool needs_rehash(const PasswordRecord& record, const PasswordPolicy& policy) {

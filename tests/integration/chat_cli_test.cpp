@@ -275,7 +275,7 @@ TEST_F(ChatCli, DuplicateUsernameIsRefused) {
     register_client();
     auto run = chat(std::string("/register other@example.com client ") + kPassword + "\n");
     expect_single_error(run, "registration_failed",
-                        "registration refused: username is already taken");
+                        "registration refused: that username or email cannot be used");
 }
 
 TEST_F(ChatCli, ConnectionRefused) {

@@ -196,13 +196,31 @@ class SeedPki : public ::testing::Test {
             ASSERT_EQ(r.exit_code, 0) << r.output;
         }
     }
+    // The seeds' certificates have no EKU: since review L11 they verify only with the opt-in.
     test::CommandResult verify(const std::string& cert, const std::string& name,
-                               const std::string& purpose) {
-        return securechat({"pki", "verify", "--ca", (tmp_ / "ca.crt").string(), "--name", name,
-                           "--purpose", purpose, (tmp_ / cert).string()});
+                               const std::string& purpose, bool legacy = true) {
+        std::vector<std::string> args{"pki",    "verify", "--ca",      (tmp_ / "ca.crt").string(),
+                                      "--name", name,     "--purpose", purpose};
+        if (legacy) {
+            args.emplace_back("--allow-legacy-seed-certs");
+        }
+        args.push_back((tmp_ / cert).string());
+        return securechat(args);
     }
     test::TempDir tmp_;
 };
+
+TEST_F(SeedPki, Hardening_L11_SeedCertificatesNeedTheLegacyOptIn) {
+    for (const std::string who : {"server", "client"}) {
+        auto r = verify(who + ".crt", who, who, /*legacy=*/false);
+        EXPECT_EQ(r.exit_code, 1) << r.output;
+        EXPECT_TRUE(contains(r.output, "[wrong_purpose]")) << r.output;
+        EXPECT_TRUE(contains(r.output, "no extendedKeyUsage")) << r.output;
+        EXPECT_TRUE(contains(r.output, "--allow-legacy-seed-certs")) << r.output;
+        r = verify(who + ".crt", who, who, /*legacy=*/true);
+        EXPECT_EQ(r.exit_code, 0) << r.output;
+    }
+}
 
 TEST_F(SeedPki, SeedCertificatesVerifyForTheirCommonNames) {
     auto r = verify("server.crt", "server", "server");

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include "support/run_command.h"
+#include "support/temp_dir.h"
+
 namespace sc::crypto {
 namespace {
 
@@ -79,6 +82,52 @@ TEST(PrivateKey, PublicKeyFromPrivateCarriesNoPrivateMaterial) {
     ASSERT_TRUE(key);
     auto pub = key->public_key();
     EXPECT_NE(pub.native(), key->native());
+}
+
+}  // namespace
+}  // namespace sc::crypto
+
+namespace sc::crypto {
+namespace {
+
+PrivateKey genpkey(const std::vector<std::string>& args) {
+    sc::test::TempDir dir;
+    std::vector<std::string> argv{"openssl", "genpkey"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    argv.insert(argv.end(), {"-out", (dir / "k.pem").string()});
+    auto gen = sc::test::run_command(argv);
+    EXPECT_EQ(gen.exit_code, 0) << gen.output;
+    auto key = PrivateKey::from_pem(SecretBytes(as_bytes(sc::test::read_text(dir / "k.pem"))));
+    EXPECT_TRUE(key) << key.error().message;
+    return std::move(key).value();
+}
+
+// Review L11: PROTOCOL.md §3.2 defines signatures for Ed25519, ECDSA P-256 and RSA >= 2048 only;
+// keys of any other type neither sign nor verify, so no peer can pick an undefined scheme.
+TEST(Hardening, L11_OnlyProtocolKeyTypesSignOrVerify) {
+    struct Case {
+        std::vector<std::string> args;
+        std::string named;
+    };
+    for (const Case& c :
+         {Case{{"-algorithm", "ED448"}, "Ed448"},
+          Case{{"-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-384"}, "secp384r1"},
+          Case{{"-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:1024"}, "RSA"}}) {
+        auto key = genpkey(c.args);
+        auto refused = check_protocol_key(key.describe());
+        ASSERT_FALSE(refused) << c.named;
+        EXPECT_NE(refused.error().message.find(c.named), std::string::npos)
+            << refused.error().message;
+        auto sig = key.sign(as_bytes("message"));
+        ASSERT_FALSE(sig) << c.named << " signed";
+        EXPECT_NE(sig.error().message.find(c.named), std::string::npos) << sig.error().message;
+        EXPECT_FALSE(key.public_key().verify(as_bytes("message"), Bytes(64, 0)));
+    }
+    for (auto type : all_key_types()) {
+        auto key = PrivateKey::generate(type);
+        ASSERT_TRUE(key);
+        EXPECT_TRUE(check_protocol_key(key->describe())) << key_type_name(type);
+    }
 }
 
 }  // namespace

@@ -40,3 +40,47 @@ TEST(WipingAllocator, WipesOnDeallocate) {
 
 }  // namespace
 }  // namespace sc::crypto
+
+#include "crypto/key_file.h"
+#include "crypto/keys.h"
+#include "support/temp_dir.h"
+
+namespace sc::crypto {
+namespace {
+
+// Review I3: private keys are read with read(2) into wiped memory (SecretBytes), with bounds.
+TEST(Hardening, I3_KeyFilesAreReadIntoSecretBytesWithBounds) {
+    sc::test::TempDir dir;
+    auto key = PrivateKey::generate(KeyType::ed25519);
+    ASSERT_TRUE(key);
+    auto pem = key->to_pem();
+    ASSERT_TRUE(pem);
+    const auto path = dir / "server.key";
+    sc::test::write_text(path, std::string(pem->reveal_text(SecretAccess{})));
+
+    auto read = read_secret_file(path);
+    ASSERT_TRUE(read) << read.error().message;
+    EXPECT_TRUE(*read == *pem);
+    auto loaded = load_private_key(path);
+    ASSERT_TRUE(loaded) << loaded.error().message;
+    EXPECT_TRUE(loaded->public_key().same_key_as(key->public_key()));
+
+    auto too_big = read_secret_file(path, pem->size() - 1);
+    ASSERT_FALSE(too_big);
+    EXPECT_NE(too_big.error().message.find("larger than"), std::string::npos);
+    auto directory = read_secret_file(dir.path());
+    ASSERT_FALSE(directory);
+    EXPECT_NE(directory.error().message.find("not a regular file"), std::string::npos);
+    auto missing = load_private_key(dir / "nope.key");
+    ASSERT_FALSE(missing);
+    EXPECT_NE(missing.error().message.find("nope.key"), std::string::npos);
+    sc::test::write_text(dir / "junk.key", "-----BEGIN PRIVATE KEY-----\nAAAA\n");
+    auto junk = load_private_key(dir / "junk.key");
+    ASSERT_FALSE(junk);
+    EXPECT_NE(junk.error().message.find("junk.key: not an unencrypted PEM private key"),
+              std::string::npos)
+        << junk.error().message;
+}
+
+}  // namespace
+}  // namespace sc::crypto

@@ -2,7 +2,9 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "crypto/keys.h"
@@ -40,6 +42,19 @@ Leaf issue_with_key(const CertificateAuthority& ca, crypto::PrivateKey key, cons
 
 VerifyPolicy policy_for(const CertificateAuthority& ca, const std::string& name = "server",
                         Purpose purpose = Purpose::server);
+
+// A copy of `cert` changed with OpenSSL directly, the way a hand-made or hostile certificate
+// would be, then signed by `signer` (for shapes our CA never issues).
+struct Tweak {
+    std::vector<int> remove_extensions{};  // NIDs, e.g. NID_authority_key_identifier
+    // Replaces the subject with one CN of this ASN.1 type (V_ASN1_BMPSTRING...) and raw bytes.
+    std::optional<std::pair<int, std::string>> common_name{};
+};
+Certificate tweak_and_resign(const Certificate& cert, const Tweak& tweak,
+                             const crypto::PrivateKey& signer);
+
+// A key of a type our tools never make, from `openssl genpkey` (e.g. {"-algorithm", "ED448"}).
+crypto::PrivateKey openssl_key(const std::vector<std::string>& genpkey_args);
 
 // The error of a verification that must fail (fails the test if it passed).
 CertFailure expect_refused(const std::vector<Certificate>& chain, const VerifyPolicy& policy);

@@ -29,12 +29,15 @@ std::string seed_row(const std::string& email, const std::string& username,
 // A seed user logs in with the old password once; the hash becomes Argon2id.
 void expect_seed_user_upgrades(AccountStore& store, const std::string& username,
                                const std::string& password) {
+    // Since migration 3 (review L6) no row keeps the single SHA-256: it is wrapped in Argon2id.
     auto before = store.find_by_username(username);
     ASSERT_TRUE(before) << before.error().message;
     ASSERT_TRUE(before->has_value());
-    EXPECT_EQ((*before)->password.algorithm, kLegacyHashAlgorithm);
+    EXPECT_EQ((*before)->password.algorithm, kWrappedLegacyAlgorithm);
     EXPECT_EQ((*before)->password.salt, kSeedSalt);
-    EXPECT_EQ(to_hex((*before)->password.hash), seed_hash_hex(kSeedSalt, password));
+    EXPECT_NE(to_hex((*before)->password.hash), seed_hash_hex(kSeedSalt, password));
+    EXPECT_EQ((*before)->password.opslimit, test_policy().opslimit);
+    EXPECT_EQ((*before)->password.memlimit, test_policy().memlimit);
 
     Accounts accounts(store, test_policy());
     auto wrong = accounts.login(username, secret(password + "x"));
@@ -78,7 +81,7 @@ TEST_P(MigrationTest, KeepsTheRowsOfASeedStyleTable) {
     ASSERT_TRUE(store);
     auto version = store->schema_version();
     ASSERT_TRUE(version);
-    EXPECT_EQ(*version, 2);
+    EXPECT_EQ(*version, 3);
     EXPECT_EQ(scalar_raw("SELECT COUNT(*) FROM users"), "2");
     auto taha = store->find_by_username("taha1");
     ASSERT_TRUE(taha && taha->has_value()) << (taha ? "" : taha.error().message);
@@ -165,7 +168,7 @@ TEST_P(MariaDbMigrationTest, FinishesAMigrationThatWasCutShort) {
     ASSERT_TRUE(store);
     auto version = store->schema_version();
     ASSERT_TRUE(version);
-    EXPECT_EQ(*version, 2);
+    EXPECT_EQ(*version, 3);
     expect_seed_user_upgrades(*store, "taha1", "StrongPassword123");
 }
 

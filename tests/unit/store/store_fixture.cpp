@@ -81,6 +81,11 @@ PasswordPolicy test_policy() {
     return policy;
 }
 
+HashCost test_hash_cost() {
+    auto policy = test_policy();
+    return HashCost{policy.opslimit, policy.memlimit};
+}
+
 crypto::SecretBytes secret(std::string_view text) {
     return crypto::SecretBytes(as_bytes(text));
 }
@@ -218,9 +223,9 @@ MariaDbConfig StoreTest::mariadb_with_database(const std::string& database) cons
 
 StoreResult<std::unique_ptr<AccountStore>> StoreTest::open() {
     if (is_mariadb()) {
-        return open_mariadb(mariadb_);
+        return open_mariadb(mariadb_, test_hash_cost());
     }
-    return open_sqlite(sqlite_path());
+    return open_sqlite(sqlite_path(), test_hash_cost());
 }
 
 std::unique_ptr<AccountStore> StoreTest::open_or_fail() {

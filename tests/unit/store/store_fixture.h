@@ -26,6 +26,8 @@ void PrintTo(Backend backend, std::ostream* out);  // names it in GoogleTest's m
 
 // Cheap Argon2id for tests (libsodium's minimum work; 8 MiB).
 PasswordPolicy test_policy();
+// test_policy()'s cost, for migration 3's wrapping of legacy rows.
+HashCost test_hash_cost();
 
 crypto::SecretBytes secret(std::string_view text);
 
