@@ -378,9 +378,10 @@ Result<EvidenceSummary> verify_evidence(std::string_view transcript_text,
                         std::string(proto::direction_name(line.dir)) + " seqno " +
                         std::to_string(range.last));
         }
-        auto signed_bytes = proto::message_signed(
-            static_cast<std::uint8_t>(proto::kProtocolVersion), header.session_id, line.dir,
-            line.seqno, line.ts, line.ct, line.commit);
+        auto signed_bytes =
+            proto::message_signed(static_cast<std::uint8_t>(proto::kProtocolVersion),
+                                  proto::SessionParties{header.session_id, client_fp, server_fp},
+                                  line.dir, line.seqno, line.ts, line.ct, line.commit);
         if (!(from_client ? client_key : server_key).verify(signed_bytes, line.sig)) {
             return fail(label + ": signature does not verify");
         }

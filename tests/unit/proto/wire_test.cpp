@@ -152,10 +152,13 @@ TEST(Decode, BadBase64IsItsOwnError) {
 }
 
 TEST(Decode, InnerMessagesAreChecked) {
-    EXPECT_TRUE(msg::decode_inner(R"({"type":"ack","seqno":3,"status":"delivered"})"));
-    EXPECT_EQ(inner_error(R"({"type":"ack","seqno":"3","status":"delivered"})"),
+    EXPECT_TRUE(msg::decode_inner(R"({"type":"ack","seqno":3,"sig":"AA==","status":"delivered"})"));
+    EXPECT_EQ(inner_error(R"({"type":"ack","seqno":3,"status":"delivered"})"), ErrorCode::malformed)
+        << "an ack without its signature (M5)";
+    EXPECT_EQ(inner_error(R"({"type":"ack","seqno":"3","sig":"AA==","status":"delivered"})"),
               ErrorCode::malformed);
-    EXPECT_EQ(inner_error(R"({"type":"ack","seqno":3,"status":"lost"})"), ErrorCode::malformed);
+    EXPECT_EQ(inner_error(R"({"type":"ack","seqno":3,"sig":"AA==","status":"lost"})"),
+              ErrorCode::malformed);
     EXPECT_EQ(inner_error(R"({"type":"login","username":"a"})"), ErrorCode::malformed);
     EXPECT_EQ(inner_error(R"({"type":"login","username":"a","password":5})"), ErrorCode::malformed);
     EXPECT_EQ(inner_error(R"({"type":"msg","seqno":1,"ts":1,"ct":"AA==","sig":"AA=="})"),
