@@ -114,9 +114,6 @@ ProtoResult<msg::Chat> SecureChannel::make_chat(std::string_view text, std::uint
         return proto_fail(ErrorCode::malformed,
                           "message longer than " + std::to_string(kMaxTextBytes) + " bytes");
     }
-    if (!is_valid_utf8(text)) {
-        return proto_fail(ErrorCode::bad_text, "the message text is not valid UTF-8");
-    }
     Direction dir = params_.own_dir;
     std::uint64_t seqno = last_sent_seqno_ + 1;
     const auto& key = dir == Direction::c2s ? message_keys_->c2s : message_keys_->s2c;

@@ -49,6 +49,7 @@ class SecureChannel {
                    std::chrono::seconds after) const;
 
     // ---- chat (epoch ≥ 1) ----
+    // The sessions refuse a text that is not UTF-8 before they call this (§6).
     ProtoResult<msg::Chat> make_chat(std::string_view text, std::uint64_t ts, ByteView salt);
     struct Accepted {
         std::uint64_t seqno;

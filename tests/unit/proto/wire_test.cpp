@@ -2,6 +2,7 @@
 // missing, mistyped and unknown fields, unknown types.
 #include <gtest/gtest.h>
 
+#include "common/base64.h"
 #include "harness.h"
 #include "proto/limits.h"
 #include "proto/messages.h"
@@ -221,6 +222,55 @@ TEST(Session, GarbageAfterFailureIsIgnored) {
     auto again = pair.server->receive(as_bytes("more garbage"));
     EXPECT_TRUE(again.events.empty());
     EXPECT_TRUE(again.send.empty());
+}
+
+}  // namespace
+}  // namespace sc::proto
+
+namespace sc::proto {
+namespace {
+
+std::string hello_with(const std::string& groups, const std::string& nonce) {
+    return R"({"type":"hello","versions":[1],"groups":)" + groups + R"(,"nonce":")" + nonce +
+           R"(","certs":["AAAA"]})";
+}
+
+TEST(Hardening, I2_DuplicateGroupsAreRefused) {
+    EXPECT_TRUE(msg::decode_outer(hello_with(R"(["x25519","ffdhe3072"])", kNonce)));
+    EXPECT_EQ(outer_error(hello_with(R"(["x25519","x25519"])", kNonce)), ErrorCode::malformed);
+    EXPECT_EQ(outer_error(R"({"type":"hello","versions":[],"groups":["x25519"],"nonce":")" +
+                          std::string(kNonce) + R"(","certs":["AAAA"]})"),
+              ErrorCode::malformed)
+        << "versions: []";
+}
+
+TEST(Hardening, I2_EmptyOrOversizedShareIsBadShare) {
+    EXPECT_EQ(outer_error(R"({"type":"dh_server","share":"","sig":"AAAA"})"), ErrorCode::bad_share);
+    std::string big = base64_encode(Bytes(600, 1));
+    EXPECT_EQ(outer_error(R"({"type":"dh_client","share":")" + big + R"(","sig":"AAAA"})"),
+              ErrorCode::bad_share);
+    EXPECT_EQ(inner_error(R"({"type":"rekey","share":")" + big + R"("})"), ErrorCode::bad_share);
+    EXPECT_EQ(inner_error(R"({"type":"dh_client","share":""})"), ErrorCode::bad_share);
+}
+
+TEST(Hardening, I2_NonceWithALineBreakIsBadBase64) {
+    std::string nonce(kNonce);
+    nonce.insert(20, "\\n");
+    EXPECT_EQ(outer_error(hello_with(R"(["x25519"])", nonce)), ErrorCode::bad_base64);
+    // A well-formed nonce of the wrong length is malformed.
+    EXPECT_EQ(outer_error(hello_with(R"(["x25519"])", base64_encode(Bytes(31, 1)))),
+              ErrorCode::malformed);
+}
+
+TEST(Hardening, I2_DuplicateKeysAreMalformed) {
+    EXPECT_EQ(
+        inner_error(R"({"type":"ack","seqno":1,"seqno":2,"sig":"AA==","status":"delivered"})"),
+        ErrorCode::malformed);
+    EXPECT_EQ(
+        outer_error(R"({"type":"record","type":"record","seq":0,"ct":"AAAAAAAAAAAAAAAAAAAAAA=="})"),
+        ErrorCode::malformed);
+    // The same key in two different objects is fine.
+    EXPECT_TRUE(msg::decode_inner(R"({"type":"ack","seqno":1,"sig":"AA==","status":"delivered"})"));
 }
 
 }  // namespace
