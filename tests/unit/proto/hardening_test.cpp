@@ -307,5 +307,21 @@ TEST(Hardening, M5_AckWithABadSignatureEndsTheSession) {
     EXPECT_FALSE(pair.client_events.has<event::Acknowledged>());
 }
 
+TEST(Hardening, M5_GapInMsgSeqnosIsOutOfOrder) {
+    TestPki pki;
+    Pair pair(pki);
+    pair.login_and_chat();
+    // A hostile client numbers its messages 1 and 2 but sends only 2.
+    auto* channel = const_cast<SecureChannel*>(pair.client->channel());
+    auto now = unix_millis(pair.client_clock.now());
+    ASSERT_TRUE(channel->make_chat("skipped", now, Bytes(16, 1)));
+    auto second = channel->make_chat("second", now, Bytes(16, 2));
+    ASSERT_TRUE(second);
+    pair.deliver(pair.client->send_inner_for_test(msg::Inner{*second}), Side::client);
+    EXPECT_EQ(pair.server_events.failure(),
+              "out_of_order: msg 2 arrived, but msg 1 is the next one");
+    EXPECT_FALSE(pair.server_events.has<event::MessageReceived>());
+}
+
 }  // namespace
 }  // namespace sc::proto
