@@ -6,6 +6,7 @@
 #include "harness.h"
 #include "proto/limits.h"
 #include "proto/messages.h"
+#include "proto/utf8.h"
 #include "proto/wire/framer.h"
 
 namespace sc::proto {
@@ -271,6 +272,17 @@ TEST(Hardening, I2_DuplicateKeysAreMalformed) {
         ErrorCode::malformed);
     // The same key in two different objects is fine.
     EXPECT_TRUE(msg::decode_inner(R"({"type":"ack","seqno":1,"sig":"AA==","status":"delivered"})"));
+}
+
+TEST(Hardening, I2_Utf8CheckIsStrict) {
+    for (std::string_view good :
+         {"", "plain", "ünïcødé ✓", "\xf0\x9f\x98\x80", "\xf4\x8f\xbf\xbf"}) {
+        EXPECT_TRUE(is_valid_utf8(good)) << good;
+    }
+    for (std::string_view bad : {"\xff", "\xc0\xaf", "\xe0\x80\xaf", "\xed\xa0\x80",
+                                 "\xf4\x90\x80\x80", "\xc3", "\x80", "a\xe2\x82"}) {
+        EXPECT_FALSE(is_valid_utf8(bad)) << to_hex(as_bytes(bad));
+    }
 }
 
 }  // namespace
