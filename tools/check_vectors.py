@@ -115,19 +115,21 @@ with tempfile.TemporaryDirectory() as tmp:
     ctx1 = hh + struct.pack(">I", 1)
     check("chat_c2s_key", label(epoch1, "chat c2s key", ctx1, 32).hex(), val["chat_c2s_key"])
     check("chat_c2s_iv", label(epoch1, "chat c2s iv", ctx1, 12).hex(), val["chat_c2s_iv"])
-    check("msg_c2s_key", label(epoch1, "msg c2s key", hh, 32).hex(), val["msg_c2s_key"])
-    check("msg_c2s_iv", label(epoch1, "msg c2s iv", hh, 12).hex(), val["msg_c2s_iv"])
+    # msg keys change every epoch (section 4.2): same context as the record keys
+    check("msg_c2s_key (epoch 1)", label(epoch1, "msg c2s key", ctx1, 32).hex(), val["msg_c2s_key"])
+    check("msg_c2s_iv (epoch 1)", label(epoch1, "msg c2s iv", ctx1, 12).hex(), val["msg_c2s_iv"])
 
     salt, text = x(inp["salt"]), inp["text"].encode()
     commit = H(b"securechat/v1 commitment\0" + salt + text)
     check("msg_commit", commit.hex(), val["msg_commit"])
     ct = x(val["msg_ct"])
-    signed = (b"securechat/v1 message\0" + bytes([1]) + hh + bytes([1]) + struct.pack(">QQ", 1, inp["clock_ms"])
-              + H(ct) + commit)
+    client_der, server_der = cert_der("vector-client.crt"), cert_der("vector-server.crt")
+    # message_signed binds both leaf fingerprints right after session_id (section 6)
+    signed = (b"securechat/v1 message\0" + bytes([1]) + hh + H(client_der) + H(server_der) + bytes([1])
+              + struct.pack(">QQ", 1, inp["clock_ms"]) + H(ct) + commit)
     check("msg_signed layout", signed.hex(), val["msg_signed"])
     check("msg_sig verifies (openssl)", ed25519_verifies("vector-client.crt", signed, x(val["msg_sig"]), tmp), True)
 
-    client_der, server_der = cert_der("vector-client.crt"), cert_der("vector-server.crt")
     header = ("securechat-transcript v1|" + hh.hex() + "|" + base64.b64encode(client_der).decode() + "|"
               + base64.b64encode(server_der).decode() + "\n")
     check("transcript_header", header, val["transcript_header"])
@@ -135,7 +137,15 @@ with tempfile.TemporaryDirectory() as tmp:
         "1", str(inp["clock_ms"]), "c2s", base64.b64encode(ct).decode(), commit.hex(),
         base64.b64encode(x(val["msg_sig"])).decode(), H(client_der).hex()]) + "\n"
     check("transcript_line", line, val["transcript_line"])
-    digest = H(b"securechat/v1 transcript\0" + H(header.encode()) + H(line.encode()) + H(b""))
+    # the server's signed ack (section 6): Hrun_c2s = H(c2s lines up to and including the msg's line)
+    ack_input = (b"securechat/v1 ack\0" + hh + bytes([1]) + struct.pack(">Q", 1) + H(header.encode())
+                 + H(line.encode()))
+    check("ack_signed layout", ack_input.hex(), val["ack_signed"])
+    check("ack_sig verifies with the server key (openssl)",
+          ed25519_verifies("vector-server.crt", ack_input, x(val["ack_sig"]), tmp), True)
+    ack_line = "|".join(["1", "ack", "c2s", base64.b64encode(x(val["ack_sig"])).decode(), H(server_der).hex()]) + "\n"
+    check("transcript_ack_line", ack_line, val["transcript_ack_line"])
+    digest = H(b"securechat/v1 transcript\0" + H(header.encode()) + H((line + ack_line).encode()) + H(b""))
     check("transcript_sha256", digest.hex(), val["transcript_sha256"])
     receipt = (b"securechat/v1 receipt\0" + hh + H(server_der) + struct.pack(">QQ", 0, 0) + digest)
     check("client_receipt_signed layout", receipt.hex(), val["client_receipt_signed"])

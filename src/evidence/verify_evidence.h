@@ -35,37 +35,49 @@ struct EvidenceTrust {
 enum class Role { client, server };
 std::string_view role_name(Role role);  // "client" / "server"
 
+// How far one direction's messages are proven by the other party's signed acks (M5).
+struct DirectionProof {
+    std::uint64_t messages = 0;
+    std::uint64_t acked_through = 0;   // the last seqno the receiver's signed ack covers; 0: none
+    std::uint64_t unacknowledged = 0;  // msg lines after the last ack of the direction
+};
+
 struct EvidenceSummary {
     Bytes session_id;
-    std::string client_name;     // CN of the client's certificate
-    std::string server_name;     // CN of the server's certificate
-    Role signer = Role::client;  // whose receipt was checked
+    std::string client_name;  // CN of the client's certificate
+    std::string server_name;  // CN of the server's certificate
+    bool has_receipt = false;
+    Role signer = Role::client;  // whose receipt was checked (when has_receipt)
     std::uint64_t c2s_messages = 0;
     std::uint64_t s2c_messages = 0;
+    DirectionProof c2s;                     // acks signed by the server
+    DirectionProof s2c;                     // acks signed by the client
     std::optional<std::uint64_t> first_ts;  // earliest and latest `ts` of any line (ms since 1970)
     std::optional<std::uint64_t> last_ts;
     crypto::Sha256Digest transcript_sha256{};
     std::uint64_t receipt_first_seq = 0;  // the range of messages the signer received
     std::uint64_t receipt_last_seq = 0;
-    pki::TimePoint certificates_checked_at{};
+    pki::TimePoint certificates_checked_at{};     // the earliest `ts` (or now)
+    pki::TimePoint certificates_checked_until{};  // the latest `ts` (or now)
 };
 
 // Checks, stopping at the first problem:
 //  - the header's form and both certificates against trust.ca (client purpose for the client's,
-//    server purpose for the server's, any name), and that signer_cert is one of them;
-//  - every line: its 7 fields, the signer fingerprint of its direction's sender, seqno strictly
-//    increasing per direction, and its signature (message_signed, §6);
-//  - the receipt file: session_id, signer (= signer_cert), peer (= the other certificate),
-//    transcript_sha256 (recomputed), first_seq/last_seq (= the range of the direction the signer
-//    received), and its signature with signer_cert's key.
-// The error names the place: "line 3 (c2s seqno 2): signature does not verify",
-// "line 5: malformed: expected 7 fields separated by '|', found 6", "receipt: ...".
-//
-// Certificates are judged as of the transcript's first message (its `ts`), or trust.now when
-// there is none: evidence is usually checked long after the session, when the certificates may
-// have expired, and what matters is whether they were valid when the messages were signed. That
-// `ts` is signed by its sender and was accepted by the receiver only within its clock window
-// (§6), and the receipt signs it again.
+//    server purpose for the server's, any name), as of both the earliest and the latest `ts`
+//    (or trust.now without messages); with CRLs, each must be signed by the CA and current now,
+//    and a certificate fails only if revoked at or before the latest `ts` (M5(d));
+//  - every msg line: its 7 fields, the signer fingerprint of its direction's sender, seqnos
+//    consecutive from 1 per direction, and its signature (message_signed, §6);
+//  - every ack line: it follows the msg line it acknowledges (in that direction), its signer is
+//    the msg's receiver, and its signature verifies over ack_signed with the running hash.
+// Without a receipt (lines-only mode) that is all: the summary says how far the acks reach.
+// The error names the place: "line 3 (c2s seqno 2): signature does not verify".
+Result<EvidenceSummary> verify_transcript(std::string_view transcript_text,
+                                          const EvidenceTrust& trust);
+
+// verify_transcript, then the receipt file: session_id, signer (= signer_cert, one of the
+// header's certificates), peer (= the other certificate), transcript_sha256 (recomputed),
+// first_seq/last_seq (= the range of the direction the signer received), and its signature.
 Result<EvidenceSummary> verify_evidence(std::string_view transcript_text,
                                         std::string_view receipt_text,
                                         const pki::Certificate& signer_cert,

@@ -5,6 +5,7 @@
 #include "common/base64.h"
 #include "proto/events.h"
 #include "proto/limits.h"
+#include "proto/utf8.h"
 #include "proto/wire/framer.h"
 
 namespace sc::proto {
@@ -43,13 +44,29 @@ ProtoResult<std::unique_ptr<SecureChannel>> SecureChannel::create(ChannelParams 
 SecureChannel::SecureChannel(ChannelParams params, KeySchedule schedule, EpochKeys epoch0,
                              std::string header)
     : params_(std::move(params)),
+      client_fp_(
+          (params_.own_dir == Direction::c2s ? params_.own_leaf : params_.peer_leaf).fingerprint()),
+      server_fp_(
+          (params_.own_dir == Direction::c2s ? params_.peer_leaf : params_.own_leaf).fingerprint()),
       schedule_(std::move(schedule)),
       sealer_(params_.own_dir, 0,
-              std::move(params_.own_dir == Direction::c2s ? epoch0.c2s : epoch0.s2c)),
+              std::move(params_.own_dir == Direction::c2s ? epoch0.c2s : epoch0.s2c),
+              params_.max_records_per_epoch),
       opener_(opposite(params_.own_dir), 0,
-              std::move(params_.own_dir == Direction::c2s ? epoch0.s2c : epoch0.c2s)),
+              std::move(params_.own_dir == Direction::c2s ? epoch0.s2c : epoch0.c2s),
+              params_.max_records_per_epoch),
       header_(std::move(header)),
       transcript_(header_) {}
+
+SessionParties SecureChannel::parties() const {
+    return SessionParties{params_.session_id, client_fp_, server_fp_};
+}
+
+ProtoResult<Bytes> SecureChannel::seal_last_word(const msg::Error& error) {
+    auto plaintext = msg::encode(msg::Inner{error});
+    SC_TRY_ASSIGN(auto record, sealer_.seal(plaintext.reveal(crypto::SecretAccess{}), true));
+    return make_frame(msg::encode(msg::Outer{std::move(record)})).wire();
+}
 
 ProtoResult<Bytes> SecureChannel::seal(const msg::Inner& message) {
     auto plaintext = msg::encode(message);
@@ -72,12 +89,12 @@ ProtoResult<bool> SecureChannel::next_epoch(const crypto::SecretBytes& dh,
                                             std::chrono::system_clock::time_point now) {
     SC_TRY_ASSIGN(auto keys, schedule_.advance(dh));
     bool client = params_.own_dir == Direction::c2s;
-    sealer_.rekey(keys.epoch, std::move(client ? keys.c2s : keys.s2c));
-    opener_.rekey(keys.epoch, std::move(client ? keys.s2c : keys.c2s));
-    if (!message_keys_) {
-        SC_TRY_ASSIGN(auto mk, schedule_.message_keys());
-        message_keys_.emplace(std::move(mk));
-    }
+    auto& records = keys.records;
+    sealer_.rekey(records.epoch, std::move(client ? records.c2s : records.s2c));
+    opener_.rekey(records.epoch, std::move(client ? records.s2c : records.c2s));
+    // M7: the previous epoch's msg keys go now (their memory is wiped by its allocator).
+    message_keys_.reset();
+    message_keys_.emplace(std::move(keys.messages));
     epoch_started_ = now;
     return true;
 }
@@ -103,14 +120,14 @@ ProtoResult<msg::Chat> SecureChannel::make_chat(std::string_view text, std::uint
     Bytes plaintext(salt.begin(), salt.end());
     plaintext.insert(plaintext.end(), text.begin(), text.end());
     auto ct = crypto::seal(key.key, nonce_for(key.iv, seqno), plaintext,
-                           message_ad(params_.session_id, dir, seqno, ts));
+                           message_ad(params_.session_id, dir, seqno, ts, message_keys_->epoch));
     crypto::secure_wipe(plaintext.data(), plaintext.size());
     if (!ct) {
         return internal(ct.error().message);
     }
     auto commit = commitment(salt, text);
-    auto signed_bytes = message_signed(static_cast<std::uint8_t>(kProtocolVersion),
-                                       params_.session_id, dir, seqno, ts, *ct, commit);
+    auto signed_bytes = message_signed(static_cast<std::uint8_t>(kProtocolVersion), parties(), dir,
+                                       seqno, ts, *ct, commit);
     auto sig = params_.own_key->sign(signed_bytes);
     if (!sig) {
         return internal(sig.error().message);
@@ -126,10 +143,16 @@ ProtoResult<SecureChannel::Accepted> SecureChannel::accept_chat(const msg::Chat&
     if (!message_keys_) {
         return proto_fail(ErrorCode::unexpected_message, "msg before the chat keys");
     }
+    // Seqnos are consecutive from 1 (§6): the sender never skips one.
     if (chat.seqno <= last_received_seqno_) {
         return proto_fail(ErrorCode::replay, "msg " + std::to_string(chat.seqno) +
                                                  " is not after msg " +
                                                  std::to_string(last_received_seqno_));
+    }
+    if (chat.seqno != last_received_seqno_ + 1) {
+        return proto_fail(ErrorCode::out_of_order,
+                          "msg " + std::to_string(chat.seqno) + " arrived, but msg " +
+                              std::to_string(last_received_seqno_ + 1) + " is the next one");
     }
     auto window = static_cast<std::uint64_t>(params_.ts_window.count());
     std::uint64_t skew = chat.ts > now_ms ? chat.ts - now_ms : now_ms - chat.ts;
@@ -141,8 +164,9 @@ ProtoResult<SecureChannel::Accepted> SecureChannel::accept_chat(const msg::Chat&
     }
     Direction dir = opposite(params_.own_dir);
     const auto& key = dir == Direction::c2s ? message_keys_->c2s : message_keys_->s2c;
-    auto plaintext = crypto::open(key.key, nonce_for(key.iv, chat.seqno), chat.ct,
-                                  message_ad(params_.session_id, dir, chat.seqno, chat.ts));
+    auto plaintext = crypto::open(
+        key.key, nonce_for(key.iv, chat.seqno), chat.ct,
+        message_ad(params_.session_id, dir, chat.seqno, chat.ts, message_keys_->epoch));
     if (!plaintext || plaintext->size() < kSaltBytes) {
         return proto_fail(ErrorCode::bad_message_signature,
                           "msg " + std::to_string(chat.seqno) + " does not decrypt");
@@ -151,22 +175,41 @@ ProtoResult<SecureChannel::Accepted> SecureChannel::accept_chat(const msg::Chat&
     std::string text(plaintext->begin() + kSaltBytes, plaintext->end());
     auto commit = commitment(salt, text);
     crypto::secure_wipe(plaintext->data(), plaintext->size());
-    auto signed_bytes =
-        message_signed(static_cast<std::uint8_t>(kProtocolVersion), params_.session_id, dir,
-                       chat.seqno, chat.ts, chat.ct, commit);
+    auto signed_bytes = message_signed(static_cast<std::uint8_t>(kProtocolVersion), parties(), dir,
+                                       chat.seqno, chat.ts, chat.ct, commit);
     if (!params_.peer_leaf.public_key().verify(signed_bytes, chat.sig)) {
         return proto_fail(ErrorCode::bad_message_signature,
                           "msg " + std::to_string(chat.seqno) + " has an invalid signature");
     }
+    if (!is_valid_utf8(text)) {
+        crypto::secure_wipe(text.data(), text.size());
+        return proto_fail(ErrorCode::bad_text,
+                          "msg " + std::to_string(chat.seqno) + " holds text that is not UTF-8");
+    }
+    // M5(a): the ack is signed over the session, the msg and everything of its direction so far.
+    TranscriptLine line{
+        chat.seqno, chat.ts, dir, chat.ct, commit, chat.sig, fingerprint(params_.peer_leaf)};
+    auto msg_line = line.format();
+    auto running = transcript_.running_with(dir, msg_line);
+    auto ack_sig = params_.own_key->sign(
+        ack_signed(params_.session_id, dir, chat.seqno, transcript_.header_hash(), running));
+    if (!ack_sig) {
+        return internal(ack_sig.error().message);
+    }
+    AckLine ack_line{chat.seqno, dir, *ack_sig, fingerprint(params_.own_leaf)};
+    auto ack_text = ack_line.format();
+    transcript_.append(dir, msg_line);
+    transcript_.append(dir, ack_text);
     last_received_seqno_ = chat.seqno;
     if (first_received_seqno_ == 0) {
         first_received_seqno_ = chat.seqno;
     }
-    TranscriptLine line{
-        chat.seqno, chat.ts, dir, chat.ct, commit, chat.sig, fingerprint(params_.peer_leaf)};
-    auto text_line = line.format();
-    transcript_.append(dir, text_line);
-    return Accepted{chat.seqno, chat.ts, std::move(text), std::move(salt), std::move(text_line)};
+    return Accepted{chat.seqno,
+                    chat.ts,
+                    std::move(text),
+                    std::move(salt),
+                    msg::Ack{chat.seqno, "delivered", std::move(ack_sig).value()},
+                    msg_line + ack_text};
 }
 
 ProtoResult<std::string> SecureChannel::accept_ack(const msg::Ack& ack) {
@@ -175,13 +218,25 @@ ProtoResult<std::string> SecureChannel::accept_ack(const msg::Ack& ack) {
                           "ack for msg " + std::to_string(ack.seqno) +
                               " which is not the next unacknowledged one");
     }
-    auto line = std::move(unacked_.front().line);
+    Direction dir = params_.own_dir;
+    const auto& msg_line = unacked_.front().line;
+    auto running = transcript_.running_with(dir, msg_line);
+    if (!params_.peer_leaf.public_key().verify(
+            ack_signed(params_.session_id, dir, ack.seqno, transcript_.header_hash(), running),
+            ack.sig)) {
+        return proto_fail(
+            ErrorCode::bad_message_signature,
+            "the ack of msg " + std::to_string(ack.seqno) + " has an invalid signature");
+    }
+    auto ack_text = AckLine{ack.seqno, dir, ack.sig, fingerprint(params_.peer_leaf)}.format();
+    auto lines = msg_line + ack_text;
+    transcript_.append(dir, msg_line);
+    transcript_.append(dir, ack_text);
     unacked_.pop_front();
     if (first_acked_seqno_ == 0) {
         first_acked_seqno_ = ack.seqno;
     }
-    transcript_.append(params_.own_dir, line);
-    return line;
+    return lines;
 }
 
 std::string SecureChannel::transcript_hex() const {

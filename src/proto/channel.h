@@ -11,6 +11,7 @@
 #include "crypto/key_exchange.h"
 #include "proto/environment.h"
 #include "proto/key_schedule.h"
+#include "proto/limits.h"
 #include "proto/messages.h"
 #include "proto/record_layer.h"
 #include "proto/transcript.h"
@@ -24,6 +25,8 @@ struct ChannelParams {
     pki::Certificate peer_leaf;  // verified by the handshake
     std::shared_ptr<const crypto::PrivateKey> own_key;
     std::chrono::milliseconds ts_window{300'000};
+    // The hard cap of records per epoch and direction (§4.2); lower only in tests.
+    std::uint64_t max_records_per_epoch = kMaxRecordsPerEpoch;
 };
 
 class SecureChannel {
@@ -33,6 +36,8 @@ class SecureChannel {
 
     // ---- records ----
     ProtoResult<Bytes> seal(const msg::Inner& message);  // a whole frame
+    // The final `error`: may use the record reserved by the per-epoch cap.
+    ProtoResult<Bytes> seal_last_word(const msg::Error& error);
     ProtoResult<msg::Inner> open(const msg::Record& record);
 
     // ---- epochs ----
@@ -44,16 +49,19 @@ class SecureChannel {
                    std::chrono::seconds after) const;
 
     // ---- chat (epoch ≥ 1) ----
+    // The sessions refuse a text that is not UTF-8 before they call this (§6).
     ProtoResult<msg::Chat> make_chat(std::string_view text, std::uint64_t ts, ByteView salt);
     struct Accepted {
         std::uint64_t seqno;
         std::uint64_t ts;
         std::string text;
         Bytes salt;
-        std::string line;  // transcript line, to append now (we acknowledge at once)
+        msg::Ack ack;      // signed; to send now (or right after a rekey switch)
+        std::string line;  // the msg line and our ack line, to append now
     };
     ProtoResult<Accepted> accept_chat(const msg::Chat& chat, std::uint64_t now_ms);
-    // Our message `seqno` was acknowledged: returns its transcript line.
+    // Our message `seqno` was acknowledged with a valid signature: returns its transcript line
+    // followed by the ack line.
     ProtoResult<std::string> accept_ack(const msg::Ack& ack);
     bool has_unacked() const { return !unacked_.empty(); }
 
@@ -65,6 +73,9 @@ class SecureChannel {
     std::string transcript_hex() const;
     const Bytes& session_id() const { return params_.session_id; }
 
+    // For tests only (Hardening.M7_*): the key schedule, whose held secrets can be inspected.
+    const KeySchedule& key_schedule_for_test() const { return schedule_; }
+
   private:
     SecureChannel(ChannelParams params, KeySchedule schedule, EpochKeys epoch0, std::string header);
     struct Pending {
@@ -72,11 +83,15 @@ class SecureChannel {
         std::string line;
     };
 
+    SessionParties parties() const;
+
     ChannelParams params_;
+    crypto::Sha256Digest client_fp_{};
+    crypto::Sha256Digest server_fp_{};
     KeySchedule schedule_;
     Sealer sealer_;
     Opener opener_;
-    std::optional<EpochKeys> message_keys_;
+    std::optional<EpochKeys> message_keys_;  // this epoch's only: replaced (wiped) on rekey
     std::chrono::system_clock::time_point epoch_started_{};
 
     std::string header_;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "proto/utf8.h"
+
 namespace sc::proto {
 
 ClientSession::ClientSession(ClientConfig config, const Clock& clock, Entropy& entropy)
@@ -72,7 +74,7 @@ ProtoResult<bool> ClientSession::on_server_hello(const Frame& frame, const msg::
     if (!group ||
         std::find(config_.groups.begin(), config_.groups.end(), *group) == config_.groups.end()) {
         return proto_fail(ErrorCode::no_common_group,
-                          "server chose group '" + m.group.substr(0, 32) + "', not offered");
+                          "server chose group '" + quote_peer(m.group, 32) + "', not offered");
     }
     SC_TRY_ASSIGN(auto verified, verify_peer_chain(m.certs, config_.trust, pki::Purpose::server,
                                                    config_.server_name, clock_.now()));
@@ -113,9 +115,13 @@ ProtoResult<bool> ClientSession::on_dh_server(const Frame& frame, const msg::DhS
     out.send.push_back(reply.wire());
     auto hh = handshake_hash_.peek();
     SC_TRY_ASSIGN(auto schedule, KeySchedule::start(*dh1, nonce_c_, nonce_s_, hh));
-    ChannelParams params{
-        Direction::c2s,  Bytes(hh.begin(), hh.end()), config_.identity.chain.front(),
-        server_->leaf(), config_.identity.key,        config_.ts_window};
+    ChannelParams params{Direction::c2s,
+                         Bytes(hh.begin(), hh.end()),
+                         config_.identity.chain.front(),
+                         server_->leaf(),
+                         config_.identity.key,
+                         config_.ts_window,
+                         config_.max_records_per_epoch};
     SC_TRY_ASSIGN(channel_, SecureChannel::create(std::move(params), std::move(schedule)));
     phase_ = Phase::authenticating;
     out.events.push_back(event::HandshakeDone{server_->leaf(), channel_->session_id()});
@@ -172,6 +178,10 @@ ProtoResult<bool> ClientSession::on_chat_dh_server(const msg::ChatDhServer& m, O
 
 Output ClientSession::send_text(std::string text) {
     Output out;
+    if (!is_valid_utf8(text)) {  // §6: a peer would refuse it (bad_text)
+        out.events.push_back(event::Refused{"the message is not valid UTF-8 text"});
+        return out;
+    }
     if (!finished() && phase_ == Phase::rekey_sent) {
         if (queued_.size() >= config_.max_queued_texts) {
             out.events.push_back(event::Refused{"too many messages waiting for the rekey"});
@@ -247,8 +257,11 @@ ProtoResult<bool> ClientSession::on_rekey(const msg::Rekey& m, Output& out) {
 }
 
 ProtoResult<bool> ClientSession::on_chat(const msg::Chat& m, Output& out) {
+    if (receipt_sent_) {
+        return true;  // L8(b): after our receipt, a msg is dropped unacknowledged (§7)
+    }
     SC_TRY_ASSIGN(auto accepted, channel_->accept_chat(m, now_ms()));
-    SC_TRY(send_or_defer(msg::Inner{msg::Ack{accepted.seqno, "delivered"}}, out));
+    SC_TRY(send_or_defer(msg::Inner{std::move(accepted.ack)}, out));
     out.events.push_back(event::TranscriptAppend{std::move(accepted.line)});
     out.events.push_back(event::MessageReceived{
         accepted.seqno, accepted.ts, std::move(accepted.text), std::move(accepted.salt)});
@@ -309,9 +322,9 @@ ProtoResult<bool> ClientSession::send_or_defer(msg::Inner message, Output& out) 
 }
 
 ProtoResult<bool> ClientSession::on_receipt(const msg::Receipt& m, Output& out) {
-    if (phase_ == Phase::closing && !receipt_sent_) {
-        return unexpected_message("receipt", "while our messages await acknowledgement");
-    }
+    // L8(a): the server may close while our last messages are in flight (it drops them after
+    // its receipt). check_receipt accepts a receipt that covers exactly our acknowledged
+    // messages; the unacknowledged ones are in neither transcript.
     SC_TRY(channel_->check_receipt(m));
     if (!receipt_sent_) {  // the server closes first: answer with ours
         SC_TRY(send_receipt(out));

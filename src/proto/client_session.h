@@ -25,6 +25,8 @@ struct ClientConfig {
     std::uint64_t rekey_after_records = kDefaultRekeyAfterRecords;
     std::chrono::seconds rekey_after = kDefaultRekeyAfter;
     std::size_t max_queued_texts = 1024;
+    // The hard cap of records per epoch (§4.2, I1); lower only in tests.
+    std::uint64_t max_records_per_epoch = kMaxRecordsPerEpoch;
 };
 
 class ClientSession final : public SessionBase {

@@ -3,10 +3,12 @@
 #include <array>
 #include <utility>
 
+#include "common/display_text.h"
+
 namespace sc::proto {
 namespace {
 
-constexpr std::array<std::pair<ErrorCode, std::string_view>, 23> kNames{{
+constexpr std::array<std::pair<ErrorCode, std::string_view>, 24> kNames{{
     {ErrorCode::malformed, "malformed"},
     {ErrorCode::frame_too_large, "frame_too_large"},
     {ErrorCode::bad_base64, "bad_base64"},
@@ -30,6 +32,7 @@ constexpr std::array<std::pair<ErrorCode, std::string_view>, 23> kNames{{
     {ErrorCode::timeout, "timeout"},
     {ErrorCode::shutting_down, "shutting_down"},
     {ErrorCode::unavailable, "unavailable"},
+    {ErrorCode::bad_text, "bad_text"},
 }};
 
 }  // namespace
@@ -54,6 +57,23 @@ std::optional<ErrorCode> parse_error_code(std::string_view name) {
 
 std::string ProtocolError::text() const {
     return std::string(error_code_name(code)) + ": " + message;
+}
+
+std::string_view utf8_prefix(std::string_view text, std::size_t max_bytes) {
+    if (text.size() <= max_bytes) {
+        return text;
+    }
+    std::size_t end = max_bytes;
+    // Back off over continuation bytes (10xxxxxx) to the start of the cut character.
+    while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) {
+        --end;
+    }
+    return text.substr(0, end);
+}
+
+std::string quote_peer(std::string_view untrusted, std::size_t max_bytes) {
+    auto shown = display_text(utf8_prefix(untrusted, max_bytes));
+    return untrusted.size() > max_bytes ? shown + "..." : shown;
 }
 
 }  // namespace sc::proto

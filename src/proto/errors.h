@@ -34,6 +34,7 @@ enum class ErrorCode {
     timeout,
     shutting_down,
     unavailable,
+    bad_text,  // a msg whose text is not valid UTF-8 (§6)
 };
 
 std::string_view error_code_name(ErrorCode code);
@@ -48,6 +49,13 @@ struct ProtocolError {
 
 template <class T>
 using ProtoResult = Result<T, ProtocolError>;
+
+// Peer bytes quoted in an error text: at most `max_bytes` of them, cut at a character boundary
+// and made visible with display_text (controls, invalid UTF-8), so the text stays valid UTF-8
+// and safe to show (security review L1).
+std::string quote_peer(std::string_view untrusted, std::size_t max_bytes);
+// The longest prefix of `text` of at most `max_bytes` that does not split a UTF-8 sequence.
+std::string_view utf8_prefix(std::string_view text, std::size_t max_bytes);
 
 inline Failure<ProtocolError> proto_fail(ErrorCode code, std::string message) {
     return Failure<ProtocolError>{ProtocolError{code, std::move(message)}};

@@ -51,7 +51,7 @@ ProtoResult<EpochKeys> KeySchedule::auth_keys() const {
     return EpochKeys{0, std::move(c2s), std::move(s2c)};
 }
 
-ProtoResult<EpochKeys> KeySchedule::advance(const crypto::SecretBytes& dh) {
+ProtoResult<ChatEpochKeys> KeySchedule::advance(const crypto::SecretBytes& dh) {
     auto salt = crypto::hkdf_expand_label(chain_, "next", handshake_hash_, 32);
     if (!salt) {
         return internal(salt.error());
@@ -62,21 +62,19 @@ ProtoResult<EpochKeys> KeySchedule::advance(const crypto::SecretBytes& dh) {
     }
     ++epoch_;
     chain_ = std::move(next).value();  // the previous chain secret is wiped by its allocator
-    if (stage_ == Stage::auth) {
-        stage_ = Stage::chat;
-        first_epoch_secret_ = chain_;
-    }
+    stage_ = Stage::chat;
     Bytes context = ByteWriter().raw(handshake_hash_).u32(epoch_).bytes();
     SC_TRY_ASSIGN(auto c2s, traffic_key(chain_, "chat c2s", context));
     SC_TRY_ASSIGN(auto s2c, traffic_key(chain_, "chat s2c", context));
-    return EpochKeys{epoch_, std::move(c2s), std::move(s2c)};
+    SC_TRY_ASSIGN(auto msg_c2s, traffic_key(chain_, "msg c2s", context));
+    SC_TRY_ASSIGN(auto msg_s2c, traffic_key(chain_, "msg s2c", context));
+    return ChatEpochKeys{EpochKeys{epoch_, std::move(c2s), std::move(s2c)},
+                         EpochKeys{epoch_, std::move(msg_c2s), std::move(msg_s2c)}};
 }
 
-ProtoResult<EpochKeys> KeySchedule::message_keys() const {
-    assert(stage_ == Stage::chat && first_epoch_secret_);
-    SC_TRY_ASSIGN(auto c2s, traffic_key(*first_epoch_secret_, "msg c2s", handshake_hash_));
-    SC_TRY_ASSIGN(auto s2c, traffic_key(*first_epoch_secret_, "msg s2c", handshake_hash_));
-    return EpochKeys{1, std::move(c2s), std::move(s2c)};
+std::vector<Bytes> KeySchedule::held_secrets_for_test(crypto::SecretAccess access) const {
+    auto chain = chain_.reveal(access);
+    return {Bytes(chain.begin(), chain.end())};
 }
 
 }  // namespace sc::proto

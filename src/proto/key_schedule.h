@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <vector>
 
 #include "common/bytes.h"
 #include "crypto/aead.h"
@@ -24,6 +25,13 @@ struct EpochKeys {
     TrafficKey s2c;
 };
 
+// Epoch n ≥ 1 (§4.2): the record keys and the msg.ct keys (§6) of that epoch, both derived from
+// epoch_secret_n, so that a rekey replaces both.
+struct ChatEpochKeys {
+    EpochKeys records;
+    EpochKeys messages;
+};
+
 class KeySchedule {
   public:
     enum class Stage { auth, chat };
@@ -41,11 +49,13 @@ class KeySchedule {
 
     // Epoch 0 (k_auth). Only in stage auth.
     ProtoResult<EpochKeys> auth_keys() const;
-    // §4.2: the next epoch from a fresh DH secret; the chain secret before it is wiped.
-    // The first call moves the schedule to stage chat (and wipes auth_secret).
-    ProtoResult<EpochKeys> advance(const crypto::SecretBytes& dh);
-    // The msg.ct keys (§6), available from epoch 1 on; they do not change on rekey.
-    ProtoResult<EpochKeys> message_keys() const;
+    // §4.2: the next epoch's record and msg keys from a fresh DH secret; the chain secret
+    // before it is wiped. The first call moves the schedule to stage chat (and wipes
+    // auth_secret).
+    ProtoResult<ChatEpochKeys> advance(const crypto::SecretBytes& dh);
+
+    // For tests only (Hardening.M7_*): every secret byte string the schedule holds now.
+    std::vector<Bytes> held_secrets_for_test(crypto::SecretAccess) const;
 
   private:
     KeySchedule(crypto::SecretBytes auth_secret, Bytes handshake_hash)
@@ -55,8 +65,7 @@ class KeySchedule {
 
     Stage stage_ = Stage::auth;
     std::uint32_t epoch_ = 0;
-    crypto::SecretBytes chain_;                              // auth_secret, then epoch_secret_n
-    std::optional<crypto::SecretBytes> first_epoch_secret_;  // for the message keys
+    crypto::SecretBytes chain_;  // auth_secret, then epoch_secret_n: the only secret held
     Bytes handshake_hash_;
 };
 

@@ -20,8 +20,10 @@ inline constexpr std::size_t kMaxCertsInChain = 4;
 inline constexpr std::size_t kMaxGroupsOffered = 8;
 inline constexpr std::size_t kMaxVersionsOffered = 8;
 inline constexpr std::size_t kMaxErrorMessageBytes = 512;
-// An epoch key never protects more records than this (far below AES-GCM's limits).
-inline constexpr std::uint64_t kMaxRecordsPerEpoch = std::uint64_t{1} << 32;
+// An epoch key never protects more records than this per direction (security review I1: with
+// ≤ 64 KiB per record, 2^24 records keep AES-GCM's confidentiality bound near TLS 1.3's 2^-60
+// margin). The last one is reserved for the `key_exhausted` error that ends the session.
+inline constexpr std::uint64_t kMaxRecordsPerEpoch = std::uint64_t{1} << 24;
 
 // ---- implementation limits and defaults ----
 inline constexpr int kMaxJsonDepth = 8;
@@ -30,5 +32,9 @@ inline constexpr std::uint64_t kDefaultRekeyAfterRecords = std::uint64_t{1} << 2
 inline constexpr std::chrono::seconds kDefaultRekeyAfter{3600};
 inline constexpr std::chrono::milliseconds kDefaultTimestampWindow{300'000};
 inline constexpr std::chrono::seconds kDefaultCertificateSkew{300};
+// Rekeys a client may start (security review M4): a token bucket per session, this many at once,
+// then one more per interval. A rekey without a token is `unexpected_message`.
+inline constexpr std::uint32_t kDefaultRekeyBurst = 8;
+inline constexpr std::chrono::seconds kDefaultRekeyTokenInterval{10};
 
 }  // namespace sc::proto

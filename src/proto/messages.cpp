@@ -1,5 +1,7 @@
 #include "proto/messages.h"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "common/base64.h"
@@ -22,6 +24,14 @@ ProtoResult<Outer> decode_hello(JsonReader& r) {
     Hello m;
     SC_TRY_ASSIGN(m.versions, r.integer_array("versions", 1, kMaxVersionsOffered));
     SC_TRY_ASSIGN(m.groups, r.string_array("groups", 1, kMaxGroupsOffered, kMaxNameBytes));
+    for (std::size_t i = 0; i < m.groups.size(); ++i) {
+        if (std::find(m.groups.begin() + static_cast<std::ptrdiff_t>(i) + 1, m.groups.end(),
+                      m.groups[i]) != m.groups.end()) {
+            return proto_fail(ErrorCode::malformed, "\"groups\" of 'hello' names a group twice (" +
+                                                        quote_peer(m.groups[i], kMaxNameBytes) +
+                                                        ")");
+        }
+    }
     SC_TRY_ASSIGN(m.nonce, r.base64("nonce", kNonceBytes, kNonceBytes));
     SC_TRY_ASSIGN(m.certs, r.base64_array("certs", 1, kMaxCertsInChain, kMaxCertBytes));
     return Outer{std::move(m)};
@@ -41,7 +51,7 @@ template <class T>
 ProtoResult<T> decode_share_sig(JsonReader& r) {
     SC_TRY(r.expect_fields({"share", "sig"}));
     T m;
-    SC_TRY_ASSIGN(m.share, r.base64("share", 1, kMaxShareBytes));
+    SC_TRY_ASSIGN(m.share, r.base64("share", 1, kMaxShareBytes, ErrorCode::bad_share));
     SC_TRY_ASSIGN(m.sig, r.base64("sig", 1, kMaxSigBytes));
     return m;
 }
@@ -66,7 +76,7 @@ template <class T>
 ProtoResult<T> decode_share(JsonReader& r) {
     SC_TRY(r.expect_fields({"share"}));
     T m;
-    SC_TRY_ASSIGN(m.share, r.base64("share", 1, kMaxShareBytes));
+    SC_TRY_ASSIGN(m.share, r.base64("share", 1, kMaxShareBytes, ErrorCode::bad_share));
     return m;
 }
 
@@ -109,10 +119,11 @@ ProtoResult<Inner> decode_chat(JsonReader& r) {
 }
 
 ProtoResult<Inner> decode_ack(JsonReader& r) {
-    SC_TRY(r.expect_fields({"seqno", "status"}));
+    SC_TRY(r.expect_fields({"seqno", "status", "sig"}));
     Ack m;
     SC_TRY_ASSIGN(m.seqno, r.integer("seqno"));
     SC_TRY_ASSIGN(m.status, r.string("status", kMaxNameBytes));
+    SC_TRY_ASSIGN(m.sig, r.base64("sig", 1, kMaxSigBytes));
     if (m.status != "delivered") {
         return proto_fail(ErrorCode::malformed, "ack status must be delivered");
     }
@@ -142,7 +153,7 @@ json b64_array(const std::vector<Bytes>& items) {
 }
 
 Failure<ProtocolError> unknown_type(const std::string& type) {
-    return proto_fail(ErrorCode::malformed, "unknown message type '" + type.substr(0, 64) + "'");
+    return proto_fail(ErrorCode::malformed, "unknown message type '" + quote_peer(type, 64) + "'");
 }
 
 }  // namespace
@@ -282,7 +293,10 @@ struct InnerEncoder {
                 {"sig", base64_encode(m.sig)}};
     }
     json operator()(const Ack& m) const {
-        return {{"type", "ack"}, {"seqno", m.seqno}, {"status", m.status}};
+        return {{"type", "ack"},
+                {"seqno", m.seqno},
+                {"status", m.status},
+                {"sig", base64_encode(m.sig)}};
     }
     json operator()(const Rekey& m) const {
         return {{"type", "rekey"}, {"share", base64_encode(m.share)}};
@@ -312,15 +326,21 @@ void wipe_strings(json& j) {
     }
 }
 
+// §1: sorted keys (nlohmann's std::map), no whitespace, and never an exception: a string that
+// is not UTF-8 (only error texts could hold one; they are built with quote_peer) gets U+FFFD.
+std::string dump(const json& j) {
+    return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
 }  // namespace
 
 std::string encode(const Outer& message) {
-    return std::visit(OuterEncoder{}, message).dump();
+    return dump(std::visit(OuterEncoder{}, message));
 }
 
 crypto::SecretBytes encode(const Inner& message) {
     json j = std::visit(InnerEncoder{}, message);
-    std::string text = j.dump();
+    std::string text = dump(j);
     crypto::SecretBytes out(as_bytes(text));
     crypto::secure_wipe(text.data(), text.size());
     wipe_strings(j);

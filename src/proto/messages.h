@@ -74,6 +74,7 @@ struct Chat {  // wire type "msg"
 struct Ack {
     std::uint64_t seqno = 0;
     std::string status;
+    Bytes sig;  // the receiver's signature over ack_signed (§6)
 };
 struct Rekey {
     Bytes share;

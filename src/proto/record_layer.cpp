@@ -12,9 +12,11 @@ std::array<std::uint8_t, 12> nonce_for(const std::array<std::uint8_t, 12>& iv, s
     return nonce;
 }
 
-ProtoResult<msg::Record> Sealer::seal(ByteView plaintext) {
-    if (in_epoch_ >= kMaxRecordsPerEpoch) {
-        return proto_fail(ErrorCode::key_exhausted, "record key used up; the session must end");
+ProtoResult<msg::Record> Sealer::seal(ByteView plaintext, bool last_word) {
+    if (in_epoch_ + (last_word ? 0 : 1) >= max_in_epoch_) {
+        return proto_fail(ErrorCode::key_exhausted,
+                          "this epoch's record key has protected " + std::to_string(in_epoch_) +
+                              " records, the most allowed; the session must end");
     }
     auto nonce = nonce_for(key_.iv, next_seq_);
     auto ct = crypto::seal(key_.key, nonce, plaintext, record_ad(dir_, next_seq_, epoch_));
@@ -29,7 +31,7 @@ ProtoResult<msg::Record> Sealer::seal(ByteView plaintext) {
 
 void Sealer::rekey(std::uint32_t epoch, TrafficKey key) {
     epoch_ = epoch;
-    key_ = std::move(key);  // the old key is wiped by its allocator
+    key_ = std::move(key);  // the old key is wiped by its allocator, the old IV overwritten
     in_epoch_ = 0;
 }
 
@@ -44,8 +46,10 @@ ProtoResult<crypto::SecretBytes> Opener::open(const msg::Record& record) {
                                                        " arrived before record " +
                                                        std::to_string(next_seq_));
     }
-    if (in_epoch_ >= kMaxRecordsPerEpoch) {
-        return proto_fail(ErrorCode::key_exhausted, "record key used up; the session must end");
+    if (in_epoch_ >= max_in_epoch_) {
+        return proto_fail(ErrorCode::key_exhausted,
+                          "the peer sent more than " + std::to_string(max_in_epoch_) +
+                              " records under one epoch key without a rekey");
     }
     auto nonce = nonce_for(key_.iv, record.seq);
     auto pt = crypto::open(key_.key, nonce, record.ct, record_ad(dir_, record.seq, epoch_));

@@ -2,39 +2,32 @@
 
 #include <algorithm>
 
+#include "pki/name_match.h"
+#include "proto/utf8.h"
+
 namespace sc::proto {
 
 ServerSession::ServerSession(ServerConfig config, const Clock& clock, Entropy& entropy)
-    : SessionBase(clock, entropy), config_(std::move(config)) {}
+    : SessionBase(clock, entropy),
+      config_(std::move(config)),
+      rekey_tokens_(config_.rekey_burst),
+      rekey_tokens_at_(clock.now()) {}
 
 // ---- handshake ----
 
 // The chain must come from our CA; when the operator lists accepted names, the certificate
-// must also carry one of them.
+// must also carry one of them. One chain verification, then the names on the verified leaf (L9).
 ProtoResult<pki::VerifiedCertificate> ServerSession::verify_client(
     const std::vector<Bytes>& certs) {
-    if (config_.allowed_client_names.empty()) {
-        return verify_peer_chain(certs, config_.trust, pki::Purpose::client, std::nullopt,
-                                 clock_.now());
-    }
-    std::optional<ProtocolError> last;
-    for (const auto& name : config_.allowed_client_names) {
-        auto verified =
-            verify_peer_chain(certs, config_.trust, pki::Purpose::client, name, clock_.now());
-        if (verified) {
-            return verified;
-        }
-        last = verified.error();
-        if (verified.error().message.find("[name_mismatch]") == std::string::npos) {
-            break;  // refused for another reason: no other name will help
-        }
-    }
-    if (last && last->message.find("[name_mismatch]") != std::string::npos) {
+    SC_TRY_ASSIGN(auto verified, verify_peer_chain(certs, config_.trust, pki::Purpose::client,
+                                                   std::nullopt, clock_.now()));
+    if (!config_.allowed_client_names.empty() &&
+        !pki::matches_any_name(verified, config_.allowed_client_names)) {
         return proto_fail(ErrorCode::bad_certificate,
                           "certificate name does not match [name_mismatch]: the client "
                           "certificate carries none of the names this server accepts");
     }
-    return Failure<ProtocolError>{*last};
+    return verified;
 }
 
 ProtoResult<bool> ServerSession::on_handshake(const Frame& frame, msg::Outer message, Output& out) {
@@ -123,9 +116,13 @@ ProtoResult<bool> ServerSession::on_dh_client(const Frame& frame, const msg::DhC
     }
     auto hh = handshake_hash_.peek();
     SC_TRY_ASSIGN(auto schedule, KeySchedule::start(*dh1, nonce_c_, nonce_s_, hh));
-    ChannelParams params{
-        Direction::s2c,  Bytes(hh.begin(), hh.end()), config_.identity.chain.front(),
-        client_->leaf(), config_.identity.key,        config_.ts_window};
+    ChannelParams params{Direction::s2c,
+                         Bytes(hh.begin(), hh.end()),
+                         config_.identity.chain.front(),
+                         client_->leaf(),
+                         config_.identity.key,
+                         config_.ts_window,
+                         config_.max_records_per_epoch};
     SC_TRY_ASSIGN(channel_, SecureChannel::create(std::move(params), std::move(schedule)));
     phase_ = Phase::waiting_auth;
     out.events.push_back(event::HandshakeDone{client_->leaf(), channel_->session_id()});
@@ -170,6 +167,9 @@ ProtoResult<bool> ServerSession::on_chat_dh(const msg::ChatDhClient& m, Output& 
 // The responder's half of DH #2 and of every rekey (§4.2): reply under the current epoch,
 // then switch both directions.
 ProtoResult<bool> ServerSession::on_rekey(const msg::Rekey& m, Output& out, bool first) {
+    if (!first) {
+        SC_TRY(take_rekey_token());
+    }
     auto own = entropy_.ephemeral(*group_);
     if (!own) {
         return as_protocol_error(ErrorCode::internal, own.error());
@@ -185,9 +185,32 @@ ProtoResult<bool> ServerSession::on_rekey(const msg::Rekey& m, Output& out, bool
         SC_TRY(send_sealed(msg::Inner{msg::Rekey{std::move(share)}}, out));
     }
     SC_TRY(channel_->next_epoch(*dh, clock_.now()));
+    rekey_requested_in_epoch_ = false;
     if (!first) {
         out.events.push_back(event::Rekeyed{channel_->epoch()});
     }
+    return true;
+}
+
+// M4: each rekey costs a DH keygen and derive on the I/O thread, so a client gets
+// `rekey_burst` of them at once and one more per `rekey_token_interval`.
+ProtoResult<bool> ServerSession::take_rekey_token() {
+    auto now = clock_.now();
+    if (now > rekey_tokens_at_ && config_.rekey_token_interval.count() > 0) {
+        std::chrono::duration<double> elapsed = now - rekey_tokens_at_;
+        rekey_tokens_ = std::min<double>(
+            config_.rekey_burst,
+            rekey_tokens_ +
+                elapsed.count() / static_cast<double>(config_.rekey_token_interval.count()));
+    }
+    rekey_tokens_at_ = now;
+    if (rekey_tokens_ < 1.0) {
+        return proto_fail(ErrorCode::unexpected_message,
+                          "rekeys too frequent: at most " + std::to_string(config_.rekey_burst) +
+                              " at once, then one per " +
+                              std::to_string(config_.rekey_token_interval.count()) + " s");
+    }
+    rekey_tokens_ -= 1.0;
     return true;
 }
 
@@ -195,12 +218,15 @@ ProtoResult<bool> ServerSession::on_rekey(const msg::Rekey& m, Output& out, bool
 
 ProtoResult<bool> ServerSession::on_chat(const msg::Chat& m, Output& out) {
     SC_TRY_ASSIGN(auto accepted, channel_->accept_chat(m, now_ms()));
-    SC_TRY(send_sealed(msg::Inner{msg::Ack{accepted.seqno, "delivered"}}, out));
+    SC_TRY(send_sealed(msg::Inner{std::move(accepted.ack)}, out));
     out.events.push_back(event::TranscriptAppend{std::move(accepted.line)});
     out.events.push_back(event::MessageReceived{
         accepted.seqno, accepted.ts, std::move(accepted.text), std::move(accepted.salt)});
-    if (channel_->rekey_due(clock_.now(), config_.rekey_after_records, config_.rekey_after)) {
+    // Once per epoch (§4.2); the hard cap per epoch enforces it if the client ignores us.
+    if (!rekey_requested_in_epoch_ &&
+        channel_->rekey_due(clock_.now(), config_.rekey_after_records, config_.rekey_after)) {
         SC_TRY(send_sealed(msg::Inner{msg::RekeyRequest{}}, out));
+        rekey_requested_in_epoch_ = true;
     }
     return true;
 }
@@ -214,6 +240,10 @@ ProtoResult<bool> ServerSession::on_ack(const msg::Ack& m, Output& out) {
 
 Output ServerSession::send_text(std::string text) {
     Output out;
+    if (!is_valid_utf8(text)) {  // §6: the client would refuse it (bad_text)
+        out.events.push_back(event::Refused{"the message is not valid UTF-8 text"});
+        return out;
+    }
     if (finished() || phase_ != Phase::chat) {
         out.events.push_back(event::Refused{"send is not possible now"});
         return out;

@@ -17,14 +17,20 @@ namespace sc::proto {
 struct ServerConfig {
     Identity identity;
     Trust trust;
-    // Our preference order; the first one the client offered is chosen.
-    std::vector<crypto::DhGroup> groups{crypto::DhGroup::x25519, crypto::DhGroup::ffdhe3072};
+    // Our preference order; the first one the client offered is chosen. ffdhe3072 is off by
+    // default: ~8 ms of CPU per operation on the I/O thread (docs/adr/0001).
+    std::vector<crypto::DhGroup> groups{crypto::DhGroup::x25519};
     std::vector<std::uint64_t> versions{kProtocolVersion};
     // Client certificates must carry one of these names; empty = any certificate from the CA.
     std::vector<std::string> allowed_client_names{};
     std::chrono::milliseconds ts_window = kDefaultTimestampWindow;
     std::uint64_t rekey_after_records = kDefaultRekeyAfterRecords;
     std::chrono::seconds rekey_after = kDefaultRekeyAfter;
+    // Rekeys the client may start (M4): a bucket of `rekey_burst` tokens, one more per interval.
+    std::uint32_t rekey_burst = kDefaultRekeyBurst;
+    std::chrono::seconds rekey_token_interval = kDefaultRekeyTokenInterval;
+    // The hard cap of records per epoch (§4.2, I1); lower only in tests.
+    std::uint64_t max_records_per_epoch = kMaxRecordsPerEpoch;
 };
 
 class ServerSession final : public SessionBase {
@@ -64,6 +70,7 @@ class ServerSession final : public SessionBase {
     ProtoResult<bool> on_chat(const msg::Chat& m, Output& out);
     ProtoResult<bool> on_ack(const msg::Ack& m, Output& out);
     ProtoResult<bool> on_receipt(const msg::Receipt& m, Output& out);
+    ProtoResult<bool> take_rekey_token();
 
     ServerConfig config_;
     Phase phase_ = Phase::waiting_hello;
@@ -74,6 +81,9 @@ class ServerSession final : public SessionBase {
     std::optional<pki::VerifiedCertificate> client_;
     std::optional<crypto::EphemeralKeyPair> ephemeral_;
     std::optional<msg::Receipt> own_receipt_;
+    double rekey_tokens_ = 0;
+    std::chrono::system_clock::time_point rekey_tokens_at_{};
+    bool rekey_requested_in_epoch_ = false;
 };
 
 }  // namespace sc::proto

@@ -125,9 +125,11 @@ void SessionBase::fail(const ProtocolError& error, Output& out) {
     if (finished_) {
         return;
     }
-    msg::Error wire{std::string(error_code_name(error.code)), error.message.substr(0, 500)};
+    // Cut at a character boundary: the text may quote peer bytes (already made visible).
+    msg::Error wire{std::string(error_code_name(error.code)),
+                    std::string(utf8_prefix(error.message, 500))};
     if (channel_) {
-        if (auto frame = channel_->seal(msg::Inner{wire})) {
+        if (auto frame = channel_->seal_last_word(wire)) {
             out.send.push_back(std::move(frame).value());
         }
     } else {

@@ -39,26 +39,44 @@ crypto::Sha256Digest commitment(ByteView salt, std::string_view text) {
     return crypto::sha256(ByteWriter().context(kContextCommitment).raw(salt).text(text).bytes());
 }
 
-Bytes message_ad(ByteView session_id, Direction dir, std::uint64_t seqno, std::uint64_t ts) {
+Bytes message_ad(ByteView session_id, Direction dir, std::uint64_t seqno, std::uint64_t ts,
+                 std::uint32_t epoch) {
     return ByteWriter()
         .raw(session_id)
         .u8(static_cast<std::uint8_t>(dir))
         .u64(seqno)
         .u64(ts)
+        .u32(epoch)
         .bytes();
 }
 
-Bytes message_signed(std::uint8_t version, ByteView session_id, Direction dir, std::uint64_t seqno,
-                     std::uint64_t ts, ByteView ct, const crypto::Sha256Digest& commit) {
+Bytes message_signed(std::uint8_t version, const SessionParties& parties, Direction dir,
+                     std::uint64_t seqno, std::uint64_t ts, ByteView ct,
+                     const crypto::Sha256Digest& commit) {
     return ByteWriter()
         .context(kContextMessage)
         .u8(version)
-        .raw(session_id)
+        .raw(parties.session_id)
+        .raw(parties.client_fingerprint)
+        .raw(parties.server_fingerprint)
         .u8(static_cast<std::uint8_t>(dir))
         .u64(seqno)
         .u64(ts)
         .raw(crypto::sha256(ct))
         .raw(commit)
+        .bytes();
+}
+
+Bytes ack_signed(ByteView session_id, Direction dir, std::uint64_t seqno,
+                 const crypto::Sha256Digest& header_hash,
+                 const crypto::Sha256Digest& running_hash) {
+    return ByteWriter()
+        .context(kContextAck)
+        .raw(session_id)
+        .u8(static_cast<std::uint8_t>(dir))
+        .u64(seqno)
+        .raw(header_hash)
+        .raw(running_hash)
         .bytes();
 }
 

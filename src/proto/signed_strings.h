@@ -23,6 +23,7 @@ inline constexpr std::string_view kContextRecord = "securechat/v1 record";
 inline constexpr std::string_view kContextMessage = "securechat/v1 message";
 inline constexpr std::string_view kContextCommitment = "securechat/v1 commitment";
 inline constexpr std::string_view kContextReceipt = "securechat/v1 receipt";
+inline constexpr std::string_view kContextAck = "securechat/v1 ack";
 inline constexpr std::string_view kContextTranscript = "securechat/v1 transcript";
 
 // What the server signs in dh_server: TH_hs = H(F(hello) ‖ F(server_hello)).
@@ -33,9 +34,25 @@ Bytes handshake_client_signed(const crypto::Sha256Digest& th_dhs, ByteView share
 Bytes record_ad(Direction dir, std::uint64_t seq, std::uint32_t epoch);
 
 crypto::Sha256Digest commitment(ByteView salt, std::string_view text);
-Bytes message_ad(ByteView session_id, Direction dir, std::uint64_t seqno, std::uint64_t ts);
-Bytes message_signed(std::uint8_t version, ByteView session_id, Direction dir, std::uint64_t seqno,
-                     std::uint64_t ts, ByteView ct, const crypto::Sha256Digest& commit);
+// `epoch` is the epoch of the record that carries the msg (§6).
+Bytes message_ad(ByteView session_id, Direction dir, std::uint64_t seqno, std::uint64_t ts,
+                 std::uint32_t epoch);
+
+// Both leaf fingerprints make a line say, on its own, between whom it was sent (§6).
+struct SessionParties {
+    ByteView session_id;
+    crypto::Sha256Digest client_fingerprint{};
+    crypto::Sha256Digest server_fingerprint{};
+};
+Bytes message_signed(std::uint8_t version, const SessionParties& parties, Direction dir,
+                     std::uint64_t seqno, std::uint64_t ts, ByteView ct,
+                     const crypto::Sha256Digest& commit);
+
+// What the receiver of msg `seqno` of direction `dir` signs in its ack (§6): `header_hash` is
+// H(transcript header), `running_hash` the hash of that direction's transcript lines up to and
+// including the msg's line.
+Bytes ack_signed(ByteView session_id, Direction dir, std::uint64_t seqno,
+                 const crypto::Sha256Digest& header_hash, const crypto::Sha256Digest& running_hash);
 
 Bytes receipt_signed(ByteView session_id, const crypto::Sha256Digest& peer_fingerprint,
                      std::uint64_t first_seq, std::uint64_t last_seq,

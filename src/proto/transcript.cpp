@@ -10,6 +10,11 @@ std::string TranscriptLine::format() const {
            base64_encode(sig) + "|" + to_hex(signer_fingerprint) + "\n";
 }
 
+std::string AckLine::format() const {
+    return std::to_string(seqno) + "|ack|" + std::string(direction_name(dir)) + "|" +
+           base64_encode(sig) + "|" + to_hex(signer_fingerprint) + "\n";
+}
+
 std::string transcript_header(ByteView session_id, ByteView client_leaf_der,
                               ByteView server_leaf_der) {
     return "securechat-transcript v1|" + to_hex(session_id) + "|" + base64_encode(client_leaf_der) +
@@ -21,6 +26,16 @@ TranscriptHash::TranscriptHash(std::string_view header)
 
 void TranscriptHash::append(Direction dir, std::string_view line) {
     (dir == Direction::c2s ? c2s_ : s2c_).update(as_bytes(line));
+}
+
+crypto::Sha256Digest TranscriptHash::running(Direction dir) const {
+    return (dir == Direction::c2s ? c2s_ : s2c_).peek();
+}
+
+crypto::Sha256Digest TranscriptHash::running_with(Direction dir, std::string_view line) const {
+    auto copy = (dir == Direction::c2s ? c2s_ : s2c_).clone();
+    copy.update(as_bytes(line));
+    return copy.peek();
 }
 
 crypto::Sha256Digest TranscriptHash::digest() const {

@@ -24,6 +24,17 @@ struct TranscriptLine {
     std::string format() const;  // including the final '\n'
 };
 
+// The receiver's signed acknowledgement of msg `seqno` of `dir`; it follows that msg's line in
+// both transcripts (§7).
+struct AckLine {
+    std::uint64_t seqno = 0;
+    Direction dir = Direction::c2s;
+    Bytes sig;
+    crypto::Sha256Digest signer_fingerprint{};  // the msg's receiver
+
+    std::string format() const;  // including the final '\n'
+};
+
 std::string transcript_header(ByteView session_id, ByteView client_leaf_der,
                               ByteView server_leaf_der);
 
@@ -32,6 +43,11 @@ class TranscriptHash {
     explicit TranscriptHash(std::string_view header);
     void append(Direction dir, std::string_view line);
     crypto::Sha256Digest digest() const;
+    const crypto::Sha256Digest& header_hash() const { return header_hash_; }
+    // H(the lines of `dir` so far): Hrun_dir of the ack signature (§6).
+    crypto::Sha256Digest running(Direction dir) const;
+    // What running(dir) would be after appending `line`, without appending it.
+    crypto::Sha256Digest running_with(Direction dir, std::string_view line) const;
 
   private:
     crypto::Sha256Digest header_hash_;

@@ -188,7 +188,7 @@ void write_inner_seeds(CorpusWriter& out) {
     samples.emplace_back("chat_dh_client", msg::ChatDhClient{share});
     samples.emplace_back("chat_dh_server", msg::ChatDhServer{share});
     samples.emplace_back("msg", msg::Chat{1, 1767225600000, Bytes(40, 0x33), sig});
-    samples.emplace_back("ack", msg::Ack{1, "delivered"});
+    samples.emplace_back("ack", msg::Ack{1, "delivered", Bytes(64, 0x5a)});
     samples.emplace_back("rekey", msg::Rekey{share});
     samples.emplace_back("rekey_request", msg::RekeyRequest{});
     samples.emplace_back("receipt", msg::Receipt{hex, 1, 3, hex, sig});

@@ -384,7 +384,8 @@ TEST(LoopbackSession, HandshakeLoginChatAndReceiptsOverTcp) {
     // One direction only: the two transcripts are identical byte for byte (§7).
     std::string c_transcript = client.events.transcript();
     EXPECT_EQ(c_transcript, s.events.transcript());
-    EXPECT_EQ(count_lines(c_transcript), 1 + texts.size());  // header + one line per message
+    // The header, then per message its line and the receiver's signed ack line (M5).
+    EXPECT_EQ(count_lines(c_transcript), 1 + 2 * texts.size());
     EXPECT_EQ(c_transcript.rfind("securechat-transcript v1|", 0), 0u);
 }
 

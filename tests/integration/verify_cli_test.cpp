@@ -130,26 +130,67 @@ TEST_F(VerifyCli, BothCopiesVerifyAgainstBothReceipts) {
                 text, "Its transcript hash is " + session.server_receipt.transcript_sha256))
                 << text;
             EXPECT_TRUE(contains(text,
-                                 "Every message signature and the receipt signature verify; "
-                                 "both certificates chain to the CA"))
+                                 "Each message's signature verifies with its sender's "
+                                 "certificate, and binds the session, both certificates"))
                 << text;
+            EXPECT_TRUE(contains(text,
+                                 "The server signed acknowledgements of messages 1 to 4 of the "
+                                 "4 messages from the client."))
+                << text;
+            EXPECT_TRUE(contains(text, "Both certificates chain to the CA")) << text;
             EXPECT_TRUE(contains(text, cert == client_crt()
-                                           ? "signed by the client 'alice' and acknowledges "
+                                           ? "signed by the client 'alice' (its word only), "
+                                             "covers this whole transcript and acknowledges "
                                              "messages 1 to 2 from the server"
-                                           : "signed by the server 'server' and acknowledges "
+                                           : "signed by the server 'server' (its word only), "
+                                             "covers this whole transcript and acknowledges "
                                              "messages 1 to 4 from the client"))
                 << text;
         }
     }
 }
 
+TEST_F(VerifyCli, M5_LinesOnlyModeWithoutAReceipt) {
+    auto r = securechat({"verify", client_files.string(), "--ca", ca()});
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    auto text = unwrapped(r.output);
+    EXPECT_TRUE(contains(text, "No receipt was checked.")) << text;
+    EXPECT_TRUE(contains(text,
+                         "The client signed acknowledgements of messages 1 to 2 of the 2 "
+                         "messages from the server."))
+        << text;
+    // A transcript cut before its last ack: still verifies, and says what is unacknowledged.
+    auto lines = lines_of(test::read_text(client_files));
+    lines.pop_back();
+    std::string cut;
+    for (const auto& l : lines) {
+        cut += l;
+    }
+    auto path = tmp / "cut.transcript";
+    test::write_text(path, cut);
+    r = securechat({"verify", path.string(), "--ca", ca()});
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_TRUE(contains(unwrapped(r.output), "after the last acknowledgement are unacknowledged"))
+        << r.output;
+}
+
+std::size_t msg_line_index(const std::vector<std::string>& lines, const std::string& prefix) {
+    for (std::size_t i = 1; i < lines.size(); ++i) {
+        if (lines[i].rfind(prefix, 0) == 0 && lines[i].find("|ack|") == std::string::npos) {
+            return i;
+        }
+    }
+    return 0;
+}
+
 TEST_F(VerifyCli, TamperedLineFailsNamingIt) {
     auto lines = lines_of(test::read_text(client_files));
-    ASSERT_EQ(lines.size(), 7u);
-    // Line 4 is c2s seqno 2; change one character of its ct.
-    ASSERT_EQ(lines[3].substr(0, 2), "2|");
-    auto pos = lines[3].find("|c2s|") + 10;
-    lines[3][pos] = lines[3][pos] == 'A' ? 'B' : 'A';
+    ASSERT_EQ(lines.size(), 13u);  // the header, 6 msg lines, each with its ack line
+    // Change one character of the ct of c2s seqno 2.
+    auto i = msg_line_index(lines, "2|");
+    ASSERT_NE(lines[i].find("|c2s|"), std::string::npos);
+    auto pos = lines[i].find("|c2s|") + 10;
+    lines[i][pos] = lines[i][pos] == 'A' ? 'B' : 'A';
     std::string tampered;
     for (const auto& l : lines) {
         tampered += l;
@@ -158,7 +199,8 @@ TEST_F(VerifyCli, TamperedLineFailsNamingIt) {
     test::write_text(path, tampered);
     auto r = verify(path.string(), peer_receipt(client_files), server_crt());
     EXPECT_EQ(r.exit_code, 1) << r.output;
-    EXPECT_EQ(r.output, "FAIL line 4 (c2s seqno 2): signature does not verify\n");
+    EXPECT_EQ(r.output,
+              "FAIL line " + std::to_string(i + 1) + " (c2s seqno 2): signature does not verify\n");
 }
 
 TEST_F(VerifyCli, OtherFailuresAreOneLine) {
@@ -181,9 +223,11 @@ TEST_F(VerifyCli, OtherFailuresAreOneLine) {
                          "certificate is not issued by the trusted CA"))
         << r.output;
 
-    auto crl = pki.ca.make_crl({{session.client_cert.serial(), std::chrono::system_clock::now()}},
-                               std::chrono::system_clock::now() - std::chrono::minutes(5),
-                               std::chrono::system_clock::now() + std::chrono::hours(24), 1);
+    // Revoked before the session (a revocation after it would not void the evidence, M5).
+    auto crl = pki.ca.make_crl(
+        {{session.client_cert.serial(), std::chrono::system_clock::now() - std::chrono::hours(1)}},
+        std::chrono::system_clock::now() - std::chrono::minutes(5),
+        std::chrono::system_clock::now() + std::chrono::hours(24), 1);
     ASSERT_TRUE(crl);
     test::write_text(tmp / "ca.crl", crl->to_pem());
     r = verify(client_files.string(), peer_receipt(client_files), server_crt(),
@@ -198,9 +242,10 @@ TEST_F(VerifyCli, DisclosureOfOneMessage) {
     auto r = verify(server_files.string(), peer_receipt(server_files), client_crt(),
                     {"--disclose", "2:c2s", "--text", m.text, "--salt", to_hex(m.salt)});
     EXPECT_EQ(r.exit_code, 0) << r.output;
+    auto line = std::to_string(msg_line_index(lines_of(test::read_text(server_files)), "2|") + 1);
     EXPECT_TRUE(contains(unwrapped(r.output),
-                         "Disclosed: the given text and salt match the commitment of line 4 "
-                         "(c2s seqno 2, sent by the client 'alice' at "))
+                         "Disclosed: the given text and salt match the commitment of line " + line +
+                             " (c2s seqno 2, sent by the client 'alice' at "))
         << r.output;
 
     const auto& s2c = session.messages.at(1);  // s2c seqno 1, "hello alice"
@@ -213,9 +258,8 @@ TEST_F(VerifyCli, DisclosureOfOneMessage) {
     r = verify(server_files.string(), peer_receipt(server_files), client_crt(),
                {"--disclose", "2:c2s", "--text", "second | with a bat", "--salt", to_hex(m.salt)});
     EXPECT_EQ(r.exit_code, 1) << r.output;
-    EXPECT_EQ(r.output,
-              "FAIL disclosure: the text and salt do not match the commitment of line 4 (c2s "
-              "seqno 2)\n");
+    EXPECT_EQ(r.output, "FAIL disclosure: the text and salt do not match the commitment of line " +
+                            line + " (c2s seqno 2)\n");
 }
 
 TEST_F(VerifyCli, BadArgumentsExitTwo) {

@@ -48,9 +48,33 @@ ProtoResult<JsonReader> JsonReader::parse(std::string_view payload) {
     if (!depth_within(payload, kMaxJsonDepth)) {
         return malformed("JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
     }
-    auto object = nlohmann::json::parse(payload.begin(), payload.end(), nullptr, false);
+    // nlohmann keeps the last of duplicate keys; we refuse them, so that no two readers of one
+    // frame can see different values. One key set per open object (depth is bounded above).
+    std::vector<std::vector<std::string>> open_objects;
+    bool duplicate = false;
+    auto on_event = [&](int /*depth*/, nlohmann::json::parse_event_t event,
+                        nlohmann::json& parsed) {
+        using E = nlohmann::json::parse_event_t;
+        if (event == E::object_start) {
+            open_objects.emplace_back();
+        } else if (event == E::object_end && !open_objects.empty()) {
+            open_objects.pop_back();
+        } else if (event == E::key && !open_objects.empty() && parsed.is_string()) {
+            auto& keys = open_objects.back();
+            const auto& key = parsed.get_ref<const std::string&>();
+            if (std::find(keys.begin(), keys.end(), key) != keys.end()) {
+                duplicate = true;
+            }
+            keys.push_back(key);
+        }
+        return true;
+    };
+    auto object = nlohmann::json::parse(payload.begin(), payload.end(), on_event, false);
     if (object.is_discarded()) {
         return malformed("payload is not valid JSON");
+    }
+    if (duplicate) {
+        return malformed("payload has an object with a duplicate key");
     }
     if (!object.is_object()) {
         return malformed("payload is not a JSON object");
@@ -69,7 +93,8 @@ ProtoResult<bool> JsonReader::expect_fields(std::initializer_list<std::string_vi
             continue;
         }
         if (std::find(fields.begin(), fields.end(), it.key()) == fields.end()) {
-            return malformed("'" + type_ + "' has an unknown field \"" + it.key() + "\"");
+            return malformed("'" + type_ + "' has an unknown field \"" + quote_peer(it.key(), 64) +
+                             "\"");
         }
     }
     for (auto name : fields) {
@@ -137,17 +162,20 @@ ProtoResult<std::uint64_t> JsonReader::integer(std::string_view key) const {
 }
 
 ProtoResult<Bytes> JsonReader::base64(std::string_view key, std::size_t min_bytes,
-                                      std::size_t max_bytes) const {
-    SC_TRY_ASSIGN(std::string text, string(key, (max_bytes + 2) / 3 * 4));
+                                      std::size_t max_bytes, ErrorCode size_error) const {
+    // No length limit before decoding: the frame bounds the text, and a limit here would turn
+    // a line break in a short field into `malformed` instead of `bad_base64`.
+    SC_TRY_ASSIGN(std::string text, string(key, kMaxFramePayload));
     auto bytes = base64_decode(text);
     if (!bytes) {
         return proto_fail(ErrorCode::bad_base64,
                           "\"" + std::string(key) + "\" of '" + type_ + "' is not valid base64");
     }
     if (bytes->size() < min_bytes || bytes->size() > max_bytes) {
-        return malformed("\"" + std::string(key) + "\" of '" + type_ + "' has " +
-                         std::to_string(bytes->size()) + " bytes; expected " +
-                         std::to_string(min_bytes) + "-" + std::to_string(max_bytes));
+        return proto_fail(size_error, "\"" + std::string(key) + "\" of '" + type_ + "' has " +
+                                          std::to_string(bytes->size()) + " bytes; expected " +
+                                          std::to_string(min_bytes) + "-" +
+                                          std::to_string(max_bytes));
     }
     return std::move(bytes).value();
 }

@@ -18,7 +18,8 @@ namespace sc::proto {
 
 class JsonReader {
   public:
-    // Parses `payload` as a JSON object with a string "type" (nesting ≤ kMaxJsonDepth).
+    // Parses `payload` as a JSON object with a string "type" (nesting ≤ kMaxJsonDepth, no
+    // object with the same key twice).
     static ProtoResult<JsonReader> parse(std::string_view payload);
 
     const std::string& type() const { return type_; }
@@ -29,8 +30,10 @@ class JsonReader {
     // Reads a string into wiped memory and wipes the parser's copy.
     ProtoResult<crypto::SecretBytes> secret_string(std::string_view key, std::size_t max_bytes);
     ProtoResult<std::uint64_t> integer(std::string_view key) const;
-    ProtoResult<Bytes> base64(std::string_view key, std::size_t min_bytes,
-                              std::size_t max_bytes) const;
+    // Order of checks: a JSON string, then valid base64 (else bad_base64), then the decoded size
+    // (else `size_error`: malformed, or bad_share for DH shares).
+    ProtoResult<Bytes> base64(std::string_view key, std::size_t min_bytes, std::size_t max_bytes,
+                              ErrorCode size_error = ErrorCode::malformed) const;
     ProtoResult<std::vector<Bytes>> base64_array(std::string_view key, std::size_t min_items,
                                                  std::size_t max_items,
                                                  std::size_t max_bytes) const;

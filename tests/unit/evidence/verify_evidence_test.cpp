@@ -42,7 +42,7 @@ std::string joined(const std::vector<std::string>& lines) {
     return out;
 }
 
-// 0-based index of the line of `dir` with `seqno`.
+// 0-based index of the msg line of `dir` with `seqno` (its ack line follows it).
 std::size_t index_of(const std::string& transcript, Direction dir, std::uint64_t seqno) {
     auto lines = lines_of(transcript);
     for (std::size_t i = 1; i < lines.size(); ++i) {
@@ -136,22 +136,28 @@ TEST_F(VerifyEvidence, EachTranscriptVerifiesAgainstBothReceipts) {
 }
 
 TEST_F(VerifyEvidence, TheSessionCoversBothDirectionsAndARekey) {
-    EXPECT_EQ(lines_of(session.client_transcript).size(), 7u);
-    EXPECT_EQ(lines_of(session.server_transcript).size(), 7u);
+    // The header, then 6 msg lines, each followed by its signed ack line (M5).
+    EXPECT_EQ(lines_of(session.client_transcript).size(), 13u);
+    EXPECT_EQ(lines_of(session.server_transcript).size(), 13u);
     EXPECT_EQ(session.client_receipt.transcript_sha256, session.server_receipt.transcript_sha256);
 }
 
 TEST_F(VerifyEvidence, InterleavingOfTheTwoDirectionsDoesNotMatter) {
-    // s2c 1 first, s2c 2 last: each direction keeps its order, the mix changes.
+    // s2c 1 first, s2c 2 last (each with its ack line): each direction keeps its order, the
+    // mix changes.
     auto lines = lines_of(session.client_transcript);
     auto s2c_2 = index_of(session.client_transcript, Direction::s2c, 2);
-    auto moved = lines[s2c_2];
-    lines.erase(lines.begin() + static_cast<std::ptrdiff_t>(s2c_2));
-    lines.push_back(moved);
-    auto s2c_1 = index_of(session.client_transcript, Direction::s2c, 1);
-    moved = lines[s2c_1];
-    lines.erase(lines.begin() + static_cast<std::ptrdiff_t>(s2c_1));
-    lines.insert(lines.begin() + 1, moved);
+    std::vector<std::string> moved(lines.begin() + static_cast<std::ptrdiff_t>(s2c_2),
+                                   lines.begin() + static_cast<std::ptrdiff_t>(s2c_2) + 2);
+    lines.erase(lines.begin() + static_cast<std::ptrdiff_t>(s2c_2),
+                lines.begin() + static_cast<std::ptrdiff_t>(s2c_2) + 2);
+    lines.insert(lines.end(), moved.begin(), moved.end());
+    auto s2c_1 = index_of(joined(lines), Direction::s2c, 1);
+    moved.assign(lines.begin() + static_cast<std::ptrdiff_t>(s2c_1),
+                 lines.begin() + static_cast<std::ptrdiff_t>(s2c_1) + 2);
+    lines.erase(lines.begin() + static_cast<std::ptrdiff_t>(s2c_1),
+                lines.begin() + static_cast<std::ptrdiff_t>(s2c_1) + 2);
+    lines.insert(lines.begin() + 1, moved.begin(), moved.end());
     ASSERT_NE(joined(lines), session.client_transcript);
     auto r = check(joined(lines));
     EXPECT_TRUE(r) << error_of(r);
@@ -197,8 +203,9 @@ TEST_F(VerifyEvidence, ChangedSeqnoIsNamed) {
     auto i = index_of(session.client_transcript, Direction::s2c, 2);
     lines[i][0] = '7';
     auto r = check(joined(lines));
-    EXPECT_EQ(error_of(r),
-              "line " + std::to_string(i + 1) + " (s2c seqno 7): signature does not verify");
+    EXPECT_EQ(error_of(r), "line " + std::to_string(i + 1) +
+                               " (s2c seqno 7): seqno is not the next s2c seqno 2 (seqnos are "
+                               "consecutive from 1; the previous is 1)");
 }
 
 TEST_F(VerifyEvidence, LineClaimingTheOtherDirectionIsNamed) {
@@ -215,20 +222,37 @@ TEST_F(VerifyEvidence, LineClaimingTheOtherDirectionIsNamed) {
 }
 
 TEST_F(VerifyEvidence, DeletedLineIsCaughtByTheTranscriptHash) {
-    for (auto [dir, seqno] : {std::pair{Direction::c2s, 3u}, std::pair{Direction::s2c, 1u},
-                              std::pair{Direction::c2s, 4u}}) {
-        auto lines = lines_of(session.server_transcript);
-        lines.erase(lines.begin() +
-                    static_cast<std::ptrdiff_t>(index_of(session.server_transcript, dir, seqno)));
-        for (auto* receipt : {&session.client_receipt, &session.server_receipt}) {
-            auto r = check(
-                joined(lines), *receipt,
-                receipt == &session.client_receipt ? session.client_cert : session.server_cert);
-            EXPECT_TRUE(
-                starts_with(error_of(r), "receipt: transcript_sha256 differs from the transcript"))
-                << error_of(r);
-        }
+    // The last c2s message with its ack: the lines still check, the receipts do not.
+    auto lines = lines_of(session.server_transcript);
+    auto last = index_of(session.server_transcript, Direction::c2s, 4);
+    lines.erase(lines.begin() + static_cast<std::ptrdiff_t>(last),
+                lines.begin() + static_cast<std::ptrdiff_t>(last) + 2);
+    for (auto* receipt : {&session.client_receipt, &session.server_receipt}) {
+        auto r =
+            check(joined(lines), *receipt,
+                  receipt == &session.client_receipt ? session.client_cert : session.server_cert);
+        EXPECT_TRUE(
+            starts_with(error_of(r), "receipt: transcript_sha256 differs from the transcript"))
+            << error_of(r);
     }
+}
+
+TEST_F(VerifyEvidence, M5_DeletedMessageInTheMiddleIsAGap) {
+    auto lines = lines_of(session.server_transcript);
+    auto i = index_of(session.server_transcript, Direction::c2s, 3);
+    lines.erase(lines.begin() + static_cast<std::ptrdiff_t>(i),
+                lines.begin() + static_cast<std::ptrdiff_t>(i) + 2);
+    auto r = verify_transcript(joined(lines), trust);
+    EXPECT_EQ(error_of(r), "line " +
+                               std::to_string(index_of(joined(lines), Direction::c2s, 4) + 1) +
+                               " (c2s seqno 4): seqno is not the next c2s seqno 3 (seqnos are "
+                               "consecutive from 1; the previous is 2)");
+    // Only the msg line: its ack line no longer follows a msg of its seqno.
+    lines = lines_of(session.server_transcript);
+    lines.erase(lines.begin() + static_cast<std::ptrdiff_t>(i));
+    r = verify_transcript(joined(lines), trust);
+    EXPECT_EQ(error_of(r), "line " + std::to_string(i + 1) +
+                               " (ack of c2s seqno 3): it does not follow the c2s line of seqno 3");
 }
 
 TEST_F(VerifyEvidence, ReorderedLinesWithinADirectionAreNamed) {
@@ -237,8 +261,9 @@ TEST_F(VerifyEvidence, ReorderedLinesWithinADirectionAreNamed) {
     auto b = index_of(session.client_transcript, Direction::c2s, 3);
     std::swap(lines[a], lines[b]);
     auto r = check(joined(lines));
-    EXPECT_EQ(error_of(r), "line " + std::to_string(b + 1) +
-                               " (c2s seqno 2): seqno is not after the previous c2s seqno 3");
+    EXPECT_EQ(error_of(r), "line " + std::to_string(a + 1) +
+                               " (c2s seqno 3): seqno is not the next c2s seqno 2 (seqnos are "
+                               "consecutive from 1; the previous is 1)");
 }
 
 TEST_F(VerifyEvidence, DuplicatedLineIsNamed) {
@@ -247,7 +272,8 @@ TEST_F(VerifyEvidence, DuplicatedLineIsNamed) {
     lines.insert(lines.begin() + static_cast<std::ptrdiff_t>(i), lines[i]);
     auto r = check(joined(lines));
     EXPECT_EQ(error_of(r), "line " + std::to_string(i + 2) +
-                               " (s2c seqno 1): seqno is not after the previous s2c seqno 1");
+                               " (s2c seqno 1): seqno is not the next s2c seqno 2 (seqnos are "
+                               "consecutive from 1; the previous is 1)");
 }
 
 TEST_F(VerifyEvidence, MalformedTranscriptsAreNamed) {
@@ -255,33 +281,38 @@ TEST_F(VerifyEvidence, MalformedTranscriptsAreNamed) {
     auto lines = lines_of(t);
     EXPECT_EQ(error_of(check("")), "the transcript is empty");
     EXPECT_EQ(error_of(check(t.substr(0, t.size() - 1))),
-              "line 7: malformed: it does not end with a newline (was the file cut short?)");
+              "line 13: malformed: it does not end with a newline (was the file cut short?)");
     EXPECT_TRUE(starts_with(error_of(check("securechat-transcript v2" + t.substr(24))),
                             "line 1 (header): malformed: it does not start with"));
 
+    // lines[1] is a msg line and lines[2] its ack line.
     auto extra = lines;
+    extra[1].insert(extra[1].size() - 1, "|x");
+    EXPECT_EQ(error_of(check(joined(extra))),
+              "line 2: malformed: expected 7 fields separated by '|', found 8");
+    extra = lines;
     extra[2].insert(extra[2].size() - 1, "|x");
     EXPECT_EQ(error_of(check(joined(extra))),
-              "line 3: malformed: expected 7 fields separated by '|', found 8");
+              "line 3: malformed: an ack line has 5 fields separated by '|', found 6");
     auto missing = lines;
-    missing[4].erase(missing[4].find('|'), 1);
+    missing[3].erase(missing[3].find('|'), 1);
     EXPECT_EQ(error_of(check(joined(missing))),
-              "line 5: malformed: expected 7 fields separated by '|', found 6");
+              "line 4: malformed: expected 7 fields separated by '|', found 6");
     auto padded = lines;
     padded[3].insert(0, "0");
     EXPECT_EQ(error_of(check(joined(padded))),
-              "line 4: malformed: seqno '02' is not a decimal number from 1");
+              "line 4: malformed: seqno '01' is not a decimal number from 1");
     auto crlf = lines;
     crlf[5].insert(crlf[5].size() - 1, "\r");
     EXPECT_EQ(error_of(check(joined(crlf))),
               "line 6: malformed: signer fingerprint is not 64 lower-case hex digits");
     auto upper = lines;
-    auto pos = field_start(upper[2], 4);
+    auto pos = field_start(upper[1], 4);
     for (std::size_t k = pos; k < pos + 64; ++k) {
-        upper[2][k] = static_cast<char>(std::toupper(static_cast<unsigned char>(upper[2][k])));
+        upper[1][k] = static_cast<char>(std::toupper(static_cast<unsigned char>(upper[1][k])));
     }
     EXPECT_EQ(error_of(check(joined(upper))),
-              "line 3: malformed: commit is not 64 lower-case hex digits");
+              "line 2: malformed: commit is not 64 lower-case hex digits");
     auto blank = lines;
     blank.insert(blank.begin() + 3, "\n");
     EXPECT_EQ(error_of(check(joined(blank))),
@@ -471,7 +502,8 @@ TEST_F(VerifyEvidenceCrl, CurrentCrlWithoutTheCertificatesPasses) {
 }
 
 TEST_F(VerifyEvidenceCrl, RevokedCertificateIsRefused) {
-    trust.crls.push_back(crl({{session.client_cert.serial(), now}}, now - 10min, now + 24h));
+    // Revoked before the session.
+    trust.crls.push_back(crl({{session.client_cert.serial(), now - 1h}}, now - 10min, now + 24h));
     auto r = check(session.client_transcript);
     EXPECT_TRUE(starts_with(error_of(r),
                             "line 1 (header): the client certificate 'alice': certificate is "
@@ -485,13 +517,32 @@ TEST_F(VerifyEvidenceCrl, CrlPublishedAfterTheSessionSpeaksForIt) {
     auto r = check(session.client_transcript);
     EXPECT_TRUE(r) << error_of(r);
 
-    trust.crls = {
-        crl({{session.server_cert.serial(), now + 4 * 24h}}, now + 4 * 24h, now + 11 * 24h)};
+    // It lists the server as revoked since before the session: the evidence fails.
+    trust.crls = {crl({{session.server_cert.serial(), now - 2h}}, now + 4 * 24h, now + 11 * 24h)};
     r = check(session.client_transcript);
     EXPECT_TRUE(starts_with(error_of(r),
                             "line 1 (header): the server certificate 'server': certificate is "
-                            "revoked [revoked]"))
+                            "revoked [revoked]: revoked "))
         << error_of(r);
+}
+
+TEST_F(VerifyEvidenceCrl, M5_RevocationAfterTheSessionDoesNotVoidIt) {
+    trust.now = now + 5 * 24h;
+    trust.crls = {
+        crl({{session.server_cert.serial(), now + 4 * 24h}}, now + 4 * 24h, now + 11 * 24h)};
+    auto r = check(session.client_transcript);
+    EXPECT_TRUE(r) << error_of(r);
+    r = verify_transcript(session.server_transcript, trust);
+    EXPECT_TRUE(r) << error_of(r);
+}
+
+TEST_F(VerifyEvidenceCrl, M5_CrlNotSignedByTheCaIsRefused) {
+    TestPki other;
+    auto made = other.ca.make_crl({}, now - 10min, now + 24h, 1);
+    ASSERT_TRUE(made);
+    trust.crls.push_back(*made);
+    auto r = check(session.client_transcript);
+    EXPECT_TRUE(starts_with(error_of(r), "CRL: ")) << error_of(r);
 }
 
 TEST_F(VerifyEvidenceCrl, OutOfDateCrlIsRefused) {
@@ -517,6 +568,78 @@ TEST(VerifyEvidenceTime, CrlIssuedAfterTheCertificatesExpiredCannotVouch) {
                                      "session"),
               std::string::npos)
         << r.error().message;
+}
+
+// ---- M5: acks, lines-only mode, time of judgement ----
+
+TEST_F(VerifyEvidence, M5_LinesOnlyModeReportsHowFarTheAcksReach) {
+    auto r = verify_transcript(session.client_transcript, trust);
+    ASSERT_TRUE(r) << error_of(r);
+    EXPECT_FALSE(r->has_receipt);
+    EXPECT_EQ(r->c2s.messages, 4u);
+    EXPECT_EQ(r->c2s.acked_through, 4u);
+    EXPECT_EQ(r->c2s.unacknowledged, 0u);
+    EXPECT_EQ(r->s2c.acked_through, 2u);
+    EXPECT_EQ(to_hex(r->transcript_sha256), session.client_receipt.transcript_sha256);
+
+    // Cut before the last line (an ack): the last message is reported as unacknowledged.
+    auto lines = lines_of(session.client_transcript);
+    auto last_line = lines.back();
+    lines.pop_back();
+    r = verify_transcript(joined(lines), trust);
+    ASSERT_TRUE(r) << error_of(r);
+    auto& proof = last_line.find("|c2s|") != std::string::npos ? r->c2s : r->s2c;
+    EXPECT_EQ(proof.unacknowledged, 1u);
+    EXPECT_EQ(proof.acked_through, proof.messages - 1);
+}
+
+TEST_F(VerifyEvidence, M5_ChangedAckIsNamed) {
+    auto lines = lines_of(session.client_transcript);
+    auto i = index_of(session.client_transcript, Direction::c2s, 2) + 1;  // its ack line
+    auto forged = lines;
+    auto pos = field_start(forged[i], 3) + 5;
+    forged[i][pos] = other_char(forged[i][pos]);
+    auto r = verify_transcript(joined(forged), trust);
+    EXPECT_EQ(error_of(r), "line " + std::to_string(i + 1) +
+                               " (ack of c2s seqno 2): the ack signature does not verify");
+    // An ack "signed" by the sender itself.
+    auto self = lines;
+    pos = field_start(self[i], 4);
+    self[i].replace(pos, 64, to_hex(session.client_cert.fingerprint()));
+    r = verify_transcript(joined(self), trust);
+    EXPECT_EQ(error_of(r), "line " + std::to_string(i + 1) +
+                               " (ack of c2s seqno 2): its signer fingerprint is not the server "
+                               "certificate's");
+    // The ack of another message.
+    auto other = lines;
+    std::swap(other[i], other[index_of(session.client_transcript, Direction::c2s, 3) + 1]);
+    r = verify_transcript(joined(other), trust);
+    EXPECT_TRUE(starts_with(error_of(r), "line " + std::to_string(i + 1) + " (ack of c2s seqno 3)"))
+        << error_of(r);
+}
+
+TEST(VerifyEvidenceTime, M5_CertificatesAreJudgedAtBothEndsOfTheSession) {
+    ShortLived setup;  // leaves valid from now - 1 h to now + 1 h
+    auto& pair = *setup.pair;
+    pair.login_and_chat();
+    pair.deliver(pair.client->send_text("while valid"), Side::client);
+    pair.client_clock.advance(3h);
+    pair.server_clock.advance(3h);
+    pair.deliver(pair.client->send_text("after the certificates expired"), Side::client);
+    ASSERT_EQ(pair.server_events.failure(), "");
+    auto transcript = pair.server_events.transcript();
+    EvidenceTrust trust(setup.pki.ca.certificate());
+    auto r = verify_transcript(transcript, trust);
+    ASSERT_FALSE(r);
+    EXPECT_TRUE(starts_with(r.error().message,
+                            "line 1 (header): the client certificate 'alice': certificate has "
+                            "expired [expired]"))
+        << r.error().message;
+    // Whatever the holder's interleaving: with only the first message, it verifies.
+    auto lines = lines_of(transcript);
+    lines.resize(3);
+    r = verify_transcript(joined(lines), trust);
+    EXPECT_TRUE(r) << r.error().message;
 }
 
 // ---- disclosure ----

@@ -241,7 +241,9 @@ TEST(Attack, ClientCertificateWithoutItsKeyIsDetected) {
 
 TEST(Attack, DowngradeOfTheGroupOfferIsDetected) {
     TestPki pki;
-    Pair pair(pki);
+    auto s = server_config(pki);
+    s.groups = {crypto::DhGroup::x25519, crypto::DhGroup::ffdhe3072};
+    Pair pair(client_config(pki), std::move(s));
     pair.tamper = [&](Side from, Bytes& frame) {
         if (from == Side::client && type_of(frame) == "hello") {
             auto j = nlohmann::json::parse(payload_of(frame));
@@ -434,8 +436,9 @@ TEST(Attack, AckForAMessageNeverSentIsRejected) {
     TestPki pki;
     Pair pair(pki);
     pair.login_and_chat();
-    pair.deliver(pair.server->send_inner_for_test(msg::Inner{msg::Ack{5, "delivered"}}),
-                 Side::server);
+    pair.deliver(
+        pair.server->send_inner_for_test(msg::Inner{msg::Ack{5, "delivered", Bytes(64, 1)}}),
+        Side::server);
     EXPECT_TRUE(starts_with(pair.client_events.failure(), "unexpected_message:"));
 }
 

@@ -193,8 +193,11 @@ TEST(ProtocolVectors, SessionMatchesTheSpecByteForByte) {
     Bytes ctx1 = ByteWriter().raw(hh).u32(1).bytes();
     auto chat_c2s_key = label(epoch1, "chat c2s key", ctx1, 32);
     auto chat_c2s_iv = label(epoch1, "chat c2s iv", ctx1, 12);
-    auto msg_c2s_key = label(epoch1, "msg c2s key", hh, 32);
-    auto msg_c2s_iv = label(epoch1, "msg c2s iv", hh, 12);
+    // M7: the msg keys are per epoch, with the same context as the record keys.
+    auto msg_c2s_key = label(epoch1, "msg c2s key", ctx1, 32);
+    auto msg_c2s_iv = label(epoch1, "msg c2s iv", ctx1, 12);
+    auto chat_s2c_key = label(epoch1, "chat s2c key", ctx1, 32);
+    auto chat_s2c_iv = label(epoch1, "chat s2c iv", ctx1, 12);
 
     // The msg record is c2s record 2 (after login and dh_client #2), sealed with epoch 1.
     auto msg_frame = nlohmann::json::parse(run.c2s[4].begin() + 4, run.c2s[4].end());
@@ -216,28 +219,49 @@ TEST(ProtocolVectors, SessionMatchesTheSpecByteForByte) {
     // §6: ct opens with the msg key to salt ‖ text; commit and signature per the spec.
     std::copy_n(msg_c2s_iv.reveal(SecretAccess{}).begin(), 12, iv.begin());
     auto mkey = take(crypto::Aes256GcmKey::create(msg_c2s_key));
-    auto body = crypto::open(mkey, nonce_for(iv, 1), ct, message_ad(hh, Direction::c2s, 1, ts));
+    auto body = crypto::open(mkey, nonce_for(iv, 1), ct, message_ad(hh, Direction::c2s, 1, ts, 1));
     ASSERT_TRUE(body);
     EXPECT_EQ(Bytes(body->begin(), body->begin() + 16), counting(0x40, 16));
     EXPECT_EQ(std::string(body->begin() + 16, body->end()), "Hello, SecureChat");
     auto commit = commitment(counting(0x40, 16), "Hello, SecureChat");
     auto client_id = load_identity("client");
-    auto signed_msg = message_signed(1, hh, Direction::c2s, 1, ts, ct, commit);
+    auto server_id = load_identity("server");
+    auto client_fp = client_id.chain.front().fingerprint();
+    auto server_fp = server_id.chain.front().fingerprint();
+    auto signed_msg = message_signed(1, SessionParties{hh, client_fp, server_fp}, Direction::c2s, 1,
+                                     ts, ct, commit);
     EXPECT_TRUE(client_id.chain.front().public_key().verify(signed_msg, sig));
 
-    // §7 transcript and the client's receipt.
-    auto server_id = load_identity("server");
+    // §6 the server's signed ack: s2c record 2 (after auth_ok and dh_server #2), epoch 1.
+    auto ack_frame = nlohmann::json::parse(run.s2c[4].begin() + 4, run.s2c[4].end());
+    ASSERT_EQ(ack_frame["seq"], 2);
+    Bytes ack_record = *base64_decode(ack_frame["ct"].get<std::string>());
+    std::copy_n(chat_s2c_iv.reveal(SecretAccess{}).begin(), 12, iv.begin());
+    auto s2c_key = take(crypto::Aes256GcmKey::create(chat_s2c_key));
+    auto ack_pt =
+        crypto::open(s2c_key, nonce_for(iv, 2), ack_record, record_ad(Direction::s2c, 2, 1));
+    ASSERT_TRUE(ack_pt) << "the ack record does not open with the spec's epoch-1 s2c key";
+    auto ack = nlohmann::json::parse(ack_pt->begin(), ack_pt->end());
+    EXPECT_EQ(ack["type"], "ack");
+    EXPECT_EQ(ack["seqno"], 1);
+    Bytes ack_sig = *base64_decode(ack["sig"].get<std::string>());
+
+    // §7 transcript (msg line, then its ack line) and the client's receipt.
     auto header =
         transcript_header(hh, client_id.chain.front().to_der(), server_id.chain.front().to_der());
-    TranscriptLine line{
-        1, ts, Direction::c2s, ct, commit, sig, client_id.chain.front().fingerprint()};
+    TranscriptLine line{1, ts, Direction::c2s, ct, commit, sig, client_fp};
+    auto running = crypto::sha256(as_bytes(line.format()));
+    auto ack_bytes = ack_signed(hh, Direction::c2s, 1, crypto::sha256(as_bytes(header)), running);
+    EXPECT_TRUE(server_id.chain.front().public_key().verify(ack_bytes, ack_sig));
+    AckLine ack_line{1, Direction::c2s, ack_sig, server_fp};
     TranscriptHash th(header);
     th.append(Direction::c2s, line.format());
+    th.append(Direction::c2s, ack_line.format());
     auto digest = th.digest();
     auto receipts = std::get_if<event::ReceiptsExchanged>(&run.client_events.back());
     ASSERT_NE(receipts, nullptr);
     EXPECT_EQ(receipts->transcript_sha256, to_hex(digest));
-    auto receipt_bytes = receipt_signed(hh, server_id.chain.front().fingerprint(), 0, 0, digest);
+    auto receipt_bytes = receipt_signed(hh, server_fp, 0, 0, digest);
     EXPECT_TRUE(client_id.chain.front().public_key().verify(receipt_bytes, receipts->own.sig));
 
     nlohmann::json values = {
@@ -264,6 +288,10 @@ TEST(ProtocolVectors, SessionMatchesTheSpecByteForByte) {
         {"msg_sig", to_hex(sig)},
         {"transcript_header", header},
         {"transcript_line", line.format()},
+        {"ack_record_ct", to_hex(ack_record)},
+        {"ack_signed", to_hex(ack_bytes)},
+        {"ack_sig", to_hex(ack_sig)},
+        {"transcript_ack_line", ack_line.format()},
         {"transcript_sha256", to_hex(digest)},
         {"client_receipt_signed", to_hex(receipt_bytes)},
         {"client_receipt_sig", to_hex(receipts->own.sig)},

@@ -2,9 +2,11 @@
 // missing, mistyped and unknown fields, unknown types.
 #include <gtest/gtest.h>
 
+#include "common/base64.h"
 #include "harness.h"
 #include "proto/limits.h"
 #include "proto/messages.h"
+#include "proto/utf8.h"
 #include "proto/wire/framer.h"
 
 namespace sc::proto {
@@ -152,10 +154,13 @@ TEST(Decode, BadBase64IsItsOwnError) {
 }
 
 TEST(Decode, InnerMessagesAreChecked) {
-    EXPECT_TRUE(msg::decode_inner(R"({"type":"ack","seqno":3,"status":"delivered"})"));
-    EXPECT_EQ(inner_error(R"({"type":"ack","seqno":"3","status":"delivered"})"),
+    EXPECT_TRUE(msg::decode_inner(R"({"type":"ack","seqno":3,"sig":"AA==","status":"delivered"})"));
+    EXPECT_EQ(inner_error(R"({"type":"ack","seqno":3,"status":"delivered"})"), ErrorCode::malformed)
+        << "an ack without its signature (M5)";
+    EXPECT_EQ(inner_error(R"({"type":"ack","seqno":"3","sig":"AA==","status":"delivered"})"),
               ErrorCode::malformed);
-    EXPECT_EQ(inner_error(R"({"type":"ack","seqno":3,"status":"lost"})"), ErrorCode::malformed);
+    EXPECT_EQ(inner_error(R"({"type":"ack","seqno":3,"sig":"AA==","status":"lost"})"),
+              ErrorCode::malformed);
     EXPECT_EQ(inner_error(R"({"type":"login","username":"a"})"), ErrorCode::malformed);
     EXPECT_EQ(inner_error(R"({"type":"login","username":"a","password":5})"), ErrorCode::malformed);
     EXPECT_EQ(inner_error(R"({"type":"msg","seqno":1,"ts":1,"ct":"AA==","sig":"AA=="})"),
@@ -218,6 +223,66 @@ TEST(Session, GarbageAfterFailureIsIgnored) {
     auto again = pair.server->receive(as_bytes("more garbage"));
     EXPECT_TRUE(again.events.empty());
     EXPECT_TRUE(again.send.empty());
+}
+
+}  // namespace
+}  // namespace sc::proto
+
+namespace sc::proto {
+namespace {
+
+std::string hello_with(const std::string& groups, const std::string& nonce) {
+    return R"({"type":"hello","versions":[1],"groups":)" + groups + R"(,"nonce":")" + nonce +
+           R"(","certs":["AAAA"]})";
+}
+
+TEST(Hardening, I2_DuplicateGroupsAreRefused) {
+    EXPECT_TRUE(msg::decode_outer(hello_with(R"(["x25519","ffdhe3072"])", kNonce)));
+    EXPECT_EQ(outer_error(hello_with(R"(["x25519","x25519"])", kNonce)), ErrorCode::malformed);
+    EXPECT_EQ(outer_error(R"({"type":"hello","versions":[],"groups":["x25519"],"nonce":")" +
+                          std::string(kNonce) + R"(","certs":["AAAA"]})"),
+              ErrorCode::malformed)
+        << "versions: []";
+}
+
+TEST(Hardening, I2_EmptyOrOversizedShareIsBadShare) {
+    EXPECT_EQ(outer_error(R"({"type":"dh_server","share":"","sig":"AAAA"})"), ErrorCode::bad_share);
+    std::string big = base64_encode(Bytes(600, 1));
+    EXPECT_EQ(outer_error(R"({"type":"dh_client","share":")" + big + R"(","sig":"AAAA"})"),
+              ErrorCode::bad_share);
+    EXPECT_EQ(inner_error(R"({"type":"rekey","share":")" + big + R"("})"), ErrorCode::bad_share);
+    EXPECT_EQ(inner_error(R"({"type":"dh_client","share":""})"), ErrorCode::bad_share);
+}
+
+TEST(Hardening, I2_NonceWithALineBreakIsBadBase64) {
+    std::string nonce(kNonce);
+    nonce.insert(20, "\\n");
+    EXPECT_EQ(outer_error(hello_with(R"(["x25519"])", nonce)), ErrorCode::bad_base64);
+    // A well-formed nonce of the wrong length is malformed.
+    EXPECT_EQ(outer_error(hello_with(R"(["x25519"])", base64_encode(Bytes(31, 1)))),
+              ErrorCode::malformed);
+}
+
+TEST(Hardening, I2_DuplicateKeysAreMalformed) {
+    EXPECT_EQ(
+        inner_error(R"({"type":"ack","seqno":1,"seqno":2,"sig":"AA==","status":"delivered"})"),
+        ErrorCode::malformed);
+    EXPECT_EQ(
+        outer_error(R"({"type":"record","type":"record","seq":0,"ct":"AAAAAAAAAAAAAAAAAAAAAA=="})"),
+        ErrorCode::malformed);
+    // The same key in two different objects is fine.
+    EXPECT_TRUE(msg::decode_inner(R"({"type":"ack","seqno":1,"sig":"AA==","status":"delivered"})"));
+}
+
+TEST(Hardening, I2_Utf8CheckIsStrict) {
+    for (std::string_view good :
+         {"", "plain", "ünïcødé ✓", "\xf0\x9f\x98\x80", "\xf4\x8f\xbf\xbf"}) {
+        EXPECT_TRUE(is_valid_utf8(good)) << good;
+    }
+    for (std::string_view bad : {"\xff", "\xc0\xaf", "\xe0\x80\xaf", "\xed\xa0\x80",
+                                 "\xf4\x90\x80\x80", "\xc3", "\x80", "a\xe2\x82"}) {
+        EXPECT_FALSE(is_valid_utf8(bad)) << to_hex(as_bytes(bad));
+    }
 }
 
 }  // namespace

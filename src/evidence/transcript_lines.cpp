@@ -1,0 +1,246 @@
+#include "evidence/transcript_lines.h"
+
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <optional>
+
+#include "common/base64.h"
+#include "common/display_text.h"
+#include "pki/time_text.h"
+#include "proto/errors.h"
+
+namespace sc::evidence {
+namespace {
+
+using proto::Direction;
+
+constexpr std::string_view kHeaderPrefix = "securechat-transcript v1|";
+constexpr std::size_t kSessionIdBytes = 32;
+
+// The latest `ts` a time point can hold (libstdc++'s system_clock counts nanoseconds in 64 bits,
+// which ends in 2262); anything later is refused rather than overflowed.
+constexpr std::uint64_t kMaxTs = static_cast<std::uint64_t>(
+    std::chrono::duration_cast<std::chrono::milliseconds>(pki::TimePoint::max().time_since_epoch())
+        .count());
+
+std::vector<std::string_view> split_fields(std::string_view text) {
+    std::vector<std::string_view> fields;
+    std::size_t pos = 0;
+    while (true) {
+        auto bar = text.find('|', pos);
+        if (bar == std::string_view::npos) {
+            fields.push_back(text.substr(pos));
+            return fields;
+        }
+        fields.push_back(text.substr(pos, bar - pos));
+        pos = bar + 1;
+    }
+}
+
+// Canonical decimal, as std::to_string writes it: digits only, no leading zero, fits u64.
+std::optional<std::uint64_t> parse_decimal(std::string_view s) {
+    if (s.empty() || (s.size() > 1 && s.front() == '0') ||
+        !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        return std::nullopt;
+    }
+    std::uint64_t value = 0;
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+    if (ec != std::errc{} || end != s.data() + s.size()) {
+        return std::nullopt;
+    }
+    return value;
+}
+
+// Lower-case hex of exactly `bytes` bytes: the only spelling the transcript format produces.
+std::optional<Bytes> canonical_hex(std::string_view s, std::size_t bytes) {
+    auto decoded = from_hex(s);
+    if (!decoded || decoded->size() != bytes || to_hex(*decoded) != s) {
+        return std::nullopt;
+    }
+    return decoded;
+}
+
+std::optional<crypto::Sha256Digest> digest_field(std::string_view s) {
+    auto bytes = canonical_hex(s, crypto::Sha256Digest{}.size());
+    if (!bytes) {
+        return std::nullopt;
+    }
+    crypto::Sha256Digest d{};
+    std::copy(bytes->begin(), bytes->end(), d.begin());
+    return d;
+}
+
+Failure<Error> malformed(const RawLine& line, const std::string& what) {
+    return fail("line " + std::to_string(line.number) + ": malformed: " + what);
+}
+
+Result<proto::AckLine> parse_ack_line(const RawLine& raw, const std::vector<std::string_view>& f) {
+    if (f.size() != 5) {
+        return malformed(
+            raw, "an ack line has 5 fields separated by '|', found " + std::to_string(f.size()));
+    }
+    proto::AckLine line;
+    auto seqno = parse_decimal(f[0]);
+    if (!seqno || *seqno == 0) {
+        return malformed(raw, "seqno " + quoted(f[0]) + " is not a decimal number from 1");
+    }
+    line.seqno = *seqno;
+    if (f[2] == "c2s") {
+        line.dir = Direction::c2s;
+    } else if (f[2] == "s2c") {
+        line.dir = Direction::s2c;
+    } else {
+        return malformed(raw, "direction " + quoted(f[2]) + " is neither c2s nor s2c");
+    }
+    auto sig = base64_decode(f[3]);
+    if (!sig || sig->empty()) {
+        return malformed(raw, "sig is not non-empty base64");
+    }
+    line.sig = std::move(sig).value();
+    auto fingerprint = digest_field(f[4]);
+    if (!fingerprint) {
+        return malformed(raw, "signer fingerprint is not 64 lower-case hex digits");
+    }
+    line.signer_fingerprint = *fingerprint;
+    if (line.format() != raw.text) {
+        return malformed(raw, "not in the canonical form");
+    }
+    return line;
+}
+
+}  // namespace
+
+std::vector<RawLine> split_lines(std::string_view text) {
+    std::vector<RawLine> lines;
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        auto end = text.find('\n', pos);
+        bool terminated = end != std::string_view::npos;
+        auto stop = terminated ? end + 1 : text.size();
+        lines.push_back(RawLine{lines.size() + 1, text.substr(pos, stop - pos), terminated});
+        pos = stop;
+    }
+    return lines;
+}
+
+std::string quoted(std::string_view s) {
+    constexpr std::size_t kMaxShown = 40;
+    return "'" + display_text(proto::utf8_prefix(s, kMaxShown)) +
+           (s.size() > kMaxShown ? "...'" : "'");
+}
+
+std::string line_label(std::size_t number, const ParsedLine& parsed) {
+    auto show = [&](std::string_view kind, Direction dir, std::uint64_t seqno) {
+        return "line " + std::to_string(number) + " (" + std::string(kind) +
+               std::string(proto::direction_name(dir)) + " seqno " + std::to_string(seqno) + ")";
+    };
+    if (const auto* ack = std::get_if<proto::AckLine>(&parsed)) {
+        return show("ack of ", ack->dir, ack->seqno);
+    }
+    const auto& msg = std::get<proto::TranscriptLine>(parsed);
+    return show("", msg.dir, msg.seqno);
+}
+
+Result<ParsedLine> parse_line(const RawLine& raw) {
+    if (!raw.terminated) {
+        return malformed(raw, "it does not end with a newline (was the file cut short?)");
+    }
+    auto f = split_fields(raw.body());
+    if (f.size() >= 2 && f[1] == "ack") {
+        SC_TRY_ASSIGN(auto ack, parse_ack_line(raw, f));
+        return ParsedLine{std::move(ack)};
+    }
+    if (f.size() != 7) {
+        return malformed(raw,
+                         "expected 7 fields separated by '|', found " + std::to_string(f.size()));
+    }
+    proto::TranscriptLine line;
+    auto seqno = parse_decimal(f[0]);
+    if (!seqno || *seqno == 0) {
+        return malformed(raw, "seqno " + quoted(f[0]) + " is not a decimal number from 1");
+    }
+    line.seqno = *seqno;
+    auto ts = parse_decimal(f[1]);
+    if (!ts || *ts > kMaxTs) {
+        return malformed(raw, "ts " + quoted(f[1]) + " is not a decimal number of milliseconds");
+    }
+    line.ts = *ts;
+    if (f[2] == "c2s") {
+        line.dir = Direction::c2s;
+    } else if (f[2] == "s2c") {
+        line.dir = Direction::s2c;
+    } else {
+        return malformed(raw, "direction " + quoted(f[2]) + " is neither c2s nor s2c");
+    }
+    auto ct = base64_decode(f[3]);
+    if (!ct || ct->empty()) {
+        return malformed(raw, "ct is not non-empty base64");
+    }
+    line.ct = std::move(ct).value();
+    auto commit = digest_field(f[4]);
+    if (!commit) {
+        return malformed(raw, "commit is not 64 lower-case hex digits");
+    }
+    line.commit = *commit;
+    auto sig = base64_decode(f[5]);
+    if (!sig || sig->empty()) {
+        return malformed(raw, "sig is not non-empty base64");
+    }
+    line.sig = std::move(sig).value();
+    auto fingerprint = digest_field(f[6]);
+    if (!fingerprint) {
+        return malformed(raw, "signer fingerprint is not 64 lower-case hex digits");
+    }
+    line.signer_fingerprint = *fingerprint;
+    // Every field above has one spelling, so this holds; it guards the hash, which covers the
+    // text rather than the values.
+    if (line.format() != raw.text) {
+        return malformed(raw, "not in the canonical form");
+    }
+    return ParsedLine{std::move(line)};
+}
+
+namespace {
+
+Result<pki::Certificate> header_certificate(std::string_view b64, const char* role) {
+    auto der = base64_decode(b64);
+    if (!der || der->empty()) {
+        return fail(std::string("line 1 (header): malformed: the ") + role +
+                    " certificate is not base64");
+    }
+    auto cert = pki::Certificate::from_der(*der);
+    if (!cert) {
+        return fail(std::string("line 1 (header): malformed: the ") + role +
+                    " certificate does not parse: " + cert.error().message);
+    }
+    return std::move(cert).value();
+}
+
+}  // namespace
+
+Result<Header> parse_header(const RawLine& raw) {
+    if (!raw.terminated) {
+        return fail("line 1 (header): malformed: it does not end with a newline");
+    }
+    auto body = raw.body();
+    if (body.substr(0, kHeaderPrefix.size()) != kHeaderPrefix) {
+        return fail("line 1 (header): malformed: it does not start with \"" +
+                    std::string(kHeaderPrefix) + "\"");
+    }
+    auto f = split_fields(body.substr(kHeaderPrefix.size()));
+    if (f.size() != 3) {
+        return fail(
+            "line 1 (header): malformed: expected the session id and two certificates, found " +
+            std::to_string(f.size()) + " fields");
+    }
+    auto id = canonical_hex(f[0], kSessionIdBytes);
+    if (!id) {
+        return fail("line 1 (header): malformed: the session id is not 64 lower-case hex digits");
+    }
+    SC_TRY_ASSIGN(auto client, header_certificate(f[1], "client"));
+    SC_TRY_ASSIGN(auto server, header_certificate(f[2], "server"));
+    return Header{std::move(id).value(), std::move(client), std::move(server)};
+}
+
+}  // namespace sc::evidence

@@ -1,0 +1,43 @@
+// Reading a transcript file (docs/PROTOCOL.md §7): its lines, the header, and each msg or ack
+// line in its one canonical spelling. Parsing only; what the lines prove is verify_evidence's.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "common/bytes.h"
+#include "common/result.h"
+#include "pki/certificate.h"
+#include "proto/transcript.h"
+
+namespace sc::evidence {
+
+struct RawLine {
+    std::size_t number;     // 1-based; 1 is the header
+    std::string_view text;  // including the final '\n' when there is one
+    bool terminated;
+    std::string_view body() const { return terminated ? text.substr(0, text.size() - 1) : text; }
+};
+std::vector<RawLine> split_lines(std::string_view text);
+
+struct Header {
+    Bytes session_id;
+    pki::Certificate client;
+    pki::Certificate server;
+};
+Result<Header> parse_header(const RawLine& raw);
+
+// A msg line (7 fields) or an ack line (5 fields, the second is "ack").
+using ParsedLine = std::variant<proto::TranscriptLine, proto::AckLine>;
+// Errors name the line: "line 5: malformed: expected 7 fields separated by '|', found 6".
+Result<ParsedLine> parse_line(const RawLine& raw);
+
+// "line 3 (c2s seqno 2)", "line 4 (ack of c2s seqno 2)".
+std::string line_label(std::size_t number, const ParsedLine& line);
+// Untrusted file text for an error message: at most 40 bytes, made visible, in quotes.
+std::string quoted(std::string_view s);
+
+}  // namespace sc::evidence
