@@ -35,9 +35,13 @@ class Server {
     asio::awaitable<void> graceful_stop();
     void wait_for_signals();
     Status reload_now();
+    void check_crl_freshness();
 
-    asio::io_context io_;
+    // Destruction runs bottom-up, and the order is the fix for M3: signals and acceptors go
+    // first, then io_ (destroying every suspended connection coroutine, whose ~Connection
+    // still uses ctx_), and ctx_ last. ~Server stops the worker pool before any of it.
     std::unique_ptr<ServerContext> ctx_;
+    asio::io_context io_;
     std::vector<std::unique_ptr<asio::ip::tcp::acceptor>> acceptors_;
     std::unique_ptr<asio::signal_set> signals_;
 };
