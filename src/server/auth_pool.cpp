@@ -32,8 +32,8 @@ void AuthPool::work() {
         std::function<void()> job;
         {
             std::unique_lock lock(mutex_);
-            ready_.wait(lock,
-                        [this] { return stopping_ || !logins_.empty() || !registrations_.empty(); });
+            ready_.wait(
+                lock, [this] { return stopping_ || !logins_.empty() || !registrations_.empty(); });
             if (stopping_) {
                 return;
             }

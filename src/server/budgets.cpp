@@ -21,9 +21,9 @@ void RateLimiter::make_room(Clock::time_point now) {
         it = it->second.tokens >= policy_.burst ? buckets_.erase(it) : std::next(it);
     }
     if (buckets_.size() >= policy_.max_keys) {
-        auto oldest = std::min_element(buckets_.begin(), buckets_.end(), [](const auto& x, const auto& y) {
-            return x.second.updated < y.second.updated;
-        });
+        auto oldest = std::min_element(
+            buckets_.begin(), buckets_.end(),
+            [](const auto& x, const auto& y) { return x.second.updated < y.second.updated; });
         buckets_.erase(oldest);
     }
 }
@@ -45,7 +45,8 @@ std::optional<std::chrono::seconds> RateLimiter::take(const std::string& key,
         return std::nullopt;
     }
     double wait = policy_.per_second > 0 ? (1 - b.tokens) / policy_.per_second : 3600.0;
-    return std::chrono::seconds(std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(wait))));
+    return std::chrono::seconds(
+        std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(wait))));
 }
 
 bool CappedCounter::acquire(const std::string& key) {

@@ -219,8 +219,9 @@ asio::awaitable<void> Connection::watchdog() {
         now = Clock::now();
         if (now >= hard_deadline_) {
             if (!closing_) {
-                end_reason_ = close_reason_.empty() ? "peer did not finish closing"
-                                                    : close_reason_ + ": peer did not finish closing";
+                end_reason_ = close_reason_.empty()
+                                  ? "peer did not finish closing"
+                                  : close_reason_ + ": peer did not finish closing";
             }
             co_return;
         }
@@ -248,9 +249,9 @@ void Connection::watchdog_tick(Clock::time_point now) {
         !session_ || session_->phase() == proto::ServerSession::Phase::waiting_hello;
     if (before_hello && now - started_ > limits.hello_timeout) {
         end_reason_ = "hello timeout";
-        handle(session().terminate(proto::ErrorCode::timeout,
-                                   "no hello within " +
-                                       std::to_string(limits.hello_timeout.count()) + " s"));
+        handle(session().terminate(
+            proto::ErrorCode::timeout,
+            "no hello within " + std::to_string(limits.hello_timeout.count()) + " s"));
         return;
     }
     if (username_.empty() && now - started_ > limits.handshake_timeout) {
@@ -260,7 +261,8 @@ void Connection::watchdog_tick(Clock::time_point now) {
                                        std::to_string(limits.handshake_timeout.count()) + " s"));
         return;
     }
-    if (receipt_deadline_ == Clock::time_point::max() && now - last_activity_ > limits.idle_timeout) {
+    if (receipt_deadline_ == Clock::time_point::max() &&
+        now - last_activity_ > limits.idle_timeout) {
         // As SIGTERM does: our receipt, a bounded wait for the peer's, then `error timeout`.
         log::event(log::Level::info, "idle_timeout",
                    {{"conn", conn()}, {"user", username_}, {"client_fp", client_fp_}});
@@ -334,7 +336,8 @@ void Connection::handle(proto::Output out) {
     }
     if (out.close && !closing_) {
         closing_ = true;
-        hard_deadline_ = std::min(hard_deadline_, Clock::now() + ctx_.settings.limits.shutdown_grace);
+        hard_deadline_ =
+            std::min(hard_deadline_, Clock::now() + ctx_.settings.limits.shutdown_grace);
         watch_.cancel();
     }
     wake_.cancel();

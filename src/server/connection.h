@@ -99,8 +99,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     bool closed_ = false;
     bool auth_in_flight_ = false;
     std::string username_;
-    std::string account_;   // canonical (LoginThrottle::canonical), for throttles and caps
-    bool counted_ = false;  // holds a slot in sessions_by_account / sessions_by_block
+    std::string account_;    // canonical (LoginThrottle::canonical), for throttles and caps
+    bool counted_ = false;   // holds a slot in sessions_by_account / sessions_by_block
     std::string client_fp_;  // the client certificate's full SHA-256 fingerprint (H1)
     std::uint64_t route_handle_ = 0;
     std::optional<pki::Certificate> peer_;

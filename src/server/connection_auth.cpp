@@ -45,11 +45,9 @@ std::string client_message(const store::AuthError& err) {
 void Connection::start_login(std::string username, crypto::SecretBytes password) {
     account_ = LoginThrottle::canonical(username);
     if (auto wait = ctx_.throttle.reserve(account_, block_, Clock::now())) {
-        log::event(log::Level::warn, "login_throttled",
-                   {{"conn", conn()},
-                    {"peer", address_},
-                    {"user", username},
-                    {"client_fp", client_fp_}});
+        log::event(
+            log::Level::warn, "login_throttled",
+            {{"conn", conn()}, {"peer", address_}, {"user", username}, {"client_fp", client_fp_}});
         handle(session().reject_auth(
             proto::ErrorCode::throttled,
             "too many failed logins; try again in " + std::to_string(wait->count()) + " s"));
@@ -92,14 +90,13 @@ void Connection::start_register(std::string email, std::string username,
     auth_in_flight_ = true;
     auto self = shared_from_this();
     auto secret = std::make_shared<crypto::SecretBytes>(std::move(password));
-    bool queued = ctx_.workers.submit(
-        AuthPool::Kind::registration, [self, email, username, secret] {
-            auto result = self->ctx_.accounts.register_account(email, username, *secret);
-            asio::post(self->strand_, [self, username, result = std::move(result)]() {
-                self->guarded("register",
-                              [&] { self->finish_auth(username, "registered", result); });
-            });
+    bool queued = ctx_.workers.submit(AuthPool::Kind::registration, [self, email, username,
+                                                                     secret] {
+        auto result = self->ctx_.accounts.register_account(email, username, *secret);
+        asio::post(self->strand_, [self, username, result = std::move(result)]() {
+            self->guarded("register", [&] { self->finish_auth(username, "registered", result); });
         });
+    });
     if (!queued) {
         auth_in_flight_ = false;
         handle(session().reject_auth(proto::ErrorCode::unavailable,

@@ -22,8 +22,8 @@ void Connection::open_transcript(std::optional<Refusal>& problem) {
     if (!files) {
         log::event(log::Level::error, "transcript_unavailable",
                    {{"conn", conn()}, {"user", username_}, {"reason", files.error().message}});
-        problem = Refusal{proto::ErrorCode::internal,
-                          "the server cannot record this session's evidence"};
+        problem =
+            Refusal{proto::ErrorCode::internal, "the server cannot record this session's evidence"};
         return;
     }
     files_.emplace(std::move(files).value());
@@ -32,8 +32,8 @@ void Connection::open_transcript(std::optional<Refusal>& problem) {
 
 void Connection::append_transcript(const std::string& text, std::optional<Refusal>& problem) {
     if (!files_) {
-        problem = Refusal{proto::ErrorCode::internal,
-                          "the server cannot record this session's evidence"};
+        problem =
+            Refusal{proto::ErrorCode::internal, "the server cannot record this session's evidence"};
         return;
     }
     if (!ctx_.transcript_quota.charge(account_, text.size(), std::chrono::system_clock::now())) {
@@ -46,8 +46,8 @@ void Connection::append_transcript(const std::string& text, std::optional<Refusa
     if (auto appended = files_->append(text); !appended) {
         log::event(log::Level::error, "transcript_write_failed",
                    {{"conn", conn()}, {"user", username_}, {"reason", appended.error().message}});
-        problem = Refusal{proto::ErrorCode::internal,
-                          "the server cannot record this session's evidence"};
+        problem =
+            Refusal{proto::ErrorCode::internal, "the server cannot record this session's evidence"};
     }
 }
 
@@ -60,8 +60,7 @@ void Connection::write_session_record() {
                           {"client_fp", client_fp_},
                           {"client_cn", peer_ ? peer_->common_name() : std::string()},
                           {"peer_address", address_}};
-    std::string text =
-        record.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+    std::string text = record.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
     int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     bool ok = fd >= 0 && ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
     if (fd >= 0) {
@@ -123,8 +122,9 @@ void Connection::recheck_now() {
         }
         reason = verified.error().message();
     }
-    log::event(log::Level::warn, "peer_certificate_refused",
-               {{"conn", conn()}, {"user", username_}, {"client_fp", client_fp_}, {"reason", reason}});
+    log::event(
+        log::Level::warn, "peer_certificate_refused",
+        {{"conn", conn()}, {"user", username_}, {"client_fp", client_fp_}, {"reason", reason}});
     end_reason_ = "peer certificate refused after reload";
     handle(session_->terminate(proto::ErrorCode::bad_certificate, reason));
 }

@@ -36,9 +36,9 @@ std::optional<std::chrono::seconds> LoginThrottle::wait(Table& table, const std:
 void LoginThrottle::bump(Table& table, const std::string& key, unsigned free,
                          Clock::time_point now) {
     if (table.size() >= policy_.max_entries && table.find(key) == table.end()) {
-        auto oldest = std::min_element(table.begin(), table.end(), [](const auto& x, const auto& y) {
-            return x.second.last < y.second.last;
-        });
+        auto oldest = std::min_element(
+            table.begin(), table.end(),
+            [](const auto& x, const auto& y) { return x.second.last < y.second.last; });
         table.erase(oldest);
     }
     Entry& e = table[key];
@@ -72,7 +72,8 @@ std::optional<std::chrono::seconds> LoginThrottle::reserve(const std::string& ac
     std::lock_guard lock(mutex_);
     auto key = pair_key(account, block);
     std::optional<std::chrono::seconds> longest;
-    for (auto w : {wait(pairs_, key, now), wait(accounts_, account, now), wait(blocks_, block, now)}) {
+    for (auto w :
+         {wait(pairs_, key, now), wait(accounts_, account, now), wait(blocks_, block, now)}) {
         if (w && (!longest || *w > *longest)) {
             longest = w;
         }

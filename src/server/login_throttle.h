@@ -23,9 +23,9 @@ class LoginThrottle {
   public:
     using Clock = std::chrono::steady_clock;
     struct Policy {
-        unsigned free_failures = 3;               // per (account, block)
-        unsigned free_account_failures = 100;     // per account, from everywhere
-        unsigned free_block_failures = 10;        // per block, for any account
+        unsigned free_failures = 3;            // per (account, block)
+        unsigned free_account_failures = 100;  // per account, from everywhere
+        unsigned free_block_failures = 10;     // per block, for any account
         std::chrono::seconds max_delay{300};
         std::chrono::seconds forget_after{3600};  // failures this old no longer count
         std::size_t max_entries = 100000;         // per table

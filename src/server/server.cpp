@@ -182,9 +182,10 @@ asio::awaitable<void> Server::accept_loop(asio::ip::tcp::acceptor& acceptor) {
         if (auto wait = ctx_->handshakes.take(block, std::chrono::steady_clock::now())) {
             log::event(log::Level::warn, "connection_refused",
                        {{"peer", address}, {"reason", "handshake rate of the address block"}});
-            connection->start(Connection::Refusal{
-                proto::ErrorCode::throttled, "too many new connections from your network; try "
-                                             "again in " + std::to_string(wait->count()) + " s"});
+            connection->start(Connection::Refusal{proto::ErrorCode::throttled,
+                                                  "too many new connections from your network; try "
+                                                  "again in " +
+                                                      std::to_string(wait->count()) + " s"});
             continue;
         }
         std::weak_ptr<Connection> weak = connection;
@@ -290,13 +291,15 @@ void Server::check_crl_freshness() {
         auto now = std::chrono::system_clock::now();
         auto hours = std::chrono::duration_cast<std::chrono::hours>(next - now).count();
         if (next <= now) {
-            log::event(log::Level::error, "crl_expired",
-                       {{"crl", ctx_->settings.crl.string()},
-                        {"hours_ago", std::to_string(-hours)},
-                        {"effect", "every client certificate is refused until a fresh CRL is loaded"}});
+            log::event(
+                log::Level::error, "crl_expired",
+                {{"crl", ctx_->settings.crl.string()},
+                 {"hours_ago", std::to_string(-hours)},
+                 {"effect", "every client certificate is refused until a fresh CRL is loaded"}});
         } else if (next - now <= ctx_->settings.security.crl_warn_before) {
-            log::event(log::Level::warn, "crl_expires_soon",
-                       {{"crl", ctx_->settings.crl.string()}, {"hours_left", std::to_string(hours)}});
+            log::event(
+                log::Level::warn, "crl_expires_soon",
+                {{"crl", ctx_->settings.crl.string()}, {"hours_left", std::to_string(hours)}});
         }
     }
 }
@@ -316,8 +319,8 @@ asio::awaitable<void> Server::graceful_stop() {
     // told a deadline a little before ours, so that it is gone (linger included) before it.
     auto grace = ctx_->settings.limits.shutdown_grace;
     auto deadline = std::chrono::steady_clock::now() + grace;
-    auto margin = std::min<std::chrono::steady_clock::duration>(grace / 4,
-                                                                std::chrono::milliseconds(250));
+    auto margin =
+        std::min<std::chrono::steady_clock::duration>(grace / 4, std::chrono::milliseconds(250));
     for (auto& connection : ctx_->live()) {
         connection->shutdown(deadline - margin);
     }

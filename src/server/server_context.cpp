@@ -20,18 +20,17 @@ ServerContext::ServerContext(Settings s, asio::io_context& io_context, proto::Id
       accounts(*store, store::PasswordPolicy{settings.security.min_password_length, 256,
                                              settings.security.argon2_opslimit,
                                              settings.security.argon2_memlimit}),
-      admission({settings.limits.max_handshakes_in_flight,
-                 settings.limits.max_unauthenticated_per_ip}),
+      admission(
+          {settings.limits.max_handshakes_in_flight, settings.limits.max_unauthenticated_per_ip}),
       handshakes({static_cast<double>(settings.limits.handshake_burst_per_block),
                   static_cast<double>(settings.limits.handshakes_per_block_per_s)}),
       registrations_by_block(per_hour(settings.limits.registrations_per_block_per_hour)),
       registrations_by_cert(per_hour(settings.limits.registrations_per_certificate_per_hour)),
-      throttle(LoginThrottle::Policy{.free_failures = settings.limits.login_free_failures,
-                                     .free_account_failures =
-                                         settings.limits.login_free_failures_per_account,
-                                     .free_block_failures =
-                                         settings.limits.login_free_failures_per_block,
-                                     .max_delay = settings.limits.login_max_delay}),
+      throttle(LoginThrottle::Policy{
+          .free_failures = settings.limits.login_free_failures,
+          .free_account_failures = settings.limits.login_free_failures_per_account,
+          .free_block_failures = settings.limits.login_free_failures_per_block,
+          .max_delay = settings.limits.login_max_delay}),
       sessions_by_account(settings.limits.max_sessions_per_account),
       sessions_by_block(settings.limits.max_authenticated_per_block),
       transcript_quota(settings.limits.max_transcript_bytes_per_account_per_day),

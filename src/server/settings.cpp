@@ -112,8 +112,7 @@ Status load_limits(const toml::table& t, Limits& l) {
     SC_READ(t, "login_free_failures_per_block", l.login_free_failures_per_block);
     SC_READ(t, "login_max_delay_s", l.login_max_delay);
     SC_READ(t, "registrations_per_block_per_hour", l.registrations_per_block_per_hour);
-    SC_READ(t, "registrations_per_certificate_per_hour",
-            l.registrations_per_certificate_per_hour);
+    SC_READ(t, "registrations_per_certificate_per_hour", l.registrations_per_certificate_per_hour);
     SC_READ(t, "max_sessions_per_account", l.max_sessions_per_account);
     SC_READ(t, "max_authenticated_per_block", l.max_authenticated_per_block);
     SC_READ(t, "max_transcript_bytes_per_account_per_day",
@@ -122,11 +121,10 @@ Status load_limits(const toml::table& t, Limits& l) {
 }
 
 Status load_security(const toml::table& t, Security& s) {
-    SC_TRY(check_keys(
-        t, "[security]",
-        {"clock_skew_s", "ts_window_ms", "rekey_after_records", "rekey_after_s",
-         "min_password_length", "argon2_opslimit", "argon2_memlimit", "allowed_client_names",
-         "groups", "crl_warn_days"}));
+    SC_TRY(check_keys(t, "[security]",
+                      {"clock_skew_s", "ts_window_ms", "rekey_after_records", "rekey_after_s",
+                       "min_password_length", "argon2_opslimit", "argon2_memlimit",
+                       "allowed_client_names", "groups", "crl_warn_days"}));
     SC_READ(t, "clock_skew_s", s.clock_skew);
     SC_READ(t, "ts_window_ms", s.ts_window);
     SC_READ(t, "rekey_after_records", s.rekey_after_records);
@@ -328,7 +326,8 @@ Status validate(const Settings& s) {
             problem("security.groups lists '" + g + "' twice");
         }
     }
-    if (s.limits.hello_timeout.count() == 0 || s.limits.hello_timeout > s.limits.handshake_timeout) {
+    if (s.limits.hello_timeout.count() == 0 ||
+        s.limits.hello_timeout > s.limits.handshake_timeout) {
         problem("limits.hello_timeout_s must be between 1 and handshake_timeout_s");
     }
     if (s.limits.handshakes_per_block_per_s == 0 || s.limits.handshake_burst_per_block == 0) {

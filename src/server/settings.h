@@ -28,10 +28,10 @@ struct Limits {
     std::chrono::seconds idle_timeout{300};
     std::size_t max_outbound_bytes = 1024 * 1024;  // per connection queue
     std::size_t read_chunk = 16 * 1024;
-    std::size_t worker_threads = 2;                // password hashing
-    std::size_t max_queued_auth = 256;             // login jobs waiting for a worker
-    std::size_t max_queued_registrations = 32;     // registration jobs (served after logins)
-    std::size_t io_threads = 0;                    // 0 = one per core
+    std::size_t worker_threads = 2;             // password hashing
+    std::size_t max_queued_auth = 256;          // login jobs waiting for a worker
+    std::size_t max_queued_registrations = 32;  // registration jobs (served after logins)
+    std::size_t io_threads = 0;                 // 0 = one per core
     std::chrono::seconds shutdown_grace{5};
     // Failed logins (M2): delays start after this many failures of one account from one
     // address block, of one account from everywhere, and of one block for any account.
