@@ -302,20 +302,30 @@ void Connection::begin_close(std::string reason, proto::ErrorCode code,
 }
 
 void Connection::handle(proto::Output out) {
-    // Evidence first: no frame that vouches for the transcript (an ack, a receipt) leaves
-    // before its lines are on disk; if they cannot be written the session ends instead (L4).
+    // Evidence first: the transcript lines of this output are on disk before anything else
+    // happens; if they cannot be written the session ends here (L4), before any receipt can
+    // be signed over them. (The output's own frames still go: the record layer's sequence
+    // numbers do not allow dropping one.)
+    std::optional<Refusal> problem;
     for (auto& event : out.events) {
-        std::optional<Refusal> problem;
         if (std::holds_alternative<proto::event::ChatReady>(event)) {
             open_transcript(problem);
         } else if (auto* t = std::get_if<proto::event::TranscriptAppend>(&event)) {
             append_transcript(t->text, problem);
         }
         if (problem) {
-            end_reason_ = problem->reason;
-            out = session().terminate(problem->code, problem->reason);
             break;
         }
+    }
+    if (problem) {
+        auto ended = session().terminate(problem->code, problem->reason);
+        for (auto& f : ended.send) {
+            out.send.push_back(std::move(f));
+        }
+        for (auto& e : ended.events) {
+            out.events.push_back(std::move(e));
+        }
+        out.close = true;
     }
     for (auto& frame : out.send) {
         if (outbox_bytes_ + frame.size() > ctx_.settings.limits.max_outbound_bytes) {

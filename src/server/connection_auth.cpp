@@ -73,11 +73,12 @@ void Connection::start_login(std::string username, crypto::SecretBytes password)
 void Connection::start_register(std::string email, std::string username,
                                 crypto::SecretBytes password) {
     auto now = Clock::now();
-    auto wait = ctx_.registrations_by_block.take(block_, now);
-    const char* why = "from your network";
+    // The certificate first: one that is over its own limit spends nothing of its network's.
+    auto wait = ctx_.registrations_by_cert.take(client_fp_, now);
+    const char* why = "with this certificate";
     if (!wait) {
-        wait = ctx_.registrations_by_cert.take(client_fp_, now);
-        why = "with this certificate";
+        wait = ctx_.registrations_by_block.take(block_, now);
+        why = "from your network";
     }
     if (wait) {
         log::event(log::Level::warn, "register_throttled",

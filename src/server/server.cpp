@@ -211,8 +211,7 @@ int Server::run(bool handle_signals) {
         asio::co_spawn(io_, accept_loop(*acceptor), asio::detached);
     }
     if (handle_signals) {
-        signals_ = std::make_unique<asio::signal_set>(io_, SIGINT, SIGTERM, SIGHUP);
-        wait_for_signals();
+        install_signal_handlers();
     }
     std::size_t threads = ctx_->settings.limits.io_threads;
     if (threads == 0) {
@@ -230,6 +229,13 @@ int Server::run(bool handle_signals) {
     }
     log::event(log::Level::info, "server_stopped");
     return 0;
+}
+
+void Server::install_signal_handlers() {
+    if (!signals_) {
+        signals_ = std::make_unique<asio::signal_set>(io_, SIGINT, SIGTERM, SIGHUP);
+        wait_for_signals();
+    }
 }
 
 void Server::wait_for_signals() {

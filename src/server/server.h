@@ -22,6 +22,9 @@ class Server {
     ~Server();
 
     std::vector<asio::ip::tcp::endpoint> endpoints() const;
+    // Installs the SIGTERM/SIGINT/SIGHUP handlers now (run() does it too, once): call it before
+    // telling anyone that the server listens, so that a signal right after is handled.
+    void install_signal_handlers();
     // Serves until stop() or a SIGTERM/SIGINT; returns the process exit code.
     int run(bool handle_signals = true);
     // Graceful stop from any thread.

@@ -371,6 +371,24 @@ TEST_F(HardeningProcess, H1_LogLinesNameTheCertificateNextToTheAccount) {
     }
 }
 
+// Issue 8 §4: the idle timeout no longer closes silently. A peer that does not answer the
+// server's receipt gets `error timeout`, and the server logs it.
+TEST_F(HardeningProcess, IdleTimeoutWithoutAnswerEndsWithTimeoutError) {
+    ServerProcess server(
+        args({"--set", "limits.idle_timeout_s=1", "--set", "limits.shutdown_grace_s=2"}),
+        log_path());
+    ASSERT_NE(server.port(), 0);
+    auto silent = NetClient::connect(server.port(), ca_.client_config());
+    ASSERT_TRUE(silent->register_user("b@example.com", "bob", "correct horse battery"));
+    // We read nothing from now on.
+    EXPECT_TRUE(log_shows("event=idle_timeout")) << log_text();
+    EXPECT_TRUE(log_shows("event=close_unanswered")) << log_text();
+    EXPECT_TRUE(log_shows("code=timeout")) << log_text();
+    EXPECT_TRUE(log_shows("idle timeout; the client sent no receipt in time")) << log_text();
+    server.signal(SIGTERM);
+    EXPECT_EQ(server.wait(), 0);
+}
+
 TEST_F(HardeningProcess, I4_CrlNearOrPastNextUpdateIsLogged) {
     ASSERT_TRUE(pki::publish_crl({.dir = ca_.dir, .days = 2}));
     ServerProcess server(args({"--crl", (ca_.dir / "ca.crl").string()}), log_path());
