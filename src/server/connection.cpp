@@ -97,16 +97,18 @@ void Connection::fail_internally(std::string_view where, std::string_view what) 
 void Connection::start(std::optional<Refusal> refusal) {
     ctx_.add(id_, weak_from_this());
     log::event(log::Level::info, "connection_opened", {{"conn", conn()}, {"peer", address_}});
-    asio::co_spawn(strand_, serve(std::move(refusal)), asio::detached);
+    bool refused = refusal.has_value();
+    asio::co_spawn(strand_, serve(shared_from_this(), std::move(refusal)), asio::detached);
     // graceful_stop sets `stopping` before it lists the live connections: one that registered
     // too late for the list sees the flag here.
-    if (!refusal && ctx_.stopping) {
+    if (!refused && ctx_.stopping) {
         shutdown(Clock::now() + ctx_.settings.limits.shutdown_grace);
     }
 }
 
-asio::awaitable<void> Connection::serve(std::optional<Refusal> refusal) {
-    auto self = shared_from_this();  // alive until this coroutine ends
+asio::awaitable<void> Connection::serve(std::shared_ptr<Connection> self,
+                                        std::optional<Refusal> refusal) {
+    (void)self;
     if (refusal) {
         // Before any read, so not a byte of the peer's is processed.
         end_reason_ = refusal->reason;

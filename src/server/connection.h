@@ -47,7 +47,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   private:
     using Strand = asio::strand<asio::io_context::executor_type>;
 
-    asio::awaitable<void> serve(std::optional<Refusal> refusal);
+    // `self` lives in the coroutine frame: it keeps the connection alive from co_spawn on.
+    asio::awaitable<void> serve(std::shared_ptr<Connection> self, std::optional<Refusal> refusal);
     asio::awaitable<void> reader();
     asio::awaitable<void> writer();
     asio::awaitable<void> watchdog();
