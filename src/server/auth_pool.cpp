@@ -45,6 +45,17 @@ void AuthPool::work() {
     }
 }
 
+void AuthPool::drop_queued() {
+    std::deque<std::function<void()>> dropped_logins;
+    std::deque<std::function<void()>> dropped_registrations;
+    {
+        std::lock_guard lock(mutex_);
+        dropped_logins.swap(logins_);
+        dropped_registrations.swap(registrations_);
+    }
+    // Destroyed here, outside the lock.
+}
+
 void AuthPool::stop() {
     std::deque<std::function<void()>> dropped_logins;
     std::deque<std::function<void()>> dropped_registrations;

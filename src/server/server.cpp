@@ -330,6 +330,9 @@ asio::awaitable<void> Server::graceful_stop() {
     for (auto& connection : ctx_->live()) {
         connection->shutdown(deadline - margin);
     }
+    // Queued password checks would hold their connections (and us) for up to a queue's worth
+    // of Argon2 runs; their sessions are ending, so the jobs go.
+    ctx_->workers.drop_queued();
     asio::steady_timer timer(io_);
     while (ctx_->connections > 0 && std::chrono::steady_clock::now() < deadline) {
         timer.expires_after(std::chrono::milliseconds(20));
