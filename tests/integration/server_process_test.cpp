@@ -331,6 +331,24 @@ TEST_F(HardeningProcess, M3_SigtermWithConnectionsInEveryStateExitsZero) {
     EXPECT_EQ(log.find("event=shutdown_forced"), std::string::npos) << log;
 }
 
+// M3, the forced path: a password check still running when shutdown_grace ends keeps its
+// connection alive past io_.stop(); that connection is destroyed with the io_context, which
+// must happen while the ServerContext still exists (under ASan, the old order aborts here).
+TEST_F(HardeningProcess, M3_ForcedStopWithALoginStillHashingExitsZero) {
+    ServerProcess server(
+        args({"--set", "limits.shutdown_grace_s=1", "--set", "security.argon2_opslimit=8", "--set",
+              "security.argon2_memlimit=268435456"}),
+        log_path());
+    ASSERT_NE(server.port(), 0);
+    auto c = NetClient::connect(server.port(), ca_.client_config());
+    // An unknown user still costs one full Argon2id run (the dummy verification).
+    std::thread login([&] { c->login("nobody", "not the password"); });
+    std::this_thread::sleep_for(300ms);
+    server.signal(SIGTERM);
+    EXPECT_EQ(server.wait(60s), 0) << log_text();
+    login.join();
+}
+
 // M3, the case that crashed without any tool: one TCP connection opened and closed, then
 // SIGTERM at once (tools/sigterm_loop.sh runs it 100 times and counts).
 TEST_F(HardeningProcess, M3_SigtermRightAfterAConnectionExitsZero) {
