@@ -75,6 +75,7 @@ void Connection::fail_internally(std::string_view where, std::string_view what) 
                {{"conn", conn()},
                 {"peer", address_},
                 {"user", username_},
+                {"client_fp", client_fp_},
                 {"where", std::string(where)},
                 {"reason", std::string(what)}});
     end_reason_ = "internal error in " + std::string(where);

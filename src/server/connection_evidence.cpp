@@ -21,7 +21,10 @@ void Connection::open_transcript(std::optional<Refusal>& problem) {
                                                 channel->session_id());
     if (!files) {
         log::event(log::Level::error, "transcript_unavailable",
-                   {{"conn", conn()}, {"user", username_}, {"reason", files.error().message}});
+                   {{"conn", conn()},
+                    {"user", username_},
+                    {"client_fp", client_fp_},
+                    {"reason", files.error().message}});
         problem =
             Refusal{proto::ErrorCode::internal, "the server cannot record this session's evidence"};
         return;
@@ -45,7 +48,10 @@ void Connection::append_transcript(const std::string& text, std::optional<Refusa
     }
     if (auto appended = files_->append(text); !appended) {
         log::event(log::Level::error, "transcript_write_failed",
-                   {{"conn", conn()}, {"user", username_}, {"reason", appended.error().message}});
+                   {{"conn", conn()},
+                    {"user", username_},
+                    {"client_fp", client_fp_},
+                    {"reason", appended.error().message}});
         problem =
             Refusal{proto::ErrorCode::internal, "the server cannot record this session's evidence"};
     }
