@@ -133,7 +133,9 @@ TEST_F(ServerTest, FailedLoginsAreThrottledAndTheClientIsToldHowLong) {
     }
     EXPECT_EQ(last.rfind("throttled:", 0), 0u) << last;
     EXPECT_NE(last.find("try again in"), std::string::npos) << last;
-    // Even the right password waits until the delay has passed.
+    // Even the right password waits until the delay has passed, from the same address block
+    // (from another block it goes through:
+    // Hardening.M2_StrangerCannotLockOutTheVictimFromAnotherBlock).
     auto right = connect();
     EXPECT_FALSE(right->login("alice", "correct horse battery"));
     EXPECT_EQ(right->peer_error().rfind("throttled:", 0), 0u) << right->peer_error();
