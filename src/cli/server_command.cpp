@@ -83,6 +83,7 @@ int run_server(const ServerArgs& args) {
         std::cerr << "securechat server: error: " << server.error().message << "\n";
         return kExitFailure;
     }
+    (*server)->install_signal_handlers();  // before anyone learns that we listen
     for (const auto& ep : (*server)->endpoints()) {
         std::cout << "listening on " << ep << "\n" << std::flush;
     }

@@ -3,14 +3,13 @@
 #include <asio/experimental/as_tuple.hpp>
 #include <asio/experimental/awaitable_operators.hpp>
 
-#include "common/files.h"
-#include "pki/verify.h"
 #include "server/log.h"
 
 namespace sc::server {
 namespace {
 
 using namespace asio::experimental::awaitable_operators;
+using namespace std::chrono_literals;
 constexpr auto kNoThrow = asio::experimental::as_tuple(asio::use_awaitable);
 
 proto::ServerConfig session_config(const ServerContext& ctx) {
@@ -20,83 +19,115 @@ proto::ServerConfig session_config(const ServerContext& ctx) {
     config.allowed_client_names = sec.allowed_client_names;
     config.rekey_after_records = sec.rekey_after_records;
     config.rekey_after = sec.rekey_after;
-    return config;
-}
-
-std::string fingerprint_prefix(const pki::Certificate& cert) {
-    return cert.fingerprint_text().substr(0, 23);
-}
-
-// What a user sees for each account failure. Unknown user and wrong password share one text.
-proto::ErrorCode to_protocol(store::AuthErrorCode code) {
-    switch (code) {
-        case store::AuthErrorCode::wrong_credentials:
-        case store::AuthErrorCode::account_disabled:
-            return proto::ErrorCode::auth_failed;
-        case store::AuthErrorCode::unavailable:
-            return proto::ErrorCode::unavailable;
-        case store::AuthErrorCode::internal:
-            return proto::ErrorCode::internal;
-        default:
-            return proto::ErrorCode::registration_failed;
+    config.groups.clear();
+    for (const auto& name : sec.groups) {
+        if (auto g = crypto::parse_dh_group(name)) {  // validate() refused unknown names
+            config.groups.push_back(*g);
+        }
     }
+    return config;
 }
 
 }  // namespace
 
 Connection::Connection(ServerContext& ctx, asio::ip::tcp::socket socket, std::string address,
-                       bool admitted)
+                       std::string block)
     : ctx_(ctx),
       strand_(asio::make_strand(ctx.io)),
       socket_(std::move(socket)),
       wake_(strand_),
+      watch_(strand_),
       address_(std::move(address)),
+      block_(std::move(block)),
       id_(ctx.next_id++),
-      unauthenticated_slot_(admitted),
-      session_(session_config(ctx), ctx.clock, ctx.entropy),
-      started_(std::chrono::steady_clock::now()),
+      started_(Clock::now()),
       last_activity_(started_) {
     ++ctx_.connections;
 }
 
 Connection::~Connection() {
-    if (unauthenticated_slot_) {
-        ctx_.release_unauthenticated(address_);
+    ctx_.admission.release(id_);
+    if (counted_) {
+        ctx_.sessions_by_account.release(account_);
+        ctx_.sessions_by_block.release(block_);
     }
     if (route_handle_ != 0) {
         ctx_.router.detach(username_, route_handle_);
     }
-    --ctx_.connections;
     ctx_.remove(id_);
+    --ctx_.connections;  // last: graceful_stop waits for this to reach zero
+}
+
+proto::ServerSession& Connection::session() {
+    if (!session_) {
+        // The trust is read now, when the peer's first bytes (its hello) arrive, not at
+        // accept; the version tells on_bytes whether a reload happened since (L3).
+        trust_version_ = ctx_.trust_version();
+        session_.emplace(session_config(ctx_), ctx_.clock, ctx_.entropy);
+    }
+    return *session_;
+}
+
+// A bug or a peer-triggered throw must end this connection only (L1): log it, try to tell the
+// peer, and close.
+void Connection::fail_internally(std::string_view where, std::string_view what) {
+    log::event(log::Level::error, "connection_error",
+               {{"conn", conn()},
+                {"peer", address_},
+                {"user", username_},
+                {"client_fp", client_fp_},
+                {"where", std::string(where)},
+                {"reason", std::string(what)}});
+    end_reason_ = "internal error in " + std::string(where);
+    try {
+        if (!closing_) {
+            handle(session().terminate(proto::ErrorCode::internal, "internal server error"));
+        }
+    } catch (...) {
+        outbox_.clear();
+        outbox_bytes_ = 0;
+    }
+    closing_ = true;
+    if (hard_deadline_ == Clock::time_point::max()) {
+        hard_deadline_ = Clock::now() + ctx_.settings.limits.shutdown_grace;
+    }
+    wake_.cancel();
+    watch_.cancel();
 }
 
 void Connection::start(std::optional<Refusal> refusal) {
     ctx_.add(id_, weak_from_this());
-    if (refusal) {
-        // Before any coroutine runs, so not a byte of the peer's is processed.
-        end_reason_ = refusal->reason;
-        handle(session_.terminate(refusal->code, refusal->reason));
+    log::event(log::Level::info, "connection_opened", {{"conn", conn()}, {"peer", address_}});
+    bool refused = refusal.has_value();
+    asio::co_spawn(strand_, serve(shared_from_this(), std::move(refusal)), asio::detached);
+    // graceful_stop sets `stopping` before it lists the live connections: one that registered
+    // too late for the list sees the flag here.
+    if (!refused && ctx_.stopping) {
+        shutdown(Clock::now() + ctx_.settings.limits.shutdown_grace);
     }
-    log::event(log::Level::info, "connection_opened",
-               {{"conn", std::to_string(id_)}, {"peer", address_}});
-    auto self = shared_from_this();
-    asio::co_spawn(
-        strand_,
-        [self]() -> asio::awaitable<void> {
-            co_await (self->reader() || self->writer() || self->watchdog());
-            asio::error_code ignored;
-            if (self->closing_) {
-                co_await self->linger();
-            }
-            self->socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-            self->socket_.close(ignored);
-            self->closed_ = true;
-            log::event(log::Level::info, "connection_closed",
-                       {{"conn", std::to_string(self->id_)},
-                        {"user", self->username_},
-                        {"reason", self->end_reason_}});
-        },
-        asio::detached);
+}
+
+asio::awaitable<void> Connection::serve(std::shared_ptr<Connection> self,
+                                        std::optional<Refusal> refusal) {
+    (void)self;
+    if (refusal) {
+        // Before any read, so not a byte of the peer's is processed.
+        end_reason_ = refusal->reason;
+        guarded("refuse", [&] { handle(session().terminate(refusal->code, refusal->reason)); });
+    }
+    co_await (reader() || writer() || watchdog());
+    if (closing_ && Clock::now() < hard_deadline_) {
+        co_await linger();
+    }
+    asio::error_code ignored;
+    socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+    socket_.close(ignored);
+    closed_ = true;
+    log::event(log::Level::info, "connection_closed",
+               {{"conn", conn()},
+                {"user", username_},
+                {"client_fp", client_fp_},
+                {"reason", end_reason_}});
 }
 
 asio::awaitable<void> Connection::reader() {
@@ -110,16 +141,33 @@ asio::awaitable<void> Connection::reader() {
             }
             co_return;
         }
-        last_activity_ = std::chrono::steady_clock::now();
-        handle(session_.receive(ByteView(buffer.data(), n)));
+        last_activity_ = Clock::now();
+        guarded("receive", [&] { on_bytes(ByteView(buffer.data(), n)); });
     }
     // Closing: keep the reader parked so the writer can flush; the writer ends the race.
-    asio::steady_timer park(strand_, std::chrono::steady_clock::time_point::max());
+    asio::steady_timer park(strand_, Clock::time_point::max());
     co_await park.async_wait(kNoThrow);
+}
+
+void Connection::on_bytes(ByteView bytes) {
+    auto& s = session();
+    bool before_hello = s.phase() == proto::ServerSession::Phase::waiting_hello;
+    handle(s.receive(bytes));
+    if (client_fp_.empty() && s.client()) {
+        client_fp_ = s.client()->leaf().fingerprint_text();
+    }
+    if (!heard_ && s.phase() != proto::ServerSession::Phase::waiting_hello) {
+        heard_ = true;
+        ctx_.admission.heard(id_);  // spoke: no longer evictable
+    }
+    if (before_hello && s.client() && trust_version_ != ctx_.trust_version()) {
+        recheck_now();  // the CRL was reloaded between our first byte and the hello
+    }
 }
 
 // We end the connection: send FIN, then read and discard briefly before closing, so the kernel
 // does not answer unread input with a reset that would destroy the error frame we just sent.
+// Bounded by the hard deadline, so shutdown_grace holds.
 asio::awaitable<void> Connection::linger() {
     asio::error_code ignored;
     socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
@@ -133,7 +181,7 @@ asio::awaitable<void> Connection::linger() {
             }
         }
     };
-    asio::steady_timer limit(strand_, std::chrono::milliseconds(500));
+    asio::steady_timer limit(strand_, std::min(Clock::now() + 500ms, hard_deadline_));
     co_await (drain() || limit.async_wait(kNoThrow));
 }
 
@@ -146,64 +194,151 @@ asio::awaitable<void> Connection::writer() {
             auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(frame), kNoThrow);
             (void)n;
             if (ec) {
-                end_reason_ = "write error: " + ec.message();
+                if (!closing_) {
+                    end_reason_ = "write error: " + ec.message();
+                }
                 co_return;
             }
         }
         if (closing_) {
             co_return;
         }
-        wake_.expires_at(std::chrono::steady_clock::time_point::max());
+        wake_.expires_at(Clock::time_point::max());
         co_await wake_.async_wait(kNoThrow);
     }
 }
 
 asio::awaitable<void> Connection::watchdog() {
-    asio::steady_timer timer(strand_);
-    const auto& limits = ctx_.settings.limits;
     while (true) {
-        timer.expires_after(std::chrono::seconds(1));
-        co_await timer.async_wait(kNoThrow);
-        auto now = std::chrono::steady_clock::now();
-        if (closing_) {
-            // A peer that never reads must not keep a closing connection forever.
-            if (now - last_activity_ > limits.shutdown_grace) {
-                end_reason_ = "peer did not finish closing";
-                co_return;
-            }
-            continue;
-        }
-        if (username_.empty() && now - started_ > limits.handshake_timeout) {
-            end_reason_ = "handshake timeout";
-            handle(session_.terminate(proto::ErrorCode::timeout,
-                                      "the handshake and login took longer than " +
-                                          std::to_string(limits.handshake_timeout.count()) + " s"));
-            continue;
-        }
-        if (now - last_activity_ > limits.idle_timeout) {
-            end_reason_ = "idle timeout";
+        auto now = Clock::now();
+        watch_.expires_at(std::min({now + 1s, receipt_deadline_, hard_deadline_}));
+        co_await watch_.async_wait(kNoThrow);
+        // A plain cancel() of watch_ only asks for the deadlines to be recomputed; the
+        // parallel group's cancellation (another loop ended) ends us.
+        auto state = co_await asio::this_coro::cancellation_state;
+        if (state.cancelled() != asio::cancellation_type::none) {
             co_return;
         }
-        if (peer_ && std::chrono::system_clock::now() > peer_->not_after()) {
-            end_reason_ = "peer certificate expired";
-            handle(session_.close());
-            continue;
+        now = Clock::now();
+        if (now >= hard_deadline_) {
+            if (!closing_) {
+                end_reason_ = close_reason_.empty()
+                                  ? "peer did not finish closing"
+                                  : close_reason_ + ": peer did not finish closing";
+            }
+            co_return;
         }
+        guarded("watchdog", [&] { watchdog_tick(now); });
     }
 }
 
-void Connection::wake_writer() {
-    wake_.cancel();
+void Connection::watchdog_tick(Clock::time_point now) {
+    if (closing_) {
+        return;  // the writer flushes; the hard deadline bounds it
+    }
+    const auto& limits = ctx_.settings.limits;
+    if (now >= receipt_deadline_) {
+        end_reason_ = close_reason_ + ": no receipt from the peer in time";
+        log::event(log::Level::warn, "close_unanswered",
+                   {{"conn", conn()},
+                    {"user", username_},
+                    {"client_fp", client_fp_},
+                    {"reason", close_reason_}});
+        handle(session().terminate(close_code_,
+                                   close_reason_ + "; the client sent no receipt in time"));
+        return;
+    }
+    bool before_hello =
+        !session_ || session_->phase() == proto::ServerSession::Phase::waiting_hello;
+    if (before_hello && now - started_ > limits.hello_timeout) {
+        end_reason_ = "hello timeout";
+        handle(session().terminate(
+            proto::ErrorCode::timeout,
+            "no hello within " + std::to_string(limits.hello_timeout.count()) + " s"));
+        return;
+    }
+    if (username_.empty() && now - started_ > limits.handshake_timeout) {
+        end_reason_ = "handshake timeout";
+        handle(session().terminate(proto::ErrorCode::timeout,
+                                   "the handshake and login took longer than " +
+                                       std::to_string(limits.handshake_timeout.count()) + " s"));
+        return;
+    }
+    if (receipt_deadline_ == Clock::time_point::max() &&
+        now - last_activity_ > limits.idle_timeout) {
+        // As SIGTERM does: our receipt, a bounded wait for the peer's, then `error timeout`.
+        log::event(log::Level::info, "idle_timeout",
+                   {{"conn", conn()}, {"user", username_}, {"client_fp", client_fp_}});
+        begin_close("idle timeout", proto::ErrorCode::timeout, now + limits.shutdown_grace);
+        return;
+    }
+    if (peer_ && std::chrono::system_clock::now() > peer_->not_after()) {
+        begin_close("peer certificate expired", proto::ErrorCode::bad_certificate,
+                    now + limits.shutdown_grace);
+    }
+}
+
+void Connection::begin_close(std::string reason, proto::ErrorCode code,
+                             Clock::time_point deadline) {
+    auto now = Clock::now();
+    auto budget = deadline > now ? deadline - now : Clock::duration::zero();
+    auto receipt_by = now + budget * 3 / 4;
+    if (closed_ || closing_ || receipt_deadline_ != Clock::time_point::max()) {
+        // Already ending: only ever tighten the deadlines.
+        receipt_deadline_ = std::min(receipt_deadline_, receipt_by);
+        hard_deadline_ = std::min(hard_deadline_, deadline);
+        watch_.cancel();
+        return;
+    }
+    end_reason_ = reason;
+    close_reason_ = std::move(reason);
+    close_code_ = code;
+    receipt_deadline_ = receipt_by;
+    hard_deadline_ = deadline;
+    auto& s = session();
+    if (s.phase() == proto::ServerSession::Phase::chat) {
+        handle(s.close());  // our receipt; the peer's is awaited until receipt_deadline_
+    } else {
+        handle(s.terminate(code, close_reason_));
+    }
+    watch_.cancel();
 }
 
 void Connection::handle(proto::Output out) {
+    // Evidence first: the transcript lines of this output are on disk before anything else
+    // happens; if they cannot be written the session ends here (L4), before any receipt can
+    // be signed over them. (The output's own frames still go: the record layer's sequence
+    // numbers do not allow dropping one.)
+    std::optional<Refusal> problem;
+    for (auto& event : out.events) {
+        if (std::holds_alternative<proto::event::ChatReady>(event)) {
+            open_transcript(problem);
+        } else if (auto* t = std::get_if<proto::event::TranscriptAppend>(&event)) {
+            append_transcript(t->text, problem);
+        }
+        if (problem) {
+            break;
+        }
+    }
+    if (problem) {
+        auto ended = session().terminate(problem->code, problem->reason);
+        for (auto& f : ended.send) {
+            out.send.push_back(std::move(f));
+        }
+        for (auto& e : ended.events) {
+            out.events.push_back(std::move(e));
+        }
+        out.close = true;
+    }
     for (auto& frame : out.send) {
         if (outbox_bytes_ + frame.size() > ctx_.settings.limits.max_outbound_bytes) {
             end_reason_ = "peer is not reading (outbound queue full)";
             closing_ = true;
             outbox_.clear();
             outbox_bytes_ = 0;
-            socket_.close();
+            asio::error_code ignored;
+            socket_.close(ignored);
+            wake_.cancel();
             return;
         }
         outbox_bytes_ += frame.size();
@@ -212,10 +347,13 @@ void Connection::handle(proto::Output out) {
     for (auto& event : out.events) {
         on_event(event);
     }
-    if (out.close) {
+    if (out.close && !closing_) {
         closing_ = true;
+        hard_deadline_ =
+            std::min(hard_deadline_, Clock::now() + ctx_.settings.limits.shutdown_grace);
+        watch_.cancel();
     }
-    wake_writer();
+    wake_.cancel();
 }
 
 void Connection::on_event(proto::Event& event) {
@@ -232,27 +370,29 @@ void Connection::on_event(proto::Event& event) {
             } else if constexpr (std::is_same_v<T, MessageReceived>) {
                 // Identifiers and sizes only: message bodies never reach the log.
                 log::event(log::Level::info, "message_received",
-                           {{"conn", std::to_string(id_)},
+                           {{"conn", conn()},
                             {"user", username_},
+                            {"client_fp", client_fp_},
                             {"seqno", std::to_string(e.seqno)},
                             {"bytes", std::to_string(e.text.size())}});
-            } else if constexpr (std::is_same_v<T, TranscriptAppend>) {
-                append_transcript(e.text);
             } else if constexpr (std::is_same_v<T, ReceiptsExchanged>) {
                 save_receipts(e);
             } else if constexpr (std::is_same_v<T, Failed>) {
                 end_reason_ = e.error.text();
                 log::event(log::Level::warn, "session_failed",
-                           {{"conn", std::to_string(id_)},
+                           {{"conn", conn()},
                             {"peer", address_},
+                            {"user", username_},
+                            {"client_fp", client_fp_},
                             {"code", std::string(proto::error_code_name(e.error.code))},
                             {"reason", e.error.message}});
             } else if constexpr (std::is_same_v<T, PeerError>) {
                 end_reason_ = "peer error " + e.code;
             } else if constexpr (std::is_same_v<T, ChatReady>) {
                 log::event(log::Level::info, "chat_ready",
-                           {{"conn", std::to_string(id_)},
+                           {{"conn", conn()},
                             {"user", username_},
+                            {"client_fp", client_fp_},
                             {"epoch", std::to_string(e.epoch)}});
             }
         },
@@ -261,181 +401,41 @@ void Connection::on_event(proto::Event& event) {
 
 void Connection::on_handshake_done(const proto::event::HandshakeDone& e) {
     peer_ = e.peer;
+    client_fp_ = e.peer.fingerprint_text();
     log::event(log::Level::info, "handshake_done",
-               {{"conn", std::to_string(id_)},
+               {{"conn", conn()},
                 {"client_cn", e.peer.common_name()},
-                {"client_fp", fingerprint_prefix(e.peer)},
+                {"client_fp", client_fp_},
                 {"session", to_hex(e.session_id).substr(0, 16)}});
-    auto files =
-        evidence::SessionFiles::create(ctx_.settings.data_dir / "transcripts", e.session_id);
-    if (files) {
-        files_.emplace(std::move(files).value());
-    } else {
-        log::event(log::Level::error, "transcript_unavailable",
-                   {{"conn", std::to_string(id_)}, {"reason", files.error().message}});
-    }
 }
 
-void Connection::append_transcript(const std::string& text) {
-    if (!files_) {
-        return;
-    }
-    if (auto appended = files_->append(text); !appended) {
-        log::event(log::Level::error, "transcript_write_failed",
-                   {{"conn", std::to_string(id_)}, {"reason", appended.error().message}});
-    }
-}
-
-void Connection::save_receipts(const proto::event::ReceiptsExchanged& e) {
-    end_reason_ = "session ended with receipts";
-    if (!files_ || !peer_) {
-        return;
-    }
-    auto saved = files_->save_receipts(e.own, e.peer, session_.channel()->session_id(),
-                                       ctx_.identity.chain.front(), *peer_);
-    log::event(saved ? log::Level::info : log::Level::error, "receipts_saved",
-               {{"conn", std::to_string(id_)},
-                {"user", username_},
-                {"transcript_sha256", e.transcript_sha256},
-                {"result", saved ? "ok" : saved.error().message}});
-}
-
-void Connection::start_login(std::string username, crypto::SecretBytes password) {
-    if (auto wait = ctx_.throttle.blocked(username, address_, std::chrono::steady_clock::now())) {
-        log::event(log::Level::warn, "login_throttled",
-                   {{"conn", std::to_string(id_)}, {"peer", address_}, {"user", username}});
-        handle(session_.reject_auth(
-            proto::ErrorCode::throttled,
-            "too many failed logins; try again in " + std::to_string(wait->count()) + " s"));
-        return;
-    }
-    if (ctx_.queued_auth.fetch_add(1) >= ctx_.settings.limits.max_queued_auth) {
-        --ctx_.queued_auth;
-        handle(session_.reject_auth(proto::ErrorCode::unavailable,
-                                    "the server is busy; try again shortly"));
-        return;
-    }
-    auth_in_flight_ = true;
+void Connection::shutdown(Clock::time_point deadline) {
     auto self = shared_from_this();
-    asio::post(ctx_.workers,
-               [self, username = std::move(username), password = std::move(password)]() mutable {
-                   auto result = self->ctx_.accounts.login(username, password);
-                   --self->ctx_.queued_auth;
-                   asio::post(self->strand_,
-                              [self, username = std::move(username), result = std::move(result)]() {
-                                  self->finish_auth(username, "logged_in", result);
-                              });
-               });
-}
-
-void Connection::start_register(std::string email, std::string username,
-                                crypto::SecretBytes password) {
-    if (ctx_.queued_auth.fetch_add(1) >= ctx_.settings.limits.max_queued_auth) {
-        --ctx_.queued_auth;
-        handle(session_.reject_auth(proto::ErrorCode::unavailable,
-                                    "the server is busy; try again shortly"));
-        return;
-    }
-    auth_in_flight_ = true;
-    auto self = shared_from_this();
-    asio::post(ctx_.workers, [self, email = std::move(email), username = std::move(username),
-                              password = std::move(password)]() mutable {
-        auto result = self->ctx_.accounts.register_account(email, username, password);
-        --self->ctx_.queued_auth;
-        asio::post(self->strand_,
-                   [self, username = std::move(username), result = std::move(result)]() {
-                       self->finish_auth(username, "registered", result);
-                   });
+    asio::post(strand_, [self, deadline] {
+        self->guarded("shutdown", [&] {
+            if (!self->closed_) {
+                self->begin_close("server shutting down", proto::ErrorCode::shutting_down,
+                                  deadline);
+            }
+        });
     });
 }
 
-void Connection::finish_auth(const std::string& username, const std::string& action,
-                             const store::AuthResult<store::Account>& result) {
-    auth_in_flight_ = false;
-    if (closed_ || closing_) {
-        return;
-    }
-    if (!result) {
-        const auto& err = result.error();
-        if (err.code == store::AuthErrorCode::wrong_credentials ||
-            err.code == store::AuthErrorCode::account_disabled) {
-            ctx_.throttle.failed(username, address_, std::chrono::steady_clock::now());
-        }
-        log::event(log::Level::warn, action == "registered" ? "register_failed" : "login_failed",
-                   {{"conn", std::to_string(id_)},
-                    {"peer", address_},
-                    {"user", username},
-                    {"code", std::string(store::auth_error_name(err.code))},
-                    {"reason", err.code == store::AuthErrorCode::unavailable ||
-                                       err.code == store::AuthErrorCode::internal
-                                   ? err.message
-                                   : std::string("-")}});
-        // Database details stay in our log; the client learns what it can act on.
-        std::string message = err.message;
-        if (err.code == store::AuthErrorCode::account_disabled) {
-            message = "wrong username or password";
-        } else if (err.code == store::AuthErrorCode::unavailable) {
-            message = "the account database is unavailable; try again later";
-        } else if (err.code == store::AuthErrorCode::internal) {
-            message = "internal server error";
-        }
-        handle(session_.reject_auth(to_protocol(err.code), message));
-        return;
-    }
-    if (action == "logged_in") {
-        ctx_.throttle.succeeded(username);
-    }
-    username_ = result->username;
-    mark_authenticated();
-    log::event(log::Level::info, action == "registered" ? "registered" : "logged_in",
-               {{"conn", std::to_string(id_)}, {"user", username_}});
-    handle(session_.accept_auth(username_, action));
-}
-
-void Connection::mark_authenticated() {
-    if (unauthenticated_slot_) {
-        ctx_.release_unauthenticated(address_);
-        unauthenticated_slot_ = false;
-    }
-    auto weak = weak_from_this();
-    route_handle_ = ctx_.router.attach(username_, [weak](std::string, std::string) {
-        // Users chat with the server itself for now; user-to-user delivery comes with
-        // the multi-user issue and will enter here through the router.
-        (void)weak;
-    });
-}
-
-void Connection::shutdown() {
+void Connection::evict() {
     auto self = shared_from_this();
     asio::post(strand_, [self] {
         if (self->closed_ || self->closing_) {
             return;
         }
-        self->end_reason_ = "server shutting down";
-        self->handle(self->session_.close());
-    });
-}
-
-void Connection::recheck_certificate() {
-    auto self = shared_from_this();
-    asio::post(strand_, [self] {
-        if (self->closed_ || self->closing_ || !self->peer_) {
-            return;
-        }
-        auto trust = self->ctx_.current_trust();
-        pki::VerifyPolicy policy(trust->ca);
-        policy.crls = trust->crls;
-        policy.purpose = pki::Purpose::client;
-        policy.clock_skew = trust->clock_skew;
-        auto verified = pki::verify_certificate({*self->peer_}, policy);
-        if (!verified) {
-            log::event(log::Level::warn, "peer_certificate_refused",
-                       {{"conn", std::to_string(self->id_)},
-                        {"user", self->username_},
-                        {"reason", verified.error().message()}});
-            self->handle(self->session_.terminate(proto::ErrorCode::bad_certificate,
-                                                  verified.error().message()));
-        }
+        self->end_reason_ = "evicted: silent while the admission table was full";
+        log::event(log::Level::info, "connection_evicted",
+                   {{"conn", self->conn()}, {"peer", self->address_}});
+        self->closing_ = true;
+        self->hard_deadline_ = Clock::now();
+        asio::error_code ignored;
+        self->socket_.close(ignored);
+        self->wake_.cancel();
+        self->watch_.cancel();
     });
 }
 

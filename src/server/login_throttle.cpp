@@ -4,30 +4,36 @@
 
 namespace sc::server {
 
-std::optional<std::chrono::seconds> LoginThrottle::wait(const std::map<std::string, Entry>& table,
-                                                        const std::string& key,
-                                                        Clock::time_point now) {
+std::string LoginThrottle::canonical(std::string_view username) {
+    std::string out(username);
+    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) {
+        return static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    });
+    return out;
+}
+
+std::string LoginThrottle::pair_key(const std::string& account, const std::string& block) {
+    return account + '\n' + block;  // neither contains a line break
+}
+
+std::optional<std::chrono::seconds> LoginThrottle::wait(Table& table, const std::string& key,
+                                                        Clock::time_point now) const {
     auto it = table.find(key);
-    if (it == table.end() || it->second.until <= now) {
+    if (it == table.end()) {
+        return std::nullopt;
+    }
+    if (now - it->second.last > policy_.forget_after) {
+        table.erase(it);
+        return std::nullopt;
+    }
+    if (it->second.until <= now) {
         return std::nullopt;
     }
     auto left = std::chrono::duration_cast<std::chrono::seconds>(it->second.until - now);
     return std::max(left, std::chrono::seconds(1));
 }
 
-std::optional<std::chrono::seconds> LoginThrottle::blocked(const std::string& account,
-                                                           const std::string& address,
-                                                           Clock::time_point now) {
-    std::lock_guard lock(mutex_);
-    auto a = wait(accounts_, account, now);
-    auto b = wait(addresses_, address, now);
-    if (a && b) {
-        return std::max(*a, *b);
-    }
-    return a ? a : b;
-}
-
-void LoginThrottle::bump(std::map<std::string, Entry>& table, const std::string& key, unsigned free,
+void LoginThrottle::bump(Table& table, const std::string& key, unsigned free,
                          Clock::time_point now) {
     if (table.size() >= policy_.max_entries && table.find(key) == table.end()) {
         auto oldest = std::min_element(
@@ -39,23 +45,60 @@ void LoginThrottle::bump(std::map<std::string, Entry>& table, const std::string&
     ++e.failures;
     e.last = now;
     if (e.failures >= free) {
-        // 1 s, 2 s, 4 s, ... up to max_delay.
         unsigned exponent = std::min(e.failures - free, 16u);
         auto delay = std::min(std::chrono::seconds(1LL << exponent), policy_.max_delay);
         e.until = now + delay;
     }
 }
 
-void LoginThrottle::failed(const std::string& account, const std::string& address,
-                           Clock::time_point now) {
-    std::lock_guard lock(mutex_);
-    bump(accounts_, account, policy_.free_account_failures, now);
-    bump(addresses_, address, policy_.free_address_failures, now);
+void LoginThrottle::unbump(Table& table, const std::string& key, unsigned free) {
+    auto it = table.find(key);
+    if (it == table.end()) {
+        return;
+    }
+    if (it->second.failures <= 1) {
+        table.erase(it);
+        return;
+    }
+    --it->second.failures;
+    if (it->second.failures < free) {
+        it->second.until = {};
+    }
 }
 
-void LoginThrottle::succeeded(const std::string& account) {
+std::optional<std::chrono::seconds> LoginThrottle::reserve(const std::string& account,
+                                                           const std::string& block,
+                                                           Clock::time_point now) {
     std::lock_guard lock(mutex_);
-    accounts_.erase(account);
+    auto key = pair_key(account, block);
+    std::optional<std::chrono::seconds> longest;
+    for (auto w :
+         {wait(pairs_, key, now), wait(accounts_, account, now), wait(blocks_, block, now)}) {
+        if (w && (!longest || *w > *longest)) {
+            longest = w;
+        }
+    }
+    if (longest) {
+        return longest;
+    }
+    bump(pairs_, key, policy_.free_failures, now);
+    bump(accounts_, account, policy_.free_account_failures, now);
+    bump(blocks_, block, policy_.free_block_failures, now);
+    return std::nullopt;
+}
+
+void LoginThrottle::succeeded(const std::string& account, const std::string& block) {
+    std::lock_guard lock(mutex_);
+    pairs_.erase(pair_key(account, block));
+    unbump(accounts_, account, policy_.free_account_failures);
+    unbump(blocks_, block, policy_.free_block_failures);
+}
+
+void LoginThrottle::refund(const std::string& account, const std::string& block) {
+    std::lock_guard lock(mutex_);
+    unbump(pairs_, pair_key(account, block), policy_.free_failures);
+    unbump(accounts_, account, policy_.free_account_failures);
+    unbump(blocks_, block, policy_.free_block_failures);
 }
 
 }  // namespace sc::server

@@ -1,5 +1,13 @@
-// Failed logins slow down, per account and per source address, with growing delays; the client
-// is told how long to wait. Memory is bounded: the oldest entries are dropped first.
+// Failed logins slow down with growing delays (1 s, 2 s, 4 s, ... up to max_delay); the client
+// is told how long to wait (docs/SECURITY.md, M2). Keys are canonical: the account name
+// lower-cased the way the store compares it, and the source's address block. Three tables:
+// - (account, block): the delay a guesser meets; a stranger elsewhere cannot lock out the
+//   account's owner, who logs in from another block;
+// - account alone, with a far higher free allowance: bounds guessing from many blocks;
+// - block alone: one network guessing at many accounts.
+// An attempt counts as a failure from the moment it is reserved, before its Argon2 job is
+// queued, so parallel attempts are counted; success or "no verdict" gives it back.
+// Memory is bounded: the least recently used entries are dropped first.
 #pragma once
 
 #include <chrono>
@@ -7,6 +15,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace sc::server {
 
@@ -14,20 +23,29 @@ class LoginThrottle {
   public:
     using Clock = std::chrono::steady_clock;
     struct Policy {
-        unsigned free_account_failures = 3;  // failures before delays start, per account
-        unsigned free_address_failures = 10;
+        unsigned free_failures = 3;            // per (account, block)
+        unsigned free_account_failures = 100;  // per account, from everywhere
+        unsigned free_block_failures = 10;     // per block, for any account
         std::chrono::seconds max_delay{300};
-        std::size_t max_entries = 100000;
+        std::chrono::seconds forget_after{3600};  // failures this old no longer count
+        std::size_t max_entries = 100000;         // per table
     };
 
     LoginThrottle() : LoginThrottle(Policy{}) {}
     explicit LoginThrottle(Policy policy) : policy_(policy) {}
 
-    // How long this attempt must still wait, or nullopt if it may go ahead.
-    std::optional<std::chrono::seconds> blocked(const std::string& account,
-                                                const std::string& address, Clock::time_point now);
-    void failed(const std::string& account, const std::string& address, Clock::time_point now);
-    void succeeded(const std::string& account);
+    // The throttle (and session caps) key for a typed username: ASCII lower-case, as the
+    // stores compare (SQLite NOCASE, MariaDB _ci; usernames are ASCII).
+    static std::string canonical(std::string_view username);
+
+    // Reserves an attempt: nullopt when it may go ahead (and is now counted as a failure),
+    // otherwise how long the client must still wait.
+    std::optional<std::chrono::seconds> reserve(const std::string& account,
+                                                const std::string& block, Clock::time_point now);
+    // The password was right: the (account, block) record goes, the reservation is returned.
+    void succeeded(const std::string& account, const std::string& block);
+    // No verdict (database down, internal error): the reservation is returned.
+    void refund(const std::string& account, const std::string& block);
 
   private:
     struct Entry {
@@ -35,15 +53,18 @@ class LoginThrottle {
         Clock::time_point until{};
         Clock::time_point last{};
     };
-    void bump(std::map<std::string, Entry>& table, const std::string& key, unsigned free,
-              Clock::time_point now);
-    static std::optional<std::chrono::seconds> wait(const std::map<std::string, Entry>& table,
-                                                    const std::string& key, Clock::time_point now);
+    using Table = std::map<std::string, Entry>;
+    void bump(Table& table, const std::string& key, unsigned free, Clock::time_point now);
+    void unbump(Table& table, const std::string& key, unsigned free);
+    std::optional<std::chrono::seconds> wait(Table& table, const std::string& key,
+                                             Clock::time_point now) const;
+    static std::string pair_key(const std::string& account, const std::string& block);
 
     Policy policy_;
     std::mutex mutex_;
-    std::map<std::string, Entry> accounts_;
-    std::map<std::string, Entry> addresses_;
+    Table pairs_;
+    Table accounts_;
+    Table blocks_;
 };
 
 }  // namespace sc::server

@@ -8,6 +8,7 @@
 #include "common/files.h"
 #include "crypto/keys.h"
 #include "pki/ca_directory.h"
+#include "server/address_block.h"
 #include "server/connection.h"
 #include "server/log.h"
 
@@ -85,8 +86,11 @@ Server::Server() = default;
 
 Server::~Server() {
     if (ctx_) {
-        ctx_->workers.join();
+        // Jobs still queued are dropped (their connections with them) while io_ and ctx_ live.
+        ctx_->workers.stop();
     }
+    signals_.reset();
+    acceptors_.clear();
 }
 
 Result<std::unique_ptr<Server>> Server::create(Settings settings) {
@@ -127,6 +131,7 @@ Result<std::unique_ptr<Server>> Server::create(Settings settings) {
         }
         server->acceptors_.push_back(std::move(acceptor));
     }
+    server->check_crl_freshness();
     log::event(log::Level::info, "server_ready",
                {{"store", server->ctx_->store->backend()},
                 {"cert_cn", server->ctx_->identity.chain.front().common_name()}});
@@ -158,17 +163,37 @@ asio::awaitable<void> Server::accept_loop(asio::ip::tcp::acceptor& acceptor) {
         }
         backoff = std::chrono::milliseconds(10);
         asio::error_code ignored;
+        if (ctx_->stopping) {
+            socket.close(ignored);
+            co_return;
+        }
         socket.set_option(asio::ip::tcp::no_delay(true), ignored);
         auto remote = socket.remote_endpoint(ignored);
         std::string address = remote.address().to_string();
+        std::string block = address_block(remote.address());
         if (ctx_->connections >= ctx_->settings.limits.max_connections) {
             log::event(log::Level::warn, "connection_refused",
                        {{"peer", address}, {"reason", "max_connections reached"}});
             socket.close(ignored);
             continue;
         }
-        bool admitted = ctx_->admit_unauthenticated(address);
-        auto connection = std::make_shared<Connection>(*ctx_, std::move(socket), address, admitted);
+        auto connection = std::make_shared<Connection>(*ctx_, std::move(socket), address, block);
+        // Every connection may cost a DH keygen and a signature at its hello (L10).
+        if (auto wait = ctx_->handshakes.take(block, std::chrono::steady_clock::now())) {
+            log::event(log::Level::warn, "connection_refused",
+                       {{"peer", address}, {"reason", "handshake rate of the address block"}});
+            connection->start(Connection::Refusal{proto::ErrorCode::throttled,
+                                                  "too many new connections from your network; try "
+                                                  "again in " +
+                                                      std::to_string(wait->count()) + " s"});
+            continue;
+        }
+        std::weak_ptr<Connection> weak = connection;
+        bool admitted = ctx_->admission.admit(connection->id(), block, [weak] {
+            if (auto c = weak.lock()) {
+                c->evict();
+            }
+        });
         if (admitted) {
             connection->start();
         } else {
@@ -186,8 +211,7 @@ int Server::run(bool handle_signals) {
         asio::co_spawn(io_, accept_loop(*acceptor), asio::detached);
     }
     if (handle_signals) {
-        signals_ = std::make_unique<asio::signal_set>(io_, SIGINT, SIGTERM, SIGHUP);
-        wait_for_signals();
+        install_signal_handlers();
     }
     std::size_t threads = ctx_->settings.limits.io_threads;
     if (threads == 0) {
@@ -205,6 +229,13 @@ int Server::run(bool handle_signals) {
     }
     log::event(log::Level::info, "server_stopped");
     return 0;
+}
+
+void Server::install_signal_handlers() {
+    if (!signals_) {
+        signals_ = std::make_unique<asio::signal_set>(io_, SIGINT, SIGTERM, SIGHUP);
+        wait_for_signals();
+    }
 }
 
 void Server::wait_for_signals() {
@@ -248,10 +279,35 @@ Status Server::reload_now() {
     }
     SC_TRY_ASSIGN(auto trust, load_trust(ctx_->settings));
     ctx_->replace_trust(std::move(trust));
+    check_crl_freshness();
     for (auto& connection : ctx_->live()) {
         connection->recheck_certificate();
     }
     return {};
+}
+
+// I4: an expired CRL fails every handshake closed; say so before it happens.
+void Server::check_crl_freshness() {
+    auto trust = ctx_->current_trust();
+    for (const auto& crl : trust->crls) {
+        auto next = crl.next_update();
+        if (next == pki::TimePoint::min()) {
+            continue;
+        }
+        auto now = std::chrono::system_clock::now();
+        auto hours = std::chrono::duration_cast<std::chrono::hours>(next - now).count();
+        if (next <= now) {
+            log::event(
+                log::Level::error, "crl_expired",
+                {{"crl", ctx_->settings.crl.string()},
+                 {"hours_ago", std::to_string(-hours)},
+                 {"effect", "every client certificate is refused until a fresh CRL is loaded"}});
+        } else if (next - now <= ctx_->settings.security.crl_warn_before) {
+            log::event(
+                log::Level::warn, "crl_expires_soon",
+                {{"crl", ctx_->settings.crl.string()}, {"hours_left", std::to_string(hours)}});
+        }
+    }
 }
 
 asio::awaitable<void> Server::graceful_stop() {
@@ -265,11 +321,18 @@ asio::awaitable<void> Server::graceful_stop() {
     if (signals_) {
         signals_->cancel(ignored);
     }
+    // Give sessions a bounded time to exchange receipts, then stop hard. Each connection is
+    // told a deadline a little before ours, so that it is gone (linger included) before it.
+    auto grace = ctx_->settings.limits.shutdown_grace;
+    auto deadline = std::chrono::steady_clock::now() + grace;
+    auto margin =
+        std::min<std::chrono::steady_clock::duration>(grace / 4, std::chrono::milliseconds(250));
     for (auto& connection : ctx_->live()) {
-        connection->shutdown();
+        connection->shutdown(deadline - margin);
     }
-    // Give sessions a bounded time to exchange receipts, then stop hard.
-    auto deadline = std::chrono::steady_clock::now() + ctx_->settings.limits.shutdown_grace;
+    // Queued password checks would hold their connections (and us) for up to a queue's worth
+    // of Argon2 runs; their sessions are ending, so the jobs go.
+    ctx_->workers.drop_queued();
     asio::steady_timer timer(io_);
     while (ctx_->connections > 0 && std::chrono::steady_clock::now() < deadline) {
         timer.expires_after(std::chrono::milliseconds(20));

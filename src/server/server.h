@@ -22,6 +22,9 @@ class Server {
     ~Server();
 
     std::vector<asio::ip::tcp::endpoint> endpoints() const;
+    // Installs the SIGTERM/SIGINT/SIGHUP handlers now (run() does it too, once): call it before
+    // telling anyone that the server listens, so that a signal right after is handled.
+    void install_signal_handlers();
     // Serves until stop() or a SIGTERM/SIGINT; returns the process exit code.
     int run(bool handle_signals = true);
     // Graceful stop from any thread.
@@ -35,9 +38,13 @@ class Server {
     asio::awaitable<void> graceful_stop();
     void wait_for_signals();
     Status reload_now();
+    void check_crl_freshness();
 
-    asio::io_context io_;
+    // Destruction runs bottom-up, and the order is the fix for M3: signals and acceptors go
+    // first, then io_ (destroying every suspended connection coroutine, whose ~Connection
+    // still uses ctx_), and ctx_ last. ~Server stops the worker pool before any of it.
     std::unique_ptr<ServerContext> ctx_;
+    asio::io_context io_;
     std::vector<std::unique_ptr<asio::ip::tcp::acceptor>> acceptors_;
     std::unique_ptr<asio::signal_set> signals_;
 };

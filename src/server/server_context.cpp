@@ -1,17 +1,39 @@
 #include "server/server_context.h"
 
 namespace sc::server {
+namespace {
+
+RateLimiter::Policy per_hour(std::size_t n) {
+    return {static_cast<double>(n), static_cast<double>(n) / 3600.0};
+}
+
+}  // namespace
 
 ServerContext::ServerContext(Settings s, asio::io_context& io_context, proto::Identity id,
                              std::shared_ptr<const proto::Trust> t,
                              std::unique_ptr<store::AccountStore> st)
     : settings(std::move(s)),
       io(io_context),
-      workers(settings.limits.worker_threads),
+      workers(settings.limits.worker_threads, settings.limits.max_queued_auth,
+              settings.limits.max_queued_registrations),
       store(std::move(st)),
       accounts(*store, store::PasswordPolicy{settings.security.min_password_length, 256,
                                              settings.security.argon2_opslimit,
                                              settings.security.argon2_memlimit}),
+      admission(
+          {settings.limits.max_handshakes_in_flight, settings.limits.max_unauthenticated_per_ip}),
+      handshakes({static_cast<double>(settings.limits.handshake_burst_per_block),
+                  static_cast<double>(settings.limits.handshakes_per_block_per_s)}),
+      registrations_by_block(per_hour(settings.limits.registrations_per_block_per_hour)),
+      registrations_by_cert(per_hour(settings.limits.registrations_per_certificate_per_hour)),
+      throttle(LoginThrottle::Policy{
+          .free_failures = settings.limits.login_free_failures,
+          .free_account_failures = settings.limits.login_free_failures_per_account,
+          .free_block_failures = settings.limits.login_free_failures_per_block,
+          .max_delay = settings.limits.login_max_delay}),
+      sessions_by_account(settings.limits.max_sessions_per_account),
+      sessions_by_block(settings.limits.max_authenticated_per_block),
+      transcript_quota(settings.limits.max_transcript_bytes_per_account_per_day),
       identity(std::move(id)),
       trust_(std::move(t)) {}
 
@@ -20,33 +42,15 @@ std::shared_ptr<const proto::Trust> ServerContext::current_trust() const {
     return trust_;
 }
 
+std::uint64_t ServerContext::trust_version() const {
+    std::lock_guard lock(trust_mutex_);
+    return trust_version_;
+}
+
 void ServerContext::replace_trust(std::shared_ptr<const proto::Trust> t) {
     std::lock_guard lock(trust_mutex_);
     trust_ = std::move(t);
-}
-
-bool ServerContext::admit_unauthenticated(const std::string& address) {
-    std::lock_guard lock(admission_mutex_);
-    auto& per_address = unauthenticated_by_address_[address];
-    if (unauthenticated_ >= settings.limits.max_handshakes_in_flight ||
-        per_address >= settings.limits.max_unauthenticated_per_ip) {
-        if (per_address == 0) {
-            unauthenticated_by_address_.erase(address);
-        }
-        return false;
-    }
-    ++unauthenticated_;
-    ++per_address;
-    return true;
-}
-
-void ServerContext::release_unauthenticated(const std::string& address) {
-    std::lock_guard lock(admission_mutex_);
-    --unauthenticated_;
-    auto it = unauthenticated_by_address_.find(address);
-    if (it != unauthenticated_by_address_.end() && --it->second == 0) {
-        unauthenticated_by_address_.erase(it);
-    }
+    ++trust_version_;
 }
 
 void ServerContext::add(std::uint64_t id, std::weak_ptr<Connection> c) {

@@ -1,6 +1,7 @@
 // State shared by every connection of one server: settings, identity and trust, the account
-// store and its worker pool, throttling, the router, the counters behind the limits, and the
-// registry of live connections (for shutdown and CRL reloads).
+// store and its worker pool, admission, throttles and caps, the router, the counters behind the
+// limits, and the registry of live connections (for shutdown and CRL reloads).
+// Lifetime: the Server destroys its io_context (and with it every Connection) before this.
 #pragma once
 
 #include <asio.hpp>
@@ -11,6 +12,9 @@
 #include <mutex>
 
 #include "proto/environment.h"
+#include "server/admission.h"
+#include "server/auth_pool.h"
+#include "server/budgets.h"
 #include "server/login_throttle.h"
 #include "server/router.h"
 #include "server/settings.h"
@@ -25,11 +29,9 @@ struct ServerContext {
                   std::shared_ptr<const proto::Trust> t, std::unique_ptr<store::AccountStore> st);
 
     std::shared_ptr<const proto::Trust> current_trust() const;
+    // Bumped at each replace_trust, so a connection can tell it verified against older trust.
+    std::uint64_t trust_version() const;
     void replace_trust(std::shared_ptr<const proto::Trust> t);
-
-    // Connections that have not logged in yet, in total and per source address.
-    bool admit_unauthenticated(const std::string& address);
-    void release_unauthenticated(const std::string& address);
 
     void add(std::uint64_t id, std::weak_ptr<Connection> c);
     void remove(std::uint64_t id);
@@ -37,11 +39,17 @@ struct ServerContext {
 
     Settings settings;
     asio::io_context& io;
-    asio::thread_pool workers;
-    std::atomic<std::size_t> queued_auth{0};
+    AuthPool workers;
     std::unique_ptr<store::AccountStore> store;
     store::Accounts accounts;
+    Admission admission;
+    RateLimiter handshakes;              // new connections per address block
+    RateLimiter registrations_by_block;  // register attempts
+    RateLimiter registrations_by_cert;
     LoginThrottle throttle;
+    CappedCounter sessions_by_account;  // logged-in connections
+    CappedCounter sessions_by_block;
+    DailyQuota transcript_quota;  // per account
     LocalRouter router;
     proto::Identity identity;
     proto::SystemClock clock;
@@ -53,9 +61,7 @@ struct ServerContext {
   private:
     mutable std::mutex trust_mutex_;
     std::shared_ptr<const proto::Trust> trust_;
-    std::mutex admission_mutex_;
-    std::size_t unauthenticated_ = 0;
-    std::map<std::string, std::size_t> unauthenticated_by_address_;
+    std::uint64_t trust_version_ = 1;
     std::mutex registry_mutex_;
     std::map<std::uint64_t, std::weak_ptr<Connection>> registry_;
 };

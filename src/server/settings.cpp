@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "crypto/key_exchange.h"
 #include "pki/ca_directory.h"
 
 namespace sc::server {
@@ -69,27 +70,61 @@ Status check_keys(const toml::table& table, std::string_view where,
 
 Status load_limits(const toml::table& t, Limits& l) {
     SC_TRY(check_keys(t, "[limits]",
-                      {"max_connections", "max_handshakes_in_flight", "max_unauthenticated_per_ip",
-                       "handshake_timeout_s", "idle_timeout_s", "max_outbound_bytes",
-                       "worker_threads", "max_queued_auth", "io_threads", "shutdown_grace_s"}));
+                      {"max_connections",
+                       "max_handshakes_in_flight",
+                       "max_unauthenticated_per_ip",
+                       "hello_timeout_s",
+                       "handshake_timeout_s",
+                       "handshakes_per_block_per_s",
+                       "handshake_burst_per_block",
+                       "idle_timeout_s",
+                       "max_outbound_bytes",
+                       "worker_threads",
+                       "max_queued_auth",
+                       "max_queued_registrations",
+                       "io_threads",
+                       "shutdown_grace_s",
+                       "login_free_failures",
+                       "login_free_failures_per_account",
+                       "login_free_failures_per_block",
+                       "login_max_delay_s",
+                       "registrations_per_block_per_hour",
+                       "registrations_per_certificate_per_hour",
+                       "max_sessions_per_account",
+                       "max_authenticated_per_block",
+                       "max_transcript_bytes_per_account_per_day"}));
     SC_READ(t, "max_connections", l.max_connections);
     SC_READ(t, "max_handshakes_in_flight", l.max_handshakes_in_flight);
     SC_READ(t, "max_unauthenticated_per_ip", l.max_unauthenticated_per_ip);
+    SC_READ(t, "hello_timeout_s", l.hello_timeout);
     SC_READ(t, "handshake_timeout_s", l.handshake_timeout);
+    SC_READ(t, "handshakes_per_block_per_s", l.handshakes_per_block_per_s);
+    SC_READ(t, "handshake_burst_per_block", l.handshake_burst_per_block);
     SC_READ(t, "idle_timeout_s", l.idle_timeout);
     SC_READ(t, "max_outbound_bytes", l.max_outbound_bytes);
     SC_READ(t, "worker_threads", l.worker_threads);
     SC_READ(t, "max_queued_auth", l.max_queued_auth);
+    SC_READ(t, "max_queued_registrations", l.max_queued_registrations);
     SC_READ(t, "io_threads", l.io_threads);
     SC_READ(t, "shutdown_grace_s", l.shutdown_grace);
+    SC_READ(t, "login_free_failures", l.login_free_failures);
+    SC_READ(t, "login_free_failures_per_account", l.login_free_failures_per_account);
+    SC_READ(t, "login_free_failures_per_block", l.login_free_failures_per_block);
+    SC_READ(t, "login_max_delay_s", l.login_max_delay);
+    SC_READ(t, "registrations_per_block_per_hour", l.registrations_per_block_per_hour);
+    SC_READ(t, "registrations_per_certificate_per_hour", l.registrations_per_certificate_per_hour);
+    SC_READ(t, "max_sessions_per_account", l.max_sessions_per_account);
+    SC_READ(t, "max_authenticated_per_block", l.max_authenticated_per_block);
+    SC_READ(t, "max_transcript_bytes_per_account_per_day",
+            l.max_transcript_bytes_per_account_per_day);
     return {};
 }
 
 Status load_security(const toml::table& t, Security& s) {
-    SC_TRY(check_keys(
-        t, "[security]",
-        {"clock_skew_s", "ts_window_ms", "rekey_after_records", "rekey_after_s",
-         "min_password_length", "argon2_opslimit", "argon2_memlimit", "allowed_client_names"}));
+    SC_TRY(check_keys(t, "[security]",
+                      {"clock_skew_s", "ts_window_ms", "rekey_after_records", "rekey_after_s",
+                       "min_password_length", "argon2_opslimit", "argon2_memlimit",
+                       "allowed_client_names", "groups", "crl_warn_days"}));
     SC_READ(t, "clock_skew_s", s.clock_skew);
     SC_READ(t, "ts_window_ms", s.ts_window);
     SC_READ(t, "rekey_after_records", s.rekey_after_records);
@@ -98,6 +133,10 @@ Status load_security(const toml::table& t, Security& s) {
     SC_READ(t, "argon2_opslimit", s.argon2_opslimit);
     SC_READ(t, "argon2_memlimit", s.argon2_memlimit);
     SC_READ(t, "allowed_client_names", s.allowed_client_names);
+    SC_READ(t, "groups", s.groups);
+    std::int64_t warn_days = s.crl_warn_before.count();
+    SC_READ(t, "crl_warn_days", warn_days);
+    s.crl_warn_before = std::chrono::days(warn_days);
     return {};
 }
 
@@ -274,6 +313,25 @@ Status validate(const Settings& s) {
     }
     if (s.database.backend != "sqlite" && s.database.backend != "mysql") {
         problem("database backend must be \"sqlite\" or \"mysql\"");
+    }
+    if (s.security.groups.empty()) {
+        problem("security.groups must name at least one group");
+    }
+    for (auto it = s.security.groups.begin(); it != s.security.groups.end(); ++it) {
+        const auto& g = *it;
+        if (!crypto::parse_dh_group(g)) {
+            problem("security.groups: unknown group '" + g + "' (x25519 or ffdhe3072)");
+        }
+        if (std::find(s.security.groups.begin(), it, g) != it) {
+            problem("security.groups lists '" + g + "' twice");
+        }
+    }
+    if (s.limits.hello_timeout.count() == 0 ||
+        s.limits.hello_timeout > s.limits.handshake_timeout) {
+        problem("limits.hello_timeout_s must be between 1 and handshake_timeout_s");
+    }
+    if (s.limits.handshakes_per_block_per_s == 0 || s.limits.handshake_burst_per_block == 0) {
+        problem("limits.handshakes_per_block_per_s and handshake_burst_per_block must be >= 1");
     }
     if (s.limits.worker_threads == 0) {
         problem("limits.worker_threads must be at least 1");

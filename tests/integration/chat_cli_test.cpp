@@ -275,7 +275,8 @@ TEST_F(ChatCli, DuplicateUsernameIsRefused) {
     register_client();
     auto run = chat(std::string("/register other@example.com client ") + kPassword + "\n");
     expect_single_error(run, "registration_failed",
-                        "registration refused: that username or email cannot be used");
+                        "registration refused: this username or email address cannot be "
+                        "registered; choose others");
 }
 
 TEST_F(ChatCli, ConnectionRefused) {

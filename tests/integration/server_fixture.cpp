@@ -50,6 +50,12 @@ server::Settings test_settings(const TestCa& ca, const std::filesystem::path& da
     s.security.argon2_opslimit = 1;  // fast hashing for tests; production uses the defaults
     s.security.argon2_memlimit = 8 * 1024 * 1024;
     s.limits.io_threads = 2;
+    // Tests register many accounts from one certificate and one address; the Hardening tests
+    // set these limits back to what they exercise.
+    s.limits.registrations_per_block_per_hour = 10000;
+    s.limits.registrations_per_certificate_per_hour = 10000;
+    s.limits.handshake_burst_per_block = 10000;
+    s.limits.handshakes_per_block_per_s = 10000;
     return s;
 }
 

@@ -8,8 +8,10 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <sstream>
 #include <thread>
 
+#include "common/files.h"
 #include "pki/ca_directory.h"
 #include "server_fixture.h"
 #include "support/run_command.h"
@@ -21,7 +23,8 @@ using namespace std::chrono_literals;
 
 class ServerProcess {
   public:
-    explicit ServerProcess(std::vector<std::string> args) {
+    // `log_file`: where the server's stderr (its log) goes; /dev/null when empty.
+    explicit ServerProcess(std::vector<std::string> args, std::string log_file = "") {
         int out[2];
         EXPECT_EQ(pipe2(out, O_CLOEXEC), 0);
         // Everything the child needs is built before fork (no allocation after it: this test
@@ -36,7 +39,9 @@ class ServerProcess {
         pid_ = fork();
         if (pid_ == 0) {
             dup2(out[1], STDOUT_FILENO);
-            int null_fd = open("/dev/null", O_WRONLY);
+            int null_fd = log_file.empty()
+                              ? open("/dev/null", O_WRONLY)
+                              : open(log_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
             dup2(null_fd, STDERR_FILENO);
             execv(argv[0], argv.data());
             _exit(127);
@@ -100,7 +105,11 @@ class ServerProcessTest : public ::testing::Test {
                                    "--set",
                                    "security.argon2_opslimit=1",
                                    "--set",
-                                   "security.argon2_memlimit=8388608"};
+                                   "security.argon2_memlimit=8388608",
+                                   "--set",
+                                   "limits.registrations_per_block_per_hour=10000",
+                                   "--set",
+                                   "limits.registrations_per_certificate_per_hour=10000"};
         a.insert(a.end(), extra.begin(), extra.end());
         return a;
     }
@@ -244,7 +253,7 @@ TEST_F(ServerProcessTest, KillNineDuringRegistrationsLeavesNoHalfWrittenAccount)
         if (reg->register_user(u + "@example.com", u, "correct horse battery")) {
             continue;  // it was absent: the kill came before its row was committed
         }
-        EXPECT_NE(reg->peer_error().find("cannot be used"), std::string::npos)
+        EXPECT_NE(reg->peer_error().find("cannot be registered"), std::string::npos)
             << u << ": " << reg->peer_error();
         auto login = NetClient::connect(server.port(), ca_.client_config());
         EXPECT_TRUE(login->login(u, "correct horse battery"))
@@ -253,6 +262,162 @@ TEST_F(ServerProcessTest, KillNineDuringRegistrationsLeavesNoHalfWrittenAccount)
     }
     std::cout << "accounts that survived kill -9: " << present << " of " << kUsers << "\n";
     EXPECT_GT(present, 0) << "registrations confirmed before the kill must have survived it";
+}
+
+// ---- Hardening (docs/SECURITY.md, the server section) ----
+
+class HardeningProcess : public ServerProcessTest {
+  protected:
+    std::string log_path() const { return (tmp_ / "server.log").string(); }
+    std::string log_text() const {
+        auto text = read_file(tmp_ / "server.log");
+        return text ? *text : std::string();
+    }
+    // Waits (bounded) until the log holds `what`.
+    bool log_shows(const std::string& what) const {
+        for (int i = 0; i < 500; ++i) {
+            if (log_text().find(what) != std::string::npos) {
+                return true;
+            }
+            std::this_thread::sleep_for(20ms);
+        }
+        return false;
+    }
+};
+
+bool has_receipts(const NetClient::Events& ev) {
+    for (const auto& e : ev) {
+        if (std::holds_alternative<proto::event::ReceiptsExchanged>(e)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+// M3: a connection in every state at SIGTERM, including one stuck mid-frame and logged-in
+// clients that never answer. Under the ASan build a use-after-free aborts (exit != 0); and no
+// client may hold the server past shutdown_grace (`shutdown_forced`).
+TEST_F(HardeningProcess, M3_SigtermWithConnectionsInEveryStateExitsZero) {
+    ServerProcess server(
+        args({"--set", "limits.shutdown_grace_s=2", "--set", "limits.hello_timeout_s=30", "--set",
+              "limits.handshake_timeout_s=60"}),
+        log_path());
+    ASSERT_NE(server.port(), 0);
+    auto honest = NetClient::connect(server.port(), ca_.client_config());
+    ASSERT_TRUE(honest->register_user("a@example.com", "alice", "correct horse battery"));
+    ASSERT_TRUE(honest->chat("hello"));
+    auto mute = NetClient::connect(server.port(), ca_.client_config());
+    ASSERT_TRUE(mute->register_user("b@example.com", "bobby", "correct horse battery"));
+    ASSERT_TRUE(mute->chat("and now I stop answering"));
+    auto mid_frame_chat = NetClient::connect(server.port(), ca_.client_config());
+    ASSERT_TRUE(mid_frame_chat->register_user("c@example.com", "carol", "correct horse battery"));
+    mid_frame_chat->send_raw(std::string("\x00\x00\x01", 3));
+    auto silent = NetClient::connect(server.port(), ca_.client_config());
+    auto mid_frame = NetClient::connect(server.port(), ca_.client_config());
+    mid_frame->send_raw(std::string("\x00\x00", 2));
+    auto hello_only = NetClient::connect(server.port(), ca_.client_config());
+    hello_only->submit(hello_only->session().start());
+    auto closed = NetClient::connect(server.port(), ca_.client_config());
+    closed->close_socket();
+    auto pending = NetClient::connect(server.port(), ca_.client_config());
+    std::thread login([&] { pending->login("alice", "correct horse battery"); });
+    std::this_thread::sleep_for(100ms);
+    server.signal(SIGTERM);
+    EXPECT_TRUE(honest->wait_for(has_receipts));
+    EXPECT_EQ(server.wait(), 0) << log_text();
+    login.join();
+    auto log = log_text();
+    EXPECT_NE(log.find("event=server_stopped"), std::string::npos) << log;
+    EXPECT_EQ(log.find("event=shutdown_forced"), std::string::npos) << log;
+}
+
+// M3, the forced path: a password check still running when shutdown_grace ends keeps its
+// connection alive past io_.stop(); that connection is destroyed with the io_context, which
+// must happen while the ServerContext still exists (under ASan, the old order aborts here).
+TEST_F(HardeningProcess, M3_ForcedStopWithALoginStillHashingExitsZero) {
+    ServerProcess server(
+        args({"--set", "limits.shutdown_grace_s=1", "--set", "security.argon2_opslimit=8", "--set",
+              "security.argon2_memlimit=268435456"}),
+        log_path());
+    ASSERT_NE(server.port(), 0);
+    auto c = NetClient::connect(server.port(), ca_.client_config());
+    // An unknown user still costs one full Argon2id run (the dummy verification).
+    std::thread login([&] { c->login("nobody", "not the password"); });
+    std::this_thread::sleep_for(300ms);
+    server.signal(SIGTERM);
+    EXPECT_EQ(server.wait(60s), 0) << log_text();
+    login.join();
+}
+
+// M3, the case that crashed without any tool: one TCP connection opened and closed, then
+// SIGTERM at once (tools/sigterm_loop.sh runs it 100 times and counts).
+TEST_F(HardeningProcess, M3_SigtermRightAfterAConnectionExitsZero) {
+    for (int run = 0; run < 10; ++run) {
+        ServerProcess server(args());
+        ASSERT_NE(server.port(), 0);
+        auto c = NetClient::connect(server.port(), ca_.client_config());
+        ASSERT_NE(c, nullptr);
+        c->close_socket();
+        server.signal(SIGTERM);
+        EXPECT_EQ(server.wait(), 0) << "run " << run;
+    }
+}
+
+TEST_F(HardeningProcess, H1_LogLinesNameTheCertificateNextToTheAccount) {
+    ServerProcess server(args(), log_path());
+    ASSERT_NE(server.port(), 0);
+    auto c = NetClient::connect(server.port(), ca_.client_config());
+    ASSERT_TRUE(c->register_user("a@example.com", "alice", "correct horse battery"));
+    ASSERT_TRUE(c->chat("hello"));
+    ASSERT_TRUE(c->close_with_receipts());
+    auto again = NetClient::connect(server.port(), ca_.client_config("bob"));
+    ASSERT_TRUE(again->login("alice", "correct horse battery"));
+    again->close_with_receipts();
+    auto client_fp = ca_.client().chain.front().fingerprint_text();
+    auto bob_fp = ca_.client("bob").chain.front().fingerprint_text();
+    EXPECT_TRUE(log_shows("event=registered conn=1 user=alice client_fp=" + client_fp))
+        << log_text();
+    EXPECT_TRUE(log_shows("event=logged_in conn=2 user=alice client_fp=" + bob_fp)) << log_text();
+    server.signal(SIGTERM);
+    EXPECT_EQ(server.wait(), 0);
+    // Every line that names the account names the certificate too.
+    std::istringstream lines(log_text());
+    for (std::string line; std::getline(lines, line);) {
+        if (line.find(" user=alice") != std::string::npos) {
+            EXPECT_NE(line.find(" client_fp="), std::string::npos) << line;
+        }
+    }
+}
+
+// Issue 8 §4: the idle timeout no longer closes silently. A peer that does not answer the
+// server's receipt gets `error timeout`, and the server logs it.
+TEST_F(HardeningProcess, IdleTimeoutWithoutAnswerEndsWithTimeoutError) {
+    ServerProcess server(
+        args({"--set", "limits.idle_timeout_s=1", "--set", "limits.shutdown_grace_s=2"}),
+        log_path());
+    ASSERT_NE(server.port(), 0);
+    auto silent = NetClient::connect(server.port(), ca_.client_config());
+    ASSERT_TRUE(silent->register_user("b@example.com", "bob", "correct horse battery"));
+    // We read nothing from now on.
+    EXPECT_TRUE(log_shows("event=idle_timeout")) << log_text();
+    EXPECT_TRUE(log_shows("event=close_unanswered")) << log_text();
+    EXPECT_TRUE(log_shows("code=timeout")) << log_text();
+    EXPECT_TRUE(log_shows("idle timeout; the client sent no receipt in time")) << log_text();
+    server.signal(SIGTERM);
+    EXPECT_EQ(server.wait(), 0);
+}
+
+TEST_F(HardeningProcess, I4_CrlNearOrPastNextUpdateIsLogged) {
+    ASSERT_TRUE(pki::publish_crl({.dir = ca_.dir, .days = 2}));
+    ServerProcess server(args({"--crl", (ca_.dir / "ca.crl").string()}), log_path());
+    ASSERT_NE(server.port(), 0);
+    EXPECT_TRUE(log_shows("event=crl_expires_soon")) << log_text();
+    auto past = std::chrono::system_clock::now() - std::chrono::days(10);
+    ASSERT_TRUE(pki::publish_crl({.dir = ca_.dir, .days = 1, .now = past}));
+    server.signal(SIGHUP);
+    EXPECT_TRUE(log_shows("event=crl_expired")) << log_text();
+    server.signal(SIGTERM);
+    EXPECT_EQ(server.wait(), 0);
 }
 
 }  // namespace

@@ -10,13 +10,22 @@
 namespace sc::test {
 
 std::unique_ptr<NetClient> NetClient::connect(unsigned short port, proto::ClientConfig config,
-                                              const std::string& host) {
+                                              const std::string& host, const std::string& source) {
     bool v6 = host.find(':') != std::string::npos;
     int fd = ::socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) {
         return nullptr;
     }
     int rc = -1;
+    if (!source.empty() && !v6) {
+        sockaddr_in local{};
+        local.sin_family = AF_INET;
+        inet_pton(AF_INET, source.c_str(), &local.sin_addr);
+        if (::bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0) {
+            ::close(fd);
+            return nullptr;
+        }
+    }
     if (v6) {
         sockaddr_in6 addr{};
         addr.sin6_family = AF_INET6;

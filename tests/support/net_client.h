@@ -16,8 +16,11 @@ class NetClient {
   public:
     using Events = std::vector<proto::Event>;
 
+    // `source`: an IPv4 address to bind before connecting (e.g. "127.0.3.1"), so that tests
+    // can play clients from different address blocks over loopback.
     static std::unique_ptr<NetClient> connect(unsigned short port, proto::ClientConfig config,
-                                              const std::string& host = "127.0.0.1");
+                                              const std::string& host = "127.0.0.1",
+                                              const std::string& source = "");
     ~NetClient();
 
     proto::ClientSession& session() { return *session_; }

@@ -1,0 +1,179 @@
+// Login and registration of a connection: the throttles are consulted (and an attempt
+// reserved) before the Argon2 job is queued, logins and registrations go to separate queues of
+// the worker pool, and the caps on logged-in connections apply once the password is right.
+#include "server/connection.h"
+#include "server/log.h"
+
+namespace sc::server {
+namespace {
+
+// What a user sees for each account failure. Unknown user and wrong password share one text;
+// so do "name taken" and "email taken" (L5): registration must not reveal who exists.
+proto::ErrorCode to_protocol(store::AuthErrorCode code) {
+    switch (code) {
+        case store::AuthErrorCode::wrong_credentials:
+        case store::AuthErrorCode::account_disabled:
+            return proto::ErrorCode::auth_failed;
+        case store::AuthErrorCode::unavailable:
+            return proto::ErrorCode::unavailable;
+        case store::AuthErrorCode::internal:
+            return proto::ErrorCode::internal;
+        default:
+            return proto::ErrorCode::registration_failed;
+    }
+}
+
+std::string client_message(const store::AuthError& err) {
+    switch (err.code) {
+        case store::AuthErrorCode::wrong_credentials:
+        case store::AuthErrorCode::account_disabled:
+            return "wrong username or password";
+        case store::AuthErrorCode::username_taken:
+        case store::AuthErrorCode::email_taken:
+            return "this username or email address cannot be registered; choose others";
+        case store::AuthErrorCode::unavailable:
+            return "the account database is unavailable; try again later";
+        case store::AuthErrorCode::internal:
+            return "internal server error";
+        default:
+            return err.message;  // which rule the request broke: says nothing about others
+    }
+}
+
+}  // namespace
+
+void Connection::start_login(std::string username, crypto::SecretBytes password) {
+    account_ = LoginThrottle::canonical(username);
+    if (auto wait = ctx_.throttle.reserve(account_, block_, Clock::now())) {
+        log::event(
+            log::Level::warn, "login_throttled",
+            {{"conn", conn()}, {"peer", address_}, {"user", username}, {"client_fp", client_fp_}});
+        handle(session().reject_auth(
+            proto::ErrorCode::throttled,
+            "too many failed logins; try again in " + std::to_string(wait->count()) + " s"));
+        return;
+    }
+    auth_in_flight_ = true;
+    auto self = shared_from_this();
+    auto secret = std::make_shared<crypto::SecretBytes>(std::move(password));
+    bool queued = ctx_.workers.submit(AuthPool::Kind::login, [self, username, secret] {
+        auto result = self->ctx_.accounts.login(username, *secret);
+        asio::post(self->strand_, [self, username, result = std::move(result)]() {
+            self->guarded("login", [&] { self->finish_auth(username, "logged_in", result); });
+        });
+    });
+    if (!queued) {
+        auth_in_flight_ = false;
+        ctx_.throttle.refund(account_, block_);
+        handle(session().reject_auth(proto::ErrorCode::unavailable,
+                                     "the server is busy; try again shortly"));
+    }
+}
+
+void Connection::start_register(std::string email, std::string username,
+                                crypto::SecretBytes password) {
+    auto now = Clock::now();
+    // The certificate first: one that is over its own limit spends nothing of its network's.
+    auto wait = ctx_.registrations_by_cert.take(client_fp_, now);
+    const char* why = "with this certificate";
+    if (!wait) {
+        wait = ctx_.registrations_by_block.take(block_, now);
+        why = "from your network";
+    }
+    if (wait) {
+        log::event(log::Level::warn, "register_throttled",
+                   {{"conn", conn()}, {"peer", address_}, {"client_fp", client_fp_}});
+        handle(session().reject_auth(proto::ErrorCode::throttled,
+                                     std::string("too many registrations ") + why +
+                                         "; try again in " + std::to_string(wait->count()) + " s"));
+        return;
+    }
+    auth_in_flight_ = true;
+    auto self = shared_from_this();
+    auto secret = std::make_shared<crypto::SecretBytes>(std::move(password));
+    bool queued = ctx_.workers.submit(AuthPool::Kind::registration, [self, email, username,
+                                                                     secret] {
+        auto result = self->ctx_.accounts.register_account(email, username, *secret);
+        asio::post(self->strand_, [self, username, result = std::move(result)]() {
+            self->guarded("register", [&] { self->finish_auth(username, "registered", result); });
+        });
+    });
+    if (!queued) {
+        auth_in_flight_ = false;
+        handle(session().reject_auth(proto::ErrorCode::unavailable,
+                                     "the server is busy; try again shortly"));
+    }
+}
+
+void Connection::finish_auth(const std::string& username, const std::string& action,
+                             const store::AuthResult<store::Account>& result) {
+    auth_in_flight_ = false;
+    bool login = action == "logged_in";
+    bool verdict = result || result.error().code == store::AuthErrorCode::wrong_credentials ||
+                   result.error().code == store::AuthErrorCode::account_disabled;
+    if (login && result) {
+        ctx_.throttle.succeeded(account_, block_);
+    } else if (login && !verdict) {
+        ctx_.throttle.refund(account_, block_);  // the database, not the password, failed
+    }
+    if (closed_ || closing_) {
+        return;
+    }
+    if (!result) {
+        const auto& err = result.error();
+        log::event(log::Level::warn, login ? "login_failed" : "register_failed",
+                   {{"conn", conn()},
+                    {"peer", address_},
+                    {"user", username},
+                    {"client_fp", client_fp_},
+                    {"code", std::string(store::auth_error_name(err.code))},
+                    {"reason", err.code == store::AuthErrorCode::unavailable ||
+                                       err.code == store::AuthErrorCode::internal
+                                   ? err.message
+                                   : std::string("-")}});
+        // Database details stay in our log; the client learns what it can act on.
+        handle(session().reject_auth(to_protocol(err.code), client_message(err)));
+        return;
+    }
+    username_ = result->username;
+    account_ = LoginThrottle::canonical(username_);
+    if (!mark_authenticated()) {
+        log::event(log::Level::warn, "session_refused",
+                   {{"conn", conn()},
+                    {"peer", address_},
+                    {"user", username_},
+                    {"client_fp", client_fp_},
+                    {"reason", "too many sessions for this account or address block"}});
+        username_.clear();
+        handle(session().reject_auth(proto::ErrorCode::throttled,
+                                     "too many open sessions for this account or network; "
+                                     "close one and try again"));
+        return;
+    }
+    log::event(log::Level::info, login ? "logged_in" : "registered",
+               {{"conn", conn()}, {"user", username_}, {"client_fp", client_fp_}});
+    handle(session().accept_auth(username_, action));
+}
+
+// Caps on logged-in connections (L15), then the pre-login slot is freed and the router learns
+// of the session. False when a cap is reached.
+bool Connection::mark_authenticated() {
+    if (!ctx_.sessions_by_account.acquire(account_)) {
+        return false;
+    }
+    if (!ctx_.sessions_by_block.acquire(block_)) {
+        ctx_.sessions_by_account.release(account_);
+        return false;
+    }
+    counted_ = true;
+    ctx_.admission.release(id_);
+    auto weak = weak_from_this();
+    route_handle_ = ctx_.router.attach(username_, [weak](std::string, std::string) {
+        // Users chat with the server itself for now; user-to-user delivery comes with
+        // the multi-user issue and will enter here through the router.
+        (void)weak;
+    });
+    return true;
+}
+
+}  // namespace sc::server

@@ -1,0 +1,60 @@
+// The login throttle (M2) without a server: canonical keys, per-(account, block) delays,
+// reservations that count attempts in flight.
+#include "server/login_throttle.h"
+
+#include <gtest/gtest.h>
+
+namespace sc::server {
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = LoginThrottle::Clock;
+
+TEST(LoginThrottle, CanonicalIsAsciiLowerCase) {
+    EXPECT_EQ(LoginThrottle::canonical("ALice_9.X"), "alice_9.x");
+}
+
+TEST(LoginThrottle, ReservationsCountBeforeTheVerdict) {
+    LoginThrottle t({.free_failures = 3});
+    auto now = Clock::time_point{} + 1000s;
+    EXPECT_FALSE(t.reserve("alice", "b1", now));
+    EXPECT_FALSE(t.reserve("alice", "b1", now));
+    EXPECT_FALSE(t.reserve("alice", "b1", now));
+    EXPECT_TRUE(t.reserve("alice", "b1", now));   // three in flight: the fourth waits
+    EXPECT_FALSE(t.reserve("alice", "b2", now));  // the owner, elsewhere, is not locked out
+}
+
+TEST(LoginThrottle, RefundAndSuccessGiveTheAttemptBack) {
+    LoginThrottle t({.free_failures = 2});
+    auto now = Clock::time_point{} + 1000s;
+    EXPECT_FALSE(t.reserve("alice", "b1", now));
+    t.refund("alice", "b1");
+    EXPECT_FALSE(t.reserve("alice", "b1", now));
+    t.succeeded("alice", "b1");
+    EXPECT_FALSE(t.reserve("alice", "b1", now));
+    EXPECT_FALSE(t.reserve("alice", "b1", now));
+    EXPECT_TRUE(t.reserve("alice", "b1", now));
+}
+
+TEST(LoginThrottle, AccountAllowanceBoundsGuessingFromManyBlocks) {
+    LoginThrottle t({.free_failures = 3, .free_account_failures = 5});
+    auto now = Clock::time_point{} + 1000s;
+    for (int i = 0; i < 5; ++i) {
+        EXPECT_FALSE(t.reserve("alice", "block" + std::to_string(i), now));
+    }
+    EXPECT_TRUE(t.reserve("alice", "block-new", now));
+    EXPECT_FALSE(t.reserve("bob", "block-new", now));
+}
+
+TEST(LoginThrottle, DelaysEnd) {
+    LoginThrottle t({.free_failures = 1});
+    auto now = Clock::time_point{} + 1000s;
+    EXPECT_FALSE(t.reserve("alice", "b1", now));
+    auto wait = t.reserve("alice", "b1", now);
+    ASSERT_TRUE(wait);
+    EXPECT_EQ(*wait, 1s);
+    EXPECT_FALSE(t.reserve("alice", "b1", now + 2s));
+}
+
+}  // namespace
+}  // namespace sc::server
