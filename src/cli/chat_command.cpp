@@ -29,6 +29,7 @@ struct ChatArgs {
     fs::path ca, crl, cert, key, data_dir;
     bool plain = false;
     bool json = false;
+    bool allow_legacy_seed_certs = false;
     int timeout_seconds = 10;
 };
 
@@ -59,6 +60,7 @@ Result<client::ClientSettings> build_settings(const ChatArgs& args) {
         s.data_dir = fs::absolute(args.data_dir);
     }
     s.timeout = std::chrono::seconds(args.timeout_seconds);
+    s.allow_legacy_seed_certs = args.allow_legacy_seed_certs;
     return s;
 }
 
@@ -132,6 +134,8 @@ void add_chat_command(CLI::App& app, std::function<int()>& action) {
                     "Where transcripts and receipts are kept (default: "
                     "$XDG_DATA_HOME/securechat or ~/.local/share/securechat)");
     cmd->add_flag("--plain", args->plain, "Line mode even at a terminal");
+    cmd->add_flag("--allow-legacy-seed-certs", args->allow_legacy_seed_certs,
+                  "Accept a server certificate without extendedKeyUsage (the seeds' certificates)");
     cmd->add_flag("--json", args->json, "Line mode, printing one JSON object per event");
     cmd->add_option("--timeout", args->timeout_seconds,
                     "Seconds to wait for the connection and for each answer")

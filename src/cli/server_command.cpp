@@ -19,6 +19,7 @@ struct ServerArgs {
         db_socket;
     unsigned db_port = 0;
     bool check_config = false;
+    bool allow_legacy_seed_certs = false;
 };
 
 // Flags win over the environment, which wins over the file.
@@ -34,6 +35,9 @@ Result<server::Settings> build_settings(const ServerArgs& a) {
     }
     if (!a.listen.empty()) {
         s.listen = a.listen;
+    }
+    if (a.allow_legacy_seed_certs) {
+        s.security.allow_legacy_seed_certs = true;
     }
     if (!a.allow_clients.empty()) {
         s.security.allowed_client_names = a.allow_clients;
@@ -106,6 +110,8 @@ void add_server_command(CLI::App& app, std::function<int()>& action) {
     cmd->add_option("--allow-client", args->allow_clients,
                     "Accept only client certificates with this name (repeatable; default: any "
                     "certificate from the CA)");
+    cmd->add_flag("--allow-legacy-seed-certs", args->allow_legacy_seed_certs,
+                  "Accept client certificates without extendedKeyUsage (the seeds' certificates)");
     cmd->add_option("--data-dir", args->data_dir, "Where the database and transcripts live");
     cmd->add_option("--log-level", args->log_level, "debug, info, warn or error");
     cmd->add_option("--db", args->db, "sqlite (default) or mysql");

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "cli/cli.h"
+#include "common/display_text.h"
 #include "common/files.h"
 #include "evidence/verify_evidence.h"
 #include "pki/ca_directory.h"
@@ -51,14 +52,11 @@ struct VerifyArgs {
     int skew_seconds = 300;
 };
 
-// One line, whatever the reason holds, so scripts can rely on "FAIL <reason>".
-int report_failure(std::string reason) {
-    for (auto& c : reason) {
-        if (c == '\n' || c == '\r') {
-            c = ' ';
-        }
-    }
-    std::cout << "FAIL " << reason << "\n";
+// One line, whatever the reason holds, so scripts can rely on "FAIL <reason>": display_text
+// makes line breaks and every other control visible (review M1: reasons quote file names,
+// certificate names and transcript bytes, none of which we wrote).
+int report_failure(const std::string& reason) {
+    std::cout << "FAIL " << display_text(reason) << "\n";
     return kExitFailure;
 }
 
@@ -87,7 +85,7 @@ std::string wrap(const std::string& text) {
 
 std::string named(evidence::Role role, const evidence::EvidenceSummary& s) {
     return std::string(evidence::role_name(role)) + " '" +
-           (role == evidence::Role::client ? s.client_name : s.server_name) + "'";
+           display_text(role == evidence::Role::client ? s.client_name : s.server_name) + "'";
 }
 
 std::string proof_sentence(const char* from, const char* to, const evidence::DirectionProof& p) {

@@ -31,6 +31,7 @@ struct ClientSettings {
     std::filesystem::path key;
     std::filesystem::path data_dir;  // transcripts go to data_dir/transcripts
     std::chrono::milliseconds timeout{10'000};
+    bool allow_legacy_seed_certs = false;  // server leaf without extendedKeyUsage (review L11)
 
     std::filesystem::path transcripts_dir() const { return data_dir / "transcripts"; }
 };

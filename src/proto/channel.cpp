@@ -3,9 +3,9 @@
 #include <nlohmann/json.hpp>
 
 #include "common/base64.h"
+#include "common/display_text.h"
 #include "proto/events.h"
 #include "proto/limits.h"
-#include "proto/utf8.h"
 #include "proto/wire/framer.h"
 
 namespace sc::proto {

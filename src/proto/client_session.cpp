@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "proto/utf8.h"
+#include "common/display_text.h"
 
 namespace sc::proto {
 

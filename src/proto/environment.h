@@ -52,6 +52,9 @@ struct Trust {
     pki::Certificate ca;
     std::vector<pki::Crl> crls;
     std::chrono::seconds clock_skew{300};
+    // Accept peer leaves without an extendedKeyUsage, as the seeds' `openssl x509 -req`
+    // certificates are (review L11: off by default; docs/PKI.md).
+    bool allow_legacy_seed_certs = false;
 };
 
 }  // namespace sc::proto

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
+#include "common/display_text.h"
 #include "pki/name_match.h"
-#include "proto/utf8.h"
 
 namespace sc::proto {
 

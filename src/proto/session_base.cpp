@@ -29,6 +29,7 @@ ProtoResult<pki::VerifiedCertificate> verify_peer_chain(const std::vector<Bytes>
     policy.expected_name = std::move(name);
     policy.purpose = purpose;
     policy.clock_skew = trust.clock_skew;
+    policy.allow_legacy_seed_certs = trust.allow_legacy_seed_certs;
     policy.now = now;
     auto verified = pki::verify_certificate(chain, policy);
     if (!verified) {

@@ -112,6 +112,7 @@ void Connection::recheck_now() {
     policy.crls = trust->crls;
     policy.purpose = pki::Purpose::client;
     policy.clock_skew = trust->clock_skew;
+    policy.allow_legacy_seed_certs = trust->allow_legacy_seed_certs;
     std::vector<std::optional<std::string>> names;
     for (const auto& n : ctx_.settings.security.allowed_client_names) {
         names.emplace_back(n);

@@ -6,6 +6,7 @@
 #include <asio/experimental/as_tuple.hpp>
 
 #include "common/files.h"
+#include "crypto/key_file.h"
 #include "crypto/keys.h"
 #include "pki/ca_directory.h"
 #include "server/address_block.h"
@@ -19,23 +20,22 @@ constexpr auto kNoThrow = asio::experimental::as_tuple(asio::use_awaitable);
 
 Result<proto::Identity> load_identity(const Settings& s) {
     SC_TRY_ASSIGN(auto chain, pki::load_certificate_chain(s.cert));
-    SC_TRY_ASSIGN(auto pem, read_file(s.key, 1024 * 1024));
-    crypto::SecretBytes secret(as_bytes(pem));
-    crypto::secure_wipe(pem.data(), pem.size());
-    auto key = crypto::PrivateKey::from_pem(secret);
-    if (!key) {
-        return fail(s.key.string() + ": " + key.error().message);
+    // Read with read(2) into wiped memory (review I3); a key the protocol has no scheme for is
+    // refused now rather than at the first handshake (review L11).
+    SC_TRY_ASSIGN(auto key, crypto::load_private_key(s.key));
+    if (auto usable = crypto::check_protocol_key(key.describe()); !usable) {
+        return fail(s.key.string() + ": " + usable.error().message);
     }
-    if (!chain.front().public_key().same_key_as(key->public_key())) {
+    if (!chain.front().public_key().same_key_as(key.public_key())) {
         return fail(s.key.string() + " is not the key of " + s.cert.string());
     }
     return proto::Identity{std::move(chain),
-                           std::make_shared<const crypto::PrivateKey>(std::move(key).value())};
+                           std::make_shared<const crypto::PrivateKey>(std::move(key))};
 }
 
 Result<std::shared_ptr<const proto::Trust>> load_trust(const Settings& s) {
     SC_TRY_ASSIGN(auto ca, pki::load_certificate_chain(s.ca));
-    proto::Trust trust{ca.front(), {}, s.security.clock_skew};
+    proto::Trust trust{ca.front(), {}, s.security.clock_skew, s.security.allow_legacy_seed_certs};
     if (!s.crl.empty()) {
         SC_TRY_ASSIGN(auto crl, pki::load_crl(s.crl));
         trust.crls.push_back(std::move(crl));
@@ -43,9 +43,14 @@ Result<std::shared_ptr<const proto::Trust>> load_trust(const Settings& s) {
     return std::make_shared<const proto::Trust>(std::move(trust));
 }
 
+// Seed rows are wrapped at migration with the same Argon2id cost as new passwords (review L6).
+store::HashCost wrap_cost(const Settings& s) {
+    return {s.security.argon2_opslimit, s.security.argon2_memlimit};
+}
+
 Result<std::unique_ptr<store::AccountStore>> open_store(const Settings& s) {
     if (s.database.backend == "mysql") {
-        auto opened = store::open_mariadb(s.database.mysql);
+        auto opened = store::open_mariadb(s.database.mysql, wrap_cost(s));
         if (!opened) {
             return fail("MySQL/MariaDB: " + opened.error().message);
         }
@@ -53,7 +58,7 @@ Result<std::unique_ptr<store::AccountStore>> open_store(const Settings& s) {
     }
     auto path =
         s.database.sqlite_path.empty() ? s.data_dir / "securechat.db" : s.database.sqlite_path;
-    auto opened = store::open_sqlite(path);
+    auto opened = store::open_sqlite(path, wrap_cost(s));
     if (!opened) {
         return fail("SQLite " + path.string() + ": " + opened.error().message);
     }

@@ -121,10 +121,11 @@ Status load_limits(const toml::table& t, Limits& l) {
 }
 
 Status load_security(const toml::table& t, Security& s) {
-    SC_TRY(check_keys(t, "[security]",
-                      {"clock_skew_s", "ts_window_ms", "rekey_after_records", "rekey_after_s",
-                       "min_password_length", "argon2_opslimit", "argon2_memlimit",
-                       "allowed_client_names", "groups", "crl_warn_days"}));
+    SC_TRY(
+        check_keys(t, "[security]",
+                   {"clock_skew_s", "ts_window_ms", "rekey_after_records", "rekey_after_s",
+                    "min_password_length", "argon2_opslimit", "argon2_memlimit",
+                    "allowed_client_names", "groups", "crl_warn_days", "allow_legacy_seed_certs"}));
     SC_READ(t, "clock_skew_s", s.clock_skew);
     SC_READ(t, "ts_window_ms", s.ts_window);
     SC_READ(t, "rekey_after_records", s.rekey_after_records);
@@ -134,6 +135,7 @@ Status load_security(const toml::table& t, Security& s) {
     SC_READ(t, "argon2_memlimit", s.argon2_memlimit);
     SC_READ(t, "allowed_client_names", s.allowed_client_names);
     SC_READ(t, "groups", s.groups);
+    SC_READ(t, "allow_legacy_seed_certs", s.allow_legacy_seed_certs);
     std::int64_t warn_days = s.crl_warn_before.count();
     SC_READ(t, "crl_warn_days", warn_days);
     s.crl_warn_before = std::chrono::days(warn_days);
@@ -142,7 +144,8 @@ Status load_security(const toml::table& t, Security& s) {
 
 Status load_database(const toml::table& t, Database& d) {
     SC_TRY(check_keys(t, "[database]",
-                      {"backend", "path", "host", "port", "socket", "user", "password", "name"}));
+                      {"backend", "path", "host", "port", "socket", "user", "password", "name",
+                       "tls_ca", "allow_cleartext_remote"}));
     SC_READ(t, "backend", d.backend);
     SC_READ(t, "path", d.sqlite_path);
     SC_READ(t, "host", d.mysql.host);
@@ -151,6 +154,8 @@ Status load_database(const toml::table& t, Database& d) {
     SC_READ(t, "user", d.mysql.user);
     SC_READ(t, "password", d.mysql.password);
     SC_READ(t, "name", d.mysql.database);
+    SC_READ(t, "tls_ca", d.mysql.tls_ca);
+    SC_READ(t, "allow_cleartext_remote", d.mysql.allow_cleartext_remote);
     return {};
 }
 
@@ -247,6 +252,10 @@ void apply_environment(Settings& s) {
     }
     if (auto v = env("DB_SOCKET")) {
         s.database.mysql.unix_socket = *v;
+        any = true;
+    }
+    if (auto v = env("DB_TLS_CA")) {
+        s.database.mysql.tls_ca = *v;
         any = true;
     }
     if (any) {

@@ -58,6 +58,8 @@ struct Security {
     std::uint64_t argon2_memlimit = 64 * 1024 * 1024;
     // Client certificates must carry one of these names; empty = any certificate from the CA.
     std::vector<std::string> allowed_client_names{};
+    // Accept client certificates without extendedKeyUsage (the seeds' certificates; review L11).
+    bool allow_legacy_seed_certs = false;
     // Key-exchange groups the server accepts, in preference order. ffdhe3072 costs ~8 ms of
     // I/O-thread CPU per operation, so it is off unless listed.
     std::vector<std::string> groups{"x25519"};

@@ -236,6 +236,52 @@ TEST_F(VerifyCli, OtherFailuresAreOneLine) {
     EXPECT_TRUE(contains(r.output, "certificate is revoked [revoked]")) << r.output;
 }
 
+// Raw C0 (but the line feeds that end lines), DEL, C1 (U+0080-U+009F as UTF-8) or a bidi
+// control (U+202A-U+202E, U+2066-U+2069) in what a terminal would be shown.
+bool has_raw_controls(const std::string& out) {
+    for (std::size_t i = 0; i < out.size(); ++i) {
+        auto b = static_cast<unsigned char>(out[i]);
+        auto next = i + 1 < out.size() ? static_cast<unsigned char>(out[i + 1]) : 0;
+        auto third = i + 2 < out.size() ? static_cast<unsigned char>(out[i + 2]) : 0;
+        if ((b < 0x20 && b != '\n') || b == 0x7f || (b == 0xc2 && next >= 0x80 && next <= 0x9f) ||
+            (b == 0xe2 && next == 0x80 && third >= 0xaa && third <= 0xae) ||
+            (b == 0xe2 && next == 0x81 && third >= 0xa6 && third <= 0xa9)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+TEST_F(VerifyCli, M1_ControlCharactersInFailuresNeverReachTheTerminal) {
+    std::string hostile = "evil";
+    for (int c = 1; c < 0x20; ++c) {
+        if (c != '/') {
+            hostile.push_back(static_cast<char>(c));
+        }
+    }
+    hostile +=
+        "\x7f\xc2\x9b"
+        "31m\xe2\x80\xae\xe2\x81\xa6\xff";
+    // A file name (quoted by the "cannot read" reason) ...
+    auto r = verify((tmp / hostile).string(), peer_receipt(client_files), server_crt());
+    EXPECT_EQ(r.exit_code, 1) << r.output;
+    EXPECT_EQ(r.output.rfind("FAIL cannot read ", 0), 0u) << r.output;
+    EXPECT_FALSE(has_raw_controls(r.output)) << r.output;
+    EXPECT_NE(r.output.find("\\x1b"), std::string::npos) << r.output;  // shown, as \x1b
+    EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << r.output;
+
+    // ... and transcript bytes (a header and a line full of them), with and without a receipt.
+    auto path = tmp / "hostile.transcript";
+    test::write_text(path, "securechat-transcript v1|" + hostile + "\n1|" + hostile + "\n");
+    for (const auto& run : {verify(path.string(), peer_receipt(client_files), server_crt()),
+                            securechat({"verify", path.string(), "--ca", ca()})}) {
+        EXPECT_EQ(run.exit_code, 1) << run.output;
+        EXPECT_EQ(run.output.rfind("FAIL ", 0), 0u) << run.output;
+        EXPECT_FALSE(has_raw_controls(run.output)) << run.output;
+        EXPECT_EQ(std::count(run.output.begin(), run.output.end(), '\n'), 1) << run.output;
+    }
+}
+
 TEST_F(VerifyCli, DisclosureOfOneMessage) {
     const auto& m = session.messages.at(2);  // c2s seqno 2, "second | with a bar"
     ASSERT_EQ(m.seqno, 2u);

@@ -3,10 +3,10 @@
 #include <gtest/gtest.h>
 
 #include "common/base64.h"
+#include "common/display_text.h"
 #include "harness.h"
 #include "proto/limits.h"
 #include "proto/messages.h"
-#include "proto/utf8.h"
 #include "proto/wire/framer.h"
 
 namespace sc::proto {
