@@ -75,34 +75,52 @@ Failure<Error> malformed(const RawLine& line, const std::string& what) {
     return fail("line " + std::to_string(line.number) + ": malformed: " + what);
 }
 
+// The fields msg lines and ack lines share, each with the one spelling the format allows.
+Result<std::uint64_t> seqno_field(const RawLine& raw, std::string_view f) {
+    auto seqno = parse_decimal(f);
+    if (!seqno || *seqno == 0) {
+        return malformed(raw, "seqno " + quoted(f) + " is not a decimal number from 1");
+    }
+    return *seqno;
+}
+
+Result<Direction> direction_field(const RawLine& raw, std::string_view f) {
+    if (f == "c2s") {
+        return Direction::c2s;
+    }
+    if (f == "s2c") {
+        return Direction::s2c;
+    }
+    return malformed(raw, "direction " + quoted(f) + " is neither c2s nor s2c");
+}
+
+Result<Bytes> base64_field(const RawLine& raw, std::string_view f, const char* name) {
+    auto bytes = base64_decode(f);
+    if (!bytes || bytes->empty()) {
+        return malformed(raw, std::string(name) + " is not non-empty base64");
+    }
+    return std::move(bytes).value();
+}
+
+Result<crypto::Sha256Digest> digest_field(const RawLine& raw, std::string_view f,
+                                          const char* name) {
+    auto digest = digest_field(f);
+    if (!digest) {
+        return malformed(raw, std::string(name) + " is not 64 lower-case hex digits");
+    }
+    return *digest;
+}
+
 Result<proto::AckLine> parse_ack_line(const RawLine& raw, const std::vector<std::string_view>& f) {
     if (f.size() != 5) {
         return malformed(
             raw, "an ack line has 5 fields separated by '|', found " + std::to_string(f.size()));
     }
     proto::AckLine line;
-    auto seqno = parse_decimal(f[0]);
-    if (!seqno || *seqno == 0) {
-        return malformed(raw, "seqno " + quoted(f[0]) + " is not a decimal number from 1");
-    }
-    line.seqno = *seqno;
-    if (f[2] == "c2s") {
-        line.dir = Direction::c2s;
-    } else if (f[2] == "s2c") {
-        line.dir = Direction::s2c;
-    } else {
-        return malformed(raw, "direction " + quoted(f[2]) + " is neither c2s nor s2c");
-    }
-    auto sig = base64_decode(f[3]);
-    if (!sig || sig->empty()) {
-        return malformed(raw, "sig is not non-empty base64");
-    }
-    line.sig = std::move(sig).value();
-    auto fingerprint = digest_field(f[4]);
-    if (!fingerprint) {
-        return malformed(raw, "signer fingerprint is not 64 lower-case hex digits");
-    }
-    line.signer_fingerprint = *fingerprint;
+    SC_TRY_ASSIGN(line.seqno, seqno_field(raw, f[0]));
+    SC_TRY_ASSIGN(line.dir, direction_field(raw, f[2]));
+    SC_TRY_ASSIGN(line.sig, base64_field(raw, f[3], "sig"));
+    SC_TRY_ASSIGN(line.signer_fingerprint, digest_field(raw, f[4], "signer fingerprint"));
     if (line.format() != raw.text) {
         return malformed(raw, "not in the canonical form");
     }
@@ -156,43 +174,17 @@ Result<ParsedLine> parse_line(const RawLine& raw) {
                          "expected 7 fields separated by '|', found " + std::to_string(f.size()));
     }
     proto::TranscriptLine line;
-    auto seqno = parse_decimal(f[0]);
-    if (!seqno || *seqno == 0) {
-        return malformed(raw, "seqno " + quoted(f[0]) + " is not a decimal number from 1");
-    }
-    line.seqno = *seqno;
+    SC_TRY_ASSIGN(line.seqno, seqno_field(raw, f[0]));
     auto ts = parse_decimal(f[1]);
     if (!ts || *ts > kMaxTs) {
         return malformed(raw, "ts " + quoted(f[1]) + " is not a decimal number of milliseconds");
     }
     line.ts = *ts;
-    if (f[2] == "c2s") {
-        line.dir = Direction::c2s;
-    } else if (f[2] == "s2c") {
-        line.dir = Direction::s2c;
-    } else {
-        return malformed(raw, "direction " + quoted(f[2]) + " is neither c2s nor s2c");
-    }
-    auto ct = base64_decode(f[3]);
-    if (!ct || ct->empty()) {
-        return malformed(raw, "ct is not non-empty base64");
-    }
-    line.ct = std::move(ct).value();
-    auto commit = digest_field(f[4]);
-    if (!commit) {
-        return malformed(raw, "commit is not 64 lower-case hex digits");
-    }
-    line.commit = *commit;
-    auto sig = base64_decode(f[5]);
-    if (!sig || sig->empty()) {
-        return malformed(raw, "sig is not non-empty base64");
-    }
-    line.sig = std::move(sig).value();
-    auto fingerprint = digest_field(f[6]);
-    if (!fingerprint) {
-        return malformed(raw, "signer fingerprint is not 64 lower-case hex digits");
-    }
-    line.signer_fingerprint = *fingerprint;
+    SC_TRY_ASSIGN(line.dir, direction_field(raw, f[2]));
+    SC_TRY_ASSIGN(line.ct, base64_field(raw, f[3], "ct"));
+    SC_TRY_ASSIGN(line.commit, digest_field(raw, f[4], "commit"));
+    SC_TRY_ASSIGN(line.sig, base64_field(raw, f[5], "sig"));
+    SC_TRY_ASSIGN(line.signer_fingerprint, digest_field(raw, f[6], "signer fingerprint"));
     // Every field above has one spelling, so this holds; it guards the hash, which covers the
     // text rather than the values.
     if (line.format() != raw.text) {
