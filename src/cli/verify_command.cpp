@@ -50,6 +50,7 @@ struct VerifyArgs {
     std::filesystem::path transcript, receipt, cert, ca, crl;
     std::string disclose, text, salt;
     int skew_seconds = 300;
+    bool allow_legacy_seed_certs = false;
 };
 
 // One line, whatever the reason holds, so scripts can rely on "FAIL <reason>": display_text
@@ -157,6 +158,7 @@ int run_verify(const VerifyArgs& args) {
     }
     evidence::EvidenceTrust trust(ca->front());
     trust.clock_skew = std::chrono::seconds(args.skew_seconds);
+    trust.allow_legacy_seed_certs = args.allow_legacy_seed_certs;
     if (!args.crl.empty()) {
         auto crl = pki::load_crl(args.crl);
         if (!crl) {
@@ -219,6 +221,8 @@ void add_verify_command(CLI::App& app, std::function<int()>& action) {
     cert->needs(receipt);
     cmd->add_option("--ca", args->ca, "Trusted CA certificate (the only trust anchor)")->required();
     cmd->add_option("--crl", args->crl, "CRL to check revocation against (must be current)");
+    cmd->add_flag("--allow-legacy-seed-certs", args->allow_legacy_seed_certs,
+                  "Accept certificates without extendedKeyUsage (the seeds' certificates)");
     cmd->add_option("--skew", args->skew_seconds, "Clock skew allowed, in seconds")
         ->capture_default_str()
         ->check(CLI::Range(0, 86400));

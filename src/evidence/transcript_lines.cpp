@@ -18,12 +18,6 @@ using proto::Direction;
 constexpr std::string_view kHeaderPrefix = "securechat-transcript v1|";
 constexpr std::size_t kSessionIdBytes = 32;
 
-// The latest `ts` a time point can hold (libstdc++'s system_clock counts nanoseconds in 64 bits,
-// which ends in 2262); anything later is refused rather than overflowed.
-constexpr std::uint64_t kMaxTs = static_cast<std::uint64_t>(
-    std::chrono::duration_cast<std::chrono::milliseconds>(pki::TimePoint::max().time_since_epoch())
-        .count());
-
 std::vector<std::string_view> split_fields(std::string_view text) {
     std::vector<std::string_view> fields;
     std::size_t pos = 0;

@@ -11,6 +11,7 @@
 #include "common/bytes.h"
 #include "common/result.h"
 #include "pki/certificate.h"
+#include "pki/time_text.h"
 #include "proto/transcript.h"
 
 namespace sc::evidence {
@@ -39,5 +40,13 @@ Result<ParsedLine> parse_line(const RawLine& raw);
 std::string line_label(std::size_t number, const ParsedLine& line);
 // Untrusted file text for an error message: at most 40 bytes, made visible, in quotes.
 std::string quoted(std::string_view s);
+
+// The latest `ts` a line may carry: what a time point can hold (libstdc++'s system_clock counts
+// nanoseconds in 64 bits, which ends in 2262) less two days, so that adding the verifier's clock
+// skew (at most one day) to it cannot overflow.
+inline constexpr std::uint64_t kMaxTs = static_cast<std::uint64_t>(
+    std::chrono::duration_cast<std::chrono::milliseconds>(
+        (pki::TimePoint::max() - std::chrono::hours(48)).time_since_epoch())
+        .count());
 
 }  // namespace sc::evidence

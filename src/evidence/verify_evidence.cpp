@@ -16,12 +16,6 @@ namespace {
 
 using proto::Direction;
 
-// The latest `ts` a time point can hold (libstdc++'s system_clock counts nanoseconds in 64 bits,
-// which ends in 2262); parse_line refuses anything later.
-constexpr std::uint64_t kMaxTs = static_cast<std::uint64_t>(
-    std::chrono::duration_cast<std::chrono::milliseconds>(pki::TimePoint::max().time_since_epoch())
-        .count());
-
 std::string describe(const pki::Certificate& cert) {
     auto cn = cert.common_name();
     return quoted(cn.empty() ? cert.subject() : cn);
@@ -61,6 +55,7 @@ Status check_certificate(const pki::Certificate& cert, pki::Purpose purpose,
     pki::VerifyPolicy policy(trust.ca);
     policy.purpose = purpose;
     policy.clock_skew = trust.clock_skew;
+    policy.allow_legacy_seed_certs = trust.allow_legacy_seed_certs;
     for (auto at : {from, to}) {
         policy.now = at;
         auto verified = pki::verify_certificate({cert}, policy);

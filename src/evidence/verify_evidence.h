@@ -27,6 +27,9 @@ struct EvidenceTrust {
     pki::Certificate ca;
     std::vector<pki::Crl> crls;  // each must be current at `now`
     std::chrono::seconds clock_skew{300};
+    // Accept leaves without extendedKeyUsage, for sessions of the seeds' certificates that the
+    // server and the client accepted with the same opt-in (review L11).
+    bool allow_legacy_seed_certs = false;
     // The checker's clock: CRLs must be current at it, and a transcript without messages has its
     // certificates checked at it.
     pki::TimePoint now = std::chrono::system_clock::now();

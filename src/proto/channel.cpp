@@ -178,6 +178,7 @@ ProtoResult<SecureChannel::Accepted> SecureChannel::accept_chat(const msg::Chat&
     auto signed_bytes = message_signed(static_cast<std::uint8_t>(kProtocolVersion), parties(), dir,
                                        chat.seqno, chat.ts, chat.ct, commit);
     if (!params_.peer_leaf.public_key().verify(signed_bytes, chat.sig)) {
+        crypto::secure_wipe(text.data(), text.size());
         return proto_fail(ErrorCode::bad_message_signature,
                           "msg " + std::to_string(chat.seqno) + " has an invalid signature");
     }

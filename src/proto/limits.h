@@ -27,6 +27,9 @@ inline constexpr std::uint64_t kMaxRecordsPerEpoch = std::uint64_t{1} << 24;
 
 // ---- implementation limits and defaults ----
 inline constexpr int kMaxJsonDepth = 8;
+// No message has more than 8 fields; the cap keeps the duplicate-key check linear in the frame
+// (a 64 KiB frame of distinct keys would otherwise cost a quadratic search before any check).
+inline constexpr std::size_t kMaxJsonMembers = 32;
 inline constexpr std::size_t kMaxCredentialBytes = 256;
 inline constexpr std::uint64_t kDefaultRekeyAfterRecords = std::uint64_t{1} << 20;
 inline constexpr std::chrono::seconds kDefaultRekeyAfter{3600};

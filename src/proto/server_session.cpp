@@ -267,10 +267,11 @@ Output ServerSession::send_text(std::string text) {
 
 Output ServerSession::request_rekey() {
     Output out;
-    if (!finished() && phase_ == Phase::chat) {
+    if (!finished() && phase_ == Phase::chat && !rekey_requested_in_epoch_) {  // once per epoch
         if (auto sent = send_sealed(msg::Inner{msg::RekeyRequest{}}, out); !sent) {
             fail(sent.error(), out);
         }
+        rekey_requested_in_epoch_ = true;
     }
     return out;
 }

@@ -149,6 +149,16 @@ asio::awaitable<void> Connection::reader() {
     co_await park.async_wait(kNoThrow);
 }
 
+namespace {
+
+// Before the client has proved it holds its certificate's key (its dh_client signature).
+bool before_key_proof(proto::ServerSession::Phase phase) {
+    return phase == proto::ServerSession::Phase::waiting_hello ||
+           phase == proto::ServerSession::Phase::waiting_dh_client;
+}
+
+}  // namespace
+
 void Connection::on_bytes(ByteView bytes) {
     auto& s = session();
     bool before_hello = s.phase() == proto::ServerSession::Phase::waiting_hello;
@@ -156,9 +166,11 @@ void Connection::on_bytes(ByteView bytes) {
     if (client_fp_.empty() && s.client()) {
         client_fp_ = s.client()->leaf().fingerprint_text();
     }
-    if (!heard_ && s.phase() != proto::ServerSession::Phase::waiting_hello) {
+    // Evictable until the client has proved it holds its certificate's key (dh_client): a
+    // `hello` alone costs an attacker nothing, since certificates are public.
+    if (!heard_ && !before_key_proof(s.phase())) {
         heard_ = true;
-        ctx_.admission.heard(id_);  // spoke: no longer evictable
+        ctx_.admission.heard(id_);
     }
     if (before_hello && s.client() && trust_version_ != ctx_.trust_version()) {
         recheck_now();  // the CRL was reloaded between our first byte and the hello
@@ -248,13 +260,12 @@ void Connection::watchdog_tick(Clock::time_point now) {
                                    close_reason_ + "; the client sent no receipt in time"));
         return;
     }
-    bool before_hello =
-        !session_ || session_->phase() == proto::ServerSession::Phase::waiting_hello;
-    if (before_hello && now - started_ > limits.hello_timeout) {
+    if ((!session_ || before_key_proof(session_->phase())) &&
+        now - started_ > limits.hello_timeout) {
         end_reason_ = "hello timeout";
-        handle(session().terminate(
-            proto::ErrorCode::timeout,
-            "no hello within " + std::to_string(limits.hello_timeout.count()) + " s"));
+        handle(session().terminate(proto::ErrorCode::timeout,
+                                   "no hello and dh_client within " +
+                                       std::to_string(limits.hello_timeout.count()) + " s"));
         return;
     }
     if (username_.empty() && now - started_ > limits.handshake_timeout) {
@@ -424,10 +435,11 @@ void Connection::shutdown(Clock::time_point deadline) {
 void Connection::evict() {
     auto self = shared_from_this();
     asio::post(strand_, [self] {
-        if (self->closed_ || self->closing_) {
+        // It may have proved its key since the admission table chose it.
+        if (self->closed_ || self->closing_ || self->heard_) {
             return;
         }
-        self->end_reason_ = "evicted: silent while the admission table was full";
+        self->end_reason_ = "evicted: no key proof while the admission table was full";
         log::event(log::Level::info, "connection_evicted",
                    {{"conn", self->conn()}, {"peer", self->address_}});
         self->closing_ = true;

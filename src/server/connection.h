@@ -93,12 +93,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
     std::uint64_t id_;
     std::optional<proto::ServerSession> session_;  // made when the first bytes arrive (L3)
     std::uint64_t trust_version_ = 0;              // of the trust session_ verifies against
-    bool heard_ = false;                           // a complete frame arrived
+    bool heard_ = false;                           // the client proved its key (dh_client)
     std::deque<Bytes> outbox_;
     std::size_t outbox_bytes_ = 0;
     bool closing_ = false;
     bool closed_ = false;
-    bool auth_in_flight_ = false;
     std::string username_;
     std::string account_;    // canonical (LoginThrottle::canonical), for throttles and caps
     bool counted_ = false;   // holds a slot in sessions_by_account / sessions_by_block

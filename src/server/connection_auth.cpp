@@ -53,7 +53,6 @@ void Connection::start_login(std::string username, crypto::SecretBytes password)
             "too many failed logins; try again in " + std::to_string(wait->count()) + " s"));
         return;
     }
-    auth_in_flight_ = true;
     auto self = shared_from_this();
     auto secret = std::make_shared<crypto::SecretBytes>(std::move(password));
     bool queued = ctx_.workers.submit(AuthPool::Kind::login, [self, username, secret] {
@@ -63,7 +62,6 @@ void Connection::start_login(std::string username, crypto::SecretBytes password)
         });
     });
     if (!queued) {
-        auth_in_flight_ = false;
         ctx_.throttle.refund(account_, block_);
         handle(session().reject_auth(proto::ErrorCode::unavailable,
                                      "the server is busy; try again shortly"));
@@ -88,7 +86,6 @@ void Connection::start_register(std::string email, std::string username,
                                          "; try again in " + std::to_string(wait->count()) + " s"));
         return;
     }
-    auth_in_flight_ = true;
     auto self = shared_from_this();
     auto secret = std::make_shared<crypto::SecretBytes>(std::move(password));
     bool queued = ctx_.workers.submit(AuthPool::Kind::registration, [self, email, username,
@@ -99,7 +96,6 @@ void Connection::start_register(std::string email, std::string username,
         });
     });
     if (!queued) {
-        auth_in_flight_ = false;
         handle(session().reject_auth(proto::ErrorCode::unavailable,
                                      "the server is busy; try again shortly"));
     }
@@ -107,7 +103,6 @@ void Connection::start_register(std::string email, std::string username,
 
 void Connection::finish_auth(const std::string& username, const std::string& action,
                              const store::AuthResult<store::Account>& result) {
-    auth_in_flight_ = false;
     bool login = action == "logged_in";
     bool verdict = result || result.error().code == store::AuthErrorCode::wrong_credentials ||
                    result.error().code == store::AuthErrorCode::account_disabled;

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "pki/name_match.h"
 #include "server/connection.h"
 #include "server/log.h"
 
@@ -113,21 +114,16 @@ void Connection::recheck_now() {
     policy.purpose = pki::Purpose::client;
     policy.clock_skew = trust->clock_skew;
     policy.allow_legacy_seed_certs = trust->allow_legacy_seed_certs;
-    std::vector<std::optional<std::string>> names;
-    for (const auto& n : ctx_.settings.security.allowed_client_names) {
-        names.emplace_back(n);
-    }
-    if (names.empty()) {
-        names.emplace_back(std::nullopt);
-    }
+    // One chain verification, then the names on the verified leaf (as the handshake does, L9).
+    const auto& names = ctx_.settings.security.allowed_client_names;
     std::string reason;
-    for (const auto& name : names) {
-        policy.expected_name = name;
-        auto verified = pki::verify_certificate(presented, policy);
-        if (verified) {
-            return;
-        }
+    auto verified = pki::verify_certificate(presented, policy);
+    if (!verified) {
         reason = verified.error().message();
+    } else if (!names.empty() && !pki::matches_any_name(*verified, names)) {
+        reason = "the certificate carries none of the accepted client names [name_mismatch]";
+    } else {
+        return;
     }
     log::event(
         log::Level::warn, "peer_certificate_refused",

@@ -66,16 +66,31 @@ void LoginThrottle::unbump(Table& table, const std::string& key, unsigned free) 
     }
 }
 
+bool LoginThrottle::trusted(const std::string& pair, Clock::time_point now) {
+    auto it = successes_.find(pair);
+    if (it == successes_.end()) {
+        return false;
+    }
+    if (now - it->second > policy_.trust_success_for) {
+        successes_.erase(it);
+        return false;
+    }
+    return true;
+}
+
 std::optional<std::chrono::seconds> LoginThrottle::reserve(const std::string& account,
                                                            const std::string& block,
                                                            Clock::time_point now) {
     std::lock_guard lock(mutex_);
     auto key = pair_key(account, block);
-    std::optional<std::chrono::seconds> longest;
-    for (auto w :
-         {wait(pairs_, key, now), wait(accounts_, account, now), wait(blocks_, block, now)}) {
-        if (w && (!longest || *w > *longest)) {
-            longest = w;
+    // A pair that logged in before meets only its own delay (its owner mistyping).
+    bool known = trusted(key, now);
+    std::optional<std::chrono::seconds> longest = wait(pairs_, key, now);
+    if (!known) {
+        for (auto w : {wait(accounts_, account, now), wait(blocks_, block, now)}) {
+            if (w && (!longest || *w > *longest)) {
+                longest = w;
+            }
         }
     }
     if (longest) {
@@ -87,9 +102,18 @@ std::optional<std::chrono::seconds> LoginThrottle::reserve(const std::string& ac
     return std::nullopt;
 }
 
-void LoginThrottle::succeeded(const std::string& account, const std::string& block) {
+void LoginThrottle::succeeded(const std::string& account, const std::string& block,
+                              Clock::time_point now) {
     std::lock_guard lock(mutex_);
-    pairs_.erase(pair_key(account, block));
+    auto key = pair_key(account, block);
+    if (successes_.size() >= policy_.max_entries && successes_.find(key) == successes_.end()) {
+        auto oldest =
+            std::min_element(successes_.begin(), successes_.end(),
+                             [](const auto& x, const auto& y) { return x.second < y.second; });
+        successes_.erase(oldest);
+    }
+    successes_[key] = now;
+    pairs_.erase(key);
     unbump(accounts_, account, policy_.free_account_failures);
     unbump(blocks_, block, policy_.free_block_failures);
 }

@@ -5,6 +5,8 @@
 //   account's owner, who logs in from another block;
 // - account alone, with a far higher free allowance: bounds guessing from many blocks;
 // - block alone: one network guessing at many accounts.
+// The last two do not apply to a (account, block) pair that logged in successfully within
+// `trust_success_for`: the owner at home is not locked out by guessing from elsewhere.
 // An attempt counts as a failure from the moment it is reserved, before its Argon2 job is
 // queued, so parallel attempts are counted; success or "no verdict" gives it back.
 // Memory is bounded: the least recently used entries are dropped first.
@@ -27,8 +29,9 @@ class LoginThrottle {
         unsigned free_account_failures = 100;  // per account, from everywhere
         unsigned free_block_failures = 10;     // per block, for any account
         std::chrono::seconds max_delay{300};
-        std::chrono::seconds forget_after{3600};  // failures this old no longer count
-        std::size_t max_entries = 100000;         // per table
+        std::chrono::seconds forget_after{3600};        // failures this old no longer count
+        std::size_t max_entries = 100000;               // per table
+        std::chrono::hours trust_success_for{24 * 30};  // a pair that logged in, see above
     };
 
     LoginThrottle() : LoginThrottle(Policy{}) {}
@@ -43,7 +46,9 @@ class LoginThrottle {
     std::optional<std::chrono::seconds> reserve(const std::string& account,
                                                 const std::string& block, Clock::time_point now);
     // The password was right: the (account, block) record goes, the reservation is returned.
-    void succeeded(const std::string& account, const std::string& block);
+    // The pair is trusted from now on (see above).
+    void succeeded(const std::string& account, const std::string& block,
+                   Clock::time_point now = Clock::now());
     // No verdict (database down, internal error): the reservation is returned.
     void refund(const std::string& account, const std::string& block);
 
@@ -59,12 +64,14 @@ class LoginThrottle {
     std::optional<std::chrono::seconds> wait(Table& table, const std::string& key,
                                              Clock::time_point now) const;
     static std::string pair_key(const std::string& account, const std::string& block);
+    bool trusted(const std::string& pair, Clock::time_point now);
 
     Policy policy_;
     std::mutex mutex_;
     Table pairs_;
     Table accounts_;
     Table blocks_;
+    std::map<std::string, Clock::time_point> successes_;  // pair → last successful login
 };
 
 }  // namespace sc::server

@@ -21,8 +21,8 @@ struct Limits {
     // complete frame yet is evicted instead of the newcomer being refused.
     std::size_t max_handshakes_in_flight = 256;   // connections not yet logged in, server-wide
     std::size_t max_unauthenticated_per_ip = 32;  // ... per address block
-    std::chrono::seconds hello_timeout{2};        // connect → `hello` received
-    std::chrono::seconds handshake_timeout{15};   // connect → logged in
+    std::chrono::seconds hello_timeout{2};       // connect → `hello` and `dh_client` (key proven)
+    std::chrono::seconds handshake_timeout{15};  // connect → logged in
     std::size_t handshakes_per_block_per_s = 20;  // new connections per address block
     std::size_t handshake_burst_per_block = 100;
     std::chrono::seconds idle_timeout{300};

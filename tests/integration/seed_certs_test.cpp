@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -107,6 +109,32 @@ TEST_F(SeedCertificates, Hardening_L11_ConnectOnlyWhenBothSidesOptIn) {
     EXPECT_EQ(r.exit_code, 0) << r.output;
     EXPECT_NE(r.output.find("\"registered\""), std::string::npos) << r.output;
     EXPECT_NE(r.output.find("\"receipt_saved\""), std::string::npos) << r.output;
+
+    // The session's evidence verifies offline with the same opt-in, and only with it.
+    nlohmann::json saved;
+    std::istringstream lines(r.output);
+    for (std::string line; std::getline(lines, line);) {
+        auto event = nlohmann::json::parse(line, nullptr, false);
+        if (event.is_object() && event.value("event", "") == "receipt_saved") {
+            saved = event;
+        }
+    }
+    ASSERT_TRUE(saved.is_object()) << r.output;
+    std::vector<std::string> verify{securechat_binary(),
+                                    "verify",
+                                    saved["transcript"].get<std::string>(),
+                                    saved["peer_receipt"].get<std::string>(),
+                                    "--cert",
+                                    saved["peer_cert"].get<std::string>(),
+                                    "--ca",
+                                    (seeds() / "ca.crt").string()};
+    auto strict = run_command(verify);
+    EXPECT_EQ(strict.exit_code, 1) << strict.output;
+    EXPECT_NE(strict.output.find("wrong_purpose"), std::string::npos) << strict.output;
+    verify.emplace_back("--allow-legacy-seed-certs");
+    auto legacy = run_command(verify);
+    EXPECT_EQ(legacy.exit_code, 0) << legacy.output;
+    EXPECT_EQ(legacy.output.rfind("OK: ", 0), 0u) << legacy.output;
 }
 
 }  // namespace

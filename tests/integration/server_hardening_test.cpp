@@ -88,11 +88,16 @@ TEST_F(Hardening, H2_SilentConnectionIsEvictedForANewcomer) {
 
 TEST_F(Hardening, H2_SlotsAreCountedPerAddressBlock) {
     start([](server::Settings& s) { s.limits.max_unauthenticated_per_ip = 2; });
-    // Two connections of one /24 that spoke (hello sent): not evictable.
+    // Two connections of one /24 whose clients proved their keys (dh_client sent), not yet
+    // logged in: they hold their slots and are not evictable.
     auto a = connect("127.0.7.1");
     auto b = connect("127.0.7.2");
-    a->submit(a->session().start());
-    b->submit(b->session().start());
+    for (auto* c : {a.get(), b.get()}) {
+        c->submit(c->session().start());
+        // Pump the handshake: server_hello and dh_server in, our signed dh_client out.
+        c->wait_for([](const NetClient::Events&) { return false; }, 300ms);
+        ASSERT_FALSE(c->peer_closed) << c->peer_error();
+    }
     std::this_thread::sleep_for(300ms);
     auto c = connect("127.0.7.3");  // another address, same block
     c->submit(c->session().start());
@@ -101,6 +106,34 @@ TEST_F(Hardening, H2_SlotsAreCountedPerAddressBlock) {
     // Another block is not affected.
     auto d = connect("127.0.8.1");
     EXPECT_TRUE(d->register_user("d@example.com", "dora", kPassword)) << d->peer_error();
+}
+
+// Certificates are public, so a `hello` proves nothing: a connection that sent one but never
+// the signed dh_client stays evictable, and a newcomer of its block gets in.
+TEST_F(Hardening, H2_HelloWithoutKeyProofDoesNotHoldASlot) {
+    start([](server::Settings& s) {
+        s.limits.max_unauthenticated_per_ip = 2;
+        s.limits.hello_timeout = 30s;  // eviction, not the deadline, must make room here
+        s.limits.handshake_timeout = 60s;
+    });
+    std::vector<int> hello_only;
+    for (const char* source : {"127.0.14.1", "127.0.14.2"}) {
+        auto c = connect(source);
+        auto hello = c->session().start();
+        ASSERT_FALSE(hello.send.empty());
+        int fd = raw_connect(server_->port(), source);
+        ASSERT_GE(fd, 0);
+        std::string bytes(hello.send.front().begin(), hello.send.front().end());
+        ASSERT_EQ(::send(fd, bytes.data(), bytes.size(), 0), static_cast<ssize_t>(bytes.size()));
+        hello_only.push_back(fd);  // it never sends dh_client
+    }
+    std::this_thread::sleep_for(300ms);  // both hellos answered before the newcomer arrives
+    auto newcomer = connect("127.0.14.3");
+    EXPECT_TRUE(newcomer->register_user("h@example.com", "hanna", kPassword))
+        << newcomer->peer_error();
+    for (int fd : hello_only) {
+        ::close(fd);
+    }
 }
 
 TEST_F(Hardening, L10_HandshakesAreRateLimitedPerAddressBlock) {

@@ -179,13 +179,16 @@ TEST_F(ServerTest, PeerVanishingMidFrameDoesNotDisturbOthers) {
 }
 
 TEST_F(ServerTest, UnauthenticatedConnectionsPerAddressAreCapped) {
-    // The cap counts the address block (/24), and connections that spoke (sent hello) are not
-    // evicted for a newcomer: the third from the same block is refused.
+    // The cap counts the address block (/24), and connections whose clients proved their keys
+    // (dh_client sent) are not evicted for a newcomer: the third from the same block is refused.
     start([](server::Settings& s) { s.limits.max_unauthenticated_per_ip = 2; });
     auto a = NetClient::connect(server_->port(), ca_.client_config(), "127.0.0.1", "127.0.5.1");
     auto b = NetClient::connect(server_->port(), ca_.client_config(), "127.0.0.1", "127.0.5.2");
-    a->submit(a->session().start());
-    b->submit(b->session().start());
+    for (auto* client : {a.get(), b.get()}) {
+        client->submit(client->session().start());
+        // Pump the handshake: server_hello and dh_server in, our signed dh_client out.
+        client->wait_for([](const NetClient::Events&) { return false; }, 300ms);
+    }
     std::this_thread::sleep_for(200ms);
     auto c = NetClient::connect(server_->port(), ca_.client_config(), "127.0.0.1", "127.0.5.3");
     c->submit(c->session().start());

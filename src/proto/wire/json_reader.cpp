@@ -52,6 +52,7 @@ ProtoResult<JsonReader> JsonReader::parse(std::string_view payload) {
     // frame can see different values. One key set per open object (depth is bounded above).
     std::vector<std::vector<std::string>> open_objects;
     bool duplicate = false;
+    bool too_many = false;
     auto on_event = [&](int /*depth*/, nlohmann::json::parse_event_t event,
                         nlohmann::json& parsed) {
         using E = nlohmann::json::parse_event_t;
@@ -62,16 +63,23 @@ ProtoResult<JsonReader> JsonReader::parse(std::string_view payload) {
         } else if (event == E::key && !open_objects.empty() && parsed.is_string()) {
             auto& keys = open_objects.back();
             const auto& key = parsed.get_ref<const std::string&>();
-            if (std::find(keys.begin(), keys.end(), key) != keys.end()) {
+            if (keys.size() >= kMaxJsonMembers) {
+                too_many = true;
+            } else if (std::find(keys.begin(), keys.end(), key) != keys.end()) {
                 duplicate = true;
+            } else {
+                keys.push_back(key);
             }
-            keys.push_back(key);
         }
         return true;
     };
     auto object = nlohmann::json::parse(payload.begin(), payload.end(), on_event, false);
     if (object.is_discarded()) {
         return malformed("payload is not valid JSON");
+    }
+    if (too_many) {
+        return malformed("payload has an object with more than " + std::to_string(kMaxJsonMembers) +
+                         " members");
     }
     if (duplicate) {
         return malformed("payload has an object with a duplicate key");

@@ -267,11 +267,16 @@ TEST(Hardening, L1_HostileTypeGetsAnErrorFrame) {
     auto j = nlohmann::json::parse(out.send.front().begin() + 4, out.send.front().end());
     EXPECT_EQ(j["code"], "malformed");
     EXPECT_TRUE(out.close);
-    // An invalid UTF-8 byte from the peer is shown escaped, never sent raw.
+    // A control character in a field name the peer chose is quoted visibly in the error text,
+    // never sent back raw.
     ServerSession server2(server_config(pki), clock, entropy);
-    ASSERT_NO_THROW(out =
-                        server2.receive(make_frame(R"({"type":"x\u00ff","\u001b[2J":1})").wire()));
+    ASSERT_NO_THROW(out = server2.receive(make_frame(R"({"type":"hello","\u001b[2J":1})").wire()));
     ASSERT_EQ(out.send.size(), 1u);
+    auto j2 = nlohmann::json::parse(out.send.front().begin() + 4, out.send.front().end());
+    EXPECT_EQ(j2["code"], "malformed");
+    auto message = j2["message"].get<std::string>();
+    EXPECT_EQ(message.find('\x1b'), std::string::npos) << message;
+    EXPECT_NE(message.find("\\x1b[2J"), std::string::npos) << message;
 }
 
 TEST(Hardening, I2_MsgWithTextThatIsNotUtf8IsRefused) {

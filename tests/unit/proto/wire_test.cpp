@@ -263,6 +263,19 @@ TEST(Hardening, I2_NonceWithALineBreakIsBadBase64) {
               ErrorCode::malformed);
 }
 
+// A frame full of distinct keys is refused by count, so the duplicate check stays linear.
+TEST(Hardening, I2_ObjectWithTooManyMembersIsMalformed) {
+    std::string many = R"({"type":"hello")";
+    for (std::size_t i = 0; i < kMaxJsonMembers; ++i) {
+        many += ",\"k" + std::to_string(i) + "\":0";
+    }
+    auto decoded = msg::decode_outer(many + "}");
+    ASSERT_FALSE(decoded);
+    EXPECT_EQ(decoded.error().code, ErrorCode::malformed);
+    EXPECT_NE(decoded.error().message.find("more than 32 members"), std::string::npos)
+        << decoded.error().message;
+}
+
 TEST(Hardening, I2_DuplicateKeysAreMalformed) {
     EXPECT_EQ(
         inner_error(R"({"type":"ack","seqno":1,"seqno":2,"sig":"AA==","status":"delivered"})"),

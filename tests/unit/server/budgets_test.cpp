@@ -25,6 +25,10 @@ TEST(RateLimiter, TableIsBounded) {
     for (int i = 0; i < 100; ++i) {
         EXPECT_FALSE(limiter.take("k" + std::to_string(i), t0 + std::chrono::seconds(i)));
     }
+    // k0's empty bucket (refilling once per 1000 s) was dropped to make room: a new full one.
+    EXPECT_FALSE(limiter.take("k0", t0 + 100s));
+    // The newest key's bucket is still there, and still empty.
+    EXPECT_TRUE(limiter.take("k99", t0 + 100s));
 }
 
 TEST(CappedCounter, CapsPerKey) {

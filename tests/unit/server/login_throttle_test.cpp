@@ -46,6 +46,26 @@ TEST(LoginThrottle, AccountAllowanceBoundsGuessingFromManyBlocks) {
     EXPECT_FALSE(t.reserve("bob", "block-new", now));
 }
 
+// Review M2(a): guessing from many blocks exhausts the account's allowance, but the owner's
+// block, where the owner logged in before, meets only its own delay.
+TEST(LoginThrottle, M2_GuessingElsewhereDoesNotLockOutTheOwnersKnownBlock) {
+    LoginThrottle t({.free_failures = 3, .free_account_failures = 5});
+    auto now = Clock::time_point{} + 1000s;
+    EXPECT_FALSE(t.reserve("alice", "home", now));
+    t.succeeded("alice", "home", now);
+    for (int i = 0; i < 50; ++i) {
+        t.reserve("alice", "block" + std::to_string(i), now);
+    }
+    EXPECT_TRUE(t.reserve("alice", "block-new", now));  // the account allowance is used up
+    EXPECT_FALSE(t.reserve("alice", "home", now));      // but not for the owner at home
+    t.succeeded("alice", "home", now);
+    // The home pair keeps its own delay: three wrong passwords there, and it waits.
+    for (int i = 0; i < 3; ++i) {
+        EXPECT_FALSE(t.reserve("alice", "home", now));
+    }
+    EXPECT_TRUE(t.reserve("alice", "home", now));
+}
+
 TEST(LoginThrottle, DelaysEnd) {
     LoginThrottle t({.free_failures = 1});
     auto now = Clock::time_point{} + 1000s;

@@ -120,21 +120,8 @@ TEST_P(AccountsTest, WrongPasswordAndUnknownUserLookTheSame) {
     EXPECT_EQ(malformed.error().message, wrong.error().message);
     EXPECT_EQ(wrong.error().message, "wrong username or password");
 
-    // Comparable time: both run one Argon2id with the same parameters. The fastest of several
-    // runs filters out scheduling noise; the bound is loose because CI machines are busy.
-    auto fastest = [&](const std::string& name) {
-        auto best = std::chrono::steady_clock::duration::max();
-        for (int i = 0; i < 7; ++i) {
-            auto start = std::chrono::steady_clock::now();
-            (void)accounts.login(name, secret("the wrong password"));
-            best = std::min(best, std::chrono::steady_clock::now() - start);
-        }
-        return std::chrono::duration<double, std::milli>(best).count();
-    };
-    double known_ms = fastest("taha1");
-    double unknown_ms = fastest("nobody");
-    EXPECT_GT(unknown_ms, known_ms * 0.5) << "unknown " << unknown_ms << " ms, known " << known_ms;
-    EXPECT_LT(unknown_ms, known_ms * 2.0) << "unknown " << unknown_ms << " ms, known " << known_ms;
+    // The same work, too: HardeningStore.L12_EveryFailedLoginCostsThePolicysArgon2Work counts
+    // the Argon2id work of each path (a count, not a clock, so busy machines cannot flake it).
 }
 
 TEST_P(AccountsTest, UpgradesOldHashParametersAtTheNextLogin) {
