@@ -72,9 +72,9 @@ ProtoResult<ChatEpochKeys> KeySchedule::advance(const crypto::SecretBytes& dh) {
                          EpochKeys{epoch_, std::move(msg_c2s), std::move(msg_s2c)}};
 }
 
-std::vector<Bytes> KeySchedule::held_secrets_for_test(crypto::SecretAccess access) const {
-    auto chain = chain_.reveal(access);
-    return {Bytes(chain.begin(), chain.end())};
+// Views into the wiped containers, never copies: valid until the schedule changes.
+std::vector<ByteView> KeySchedule::held_secrets_for_test(crypto::SecretAccess access) const {
+    return {chain_.reveal(access)};
 }
 
 }  // namespace sc::proto

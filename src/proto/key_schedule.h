@@ -55,7 +55,7 @@ class KeySchedule {
     ProtoResult<ChatEpochKeys> advance(const crypto::SecretBytes& dh);
 
     // For tests only (Hardening.M7_*): every secret byte string the schedule holds now.
-    std::vector<Bytes> held_secrets_for_test(crypto::SecretAccess) const;
+    std::vector<ByteView> held_secrets_for_test(crypto::SecretAccess) const;
 
   private:
     KeySchedule(crypto::SecretBytes auth_secret, Bytes handshake_hash)
