@@ -13,18 +13,22 @@ bool looks_like_ip(const std::string& name) {
 
 }  // namespace
 
+bool leaf_has_name(const Certificate& leaf, const std::string& name) {
+    int rc = looks_like_ip(name) ? X509_check_ip_asc(leaf.native(), name.c_str(), 0)
+                                 : X509_check_host(leaf.native(), name.data(), name.size(),
+                                                   X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS, nullptr);
+    if (rc != 1) {
+        ERR_clear_error();
+    }
+    return rc == 1;
+}
+
 bool matches_any_name(const VerifiedCertificate& verified, const std::vector<std::string>& names) {
-    auto* leaf = verified.leaf().native();
     for (const auto& name : names) {
-        int rc = looks_like_ip(name)
-                     ? X509_check_ip_asc(leaf, name.c_str(), 0)
-                     : X509_check_host(leaf, name.data(), name.size(),
-                                       X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS, nullptr);
-        if (rc == 1) {
+        if (leaf_has_name(verified.leaf(), name)) {
             return true;
         }
     }
-    ERR_clear_error();
     return false;
 }
 

@@ -13,4 +13,9 @@ namespace sc::pki {
 // as VerifyPolicy::expected_name: SANs, and the subject CN only when there is no DNS SAN.
 bool matches_any_name(const VerifiedCertificate& verified, const std::vector<std::string>& names);
 
+// The one rule both use (and VerifyPolicy::expected_name): an IP literal against the IP SANs,
+// anything else against the DNS SANs, the subject CN only without a DNS SAN (RFC 6125 6.4.4),
+// no partial wildcards. Clears OpenSSL's error queue when it answers false.
+bool leaf_has_name(const Certificate& leaf, const std::string& name);
+
 }  // namespace sc::pki

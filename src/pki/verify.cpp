@@ -1,4 +1,5 @@
 #include "pki/verify.h"
+#include "pki/name_match.h"
 
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
@@ -286,21 +287,10 @@ Result<void, CertFailure> check_purpose(const Certificate& leaf, const VerifyPol
     return {};
 }
 
-bool looks_like_ip(const std::string& name) {
-    return name.find(':') != std::string::npos ||
-           name.find_first_not_of("0123456789.") == std::string::npos;
-}
-
 Result<void, CertFailure> check_name(const Certificate& leaf, const std::string& name) {
-    int rc = looks_like_ip(name)
-                 ? X509_check_ip_asc(leaf.native(), name.c_str(), 0)
-                 // Subject CN is consulted only when there is no DNS SAN (RFC 6125 6.4.4).
-                 : X509_check_host(leaf.native(), name.data(), name.size(),
-                                   X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS, nullptr);
-    if (rc == 1) {
+    if (leaf_has_name(leaf, name)) {
         return {};
     }
-    ossl::clear_errors();
     std::string names;
     for (const auto& san : leaf.subject_alt_names()) {
         names += (names.empty() ? "" : ", ") + san;
