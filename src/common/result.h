@@ -1,8 +1,9 @@
 // Result<T, E>: a value or an error, for failures caused by input (files, peers, users).
-// Broken invariants of our own are asserts, not Results (see docs/ARCHITECTURE.md).
+// Broken invariants of our own are SC_CHECKs (common/check.h), not Results.
 #pragma once
 
-#include <cassert>
+#include "common/check.h"
+
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -40,15 +41,15 @@ class [[nodiscard]] Result {
     explicit operator bool() const noexcept { return ok(); }
 
     T& value() & {
-        assert(ok());
+        SC_CHECK(ok());
         return std::get<0>(state_);
     }
     const T& value() const& {
-        assert(ok());
+        SC_CHECK(ok());
         return std::get<0>(state_);
     }
     T&& value() && {
-        assert(ok());
+        SC_CHECK(ok());
         return std::get<0>(std::move(state_));
     }
     T* operator->() { return &value(); }
@@ -57,11 +58,11 @@ class [[nodiscard]] Result {
     const T& operator*() const& { return value(); }
 
     const E& error() const& {
-        assert(!ok());
+        SC_CHECK(!ok());
         return std::get<1>(state_);
     }
     E&& error() && {
-        assert(!ok());
+        SC_CHECK(!ok());
         return std::get<1>(std::move(state_));
     }
 
@@ -79,11 +80,11 @@ class [[nodiscard]] Result<void, E> {
     bool ok() const noexcept { return !failed_; }
     explicit operator bool() const noexcept { return ok(); }
     const E& error() const& {
-        assert(failed_);
+        SC_CHECK(failed_);
         return error_;
     }
     E&& error() && {
-        assert(failed_);
+        SC_CHECK(failed_);
         return std::move(error_);
     }
 

@@ -2,28 +2,17 @@
 
 #include <openssl/evp.h>
 
-#include <cassert>
-#include <cstdlib>
-
+#include "common/check.h"
 #include "crypto/ossl.h"
 
+// SHA-256 cannot fail short of memory exhaustion or a broken library: each call is an invariant.
 namespace sc::crypto {
-namespace {
-
-// SHA-256 cannot fail short of memory exhaustion or a broken library: that is an invariant.
-void check(int rc) {
-    if (rc != 1) {
-        std::abort();
-    }
-}
-
-}  // namespace
 
 Sha256Digest sha256(ByteView data) {
     Sha256Digest out{};
     unsigned int len = 0;
-    check(EVP_Digest(data.data(), data.size(), out.data(), &len, EVP_sha256(), nullptr));
-    assert(len == out.size());
+    SC_CHECK(EVP_Digest(data.data(), data.size(), out.data(), &len, EVP_sha256(), nullptr) == 1);
+    SC_CHECK(len == out.size());
     return out;
 }
 
@@ -32,8 +21,8 @@ struct Sha256::State {
 };
 
 Sha256::Sha256() : state_(std::make_unique<State>()) {
-    check(state_->ctx != nullptr);
-    check(EVP_DigestInit_ex(state_->ctx.get(), EVP_sha256(), nullptr));
+    SC_CHECK(state_->ctx != nullptr);
+    SC_CHECK(EVP_DigestInit_ex(state_->ctx.get(), EVP_sha256(), nullptr) == 1);
 }
 
 Sha256::Sha256(std::unique_ptr<State> state) : state_(std::move(state)) {}
@@ -42,21 +31,23 @@ Sha256::Sha256(Sha256&&) noexcept = default;
 Sha256& Sha256::operator=(Sha256&&) noexcept = default;
 
 void Sha256::update(ByteView data) {
-    check(EVP_DigestUpdate(state_->ctx.get(), data.data(), data.size()));
+    SC_CHECK(state_ != nullptr);  // not a moved-from hash
+    SC_CHECK(EVP_DigestUpdate(state_->ctx.get(), data.data(), data.size()) == 1);
 }
 
 Sha256Digest Sha256::peek() const {
     auto copy = clone();
     Sha256Digest out{};
     unsigned int len = 0;
-    check(EVP_DigestFinal_ex(copy.state_->ctx.get(), out.data(), &len));
+    SC_CHECK(EVP_DigestFinal_ex(copy.state_->ctx.get(), out.data(), &len) == 1);
     return out;
 }
 
 Sha256 Sha256::clone() const {
+    SC_CHECK(state_ != nullptr);
     auto state = std::make_unique<State>();
-    check(state->ctx != nullptr);
-    check(EVP_MD_CTX_copy_ex(state->ctx.get(), state_->ctx.get()));
+    SC_CHECK(state->ctx != nullptr);
+    SC_CHECK(EVP_MD_CTX_copy_ex(state->ctx.get(), state_->ctx.get()) == 1);
     return Sha256(std::move(state));
 }
 

@@ -1,6 +1,6 @@
 #include "proto/key_schedule.h"
 
-#include <cassert>
+#include "common/check.h"
 
 #include "common/byte_writer.h"
 #include "crypto/hkdf.h"
@@ -45,7 +45,7 @@ ProtoResult<TrafficKey> KeySchedule::traffic_key(const crypto::SecretBytes& secr
 }
 
 ProtoResult<EpochKeys> KeySchedule::auth_keys() const {
-    assert(stage_ == Stage::auth);
+    SC_CHECK(stage_ == Stage::auth);
     SC_TRY_ASSIGN(auto c2s, traffic_key(chain_, "auth c2s", handshake_hash_));
     SC_TRY_ASSIGN(auto s2c, traffic_key(chain_, "auth s2c", handshake_hash_));
     return EpochKeys{0, std::move(c2s), std::move(s2c)};
@@ -60,6 +60,7 @@ ProtoResult<ChatEpochKeys> KeySchedule::advance(const crypto::SecretBytes& dh) {
     if (!next) {
         return internal(next.error());
     }
+    SC_CHECK(epoch_ < UINT32_MAX);  // the epoch is a u32 in every key context: never wrap
     ++epoch_;
     chain_ = std::move(next).value();  // the previous chain secret is wiped by its allocator
     stage_ = Stage::chat;

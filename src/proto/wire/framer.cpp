@@ -1,6 +1,6 @@
 #include "proto/wire/framer.h"
 
-#include <cassert>
+#include "common/check.h"
 
 #include "proto/limits.h"
 
@@ -46,7 +46,7 @@ FrameOrNeed FrameReader::next() {
 }
 
 Frame make_frame(std::string_view payload) {
-    assert(!payload.empty() && payload.size() <= kMaxFramePayload);
+    SC_CHECK(!payload.empty() && payload.size() <= kMaxFramePayload);
     Bytes wire;
     wire.reserve(kFrameHeaderBytes + payload.size());
     auto n = static_cast<std::uint32_t>(payload.size());

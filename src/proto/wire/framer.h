@@ -43,7 +43,8 @@ class FrameReader {
     std::size_t consumed_ = 0;
 };
 
-// A frame around `payload` (which must be 1..kMaxFramePayload bytes; checked by assert).
+// A frame around `payload` (which must be 1..kMaxFramePayload bytes; checked by SC_CHECK in every
+// build).
 Frame make_frame(std::string_view payload);
 
 }  // namespace sc::proto
