@@ -1,19 +1,12 @@
 // The protocol over real TCP on 127.0.0.1: a server thread accepts one connection and drives a
 // ServerSession (accepting every login), the test drives a ClientSession or plays a raw,
-// misbehaving client. Plain POSIX sockets; every wait is a poll() with a timeout, so a broken
-// test fails instead of hanging.
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
+// misbehaving client. Blocking sockets from src/net; every wait has a timeout, so a broken test
+// fails instead of hanging.
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
+#include <chrono>
 #include <functional>
 #include <future>
 #include <ostream>
@@ -22,6 +15,7 @@
 #include <utility>
 #include <variant>
 
+#include "net/blocking_socket.h"
 #include "proto/messages.h"
 #include "proto/wire/framer.h"
 #include "unit/proto/harness.h"
@@ -29,151 +23,28 @@
 namespace sc::proto::test {
 namespace {
 
-constexpr int kTimeoutMs = 10'000;
+using net::BlockingListener;
+using net::BlockingSocket;
+constexpr std::chrono::milliseconds kTimeout{10'000};
 
-[[noreturn]] void throw_errno(const std::string& what) {
-    throw std::runtime_error(what + ": " + std::strerror(errno));
+// The socket steps below throw on failure: a test (or the server thread) then reports it.
+template <class T>
+T must(net::IoResult<T> result) {
+    if (!result) {
+        throw std::runtime_error(result.error().message);
+    }
+    return std::move(result).value();
 }
 
-class Fd {
-  public:
-    explicit Fd(int fd = -1) : fd_(fd) {}
-    Fd(Fd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-    Fd& operator=(Fd&& other) noexcept {
-        reset(std::exchange(other.fd_, -1));
-        return *this;
-    }
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    ~Fd() { reset(); }
-
-    int get() const { return fd_; }
-    void reset(int fd = -1) {
-        if (fd_ >= 0) {
-            ::close(fd_);
-        }
-        fd_ = fd;
-    }
-
-  private:
-    int fd_;
-};
-
-sockaddr_in loopback_address(std::uint16_t port) {
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(port);
-    if (::inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr) != 1) {
-        throw std::runtime_error("inet_pton failed");
-    }
-    return addr;
-}
-
-// Waits until `fd` is ready for `events`; throws on timeout.
-void wait_for(int fd, short events, const char* what) {
-    pollfd p{fd, events, 0};
-    int ready = 0;
-    do {
-        ready = ::poll(&p, 1, kTimeoutMs);
-    } while (ready < 0 && errno == EINTR);
-    if (ready < 0) {
-        throw_errno(std::string("poll while ") + what);
-    }
-    if (ready == 0) {
-        throw std::runtime_error(std::string("timed out ") + what);
-    }
-}
-
-struct Listener {
-    Fd fd;
-    std::uint16_t port = 0;
-};
-
-// A listening socket on 127.0.0.1 with a port the kernel chooses.
-Listener listen_on_loopback() {
-    Fd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    if (fd.get() < 0) {
-        throw_errno("socket");
-    }
-    sockaddr_in addr = loopback_address(0);
-    if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) {
-        throw_errno("bind");
-    }
-    if (::listen(fd.get(), 1) != 0) {
-        throw_errno("listen");
-    }
-    socklen_t length = sizeof addr;
-    if (::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&addr), &length) != 0) {
-        throw_errno("getsockname");
-    }
-    return Listener{std::move(fd), ntohs(addr.sin_port)};
-}
-
-Fd connect_to(std::uint16_t port) {
-    Fd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    if (fd.get() < 0) {
-        throw_errno("socket");
-    }
-    sockaddr_in addr = loopback_address(port);
-    if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) {
-        throw_errno("connect");
-    }
-    return fd;
-}
-
-// Writes everything, however few bytes each send() takes.
-void write_all(int fd, ByteView data) {
-    while (!data.empty()) {
-        wait_for(fd, POLLOUT, "waiting to send");
-        ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
-        if (n < 0) {
-            if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK) {
-                continue;
-            }
-            throw_errno("send");
-        }
-        data = data.subspan(static_cast<std::size_t>(n));
+void write_all(BlockingSocket& socket, ByteView data) {
+    if (auto written = socket.write_all(data, kTimeout); !written) {
+        throw std::runtime_error(written.error().message);
     }
 }
 
 // What one recv() returned: some bytes, or end of stream (empty).
-Bytes read_some(int fd) {
-    for (;;) {
-        wait_for(fd, POLLIN, "waiting for data");
-        std::uint8_t buffer[16384];
-        ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
-        if (n < 0) {
-            if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK) {
-                continue;
-            }
-            throw_errno("recv");
-        }
-        return Bytes(buffer, buffer + n);
-    }
-}
-
-// Everything the peer sends until it closes its end.
-Bytes read_to_eof(int fd) {
-    Bytes all;
-    for (;;) {
-        Bytes chunk = read_some(fd);
-        if (chunk.empty()) {
-            return all;
-        }
-        all.insert(all.end(), chunk.begin(), chunk.end());
-    }
-}
-
-// Ends our side politely: our data goes out with a FIN, and the peer's remaining bytes are read
-// and dropped before close(), so the kernel sends no RST that could destroy our last frames.
-void linger_close(Fd& fd) {
-    ::shutdown(fd.get(), SHUT_WR);
-    try {
-        (void)read_to_eof(fd.get());
-    } catch (const std::exception&) {
-        // The peer reset or went silent: nothing left to protect.
-    }
-    fd.reset();
+Bytes read_some(BlockingSocket& socket) {
+    return must(socket.read_some(kTimeout));
 }
 
 // ---- the server thread ----
@@ -189,19 +60,15 @@ struct ServerResult {
 };
 
 // Accepts one connection and serves it until the session closes or the client goes away.
-ServerResult serve_one(int listen_fd, ServerConfig config) {
+ServerResult serve_one(BlockingListener& listener, ServerConfig config) {
     ServerResult result;
     try {
-        wait_for(listen_fd, POLLIN, "waiting for a connection");
-        Fd conn(::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC));
-        if (conn.get() < 0) {
-            throw_errno("accept");
-        }
+        BlockingSocket conn = must(listener.accept(kTimeout));
         SystemClock clock;
         SystemEntropy entropy;
         ServerSession session(std::move(config), clock, entropy);
         while (!result.session_closed) {
-            Bytes chunk = read_some(conn.get());
+            Bytes chunk = read_some(conn);
             if (chunk.empty()) {
                 result.saw_eof = true;
                 break;
@@ -219,7 +86,7 @@ ServerResult serve_one(int listen_fd, ServerConfig config) {
                 out.append(std::move(more));
             }
             for (const auto& frame : out.send) {
-                write_all(conn.get(), frame);
+                write_all(conn, frame);
                 result.bytes_sent += frame.size();
             }
             for (auto& e : out.events) {
@@ -228,7 +95,7 @@ ServerResult serve_one(int listen_fd, ServerConfig config) {
             result.session_closed = out.close;
         }
         result.phase = session.phase();
-        linger_close(conn);
+        conn.linger_close(kTimeout);
     } catch (const std::exception& e) {
         result.io_error = e.what();
     }
@@ -239,9 +106,9 @@ ServerResult serve_one(int listen_fd, ServerConfig config) {
 class LoopbackServer {
   public:
     explicit LoopbackServer(ServerConfig config)
-        : listener_(listen_on_loopback()),
-          result_(
-              std::async(std::launch::async, serve_one, listener_.fd.get(), std::move(config))) {}
+        : listener_(must(BlockingListener::listen_on_loopback())),
+          result_(std::async(std::launch::async, serve_one, std::ref(listener_),
+                             std::move(config))) {}
     ~LoopbackServer() {
         if (result_.valid()) {
             result_.wait();  // bounded: every wait in serve_one times out
@@ -250,11 +117,11 @@ class LoopbackServer {
     LoopbackServer(const LoopbackServer&) = delete;
     LoopbackServer& operator=(const LoopbackServer&) = delete;
 
-    std::uint16_t port() const { return listener_.port; }
+    std::uint16_t port() const { return listener_.port(); }
     ServerResult result() { return result_.get(); }
 
   private:
-    Listener listener_;
+    BlockingListener listener_;
     std::future<ServerResult> result_;
 };
 
@@ -263,12 +130,13 @@ class LoopbackServer {
 class LoopbackClient {
   public:
     LoopbackClient(std::uint16_t port, ClientConfig config)
-        : fd_(connect_to(port)), session(std::move(config), clock_, entropy_) {}
+        : socket_(must(BlockingSocket::connect("127.0.0.1", port))),
+          session(std::move(config), clock_, entropy_) {}
 
     // Sends what the session produced and records its events.
     void handle(Output out) {
         for (const auto& frame : out.send) {
-            write_all(fd_.get(), frame);
+            write_all(socket_, frame);
         }
         for (auto& e : out.events) {
             events.all.push_back(std::move(e));
@@ -284,7 +152,7 @@ class LoopbackClient {
                 throw std::runtime_error(std::string("the session closed before ") + what + " (" +
                                          events.failure() + ")");
             }
-            Bytes chunk = read_some(fd_.get());
+            Bytes chunk = read_some(socket_);
             if (chunk.empty()) {
                 throw std::runtime_error(std::string("the server closed the connection before ") +
                                          what);
@@ -293,12 +161,12 @@ class LoopbackClient {
         }
     }
 
-    void close_socket() { linger_close(fd_); }
+    void close_socket() { socket_.linger_close(kTimeout); }
 
   private:
     SystemClock clock_;
     SystemEntropy entropy_;
-    Fd fd_;
+    BlockingSocket socket_;
 
   public:
     ClientSession session;
@@ -401,8 +269,8 @@ TEST(LoopbackSession, HalfAHelloThenCloseIsAQuietEndOfStream) {
     const Bytes& hello = start.send[0];
     ByteView half = ByteView(hello).first(hello.size() / 2);
     {
-        Fd fd = connect_to(server.port());
-        write_all(fd.get(), half);
+        BlockingSocket socket = must(BlockingSocket::connect("127.0.0.1", server.port()));
+        write_all(socket, half);
     }  // closed here, mid-frame
 
     ServerResult s = server.result();
@@ -432,10 +300,10 @@ TEST_P(LoopbackGarbage, ServerFailsWithANamedErrorThatTheRawClientCanRead) {
     TestPki pki;
     LoopbackServer server(server_config(pki));
 
-    Fd fd = connect_to(server.port());
-    write_all(fd.get(), as_bytes(param.bytes));
-    ::shutdown(fd.get(), SHUT_WR);
-    Bytes reply = read_to_eof(fd.get());
+    BlockingSocket socket = must(BlockingSocket::connect("127.0.0.1", server.port()));
+    write_all(socket, as_bytes(param.bytes));
+    socket.shutdown_send();
+    Bytes reply = must(socket.read_to_eof(kTimeout));
 
     ServerResult s = server.result();
     ASSERT_EQ(s.io_error, "");
