@@ -20,7 +20,8 @@ Failure<IoError> io_failure(const std::string& what) {
 
 }  // namespace
 
-IoStatus wait_ready(int fd, short events, BlockingSocket::Timeout timeout, const std::string& what) {
+IoStatus wait_ready(int fd, short events, BlockingSocket::Timeout timeout,
+                    const std::string& what) {
     pollfd p{fd, events, 0};
     int ready = 0;
     do {

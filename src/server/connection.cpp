@@ -1,16 +1,18 @@
 #include "server/connection.h"
 
-#include <asio/experimental/as_tuple.hpp>
-#include <asio/experimental/awaitable_operators.hpp>
-
 #include "server/log.h"
 
 namespace sc::server {
 namespace {
 
-using namespace asio::experimental::awaitable_operators;
 using namespace std::chrono_literals;
-constexpr auto kNoThrow = asio::experimental::as_tuple(asio::use_awaitable);
+
+net::FramedConnection::Options transport_options(const Limits& limits) {
+    return {.read_chunk = limits.read_chunk,
+            .max_outbound_bytes = limits.max_outbound_bytes,
+            .tick = 1s,
+            .linger = true};
+}
 
 proto::ServerConfig session_config(const ServerContext& ctx) {
     const auto& sec = ctx.settings.security;
@@ -34,9 +36,7 @@ Connection::Connection(ServerContext& ctx, asio::ip::tcp::socket socket, std::st
                        std::string block)
     : ctx_(ctx),
       strand_(asio::make_strand(ctx.io)),
-      socket_(std::move(socket)),
-      wake_(strand_),
-      watch_(strand_),
+      transport_(strand_, std::move(socket), *this, transport_options(ctx.settings.limits)),
       address_(std::move(address)),
       block_(std::move(block)),
       id_(ctx.next_id++),
@@ -80,19 +80,16 @@ void Connection::fail_internally(std::string_view where, std::string_view what) 
                 {"reason", std::string(what)}});
     end_reason_ = "internal error in " + std::string(where);
     try {
-        if (!closing_) {
+        if (!closing()) {
             handle(session().terminate(proto::ErrorCode::internal, "internal server error"));
         }
     } catch (...) {
-        outbox_.clear();
-        outbox_bytes_ = 0;
+        transport_.discard_outbox();
     }
-    closing_ = true;
-    if (hard_deadline_ == Clock::time_point::max()) {
-        hard_deadline_ = Clock::now() + ctx_.settings.limits.shutdown_grace;
+    transport_.finish();
+    if (transport_.hard_deadline() == Clock::time_point::max()) {
+        transport_.tighten_hard_deadline(Clock::now() + ctx_.settings.limits.shutdown_grace);
     }
-    wake_.cancel();
-    watch_.cancel();
 }
 
 void Connection::start(std::optional<Refusal> refusal) {
@@ -115,13 +112,7 @@ asio::awaitable<void> Connection::serve(std::shared_ptr<Connection> self,
         end_reason_ = refusal->reason;
         guarded("refuse", [&] { handle(session().terminate(refusal->code, refusal->reason)); });
     }
-    co_await (reader() || writer() || watchdog());
-    if (closing_ && Clock::now() < hard_deadline_) {
-        co_await linger();
-    }
-    asio::error_code ignored;
-    socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-    socket_.close(ignored);
+    co_await transport_.run();
     closed_ = true;
     log::event(log::Level::info, "connection_closed",
                {{"conn", conn()},
@@ -130,23 +121,18 @@ asio::awaitable<void> Connection::serve(std::shared_ptr<Connection> self,
                 {"reason", end_reason_}});
 }
 
-asio::awaitable<void> Connection::reader() {
-    std::vector<std::uint8_t> buffer(ctx_.settings.limits.read_chunk);
-    while (!closing_) {
-        auto [ec, n] = co_await socket_.async_read_some(asio::buffer(buffer), kNoThrow);
-        if (ec) {
-            if (!closing_) {
-                end_reason_ = ec == asio::error::eof ? "peer closed the connection"
-                                                     : "read error: " + ec.message();
-            }
-            co_return;
-        }
-        last_activity_ = Clock::now();
-        guarded("receive", [&] { on_bytes(ByteView(buffer.data(), n)); });
+void Connection::on_bytes(ByteView bytes) {
+    last_activity_ = Clock::now();
+    guarded("receive", [&] { receive(bytes); });
+}
+
+void Connection::on_stream_error(net::FramedConnection::Side side, const asio::error_code& ec) {
+    if (side == net::FramedConnection::Side::write) {
+        end_reason_ = "write error: " + ec.message();
+    } else {
+        end_reason_ =
+            ec == asio::error::eof ? "peer closed the connection" : "read error: " + ec.message();
     }
-    // Closing: keep the reader parked so the writer can flush; the writer ends the race.
-    asio::steady_timer park(strand_, Clock::time_point::max());
-    co_await park.async_wait(kNoThrow);
 }
 
 namespace {
@@ -159,7 +145,7 @@ bool before_key_proof(proto::ServerSession::Phase phase) {
 
 }  // namespace
 
-void Connection::on_bytes(ByteView bytes) {
+void Connection::receive(ByteView bytes) {
     auto& s = session();
     bool before_hello = s.phase() == proto::ServerSession::Phase::waiting_hello;
     handle(s.receive(bytes));
@@ -177,75 +163,19 @@ void Connection::on_bytes(ByteView bytes) {
     }
 }
 
-// We end the connection: send FIN, then read and discard briefly before closing, so the kernel
-// does not answer unread input with a reset that would destroy the error frame we just sent.
-// Bounded by the hard deadline, so shutdown_grace holds.
-asio::awaitable<void> Connection::linger() {
-    asio::error_code ignored;
-    socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
-    auto drain = [this]() -> asio::awaitable<void> {
-        std::array<std::uint8_t, 4096> sink{};
-        while (true) {
-            auto [ec, n] = co_await socket_.async_read_some(asio::buffer(sink), kNoThrow);
-            (void)n;
-            if (ec) {
-                co_return;
-            }
-        }
-    };
-    asio::steady_timer limit(strand_, std::min(Clock::now() + 500ms, hard_deadline_));
-    co_await (drain() || limit.async_wait(kNoThrow));
-}
-
-asio::awaitable<void> Connection::writer() {
-    while (true) {
-        while (!outbox_.empty()) {
-            Bytes frame = std::move(outbox_.front());
-            outbox_.pop_front();
-            outbox_bytes_ -= frame.size();
-            auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(frame), kNoThrow);
-            (void)n;
-            if (ec) {
-                if (!closing_) {
-                    end_reason_ = "write error: " + ec.message();
-                }
-                co_return;
-            }
-        }
-        if (closing_) {
-            co_return;
-        }
-        wake_.expires_at(Clock::time_point::max());
-        co_await wake_.async_wait(kNoThrow);
+void Connection::on_hard_deadline() {
+    if (!closing()) {
+        end_reason_ = close_reason_.empty() ? "peer did not finish closing"
+                                            : close_reason_ + ": peer did not finish closing";
     }
 }
 
-asio::awaitable<void> Connection::watchdog() {
-    while (true) {
-        auto now = Clock::now();
-        watch_.expires_at(std::min({now + 1s, receipt_deadline_, hard_deadline_}));
-        co_await watch_.async_wait(kNoThrow);
-        // A plain cancel() of watch_ only asks for the deadlines to be recomputed; the
-        // parallel group's cancellation (another loop ended) ends us.
-        auto state = co_await asio::this_coro::cancellation_state;
-        if (state.cancelled() != asio::cancellation_type::none) {
-            co_return;
-        }
-        now = Clock::now();
-        if (now >= hard_deadline_) {
-            if (!closing_) {
-                end_reason_ = close_reason_.empty()
-                                  ? "peer did not finish closing"
-                                  : close_reason_ + ": peer did not finish closing";
-            }
-            co_return;
-        }
-        guarded("watchdog", [&] { watchdog_tick(now); });
-    }
+void Connection::on_tick(Clock::time_point now) {
+    guarded("watchdog", [&] { watchdog_tick(now); });
 }
 
 void Connection::watchdog_tick(Clock::time_point now) {
-    if (closing_) {
+    if (closing()) {
         return;  // the writer flushes; the hard deadline bounds it
     }
     const auto& limits = ctx_.settings.limits;
@@ -294,25 +224,24 @@ void Connection::begin_close(std::string reason, proto::ErrorCode code,
     auto now = Clock::now();
     auto budget = deadline > now ? deadline - now : Clock::duration::zero();
     auto receipt_by = now + budget * 3 / 4;
-    if (closed_ || closing_ || receipt_deadline_ != Clock::time_point::max()) {
+    if (closed_ || closing() || receipt_deadline_ != Clock::time_point::max()) {
         // Already ending: only ever tighten the deadlines.
         receipt_deadline_ = std::min(receipt_deadline_, receipt_by);
-        hard_deadline_ = std::min(hard_deadline_, deadline);
-        watch_.cancel();
+        transport_.tighten_hard_deadline(deadline);
         return;
     }
     end_reason_ = reason;
     close_reason_ = std::move(reason);
     close_code_ = code;
     receipt_deadline_ = receipt_by;
-    hard_deadline_ = deadline;
+    transport_.tighten_hard_deadline(deadline);  // was max: not yet ending
     auto& s = session();
     if (s.phase() == proto::ServerSession::Phase::chat) {
         handle(s.close());  // our receipt; the peer's is awaited until receipt_deadline_
     } else {
         handle(s.terminate(code, close_reason_));
     }
-    watch_.cancel();
+    transport_.recheck_deadlines();
 }
 
 void Connection::handle(proto::Output out) {
@@ -342,29 +271,18 @@ void Connection::handle(proto::Output out) {
         out.close = true;
     }
     for (auto& frame : out.send) {
-        if (outbox_bytes_ + frame.size() > ctx_.settings.limits.max_outbound_bytes) {
+        if (!transport_.send(std::move(frame))) {  // over max_outbound_bytes: dropped
             end_reason_ = "peer is not reading (outbound queue full)";
-            closing_ = true;
-            outbox_.clear();
-            outbox_bytes_ = 0;
-            asio::error_code ignored;
-            socket_.close(ignored);
-            wake_.cancel();
             return;
         }
-        outbox_bytes_ += frame.size();
-        outbox_.push_back(std::move(frame));
     }
     for (auto& event : out.events) {
         on_event(event);
     }
-    if (out.close && !closing_) {
-        closing_ = true;
-        hard_deadline_ =
-            std::min(hard_deadline_, Clock::now() + ctx_.settings.limits.shutdown_grace);
-        watch_.cancel();
+    if (out.close && !closing()) {
+        transport_.finish();
+        transport_.tighten_hard_deadline(Clock::now() + ctx_.settings.limits.shutdown_grace);
     }
-    wake_.cancel();
 }
 
 void Connection::on_event(proto::Event& event) {
@@ -436,18 +354,13 @@ void Connection::evict() {
     auto self = shared_from_this();
     asio::post(strand_, [self] {
         // It may have proved its key since the admission table chose it.
-        if (self->closed_ || self->closing_ || self->heard_) {
+        if (self->closed_ || self->closing() || self->heard_) {
             return;
         }
         self->end_reason_ = "evicted: no key proof while the admission table was full";
         log::event(log::Level::info, "connection_evicted",
                    {{"conn", self->conn()}, {"peer", self->address_}});
-        self->closing_ = true;
-        self->hard_deadline_ = Clock::now();
-        asio::error_code ignored;
-        self->socket_.close(ignored);
-        self->wake_.cancel();
-        self->watch_.cancel();
+        self->transport_.drop();
     });
 }
 

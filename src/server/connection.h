@@ -1,27 +1,29 @@
-// One client connection: a reader and a writer coroutine on the connection's strand with a
-// bounded outbound queue, a watchdog for the deadlines (hello, login, idle, closing) and the
-// peer certificate's expiry, and the protocol session they drive. Password checks go to the
-// worker pool; their answers come back to the strand. connection.cpp holds the I/O and the
-// lifecycle, connection_auth.cpp login and registration, connection_evidence.cpp the
-// transcript files and the certificate recheck.
+// One client connection: the shared transport (net::FramedConnection: reader, bounded writer,
+// watchdog) on the connection's strand, the protocol session it feeds, and the server's policy
+// on top: the deadlines (hello, login, idle, closing), the peer certificate's expiry, the limits,
+// the auth hand-off and the evidence. Password checks go to the worker pool; their answers come
+// back to the strand. connection.cpp holds the lifecycle and the deadline policy,
+// connection_auth.cpp login and registration, connection_evidence.cpp the transcript files and
+// the certificate recheck.
 #pragma once
 
 #include <asio.hpp>
 
 #include <chrono>
-#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
 
 #include "evidence/session_files.h"
+#include "net/framed_connection.h"
 #include "proto/server_session.h"
 #include "server/server_context.h"
 #include "store/accounts.h"
 
 namespace sc::server {
 
-class Connection : public std::enable_shared_from_this<Connection> {
+class Connection : public std::enable_shared_from_this<Connection>,
+                   private net::FramedConnection::Handler {
   public:
     using Clock = std::chrono::steady_clock;
     // `block` is the address block the admission and throttle tables count (address_block.h).
@@ -49,13 +51,17 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
     // `self` lives in the coroutine frame: it keeps the connection alive from co_spawn on.
     asio::awaitable<void> serve(std::shared_ptr<Connection> self, std::optional<Refusal> refusal);
-    asio::awaitable<void> reader();
-    asio::awaitable<void> writer();
-    asio::awaitable<void> watchdog();
-    asio::awaitable<void> linger();
+
+    // net::FramedConnection::Handler: the server's side of the transport.
+    void on_bytes(ByteView bytes) override;
+    void on_stream_error(net::FramedConnection::Side side, const asio::error_code& ec) override;
+    void on_tick(Clock::time_point now) override;
+    Clock::time_point next_deadline() const override { return receipt_deadline_; }
+    void on_hard_deadline() override;
 
     proto::ServerSession& session();
-    void on_bytes(ByteView bytes);
+    void receive(ByteView bytes);
+    bool closing() const { return transport_.closing(); }
     // Runs `fn`; an exception ends only this connection, with an error frame and a log line.
     template <class F>
     void guarded(std::string_view where, F&& fn);
@@ -85,18 +91,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
     ServerContext& ctx_;
     Strand strand_;
-    asio::ip::tcp::socket socket_;
-    asio::steady_timer wake_;
-    asio::steady_timer watch_;
+    net::FramedConnection transport_;
     std::string address_;
     std::string block_;
     std::uint64_t id_;
     std::optional<proto::ServerSession> session_;  // made when the first bytes arrive (L3)
     std::uint64_t trust_version_ = 0;              // of the trust session_ verifies against
     bool heard_ = false;                           // the client proved its key (dh_client)
-    std::deque<Bytes> outbox_;
-    std::size_t outbox_bytes_ = 0;
-    bool closing_ = false;
     bool closed_ = false;
     std::string username_;
     std::string account_;    // canonical (LoginThrottle::canonical), for throttles and caps
@@ -108,9 +109,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     Clock::time_point started_;
     Clock::time_point last_activity_;
     // Closing: the peer's receipt is awaited until receipt_deadline_ (then `error` with
-    // close_code_), and the connection is gone at hard_deadline_ whatever happens.
+    // close_code_), and the connection is gone at the transport's hard deadline whatever happens.
     Clock::time_point receipt_deadline_ = Clock::time_point::max();
-    Clock::time_point hard_deadline_ = Clock::time_point::max();
     proto::ErrorCode close_code_ = proto::ErrorCode::shutting_down;
     std::string close_reason_;
     std::string end_reason_ = "closed";

@@ -111,7 +111,7 @@ void Connection::finish_auth(const std::string& username, const std::string& act
     } else if (login && !verdict) {
         ctx_.throttle.refund(account_, block_);  // the database, not the password, failed
     }
-    if (closed_ || closing_) {
+    if (closed_ || closing()) {
         return;
     }
     if (!result) {

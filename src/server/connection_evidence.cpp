@@ -101,7 +101,7 @@ void Connection::recheck_certificate() {
 
 // The full verified chain against the current trust, with allowed_client_names (L3).
 void Connection::recheck_now() {
-    if (closed_ || closing_ || !session_ || !session_->client()) {
+    if (closed_ || closing() || !session_ || !session_->client()) {
         return;
     }
     trust_version_ = ctx_.trust_version();

@@ -107,8 +107,8 @@ class LoopbackServer {
   public:
     explicit LoopbackServer(ServerConfig config)
         : listener_(must(BlockingListener::listen_on_loopback())),
-          result_(std::async(std::launch::async, serve_one, std::ref(listener_),
-                             std::move(config))) {}
+          result_(
+              std::async(std::launch::async, serve_one, std::ref(listener_), std::move(config))) {}
     ~LoopbackServer() {
         if (result_.valid()) {
             result_.wait();  // bounded: every wait in serve_one times out
