@@ -3,10 +3,9 @@
 #include <asio/experimental/as_tuple.hpp>
 #include <asio/experimental/awaitable_operators.hpp>
 
+#include "client/chat_connection.h"
 #include "client/errors_text.h"
 #include "common/display_text.h"
-#include "common/files.h"
-#include "evidence/session_files.h"
 #include "proto/limits.h"
 
 namespace sc::client {
@@ -17,41 +16,41 @@ using tcp = asio::ip::tcp;
 constexpr auto kNoThrow = asio::experimental::as_tuple(asio::use_awaitable);
 // How long a connection that is ending may take to flush its last frames.
 constexpr std::chrono::seconds kClosingGrace{2};
-constexpr std::chrono::milliseconds kWatchdogTick{100};
+
+// The client queues only its own commands' frames; a server that stops reading while a
+// megabyte of them waits is not coming back.
+constexpr net::FramedConnection::Options kTransport{
+    .read_chunk = 16 * 1024,
+    .max_outbound_bytes = 1024 * 1024,
+    .tick = std::chrono::milliseconds(100),
+    .linger = false,  // the server lingers for the both of us: we close after it has
+};
 
 }  // namespace
 
-struct ChatController::Connection {
-    Connection(asio::io_context& io, proto::ClientConfig config, const proto::Clock& clock,
-               proto::Entropy& entropy)
-        : socket(io), wake(io), connect_timer(io), session(std::move(config), clock, entropy) {}
+ChatController::Connection::Connection(ChatController& owner_, proto::ClientConfig config)
+    : owner(owner_),
+      transport(owner_.io_.get_executor(), tcp::socket(owner_.io_), *this, kTransport),
+      connect_timer(owner_.io_),
+      session(std::move(config), owner_.clock_, owner_.entropy_) {}
 
-    tcp::socket socket;
-    asio::steady_timer wake;           // wakes the writer
-    asio::steady_timer connect_timer;  // bounds resolve + connect
-    proto::ClientSession session;
-    std::deque<Bytes> outbox;
-    Clock::time_point handshake_deadline{};
-    std::optional<Clock::time_point> closing_since;
-    bool closing = false;  // flush what is queued, then close
-    bool dropped = false;  // close now
-    bool aborted = false;  // by abort() or a quit before the handshake: no error to report
-    bool quit_requested = false;
-    bool needs_receipts = false;  // quit while chatting: a clean end has receipts
-    bool receipts_saved = false;
-    std::optional<note::Error> error;  // why it ended, already told to the listener
-    std::optional<pki::Certificate> peer;
-    Bytes session_id;
-    std::optional<evidence::SessionFiles> files;
-    std::filesystem::path peer_cert_path;
+void ChatController::Connection::on_bytes(ByteView bytes) {
+    (void)owner.submit(shared_from_this(), session.receive(bytes));
+}
 
-    void mark_closing() {
-        closing = true;
-        if (!closing_since) {
-            closing_since = Clock::now();
-        }
+void ChatController::Connection::on_tick(Clock::time_point now) {
+    if (transport.closing()) {
+        return;  // the transport's hard deadline bounds the flush
     }
-};
+    if (auto late = owner.overdue(*this, now)) {
+        owner.end_with(shared_from_this(), std::move(*late), true);
+    }
+}
+
+void ChatController::Connection::mark_closing() {
+    transport.finish();
+    transport.tighten_hard_deadline(Clock::now() + kClosingGrace);
+}
 
 ChatController::ChatController(asio::io_context& io, ClientSettings settings,
                                ClientCredentials credentials, ChatListener& listener)
@@ -233,7 +232,7 @@ void ChatController::start_connection() {
     proto::ClientConfig config{.identity = credentials_.identity,
                                .trust = credentials_.trust,
                                .server_name = settings_.server_name};
-    auto c = std::make_shared<Connection>(io_, std::move(config), clock_, entropy_);
+    auto c = std::make_shared<Connection>(*this, std::move(config));
     c->handshake_deadline = Clock::now() + settings_.timeout;
     conn_ = c;
     state_ = State::connecting;
@@ -244,7 +243,7 @@ asio::awaitable<void> ChatController::run(ConnectionPtr c) {
     try {
         if (co_await open(c)) {
             (void)submit(c, c->session.start());
-            co_await (read_loop(c) || write_loop(c) || watchdog(c));
+            co_await c->transport.run();
         }
     } catch (const std::exception& e) {
         // Our own bug or resource exhaustion: still end the session cleanly for the caller.
@@ -253,9 +252,7 @@ asio::awaitable<void> ChatController::run(ConnectionPtr c) {
                   std::string("the client failed: ") + e.what()},
                  true);
     }
-    asio::error_code ignored;
-    c->socket.shutdown(tcp::socket::shutdown_both, ignored);
-    c->socket.close(ignored);
+    c->transport.close();
     finalize(c);
 }
 
@@ -278,7 +275,7 @@ asio::awaitable<bool> ChatController::open(ConnectionPtr c) {
         end_with(c, resolve_error(server, resolve_ec), false);
         co_return false;
     }
-    auto connected = co_await (asio::async_connect(c->socket, endpoints, kNoThrow) ||
+    auto connected = co_await (asio::async_connect(c->transport.socket(), endpoints, kNoThrow) ||
                                c->connect_timer.async_wait(kNoThrow));
     if (c->aborted) {
         co_return false;
@@ -294,57 +291,8 @@ asio::awaitable<bool> ChatController::open(ConnectionPtr c) {
         co_return false;
     }
     asio::error_code ignored;
-    c->socket.set_option(tcp::no_delay(true), ignored);
+    c->transport.socket().set_option(tcp::no_delay(true), ignored);
     co_return true;
-}
-
-asio::awaitable<void> ChatController::read_loop(ConnectionPtr c) {
-    std::vector<std::uint8_t> buffer(16 * 1024);
-    while (!c->dropped) {
-        auto [ec, n] = co_await c->socket.async_read_some(asio::buffer(buffer), kNoThrow);
-        if (ec) {
-            co_return;  // end of stream, reset or cancelled: finalize() says what it means
-        }
-        (void)submit(c, c->session.receive(ByteView(buffer.data(), n)));
-    }
-}
-
-asio::awaitable<void> ChatController::write_loop(ConnectionPtr c) {
-    while (!c->dropped) {
-        while (!c->outbox.empty()) {
-            Bytes frame = std::move(c->outbox.front());
-            c->outbox.pop_front();
-            auto [ec, n] = co_await asio::async_write(c->socket, asio::buffer(frame), kNoThrow);
-            (void)n;
-            if (ec) {
-                co_return;
-            }
-        }
-        if (c->closing) {
-            co_return;
-        }
-        c->wake.expires_at(Clock::time_point::max());
-        co_await c->wake.async_wait(kNoThrow);
-    }
-}
-
-asio::awaitable<void> ChatController::watchdog(ConnectionPtr c) {
-    asio::steady_timer timer(io_);
-    while (!c->dropped) {
-        timer.expires_after(kWatchdogTick);
-        co_await timer.async_wait(kNoThrow);
-        auto now = Clock::now();
-        if (c->closing) {
-            if (c->closing_since && now - *c->closing_since > kClosingGrace) {
-                co_return;  // the server does not read what we still have to send
-            }
-            continue;
-        }
-        if (auto late = overdue(*c, now)) {
-            end_with(c, std::move(*late), true);
-            co_return;
-        }
-    }
 }
 
 std::optional<note::Error> ChatController::overdue(const Connection& c,
@@ -375,9 +323,10 @@ std::optional<note::Error> ChatController::overdue(const Connection& c,
 
 std::optional<std::string> ChatController::submit(const ConnectionPtr& c, proto::Output out) {
     std::optional<std::string> refused;
-    if (!c->dropped) {
-        for (auto& frame : out.send) {
-            c->outbox.push_back(std::move(frame));
+    for (auto& frame : out.send) {
+        if (!c->transport.send(std::move(frame))) {  // dropped: the server stopped reading
+            end_with(c, {code::server_closed, "the server stopped reading what we send"}, true);
+            break;
         }
     }
     for (auto& event : out.events) {
@@ -390,122 +339,7 @@ std::optional<std::string> ChatController::submit(const ConnectionPtr& c, proto:
     if (out.close) {
         c->mark_closing();
     }
-    c->wake.cancel();
     return refused;
-}
-
-void ChatController::on_event(const ConnectionPtr& c, proto::Event& event) {
-    using namespace proto::event;
-    std::visit(
-        [&](auto& e) {
-            using T = std::decay_t<decltype(e)>;
-            if constexpr (std::is_same_v<T, HandshakeDone>) {
-                on_handshake_done(c, e);
-            } else if constexpr (std::is_same_v<T, Authenticated>) {
-                username_ = e.username;
-                auth_action_ = e.action;
-            } else if constexpr (std::is_same_v<T, ChatReady>) {
-                on_chat_ready(c);
-            } else if constexpr (std::is_same_v<T, Rekeyed>) {
-                notify(note::Rekeyed{e.epoch});
-            } else if constexpr (std::is_same_v<T, TranscriptAppend>) {
-                if (!c->files) {
-                    return;
-                }
-                if (auto appended = c->files->append(e.text); !appended) {
-                    end_with(c, {code::evidence, appended.error().message}, true);
-                }
-            } else if constexpr (std::is_same_v<T, MessageSent>) {
-                std::string text;
-                if (!unnumbered_sends_.empty()) {
-                    auto waiter = std::move(unnumbered_sends_.front());
-                    unnumbered_sends_.pop_front();
-                    text = std::move(waiter.text);
-                    waiter.text.clear();
-                    waiter.deadline = Clock::now() + settings_.timeout;
-                    sends_[e.seqno] = std::move(waiter);
-                }
-                notify(note::Sent{e.seqno, e.ts, std::move(text)});
-            } else if constexpr (std::is_same_v<T, Acknowledged>) {
-                notify(note::Acked{e.seqno});
-                if (auto it = sends_.find(e.seqno); it != sends_.end()) {
-                    complete(std::move(it->second.done), {});
-                    sends_.erase(it);
-                }
-            } else if constexpr (std::is_same_v<T, MessageReceived>) {
-                notify(note::Message{c->peer ? c->peer->common_name() : std::string("server"),
-                                     e.seqno, e.ts, e.text});
-            } else if constexpr (std::is_same_v<T, ReceiptsExchanged>) {
-                on_receipts(c, e);
-            } else if constexpr (std::is_same_v<T, PeerError>) {
-                end_with(c, peer_error(e.code, e.message), false);
-            } else if constexpr (std::is_same_v<T, Failed>) {
-                end_with(c, protocol_failure(e.error), false);
-            }
-        },
-        event);
-}
-
-void ChatController::on_handshake_done(const ConnectionPtr& c,
-                                       const proto::event::HandshakeDone& e) {
-    c->peer = e.peer;
-    c->session_id = e.session_id;
-    state_ = State::connected;
-    notify(note::Connected{settings_.server.text(), settings_.server_name, e.peer.common_name(),
-                           e.peer.fingerprint_text(), to_hex(e.session_id)});
-    for (auto& done : std::exchange(connect_waiters_, {})) {
-        complete(std::move(done), {});
-    }
-}
-
-// The evidence files exist only for sessions that reach chat: a refused login leaves nothing.
-void ChatController::on_chat_ready(const ConnectionPtr& c) {
-    auto dir = settings_.transcripts_dir();
-    auto kept = [&]() -> Status {
-        SC_TRY(ensure_private_dir(dir));
-        SC_TRY_ASSIGN(auto files, evidence::SessionFiles::create(dir, c->session_id));
-        // Beside the transcript, so `securechat verify` can be given the receipt's signer.
-        auto cert_path = dir / (to_hex(c->session_id) + ".peer.crt");
-        SC_TRY(write_file_atomically(cert_path, as_bytes(c->peer->to_pem()), FileMode::public_0644,
-                                     Replace::no));
-        c->files.emplace(std::move(files));
-        c->peer_cert_path = cert_path;
-        return {};
-    }();
-    if (!kept) {
-        end_with(c,
-                 {code::evidence, "cannot keep this session's transcript: " + kept.error().message},
-                 true);
-        return;
-    }
-    state_ = State::chatting;
-    if (auth_action_ == "registered") {
-        notify(note::Registered{username_});
-    } else {
-        notify(note::LoggedIn{username_});
-    }
-    if (auth_) {
-        complete(std::move(auth_->done), {});
-        auth_.reset();
-    }
-}
-
-void ChatController::on_receipts(const ConnectionPtr& c, const proto::event::ReceiptsExchanged& e) {
-    if (!c->files || !c->peer) {
-        end_with(c, {code::evidence, "the receipts arrived but the transcript was not kept"},
-                 false);
-        return;
-    }
-    auto saved = c->files->save_receipts(e.own, e.peer, c->session_id,
-                                         credentials_.identity.chain.front(), *c->peer);
-    if (!saved) {
-        end_with(c, {code::evidence, "cannot save the receipts: " + saved.error().message}, false);
-        return;
-    }
-    c->receipts_saved = true;
-    notify(note::ReceiptSaved{c->files->transcript_path(), c->files->own_receipt_path(),
-                              c->files->peer_receipt_path(), c->peer_cert_path,
-                              e.transcript_sha256});
 }
 
 void ChatController::end_with(const ConnectionPtr& c, note::Error error, bool drop_now) {
@@ -516,17 +350,11 @@ void ChatController::end_with(const ConnectionPtr& c, note::Error error, bool dr
     c->mark_closing();
     if (drop_now) {
         drop(c);
-    } else {
-        c->wake.cancel();
     }
 }
 
 void ChatController::drop(const ConnectionPtr& c) {
-    c->dropped = true;
-    c->mark_closing();
-    asio::error_code ignored;
-    c->socket.close(ignored);
-    c->wake.cancel();
+    c->transport.drop();
     c->connect_timer.cancel();
 }
 

@@ -1,8 +1,9 @@
-// The client side of a chat session, without any user interface: it owns the connection (asio on
-// one io_context; async connect and handshake bounded by the timeout; a reader, a writer and a
-// watchdog coroutine), the protocol session, and the session's evidence files, and turns the
-// protocol's events into notifications for a ChatListener. Line mode and the full-screen
-// interface are both thin layers over it.
+// The client side of a chat session, without any user interface: the commands (connect, login,
+// send, quit) and their completions, the deadlines they wait under, and the session's evidence.
+// Each connection (chat_connection.h) runs on the shared transport (net::FramedConnection, on one
+// io_context) with its protocol session and evidence files (session_evidence.h);
+// chat_controller_events.cpp turns the protocol's events into notifications for a ChatListener.
+// Line mode and the full-screen interface are both thin layers over it.
 //
 // Threading: every member function must be called on the io_context's thread (or before it
 // runs); notifications and completions are delivered there. Completions are posted, never
@@ -90,9 +91,7 @@ class ChatController {
 
     asio::awaitable<void> run(ConnectionPtr c);
     asio::awaitable<bool> open(ConnectionPtr c);
-    asio::awaitable<void> read_loop(ConnectionPtr c);
-    asio::awaitable<void> write_loop(ConnectionPtr c);
-    asio::awaitable<void> watchdog(ConnectionPtr c);
+    // The deadline policy the connection's watchdog runs: the first command overdue, if any.
     std::optional<note::Error> overdue(const Connection& c, Clock::time_point now) const;
 
     // Feeds a session's output to the connection; returns the reason if the session refused the

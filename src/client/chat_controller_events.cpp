@@ -1,0 +1,110 @@
+// The protocol's events, as the controller sees them: notifications for the listener,
+// completions for the commands waiting on them, and the session's evidence on disk.
+#include "client/chat_connection.h"
+#include "client/errors_text.h"
+
+namespace sc::client {
+
+void ChatController::on_event(const ConnectionPtr& c, proto::Event& event) {
+    using namespace proto::event;
+    std::visit(
+        [&](auto& e) {
+            using T = std::decay_t<decltype(e)>;
+            if constexpr (std::is_same_v<T, HandshakeDone>) {
+                on_handshake_done(c, e);
+            } else if constexpr (std::is_same_v<T, Authenticated>) {
+                username_ = e.username;
+                auth_action_ = e.action;
+            } else if constexpr (std::is_same_v<T, ChatReady>) {
+                on_chat_ready(c);
+            } else if constexpr (std::is_same_v<T, Rekeyed>) {
+                notify(note::Rekeyed{e.epoch});
+            } else if constexpr (std::is_same_v<T, TranscriptAppend>) {
+                if (!c->evidence) {
+                    return;
+                }
+                if (auto appended = c->evidence->append(e.text); !appended) {
+                    end_with(c, {code::evidence, appended.error().message}, true);
+                }
+            } else if constexpr (std::is_same_v<T, MessageSent>) {
+                std::string text;
+                if (!unnumbered_sends_.empty()) {
+                    auto waiter = std::move(unnumbered_sends_.front());
+                    unnumbered_sends_.pop_front();
+                    text = std::move(waiter.text);
+                    waiter.text.clear();
+                    waiter.deadline = Clock::now() + settings_.timeout;
+                    sends_[e.seqno] = std::move(waiter);
+                }
+                notify(note::Sent{e.seqno, e.ts, std::move(text)});
+            } else if constexpr (std::is_same_v<T, Acknowledged>) {
+                notify(note::Acked{e.seqno});
+                if (auto it = sends_.find(e.seqno); it != sends_.end()) {
+                    complete(std::move(it->second.done), {});
+                    sends_.erase(it);
+                }
+            } else if constexpr (std::is_same_v<T, MessageReceived>) {
+                notify(note::Message{c->peer ? c->peer->common_name() : std::string("server"),
+                                     e.seqno, e.ts, e.text});
+            } else if constexpr (std::is_same_v<T, ReceiptsExchanged>) {
+                on_receipts(c, e);
+            } else if constexpr (std::is_same_v<T, PeerError>) {
+                end_with(c, peer_error(e.code, e.message), false);
+            } else if constexpr (std::is_same_v<T, Failed>) {
+                end_with(c, protocol_failure(e.error), false);
+            }
+        },
+        event);
+}
+
+void ChatController::on_handshake_done(const ConnectionPtr& c,
+                                       const proto::event::HandshakeDone& e) {
+    c->peer = e.peer;
+    c->session_id = e.session_id;
+    state_ = State::connected;
+    notify(note::Connected{settings_.server.text(), settings_.server_name, e.peer.common_name(),
+                           e.peer.fingerprint_text(), to_hex(e.session_id)});
+    for (auto& done : std::exchange(connect_waiters_, {})) {
+        complete(std::move(done), {});
+    }
+}
+
+// The evidence files exist only for sessions that reach chat: a refused login leaves nothing.
+void ChatController::on_chat_ready(const ConnectionPtr& c) {
+    auto kept = SessionEvidence::create(settings_.transcripts_dir(), c->session_id, *c->peer);
+    if (!kept) {
+        end_with(c,
+                 {code::evidence, "cannot keep this session's transcript: " + kept.error().message},
+                 true);
+        return;
+    }
+    c->evidence.emplace(std::move(kept).value());
+    state_ = State::chatting;
+    if (auth_action_ == "registered") {
+        notify(note::Registered{username_});
+    } else {
+        notify(note::LoggedIn{username_});
+    }
+    if (auth_) {
+        complete(std::move(auth_->done), {});
+        auth_.reset();
+    }
+}
+
+void ChatController::on_receipts(const ConnectionPtr& c, const proto::event::ReceiptsExchanged& e) {
+    if (!c->evidence || !c->peer) {
+        end_with(c, {code::evidence, "the receipts arrived but the transcript was not kept"},
+                 false);
+        return;
+    }
+    auto saved =
+        c->evidence->save_receipts(e, c->session_id, credentials_.identity.chain.front(), *c->peer);
+    if (!saved) {
+        end_with(c, {code::evidence, "cannot save the receipts: " + saved.error().message}, false);
+        return;
+    }
+    c->receipts_saved = true;
+    notify(*saved);
+}
+
+}  // namespace sc::client
