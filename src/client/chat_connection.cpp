@@ -15,11 +15,10 @@ constexpr auto kNoThrow = asio::experimental::as_tuple(asio::use_awaitable);
 // How long a connection that is ending may take to flush its last frames.
 constexpr std::chrono::seconds kClosingGrace{2};
 
-// The client queues only its own commands' frames; a server that stops reading while a
-// megabyte of them waits is not coming back.
+// The transport's default read size and outbox bound (the server's defaults too). The client
+// queues only its own commands' frames: a server that stops reading while a megabyte of them
+// waits is not coming back.
 constexpr net::FramedConnection::Options kTransport{
-    .read_chunk = 16 * 1024,
-    .max_outbound_bytes = 1024 * 1024,
     .tick = std::chrono::milliseconds(100),
     .linger = false,  // unchanged: the client has never lingered
 };

@@ -27,6 +27,7 @@ class FramedConnection {
   public:
     using Clock = std::chrono::steady_clock;
 
+    // The defaults are what the client uses; they equal server/settings.h's defaults.
     struct Options {
         std::size_t read_chunk = 16 * 1024;  // bytes asked of each read
         // The outbox bound: a frame that would make the queued bytes exceed it drops the
