@@ -19,19 +19,21 @@
 #include <string>
 #include <string_view>
 
+#include "server/limits.h"
+
 namespace sc::server {
 
 class LoginThrottle {
   public:
     using Clock = std::chrono::steady_clock;
     struct Policy {
-        unsigned free_failures = 3;            // per (account, block)
-        unsigned free_account_failures = 100;  // per account, from everywhere
-        unsigned free_block_failures = 10;     // per block, for any account
-        std::chrono::seconds max_delay{300};
-        std::chrono::seconds forget_after{3600};        // failures this old no longer count
-        std::size_t max_entries = 100000;               // per table
-        std::chrono::hours trust_success_for{24 * 30};  // a pair that logged in, see above
+        unsigned free_failures = limits::kLoginFreeFailures;  // per (account, block)
+        unsigned free_account_failures = limits::kLoginFreeFailuresPerAccount;
+        unsigned free_block_failures = limits::kLoginFreeFailuresPerBlock;
+        std::chrono::seconds max_delay = limits::kLoginMaxDelay;
+        std::chrono::seconds forget_after = limits::kLoginForgetAfter;
+        std::size_t max_entries = limits::kLoginMaxEntries;                    // per table
+        std::chrono::hours trust_success_for = limits::kLoginTrustSuccessFor;  // see above
     };
 
     LoginThrottle() : LoginThrottle(Policy{}) {}

@@ -17,9 +17,10 @@ ServerContext::ServerContext(Settings s, asio::io_context& io_context, proto::Id
       workers(settings.limits.worker_threads, settings.limits.max_queued_auth,
               settings.limits.max_queued_registrations),
       store(std::move(st)),
-      accounts(*store, store::PasswordPolicy{settings.security.min_password_length, 256,
-                                             settings.security.argon2_opslimit,
-                                             settings.security.argon2_memlimit}),
+      accounts(*store,
+               store::PasswordPolicy{settings.security.min_password_length,
+                                     limits::kMaxPasswordBytes, settings.security.argon2_opslimit,
+                                     settings.security.argon2_memlimit}),
       admission(
           {settings.limits.max_handshakes_in_flight, settings.limits.max_unauthenticated_per_ip}),
       handshakes({static_cast<double>(settings.limits.handshake_burst_per_block),
