@@ -40,7 +40,7 @@ Connection::Connection(ServerContext& ctx, asio::ip::tcp::socket socket, std::st
       address_(std::move(address)),
       block_(std::move(block)),
       id_(ctx.next_id++),
-      started_(Clock::now()),
+      started_(ctx.steady_clock->now()),
       last_activity_(started_) {
     ++ctx_.connections;
 }
@@ -52,7 +52,7 @@ Connection::~Connection() {
         ctx_.sessions_by_block.release(block_);
     }
     if (route_handle_ != 0) {
-        ctx_.router.detach(username_, route_handle_);
+        ctx_.router->detach(username_, route_handle_);
     }
     ctx_.remove(id_);
     --ctx_.connections;  // last: graceful_stop waits for this to reach zero
@@ -63,7 +63,7 @@ proto::ServerSession& Connection::session() {
         // The trust is read now, when the peer's first bytes (its hello) arrive, not at
         // accept; the version tells on_bytes whether a reload happened since (L3).
         trust_version_ = ctx_.trust_version();
-        session_.emplace(session_config(ctx_), ctx_.clock, ctx_.entropy);
+        session_.emplace(session_config(ctx_), *ctx_.clock, ctx_.entropy);
     }
     return *session_;
 }
@@ -89,7 +89,7 @@ void Connection::fail_internally(std::string_view where, std::string_view what) 
     }
     closing_ = true;
     if (hard_deadline_ == Clock::time_point::max()) {
-        hard_deadline_ = Clock::now() + ctx_.settings.limits.shutdown_grace;
+        hard_deadline_ = now() + ctx_.settings.limits.shutdown_grace;
     }
     wake_.cancel();
     watch_.cancel();
@@ -103,7 +103,7 @@ void Connection::start(std::optional<Refusal> refusal) {
     // graceful_stop sets `stopping` before it lists the live connections: one that registered
     // too late for the list sees the flag here.
     if (!refused && ctx_.stopping) {
-        shutdown(Clock::now() + ctx_.settings.limits.shutdown_grace);
+        shutdown(now() + ctx_.settings.limits.shutdown_grace);
     }
 }
 
@@ -283,7 +283,7 @@ void Connection::watchdog_tick(Clock::time_point now) {
         begin_close("idle timeout", proto::ErrorCode::timeout, now + limits.shutdown_grace);
         return;
     }
-    if (peer_ && std::chrono::system_clock::now() > peer_->not_after()) {
+    if (peer_ && ctx_.clock->now() > peer_->not_after()) {
         begin_close("peer certificate expired", proto::ErrorCode::bad_certificate,
                     now + limits.shutdown_grace);
     }
@@ -291,7 +291,7 @@ void Connection::watchdog_tick(Clock::time_point now) {
 
 void Connection::begin_close(std::string reason, proto::ErrorCode code,
                              Clock::time_point deadline) {
-    auto now = Clock::now();
+    auto now = this->now();
     auto budget = deadline > now ? deadline - now : Clock::duration::zero();
     auto receipt_by = now + budget * 3 / 4;
     if (closed_ || closing_ || receipt_deadline_ != Clock::time_point::max()) {
@@ -360,8 +360,7 @@ void Connection::handle(proto::Output out) {
     }
     if (out.close && !closing_) {
         closing_ = true;
-        hard_deadline_ =
-            std::min(hard_deadline_, Clock::now() + ctx_.settings.limits.shutdown_grace);
+        hard_deadline_ = std::min(hard_deadline_, now() + ctx_.settings.limits.shutdown_grace);
         watch_.cancel();
     }
     wake_.cancel();
@@ -443,7 +442,7 @@ void Connection::evict() {
         log::event(log::Level::info, "connection_evicted",
                    {{"conn", self->conn()}, {"peer", self->address_}});
         self->closing_ = true;
-        self->hard_deadline_ = Clock::now();
+        self->hard_deadline_ = self->now();
         asio::error_code ignored;
         self->socket_.close(ignored);
         self->wake_.cancel();

@@ -82,6 +82,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     bool mark_authenticated();
 
     std::string conn() const { return std::to_string(id_); }
+    // The server's clock (ServerContext), for every deadline this class computes.
+    Clock::time_point now() const { return ctx_.steady_clock->now(); }
 
     ServerContext& ctx_;
     Strand strand_;

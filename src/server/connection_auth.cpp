@@ -43,8 +43,8 @@ std::string client_message(const store::AuthError& err) {
 }  // namespace
 
 void Connection::start_login(std::string username, crypto::SecretBytes password) {
-    account_ = LoginThrottle::canonical(username);
-    if (auto wait = ctx_.throttle.reserve(account_, block_, Clock::now())) {
+    account_ = Throttle::canonical(username);
+    if (auto wait = ctx_.throttle->reserve(account_, block_, now())) {
         log::event(
             log::Level::warn, "login_throttled",
             {{"conn", conn()}, {"peer", address_}, {"user", username}, {"client_fp", client_fp_}});
@@ -62,7 +62,7 @@ void Connection::start_login(std::string username, crypto::SecretBytes password)
         });
     });
     if (!queued) {
-        ctx_.throttle.refund(account_, block_);
+        ctx_.throttle->refund(account_, block_);
         handle(session().reject_auth(proto::ErrorCode::unavailable,
                                      "the server is busy; try again shortly"));
     }
@@ -70,7 +70,7 @@ void Connection::start_login(std::string username, crypto::SecretBytes password)
 
 void Connection::start_register(std::string email, std::string username,
                                 crypto::SecretBytes password) {
-    auto now = Clock::now();
+    auto now = this->now();
     // The certificate first: one that is over its own limit spends nothing of its network's.
     auto wait = ctx_.registrations_by_cert.take(client_fp_, now);
     const char* why = "with this certificate";
@@ -107,9 +107,9 @@ void Connection::finish_auth(const std::string& username, const std::string& act
     bool verdict = result || result.error().code == store::AuthErrorCode::wrong_credentials ||
                    result.error().code == store::AuthErrorCode::account_disabled;
     if (login && result) {
-        ctx_.throttle.succeeded(account_, block_);
+        ctx_.throttle->succeeded(account_, block_, now());
     } else if (login && !verdict) {
-        ctx_.throttle.refund(account_, block_);  // the database, not the password, failed
+        ctx_.throttle->refund(account_, block_);  // the database, not the password, failed
     }
     if (closed_ || closing_) {
         return;
@@ -131,7 +131,7 @@ void Connection::finish_auth(const std::string& username, const std::string& act
         return;
     }
     username_ = result->username;
-    account_ = LoginThrottle::canonical(username_);
+    account_ = Throttle::canonical(username_);
     if (!mark_authenticated()) {
         log::event(log::Level::warn, "session_refused",
                    {{"conn", conn()},
@@ -163,7 +163,7 @@ bool Connection::mark_authenticated() {
     counted_ = true;
     ctx_.admission.release(id_);
     auto weak = weak_from_this();
-    route_handle_ = ctx_.router.attach(username_, [weak](std::string, std::string) {
+    route_handle_ = ctx_.router->attach(username_, [weak](std::string, std::string) {
         // Users chat with the server itself for now; user-to-user delivery comes with
         // the multi-user issue and will enter here through the router.
         (void)weak;
