@@ -419,6 +419,25 @@ void Connection::on_handshake_done(const proto::event::HandshakeDone& e) {
                 {"session", to_hex(e.session_id).substr(0, 16)}});
 }
 
+// Users chat only with the server today, so nothing calls the router yet and this is not
+// reached; user-to-user delivery (the relay) will hand the envelope to the session here.
+// Until then a delivery is counted and logged, never sent, so the wire is unchanged.
+void Connection::on_delivery(const Delivery& delivery) {
+    if (closed_ || closing_ || route_handle_ == 0) {
+        return;  // the message is stored; the next session reads it
+    }
+    ++deliveries_;
+    // Identifiers and sizes only, as for messages: the envelope never reaches the log.
+    log::event(log::Level::info, "delivery_received",
+               {{"conn", conn()},
+                {"user", username_},
+                {"client_fp", client_fp_},
+                {"id", std::to_string(delivery.id.value)},
+                {"from_user", delivery.from_user},
+                {"from_device", delivery.from_device},
+                {"bytes", std::to_string(delivery.envelope ? delivery.envelope->size() : 0)}});
+}
+
 void Connection::shutdown(Clock::time_point deadline) {
     auto self = shared_from_this();
     asio::post(strand_, [self, deadline] {

@@ -63,6 +63,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     void handle(proto::Output out);
     void on_event(proto::Event& event);
     void on_handshake_done(const proto::event::HandshakeDone& e);
+    // A stored message for this user, from the router, on our strand.
+    void on_delivery(const Delivery& delivery);
     void begin_close(std::string reason, proto::ErrorCode code, Clock::time_point deadline);
     void watchdog_tick(Clock::time_point now);
 
@@ -104,7 +106,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     std::string account_;    // canonical (LoginThrottle::canonical), for throttles and caps
     bool counted_ = false;   // holds a slot in sessions_by_account / sessions_by_block
     std::string client_fp_;  // the client certificate's full SHA-256 fingerprint (H1)
-    std::uint64_t route_handle_ = 0;
+    Router::Handle route_handle_ = 0;
+    std::uint64_t deliveries_ = 0;  // reached this session (none yet: nothing is routed)
     std::optional<pki::Certificate> peer_;
     std::optional<evidence::SessionFiles> files_;
     Clock::time_point started_;

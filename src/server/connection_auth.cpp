@@ -162,11 +162,14 @@ bool Connection::mark_authenticated() {
     }
     counted_ = true;
     ctx_.admission.release(id_);
+    // The router calls from any thread; the delivery is handled on this connection's strand.
     auto weak = weak_from_this();
-    route_handle_ = ctx_.router->attach(username_, [weak](std::string, std::string) {
-        // Users chat with the server itself for now; user-to-user delivery comes with
-        // the multi-user issue and will enter here through the router.
-        (void)weak;
+    route_handle_ = ctx_.router->attach(username_, [weak, strand = strand_](const Delivery& d) {
+        asio::post(strand, [weak, d] {
+            if (auto self = weak.lock()) {
+                self->guarded("deliver", [&] { self->on_delivery(d); });
+            }
+        });
     });
     return true;
 }
