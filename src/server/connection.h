@@ -1,7 +1,8 @@
 // One client connection: a reader and a writer coroutine on the connection's strand with a
 // bounded outbound queue, a watchdog for the deadlines (hello, login, idle, closing) and the
 // peer certificate's expiry, and the protocol session they drive. Password checks go to the
-// worker pool; their answers come back to the strand. connection.cpp holds the I/O and the
+// AuthService, which brings their answers back to the strand; the router reaches the session
+// the same way. connection.cpp holds the I/O and the
 // lifecycle, connection_auth.cpp login and registration, connection_evidence.cpp the
 // transcript files and the certificate recheck.
 #pragma once

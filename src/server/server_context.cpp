@@ -32,6 +32,7 @@ ServerContext::ServerContext(Settings s, asio::io_context& io_context, proto::Id
       io(io_context),
       workers(settings.limits.worker_threads, settings.limits.max_queued_auth,
               settings.limits.max_queued_registrations),
+      auth(workers),
       store(std::move(st)),
       accounts(*store,
                store::PasswordPolicy{settings.security.min_password_length,

@@ -14,6 +14,7 @@
 #include "proto/environment.h"
 #include "server/admission.h"
 #include "server/auth_pool.h"
+#include "server/auth_service.h"
 #include "server/budgets.h"
 #include "server/clock.h"
 #include "server/router.h"
@@ -54,6 +55,7 @@ struct ServerContext {
     Settings settings;
     asio::io_context& io;
     AuthPool workers;
+    AuthService auth;  // submits to `workers`
     std::unique_ptr<store::AccountStore> store;
     store::Accounts accounts;
     Admission admission;
