@@ -154,6 +154,12 @@ std::vector<asio::ip::tcp::endpoint> Server::endpoints() const {
     return out;
 }
 
+Server::Stats Server::stats() const {
+    return {.connections = ctx_->connections.load(),
+            .awaiting_login = ctx_->admission.size(),
+            .silent = ctx_->admission.silent()};
+}
+
 asio::awaitable<void> Server::accept_loop(asio::ip::tcp::acceptor& acceptor) {
     auto backoff = std::chrono::milliseconds(10);
     while (!ctx_->stopping) {
