@@ -316,10 +316,13 @@ void Connection::begin_close(std::string reason, proto::ErrorCode code,
 }
 
 void Connection::handle(proto::Output out) {
-    // Evidence first: the transcript lines of this output are on disk before anything else
-    // happens; if they cannot be written the session ends here (L4), before any receipt can
-    // be signed over them. (The output's own frames still go: the record layer's sequence
-    // numbers do not allow dropping one.)
+    // The send path is validate (the session did), store, acknowledge, notify. Evidence
+    // first: the transcript lines of this output are written (write(2); fsync comes with the
+    // receipts) before its frames, a chat message's ack among them, are queued. If they cannot
+    // be written the session ends here (L4), before any receipt can be signed over them. The
+    // output's own frames still go, that ack included, ahead of the error: the record layer's
+    // sequence numbers do not allow dropping one. Holding the ack back needs the session to
+    // seal it only once we confirm the store.
     std::optional<Refusal> problem;
     for (auto& event : out.events) {
         if (std::holds_alternative<proto::event::ChatReady>(event)) {
