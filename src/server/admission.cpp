@@ -1,5 +1,6 @@
 #include "server/admission.h"
 
+#include <algorithm>
 #include <vector>
 
 namespace sc::server {
@@ -76,6 +77,12 @@ void Admission::release(std::uint64_t id) {
 std::size_t Admission::size() {
     std::lock_guard lock(mutex_);
     return entries_.size();
+}
+
+std::size_t Admission::silent() {
+    std::lock_guard lock(mutex_);
+    return static_cast<std::size_t>(std::count_if(entries_.begin(), entries_.end(),
+                                                  [](const auto& e) { return e.second.silent; }));
 }
 
 }  // namespace sc::server

@@ -32,6 +32,8 @@ class Admission {
     // Frees the slot (login done, or the connection ended). Idempotent.
     void release(std::uint64_t id);
     std::size_t size();
+    // Of those, the ones that have not proved their key yet (evictable).
+    std::size_t silent();
 
   private:
     struct Entry {

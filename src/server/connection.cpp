@@ -40,7 +40,7 @@ Connection::Connection(ServerContext& ctx, asio::ip::tcp::socket socket, std::st
       address_(std::move(address)),
       block_(std::move(block)),
       id_(ctx.next_id++),
-      started_(Clock::now()),
+      started_(ctx.steady_clock->now()),
       last_activity_(started_) {
     ++ctx_.connections;
 }
@@ -52,7 +52,7 @@ Connection::~Connection() {
         ctx_.sessions_by_block.release(block_);
     }
     if (route_handle_ != 0) {
-        ctx_.router.detach(username_, route_handle_);
+        ctx_.router->detach(username_, route_handle_);
     }
     ctx_.remove(id_);
     --ctx_.connections;  // last: graceful_stop waits for this to reach zero
@@ -63,7 +63,7 @@ proto::ServerSession& Connection::session() {
         // The trust is read now, when the peer's first bytes (its hello) arrive, not at
         // accept; the version tells on_bytes whether a reload happened since (L3).
         trust_version_ = ctx_.trust_version();
-        session_.emplace(session_config(ctx_), ctx_.clock, ctx_.entropy);
+        session_.emplace(session_config(ctx_), *ctx_.clock, ctx_.entropy);
     }
     return *session_;
 }
@@ -88,7 +88,7 @@ void Connection::fail_internally(std::string_view where, std::string_view what) 
     }
     transport_.finish();
     if (transport_.hard_deadline() == Clock::time_point::max()) {
-        transport_.tighten_hard_deadline(Clock::now() + ctx_.settings.limits.shutdown_grace);
+        transport_.tighten_hard_deadline(now() + ctx_.settings.limits.shutdown_grace);
     }
 }
 
@@ -100,7 +100,7 @@ void Connection::start(std::optional<Refusal> refusal) {
     // graceful_stop sets `stopping` before it lists the live connections: one that registered
     // too late for the list sees the flag here.
     if (!refused && ctx_.stopping) {
-        shutdown(Clock::now() + ctx_.settings.limits.shutdown_grace);
+        shutdown(now() + ctx_.settings.limits.shutdown_grace);
     }
 }
 
@@ -122,7 +122,7 @@ asio::awaitable<void> Connection::serve(std::shared_ptr<Connection> self,
 }
 
 void Connection::on_bytes(ByteView bytes) {
-    last_activity_ = Clock::now();
+    last_activity_ = now();
     guarded("receive", [&] { receive(bytes); });
 }
 
@@ -213,7 +213,7 @@ void Connection::watchdog_tick(Clock::time_point now) {
         begin_close("idle timeout", proto::ErrorCode::timeout, now + limits.shutdown_grace);
         return;
     }
-    if (peer_ && std::chrono::system_clock::now() > peer_->not_after()) {
+    if (peer_ && ctx_.clock->now() > peer_->not_after()) {
         begin_close("peer certificate expired", proto::ErrorCode::bad_certificate,
                     now + limits.shutdown_grace);
     }
@@ -221,7 +221,7 @@ void Connection::watchdog_tick(Clock::time_point now) {
 
 void Connection::begin_close(std::string reason, proto::ErrorCode code,
                              Clock::time_point deadline) {
-    auto now = Clock::now();
+    auto now = this->now();
     auto budget = deadline > now ? deadline - now : Clock::duration::zero();
     auto receipt_by = now + budget * 3 / 4;
     if (closed_ || closing() || receipt_deadline_ != Clock::time_point::max()) {
@@ -245,10 +245,13 @@ void Connection::begin_close(std::string reason, proto::ErrorCode code,
 }
 
 void Connection::handle(proto::Output out) {
-    // Evidence first: the transcript lines of this output are on disk before anything else
-    // happens; if they cannot be written the session ends here (L4), before any receipt can
-    // be signed over them. (The output's own frames still go: the record layer's sequence
-    // numbers do not allow dropping one.)
+    // The send path is validate (the session did), store, acknowledge, notify. Evidence
+    // first: the transcript lines of this output are written (write(2); fsync comes with the
+    // receipts) before its frames, a chat message's ack among them, are queued. If they cannot
+    // be written the session ends here (L4), before any receipt can be signed over them. The
+    // output's own frames still go, that ack included, ahead of the error: the record layer's
+    // sequence numbers do not allow dropping one. Holding the ack back needs the session to
+    // seal it only once we confirm the store.
     std::optional<Refusal> problem;
     for (auto& event : out.events) {
         if (std::holds_alternative<proto::event::ChatReady>(event)) {
@@ -281,7 +284,7 @@ void Connection::handle(proto::Output out) {
     }
     if (out.close && !closing()) {
         transport_.finish();
-        transport_.tighten_hard_deadline(Clock::now() + ctx_.settings.limits.shutdown_grace);
+        transport_.tighten_hard_deadline(now() + ctx_.settings.limits.shutdown_grace);
     }
 }
 
@@ -336,6 +339,25 @@ void Connection::on_handshake_done(const proto::event::HandshakeDone& e) {
                 {"client_cn", e.peer.common_name()},
                 {"client_fp", client_fp_},
                 {"session", to_hex(e.session_id).substr(0, 16)}});
+}
+
+// Users chat only with the server today, so nothing calls the router yet and this is not
+// reached; user-to-user delivery (the relay) will hand the envelope to the session here.
+// Until then a delivery is counted and logged, never sent, so the wire is unchanged.
+void Connection::on_delivery(const Delivery& delivery) {
+    if (closed_ || closing() || route_handle_ == 0) {
+        return;  // the message is stored; the next session reads it
+    }
+    ++deliveries_;
+    // Identifiers and sizes only, as for messages: the envelope never reaches the log.
+    log::event(log::Level::info, "delivery_received",
+               {{"conn", conn()},
+                {"user", username_},
+                {"client_fp", client_fp_},
+                {"id", std::to_string(delivery.id.value)},
+                {"from_user", delivery.from_user},
+                {"from_device", delivery.from_device},
+                {"bytes", std::to_string(delivery.envelope ? delivery.envelope->size() : 0)}});
 }
 
 void Connection::shutdown(Clock::time_point deadline) {

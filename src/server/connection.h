@@ -1,10 +1,10 @@
 // One client connection: the shared transport (net::FramedConnection: reader, bounded writer,
 // watchdog) on the connection's strand, the protocol session it feeds, and the server's policy
 // on top: the deadlines (hello, login, idle, closing), the peer certificate's expiry, the limits,
-// the auth hand-off and the evidence. Password checks go to the worker pool; their answers come
-// back to the strand. connection.cpp holds the lifecycle and the deadline policy,
-// connection_auth.cpp login and registration, connection_evidence.cpp the transcript files and
-// the certificate recheck.
+// the auth hand-off and the evidence. Password checks go to the AuthService, which brings their
+// answers back to the strand; the router reaches the session the same way. connection.cpp holds
+// the lifecycle and the deadline policy, connection_auth.cpp login and registration,
+// connection_evidence.cpp the transcript files and the certificate recheck.
 #pragma once
 
 #include <asio.hpp>
@@ -69,6 +69,8 @@ class Connection : public std::enable_shared_from_this<Connection>,
     void handle(proto::Output out);
     void on_event(proto::Event& event);
     void on_handshake_done(const proto::event::HandshakeDone& e);
+    // A stored message for this user, from the router, on our strand.
+    void on_delivery(const Delivery& delivery);
     void begin_close(std::string reason, proto::ErrorCode code, Clock::time_point deadline);
     void watchdog_tick(Clock::time_point now);
 
@@ -88,6 +90,8 @@ class Connection : public std::enable_shared_from_this<Connection>,
     bool mark_authenticated();
 
     std::string conn() const { return std::to_string(id_); }
+    // The server's clock (ServerContext), for every deadline this class computes.
+    Clock::time_point now() const { return ctx_.steady_clock->now(); }
 
     ServerContext& ctx_;
     Strand strand_;
@@ -103,7 +107,8 @@ class Connection : public std::enable_shared_from_this<Connection>,
     std::string account_;    // canonical (LoginThrottle::canonical), for throttles and caps
     bool counted_ = false;   // holds a slot in sessions_by_account / sessions_by_block
     std::string client_fp_;  // the client certificate's full SHA-256 fingerprint (H1)
-    std::uint64_t route_handle_ = 0;
+    Router::Handle route_handle_ = 0;
+    std::uint64_t deliveries_ = 0;  // reached this session (none yet: nothing is routed)
     std::optional<pki::Certificate> peer_;
     std::optional<evidence::SessionFiles> files_;
     Clock::time_point started_;

@@ -1,50 +1,14 @@
 // Login and registration of a connection: the throttles are consulted (and an attempt
-// reserved) before the Argon2 job is queued, logins and registrations go to separate queues of
-// the worker pool, and the caps on logged-in connections apply once the password is right.
+// reserved) before the Argon2 job goes to the AuthService (auth_service.h), and the caps on
+// logged-in connections apply once the password is right.
 #include "server/connection.h"
 #include "server/log.h"
 
 namespace sc::server {
-namespace {
-
-// What a user sees for each account failure. Unknown user and wrong password share one text;
-// so do "name taken" and "email taken" (L5): registration must not reveal who exists.
-proto::ErrorCode to_protocol(store::AuthErrorCode code) {
-    switch (code) {
-        case store::AuthErrorCode::wrong_credentials:
-        case store::AuthErrorCode::account_disabled:
-            return proto::ErrorCode::auth_failed;
-        case store::AuthErrorCode::unavailable:
-            return proto::ErrorCode::unavailable;
-        case store::AuthErrorCode::internal:
-            return proto::ErrorCode::internal;
-        default:
-            return proto::ErrorCode::registration_failed;
-    }
-}
-
-std::string client_message(const store::AuthError& err) {
-    switch (err.code) {
-        case store::AuthErrorCode::wrong_credentials:
-        case store::AuthErrorCode::account_disabled:
-            return "wrong username or password";
-        case store::AuthErrorCode::username_taken:
-        case store::AuthErrorCode::email_taken:
-            return "this username or email address cannot be registered; choose others";
-        case store::AuthErrorCode::unavailable:
-            return "the account database is unavailable; try again later";
-        case store::AuthErrorCode::internal:
-            return "internal server error";
-        default:
-            return err.message;  // which rule the request broke: says nothing about others
-    }
-}
-
-}  // namespace
 
 void Connection::start_login(std::string username, crypto::SecretBytes password) {
-    account_ = LoginThrottle::canonical(username);
-    if (auto wait = ctx_.throttle.reserve(account_, block_, Clock::now())) {
+    account_ = Throttle::canonical(username);
+    if (auto wait = ctx_.throttle->reserve(account_, block_, now())) {
         log::event(
             log::Level::warn, "login_throttled",
             {{"conn", conn()}, {"peer", address_}, {"user", username}, {"client_fp", client_fp_}});
@@ -55,22 +19,22 @@ void Connection::start_login(std::string username, crypto::SecretBytes password)
     }
     auto self = shared_from_this();
     auto secret = std::make_shared<crypto::SecretBytes>(std::move(password));
-    bool queued = ctx_.workers.submit(AuthPool::Kind::login, [self, username, secret] {
-        auto result = self->ctx_.accounts.login(username, *secret);
-        asio::post(self->strand_, [self, username, result = std::move(result)]() {
+    bool queued = ctx_.auth.submit(
+        AuthPool::Kind::login, strand_,
+        [self, username, secret] { return self->ctx_.accounts.login(username, *secret); },
+        [self, username](AuthService::Outcome result) {
             self->guarded("login", [&] { self->finish_auth(username, "logged_in", result); });
         });
-    });
     if (!queued) {
-        ctx_.throttle.refund(account_, block_);
-        handle(session().reject_auth(proto::ErrorCode::unavailable,
-                                     "the server is busy; try again shortly"));
+        ctx_.throttle->refund(account_, block_);
+        auto busy = AuthService::busy();
+        handle(session().reject_auth(busy.code, busy.message));
     }
 }
 
 void Connection::start_register(std::string email, std::string username,
                                 crypto::SecretBytes password) {
-    auto now = Clock::now();
+    auto now = this->now();
     // The certificate first: one that is over its own limit spends nothing of its network's.
     auto wait = ctx_.registrations_by_cert.take(client_fp_, now);
     const char* why = "with this certificate";
@@ -88,16 +52,17 @@ void Connection::start_register(std::string email, std::string username,
     }
     auto self = shared_from_this();
     auto secret = std::make_shared<crypto::SecretBytes>(std::move(password));
-    bool queued = ctx_.workers.submit(AuthPool::Kind::registration, [self, email, username,
-                                                                     secret] {
-        auto result = self->ctx_.accounts.register_account(email, username, *secret);
-        asio::post(self->strand_, [self, username, result = std::move(result)]() {
+    bool queued = ctx_.auth.submit(
+        AuthPool::Kind::registration, strand_,
+        [self, email, username, secret] {
+            return self->ctx_.accounts.register_account(email, username, *secret);
+        },
+        [self, username](AuthService::Outcome result) {
             self->guarded("register", [&] { self->finish_auth(username, "registered", result); });
         });
-    });
     if (!queued) {
-        handle(session().reject_auth(proto::ErrorCode::unavailable,
-                                     "the server is busy; try again shortly"));
+        auto busy = AuthService::busy();
+        handle(session().reject_auth(busy.code, busy.message));
     }
 }
 
@@ -107,9 +72,9 @@ void Connection::finish_auth(const std::string& username, const std::string& act
     bool verdict = result || result.error().code == store::AuthErrorCode::wrong_credentials ||
                    result.error().code == store::AuthErrorCode::account_disabled;
     if (login && result) {
-        ctx_.throttle.succeeded(account_, block_);
+        ctx_.throttle->succeeded(account_, block_, now());
     } else if (login && !verdict) {
-        ctx_.throttle.refund(account_, block_);  // the database, not the password, failed
+        ctx_.throttle->refund(account_, block_);  // the database, not the password, failed
     }
     if (closed_ || closing()) {
         return;
@@ -127,11 +92,12 @@ void Connection::finish_auth(const std::string& username, const std::string& act
                                    ? err.message
                                    : std::string("-")}});
         // Database details stay in our log; the client learns what it can act on.
-        handle(session().reject_auth(to_protocol(err.code), client_message(err)));
+        auto refusal = AuthService::refusal(err);
+        handle(session().reject_auth(refusal.code, refusal.message));
         return;
     }
     username_ = result->username;
-    account_ = LoginThrottle::canonical(username_);
+    account_ = Throttle::canonical(username_);
     if (!mark_authenticated()) {
         log::event(log::Level::warn, "session_refused",
                    {{"conn", conn()},
@@ -162,11 +128,14 @@ bool Connection::mark_authenticated() {
     }
     counted_ = true;
     ctx_.admission.release(id_);
+    // The router calls from any thread; the delivery is handled on this connection's strand.
     auto weak = weak_from_this();
-    route_handle_ = ctx_.router.attach(username_, [weak](std::string, std::string) {
-        // Users chat with the server itself for now; user-to-user delivery comes with
-        // the multi-user issue and will enter here through the router.
-        (void)weak;
+    route_handle_ = ctx_.router->attach(username_, [weak, strand = strand_](const Delivery& d) {
+        asio::post(strand, [weak, d] {
+            if (auto self = weak.lock()) {
+                self->guarded("deliver", [&] { self->on_delivery(d); });
+            }
+        });
     });
     return true;
 }

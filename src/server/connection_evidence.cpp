@@ -40,7 +40,7 @@ void Connection::append_transcript(const std::string& text, std::optional<Refusa
             Refusal{proto::ErrorCode::internal, "the server cannot record this session's evidence"};
         return;
     }
-    if (!ctx_.transcript_quota.charge(account_, text.size(), std::chrono::system_clock::now())) {
+    if (!ctx_.transcript_quota.charge(account_, text.size(), ctx_.clock->now())) {
         log::event(log::Level::warn, "transcript_quota_exceeded",
                    {{"conn", conn()}, {"user", username_}, {"client_fp", client_fp_}});
         problem = Refusal{proto::ErrorCode::throttled,

@@ -4,7 +4,7 @@
 
 namespace sc::server {
 
-std::string LoginThrottle::canonical(std::string_view username) {
+std::string Throttle::canonical(std::string_view username) {
     std::string out(username);
     std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) {
         return static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);

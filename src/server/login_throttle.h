@@ -19,38 +19,34 @@
 #include <string>
 #include <string_view>
 
+#include "server/limits.h"
+#include "server/throttle.h"
+
 namespace sc::server {
 
-class LoginThrottle {
+class LoginThrottle final : public Throttle {
   public:
     using Clock = std::chrono::steady_clock;
     struct Policy {
-        unsigned free_failures = 3;            // per (account, block)
-        unsigned free_account_failures = 100;  // per account, from everywhere
-        unsigned free_block_failures = 10;     // per block, for any account
-        std::chrono::seconds max_delay{300};
-        std::chrono::seconds forget_after{3600};        // failures this old no longer count
-        std::size_t max_entries = 100000;               // per table
-        std::chrono::hours trust_success_for{24 * 30};  // a pair that logged in, see above
+        unsigned free_failures = limits::kLoginFreeFailures;  // per (account, block)
+        unsigned free_account_failures = limits::kLoginFreeFailuresPerAccount;
+        unsigned free_block_failures = limits::kLoginFreeFailuresPerBlock;
+        std::chrono::seconds max_delay = limits::kLoginMaxDelay;
+        std::chrono::seconds forget_after = limits::kLoginForgetAfter;
+        std::size_t max_entries = limits::kLoginMaxEntries;                      // per table
+        std::chrono::seconds trust_success_for = limits::kLoginTrustSuccessFor;  // see above
     };
 
     LoginThrottle() : LoginThrottle(Policy{}) {}
     explicit LoginThrottle(Policy policy) : policy_(policy) {}
 
-    // The throttle (and session caps) key for a typed username: ASCII lower-case, as the
-    // stores compare (SQLite NOCASE, MariaDB _ci; usernames are ASCII).
-    static std::string canonical(std::string_view username);
-
-    // Reserves an attempt: nullopt when it may go ahead (and is now counted as a failure),
-    // otherwise how long the client must still wait.
     std::optional<std::chrono::seconds> reserve(const std::string& account,
-                                                const std::string& block, Clock::time_point now);
-    // The password was right: the (account, block) record goes, the reservation is returned.
+                                                const std::string& block,
+                                                Clock::time_point now) override;
     // The pair is trusted from now on (see above).
     void succeeded(const std::string& account, const std::string& block,
-                   Clock::time_point now = Clock::now());
-    // No verdict (database down, internal error): the reservation is returned.
-    void refund(const std::string& account, const std::string& block);
+                   Clock::time_point now) override;
+    void refund(const std::string& account, const std::string& block) override;
 
   private:
     struct Entry {

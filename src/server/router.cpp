@@ -1,15 +1,17 @@
 #include "server/router.h"
 
+#include <vector>
+
 namespace sc::server {
 
-std::uint64_t LocalRouter::attach(const std::string& user, Deliver deliver) {
+Router::Handle LocalRouter::attach(const std::string& user, DeliverySink sink) {
     std::lock_guard lock(mutex_);
     auto handle = next_++;
-    sessions_[user][handle] = std::move(deliver);
+    sessions_[user][handle] = std::move(sink);
     return handle;
 }
 
-void LocalRouter::detach(const std::string& user, std::uint64_t handle) {
+void LocalRouter::detach(const std::string& user, Handle handle) {
     std::lock_guard lock(mutex_);
     auto it = sessions_.find(user);
     if (it == sessions_.end()) {
@@ -21,29 +23,24 @@ void LocalRouter::detach(const std::string& user, std::uint64_t handle) {
     }
 }
 
-bool LocalRouter::online(const std::string& user) const {
-    std::lock_guard lock(mutex_);
-    return sessions_.count(user) != 0;
-}
-
-bool LocalRouter::route(const std::string& from, const std::string& to, const std::string& text) {
-    // Copy the recipients under the lock, deliver outside it.
-    std::vector<Deliver> targets;
+void LocalRouter::notify(const std::string& to, const Delivery& delivery) {
+    // Copy the sinks under the lock and call them outside it, so that a sink may attach or
+    // detach (its session ending) without deadlocking.
+    std::vector<DeliverySink> sinks;
     {
         std::lock_guard lock(mutex_);
         auto it = sessions_.find(to);
         if (it == sessions_.end()) {
-            return false;
+            return;
         }
-        for (const auto& [handle, deliver] : it->second) {
+        for (const auto& [handle, sink] : it->second) {
             (void)handle;
-            targets.push_back(deliver);
+            sinks.push_back(sink);
         }
     }
-    for (auto& deliver : targets) {
-        deliver(from, text);
+    for (auto& sink : sinks) {
+        sink(delivery);
     }
-    return true;
 }
 
 }  // namespace sc::server

@@ -107,8 +107,11 @@ Result<std::unique_ptr<Server>> Server::create(Settings settings) {
     SC_TRY_ASSIGN(auto trust, load_trust(settings));
     SC_TRY_ASSIGN(auto store, open_store(settings));
     std::unique_ptr<Server> server(new Server());
-    server->ctx_ = std::make_unique<ServerContext>(
-        std::move(settings), server->io_, std::move(identity), std::move(trust), std::move(store));
+    // The seams' implementations are chosen here: one process, so the local ones.
+    auto services = Services::local(settings);
+    server->ctx_ =
+        std::make_unique<ServerContext>(std::move(settings), server->io_, std::move(identity),
+                                        std::move(trust), std::move(store), std::move(services));
     for (const auto& text : server->ctx_->settings.listen) {
         SC_TRY_ASSIGN(auto endpoint, parse_endpoint(text));
         asio::error_code ec;
@@ -151,6 +154,12 @@ std::vector<asio::ip::tcp::endpoint> Server::endpoints() const {
     return out;
 }
 
+Server::Stats Server::stats() const {
+    return {.connections = ctx_->connections.load(),
+            .awaiting_login = ctx_->admission.size(),
+            .silent = ctx_->admission.silent()};
+}
+
 asio::awaitable<void> Server::accept_loop(asio::ip::tcp::acceptor& acceptor) {
     auto backoff = std::chrono::milliseconds(10);
     while (!ctx_->stopping) {
@@ -184,7 +193,7 @@ asio::awaitable<void> Server::accept_loop(asio::ip::tcp::acceptor& acceptor) {
         }
         auto connection = std::make_shared<Connection>(*ctx_, std::move(socket), address, block);
         // Every connection may cost a DH keygen and a signature at its hello (L10).
-        if (auto wait = ctx_->handshakes.take(block, std::chrono::steady_clock::now())) {
+        if (auto wait = ctx_->handshakes.take(block, ctx_->steady_clock->now())) {
             log::event(log::Level::warn, "connection_refused",
                        {{"peer", address}, {"reason", "handshake rate of the address block"}});
             connection->start(Connection::Refusal{proto::ErrorCode::throttled,
@@ -299,7 +308,7 @@ void Server::check_crl_freshness() {
         if (next == pki::TimePoint::min()) {
             continue;
         }
-        auto now = std::chrono::system_clock::now();
+        auto now = ctx_->clock->now();
         auto hours = std::chrono::duration_cast<std::chrono::hours>(next - now).count();
         if (next <= now) {
             log::event(
@@ -329,7 +338,7 @@ asio::awaitable<void> Server::graceful_stop() {
     // Give sessions a bounded time to exchange receipts, then stop hard. Each connection is
     // told a deadline a little before ours, so that it is gone (linger included) before it.
     auto grace = ctx_->settings.limits.shutdown_grace;
-    auto deadline = std::chrono::steady_clock::now() + grace;
+    auto deadline = ctx_->steady_clock->now() + grace;
     auto margin =
         std::min<std::chrono::steady_clock::duration>(grace / 4, std::chrono::milliseconds(250));
     for (auto& connection : ctx_->live()) {
@@ -339,7 +348,7 @@ asio::awaitable<void> Server::graceful_stop() {
     // of Argon2 runs; their sessions are ending, so the jobs go.
     ctx_->workers.drop_queued();
     asio::steady_timer timer(io_);
-    while (ctx_->connections > 0 && std::chrono::steady_clock::now() < deadline) {
+    while (ctx_->connections > 0 && ctx_->steady_clock->now() < deadline) {
         timer.expires_after(std::chrono::milliseconds(20));
         co_await timer.async_wait(kNoThrow);
     }

@@ -22,6 +22,15 @@ class Server {
     ~Server();
 
     std::vector<asio::ip::tcp::endpoint> endpoints() const;
+
+    // A snapshot of the counters behind the limits, from any thread: for tests and monitoring
+    // to wait on a state instead of sleeping.
+    struct Stats {
+        std::size_t connections = 0;     // open sockets, logged in or not
+        std::size_t awaiting_login = 0;  // holding an admission slot (H2)
+        std::size_t silent = 0;          // of those, no key proof yet: evictable
+    };
+    Stats stats() const;
     // Installs the SIGTERM/SIGINT/SIGHUP handlers now (run() does it too, once): call it before
     // telling anyone that the server listens, so that a signal right after is handled.
     void install_signal_handlers();

@@ -14,19 +14,34 @@
 #include "proto/environment.h"
 #include "server/admission.h"
 #include "server/auth_pool.h"
+#include "server/auth_service.h"
 #include "server/budgets.h"
-#include "server/login_throttle.h"
+#include "server/clock.h"
 #include "server/router.h"
 #include "server/settings.h"
+#include "server/throttle.h"
 #include "store/accounts.h"
 
 namespace sc::server {
 
 class Connection;
 
+// The implementations behind the server's seams, chosen in Server::create: in-process ones
+// today; a cluster brings a broker-backed router and a shared throttle (review §3.4).
+struct Services {
+    std::unique_ptr<Router> router;
+    std::unique_ptr<Throttle> throttle;
+    std::unique_ptr<const proto::Clock> clock;        // wall time: sessions, expiry, quotas
+    std::unique_ptr<const SteadyClock> steady_clock;  // deadlines, rates, throttles
+
+    // One process: LocalRouter, LoginThrottle (with the policy in `settings`), system clocks.
+    static Services local(const Settings& settings);
+};
+
 struct ServerContext {
     ServerContext(Settings s, asio::io_context& io_context, proto::Identity id,
-                  std::shared_ptr<const proto::Trust> t, std::unique_ptr<store::AccountStore> st);
+                  std::shared_ptr<const proto::Trust> t, std::unique_ptr<store::AccountStore> st,
+                  Services services);
 
     std::shared_ptr<const proto::Trust> current_trust() const;
     // Bumped at each replace_trust, so a connection can tell it verified against older trust.
@@ -40,19 +55,21 @@ struct ServerContext {
     Settings settings;
     asio::io_context& io;
     AuthPool workers;
+    AuthService auth;  // submits to `workers`
     std::unique_ptr<store::AccountStore> store;
     store::Accounts accounts;
     Admission admission;
     RateLimiter handshakes;              // new connections per address block
     RateLimiter registrations_by_block;  // register attempts
     RateLimiter registrations_by_cert;
-    LoginThrottle throttle;
+    std::unique_ptr<Throttle> throttle;
     CappedCounter sessions_by_account;  // logged-in connections
     CappedCounter sessions_by_block;
     DailyQuota transcript_quota;  // per account
-    LocalRouter router;
+    std::unique_ptr<Router> router;
     proto::Identity identity;
-    proto::SystemClock clock;
+    std::unique_ptr<const proto::Clock> clock;
+    std::unique_ptr<const SteadyClock> steady_clock;
     proto::SystemEntropy entropy;
     std::atomic<std::size_t> connections{0};
     std::atomic<std::uint64_t> next_id{1};

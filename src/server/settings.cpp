@@ -4,6 +4,8 @@
 #include <cstdlib>
 
 #include <algorithm>
+#include <array>
+#include <functional>
 
 #include "crypto/key_exchange.h"
 #include "pki/ca_directory.h"
@@ -38,7 +40,8 @@ Status read_value(const toml::table& table, std::string_view key, T& out) {
         }
         out = *v;
     } else if constexpr (std::is_same_v<T, std::chrono::seconds> ||
-                         std::is_same_v<T, std::chrono::milliseconds>) {
+                         std::is_same_v<T, std::chrono::milliseconds> ||
+                         std::is_same_v<T, std::chrono::days>) {
         auto v = node->value<std::int64_t>();
         if (!v || *v < 0) {
             return fail("'" + std::string(key) + "' must be a non-negative integer");
@@ -54,11 +57,32 @@ Status read_value(const toml::table& table, std::string_view key, T& out) {
     return {};
 }
 
+// One row per TOML key: the key and the reader that puts it into its member, so that the
+// unknown-key check and the reading come from the same list (review D4).
+template <class Section>
+struct Field {
+    std::string_view key;
+    Status (*read)(const toml::table&, std::string_view, Section&);
+};
+
+template <class>
+struct MemberOf;
+template <class S, class T>
+struct MemberOf<T S::*> {
+    using Section = S;
+};
+
+template <auto Member>
+Status read_member(const toml::table& t, std::string_view key,
+                   typename MemberOf<decltype(Member)>::Section& section) {
+    return read_value(t, key, section.*Member);
+}
+
 Status check_keys(const toml::table& table, std::string_view where,
-                  std::initializer_list<std::string_view> allowed) {
+                  const std::function<bool(std::string_view)>& allowed) {
     for (const auto& [key, value] : table) {
         (void)value;
-        if (std::find(allowed.begin(), allowed.end(), key.str()) == allowed.end()) {
+        if (!allowed(key.str())) {
             return fail("unknown setting '" + std::string(key.str()) + "' in " +
                         std::string(where));
         }
@@ -66,81 +90,84 @@ Status check_keys(const toml::table& table, std::string_view where,
     return {};
 }
 
+Status check_keys(const toml::table& table, std::string_view where,
+                  std::initializer_list<std::string_view> allowed) {
+    return check_keys(table, where, [&](std::string_view key) {
+        return std::find(allowed.begin(), allowed.end(), key) != allowed.end();
+    });
+}
+
+template <class Section, std::size_t N>
+bool has_field(const std::array<Field<Section>, N>& fields, std::string_view key) {
+    return std::any_of(fields.begin(), fields.end(), [&](const auto& f) { return f.key == key; });
+}
+
+// Refuses keys the table does not list (typos), then reads every listed one that is present.
+template <class Section, std::size_t N>
+Status load_fields(const toml::table& t, std::string_view where,
+                   const std::array<Field<Section>, N>& fields, Section& section) {
+    SC_TRY(check_keys(t, where, [&](std::string_view key) { return has_field(fields, key); }));
+    for (const auto& field : fields) {
+        SC_TRY(field.read(t, field.key, section));
+    }
+    return {};
+}
+
 #define SC_READ(table, key, field) SC_TRY(read_value(table, key, field))
 
-Status load_limits(const toml::table& t, Limits& l) {
-    SC_TRY(check_keys(t, "[limits]",
-                      {"max_connections",
-                       "max_handshakes_in_flight",
-                       "max_unauthenticated_per_ip",
-                       "hello_timeout_s",
-                       "handshake_timeout_s",
-                       "handshakes_per_block_per_s",
-                       "handshake_burst_per_block",
-                       "idle_timeout_s",
-                       "max_outbound_bytes",
-                       "worker_threads",
-                       "max_queued_auth",
-                       "max_queued_registrations",
-                       "io_threads",
-                       "shutdown_grace_s",
-                       "login_free_failures",
-                       "login_free_failures_per_account",
-                       "login_free_failures_per_block",
-                       "login_max_delay_s",
-                       "registrations_per_block_per_hour",
-                       "registrations_per_certificate_per_hour",
-                       "max_sessions_per_account",
-                       "max_authenticated_per_block",
-                       "max_transcript_bytes_per_account_per_day"}));
-    SC_READ(t, "max_connections", l.max_connections);
-    SC_READ(t, "max_handshakes_in_flight", l.max_handshakes_in_flight);
-    SC_READ(t, "max_unauthenticated_per_ip", l.max_unauthenticated_per_ip);
-    SC_READ(t, "hello_timeout_s", l.hello_timeout);
-    SC_READ(t, "handshake_timeout_s", l.handshake_timeout);
-    SC_READ(t, "handshakes_per_block_per_s", l.handshakes_per_block_per_s);
-    SC_READ(t, "handshake_burst_per_block", l.handshake_burst_per_block);
-    SC_READ(t, "idle_timeout_s", l.idle_timeout);
-    SC_READ(t, "max_outbound_bytes", l.max_outbound_bytes);
-    SC_READ(t, "worker_threads", l.worker_threads);
-    SC_READ(t, "max_queued_auth", l.max_queued_auth);
-    SC_READ(t, "max_queued_registrations", l.max_queued_registrations);
-    SC_READ(t, "io_threads", l.io_threads);
-    SC_READ(t, "shutdown_grace_s", l.shutdown_grace);
-    SC_READ(t, "login_free_failures", l.login_free_failures);
-    SC_READ(t, "login_free_failures_per_account", l.login_free_failures_per_account);
-    SC_READ(t, "login_free_failures_per_block", l.login_free_failures_per_block);
-    SC_READ(t, "login_max_delay_s", l.login_max_delay);
-    SC_READ(t, "registrations_per_block_per_hour", l.registrations_per_block_per_hour);
-    SC_READ(t, "registrations_per_certificate_per_hour", l.registrations_per_certificate_per_hour);
-    SC_READ(t, "max_sessions_per_account", l.max_sessions_per_account);
-    SC_READ(t, "max_authenticated_per_block", l.max_authenticated_per_block);
-    SC_READ(t, "max_transcript_bytes_per_account_per_day",
-            l.max_transcript_bytes_per_account_per_day);
-    return {};
-}
+constexpr std::array<Field<Limits>, 23> kLimitFields{{
+    {"max_connections", &read_member<&Limits::max_connections>},
+    {"max_handshakes_in_flight", &read_member<&Limits::max_handshakes_in_flight>},
+    {"max_unauthenticated_per_ip", &read_member<&Limits::max_unauthenticated_per_ip>},
+    {"hello_timeout_s", &read_member<&Limits::hello_timeout>},
+    {"handshake_timeout_s", &read_member<&Limits::handshake_timeout>},
+    {"handshakes_per_block_per_s", &read_member<&Limits::handshakes_per_block_per_s>},
+    {"handshake_burst_per_block", &read_member<&Limits::handshake_burst_per_block>},
+    {"idle_timeout_s", &read_member<&Limits::idle_timeout>},
+    {"max_outbound_bytes", &read_member<&Limits::max_outbound_bytes>},
+    {"worker_threads", &read_member<&Limits::worker_threads>},
+    {"max_queued_auth", &read_member<&Limits::max_queued_auth>},
+    {"max_queued_registrations", &read_member<&Limits::max_queued_registrations>},
+    {"io_threads", &read_member<&Limits::io_threads>},
+    {"shutdown_grace_s", &read_member<&Limits::shutdown_grace>},
+    {"login_free_failures", &read_member<&Limits::login_free_failures>},
+    {"login_free_failures_per_account", &read_member<&Limits::login_free_failures_per_account>},
+    {"login_free_failures_per_block", &read_member<&Limits::login_free_failures_per_block>},
+    {"login_max_delay_s", &read_member<&Limits::login_max_delay>},
+    {"registrations_per_block_per_hour", &read_member<&Limits::registrations_per_block_per_hour>},
+    {"registrations_per_certificate_per_hour",
+     &read_member<&Limits::registrations_per_certificate_per_hour>},
+    {"max_sessions_per_account", &read_member<&Limits::max_sessions_per_account>},
+    {"max_authenticated_per_block", &read_member<&Limits::max_authenticated_per_block>},
+    {"max_transcript_bytes_per_account_per_day",
+     &read_member<&Limits::max_transcript_bytes_per_account_per_day>},
+}};
 
-Status load_security(const toml::table& t, Security& s) {
-    SC_TRY(
-        check_keys(t, "[security]",
-                   {"clock_skew_s", "ts_window_ms", "rekey_after_records", "rekey_after_s",
-                    "min_password_length", "argon2_opslimit", "argon2_memlimit",
-                    "allowed_client_names", "groups", "crl_warn_days", "allow_legacy_seed_certs"}));
-    SC_READ(t, "clock_skew_s", s.clock_skew);
-    SC_READ(t, "ts_window_ms", s.ts_window);
-    SC_READ(t, "rekey_after_records", s.rekey_after_records);
-    SC_READ(t, "rekey_after_s", s.rekey_after);
-    SC_READ(t, "min_password_length", s.min_password_length);
-    SC_READ(t, "argon2_opslimit", s.argon2_opslimit);
-    SC_READ(t, "argon2_memlimit", s.argon2_memlimit);
-    SC_READ(t, "allowed_client_names", s.allowed_client_names);
-    SC_READ(t, "groups", s.groups);
-    SC_READ(t, "allow_legacy_seed_certs", s.allow_legacy_seed_certs);
-    std::int64_t warn_days = s.crl_warn_before.count();
-    SC_READ(t, "crl_warn_days", warn_days);
-    s.crl_warn_before = std::chrono::days(warn_days);
-    return {};
-}
+constexpr std::array<Field<Security>, 11> kSecurityFields{{
+    {"clock_skew_s", &read_member<&Security::clock_skew>},
+    {"ts_window_ms", &read_member<&Security::ts_window>},
+    {"rekey_after_records", &read_member<&Security::rekey_after_records>},
+    {"rekey_after_s", &read_member<&Security::rekey_after>},
+    {"min_password_length", &read_member<&Security::min_password_length>},
+    {"argon2_opslimit", &read_member<&Security::argon2_opslimit>},
+    {"argon2_memlimit", &read_member<&Security::argon2_memlimit>},
+    {"allowed_client_names", &read_member<&Security::allowed_client_names>},
+    {"groups", &read_member<&Security::groups>},
+    {"allow_legacy_seed_certs", &read_member<&Security::allow_legacy_seed_certs>},
+    {"crl_warn_days", &read_member<&Security::crl_warn_before>},
+}};
+
+// The top level's plain values; `listen` and the three tables are read apart.
+constexpr std::array<Field<Settings>, 6> kTopLevelFields{{
+    {"cert", &read_member<&Settings::cert>},
+    {"key", &read_member<&Settings::key>},
+    {"ca", &read_member<&Settings::ca>},
+    {"crl", &read_member<&Settings::crl>},
+    {"data_dir", &read_member<&Settings::data_dir>},
+    {"log_level", &read_member<&Settings::log_level>},
+}};
+constexpr std::array<std::string_view, 4> kTopLevelOthers{"listen", "database", "limits",
+                                                          "security"};
 
 Status load_database(const toml::table& t, Database& d) {
     SC_TRY(check_keys(t, "[database]",
@@ -187,9 +214,11 @@ Status load_toml_text(std::string_view text, std::string_view source, Settings& 
 }
 
 Status load_table(const toml::table& t, const std::string& source, Settings& s) {
-    SC_TRY(check_keys(t, source,
-                      {"listen", "cert", "key", "ca", "crl", "data_dir", "log_level", "database",
-                       "limits", "security"}));
+    SC_TRY(check_keys(t, source, [](std::string_view key) {
+        return has_field(kTopLevelFields, key) ||
+               std::find(kTopLevelOthers.begin(), kTopLevelOthers.end(), key) !=
+                   kTopLevelOthers.end();
+    }));
     if (const toml::node* listen = t.get("listen")) {
         s.listen.clear();
         if (auto* one = listen->as_string()) {
@@ -206,20 +235,17 @@ Status load_table(const toml::table& t, const std::string& source, Settings& s) 
             return fail("'listen' must be a string or an array of strings");
         }
     }
-    SC_READ(t, "cert", s.cert);
-    SC_READ(t, "key", s.key);
-    SC_READ(t, "ca", s.ca);
-    SC_READ(t, "crl", s.crl);
-    SC_READ(t, "data_dir", s.data_dir);
-    SC_READ(t, "log_level", s.log_level);
+    for (const auto& field : kTopLevelFields) {
+        SC_TRY(field.read(t, field.key, s));
+    }
     if (auto* db = t.get_as<toml::table>("database")) {
         SC_TRY(load_database(*db, s.database));
     }
     if (auto* limits = t.get_as<toml::table>("limits")) {
-        SC_TRY(load_limits(*limits, s.limits));
+        SC_TRY(load_fields(*limits, "[limits]", kLimitFields, s.limits));
     }
     if (auto* security = t.get_as<toml::table>("security")) {
-        SC_TRY(load_security(*security, s.security));
+        SC_TRY(load_fields(*security, "[security]", kSecurityFields, s.security));
     }
     return {};
 }

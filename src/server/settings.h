@@ -10,52 +10,55 @@
 #include <vector>
 
 #include "common/result.h"
+#include "server/limits.h"
 #include "store/account_store.h"
 
 namespace sc::server {
 
 struct Limits {
-    std::size_t max_connections = 10000;
+    std::size_t max_connections = limits::kMaxConnections;
     // Admission before login (docs/SECURITY.md, H2 and L10). Counted per address block: /24
     // for IPv4, /64 for IPv6. When a table is full, the oldest connection that has not sent a
     // complete frame yet is evicted instead of the newcomer being refused.
-    std::size_t max_handshakes_in_flight = 256;   // connections not yet logged in, server-wide
-    std::size_t max_unauthenticated_per_ip = 32;  // ... per address block
-    std::chrono::seconds hello_timeout{2};       // connect → `hello` and `dh_client` (key proven)
-    std::chrono::seconds handshake_timeout{15};  // connect → logged in
-    std::size_t handshakes_per_block_per_s = 20;  // new connections per address block
-    std::size_t handshake_burst_per_block = 100;
-    std::chrono::seconds idle_timeout{300};
-    std::size_t max_outbound_bytes = 1024 * 1024;  // per connection queue
-    std::size_t read_chunk = 16 * 1024;
-    std::size_t worker_threads = 2;             // password hashing
-    std::size_t max_queued_auth = 256;          // login jobs waiting for a worker
-    std::size_t max_queued_registrations = 32;  // registration jobs (served after logins)
-    std::size_t io_threads = 0;                 // 0 = one per core
-    std::chrono::seconds shutdown_grace{5};
+    std::size_t max_handshakes_in_flight = limits::kMaxHandshakesInFlight;         // server-wide
+    std::size_t max_unauthenticated_per_ip = limits::kMaxUnauthenticatedPerBlock;  // per block
+    std::chrono::seconds hello_timeout = limits::kHelloTimeout;  // → `hello` and `dh_client`
+    std::chrono::seconds handshake_timeout = limits::kHandshakeTimeout;  // connect → logged in
+    std::size_t handshakes_per_block_per_s = limits::kHandshakesPerBlockPerSecond;  // new ones
+    std::size_t handshake_burst_per_block = limits::kHandshakeBurstPerBlock;
+    std::chrono::seconds idle_timeout = limits::kIdleTimeout;
+    std::size_t max_outbound_bytes = limits::kMaxOutboundBytes;  // per connection queue
+    std::size_t read_chunk = limits::kReadChunk;
+    std::size_t worker_threads = limits::kWorkerThreads;     // password hashing
+    std::size_t max_queued_auth = limits::kMaxQueuedLogins;  // login jobs waiting
+    std::size_t max_queued_registrations = limits::kMaxQueuedRegistrations;
+    std::size_t io_threads = limits::kIoThreads;  // 0 = one per core
+    std::chrono::seconds shutdown_grace = limits::kShutdownGrace;
     // Failed logins (M2): delays start after this many failures of one account from one
     // address block, of one account from everywhere, and of one block for any account.
-    unsigned login_free_failures = 3;
-    unsigned login_free_failures_per_account = 100;
-    unsigned login_free_failures_per_block = 10;
-    std::chrono::seconds login_max_delay{300};
+    unsigned login_free_failures = limits::kLoginFreeFailures;
+    unsigned login_free_failures_per_account = limits::kLoginFreeFailuresPerAccount;
+    unsigned login_free_failures_per_block = limits::kLoginFreeFailuresPerBlock;
+    std::chrono::seconds login_max_delay = limits::kLoginMaxDelay;
     // Registrations (M6), token buckets: this many per hour, and as a burst.
-    std::size_t registrations_per_block_per_hour = 10;
-    std::size_t registrations_per_certificate_per_hour = 5;
+    std::size_t registrations_per_block_per_hour = limits::kRegistrationsPerBlockPerHour;
+    std::size_t registrations_per_certificate_per_hour =
+        limits::kRegistrationsPerCertificatePerHour;
     // Logged-in connections (L15).
-    std::size_t max_sessions_per_account = 16;
-    std::size_t max_authenticated_per_block = 512;
+    std::size_t max_sessions_per_account = limits::kMaxSessionsPerAccount;
+    std::size_t max_authenticated_per_block = limits::kMaxAuthenticatedPerBlock;
     // Transcript bytes one account may write per UTC day (L4); the session ends past it.
-    std::uint64_t max_transcript_bytes_per_account_per_day = std::uint64_t{256} << 20;
+    std::uint64_t max_transcript_bytes_per_account_per_day =
+        limits::kMaxTranscriptBytesPerAccountPerDay;
 };
 struct Security {
-    std::chrono::seconds clock_skew{300};
-    std::chrono::milliseconds ts_window{300'000};
-    std::uint64_t rekey_after_records = std::uint64_t{1} << 20;
-    std::chrono::seconds rekey_after{3600};
-    std::size_t min_password_length = 10;
-    std::uint64_t argon2_opslimit = 2;
-    std::uint64_t argon2_memlimit = 64 * 1024 * 1024;
+    std::chrono::seconds clock_skew = proto::kDefaultCertificateSkew;
+    std::chrono::milliseconds ts_window = proto::kDefaultTimestampWindow;
+    std::uint64_t rekey_after_records = proto::kDefaultRekeyAfterRecords;
+    std::chrono::seconds rekey_after = proto::kDefaultRekeyAfter;
+    std::size_t min_password_length = limits::kMinPasswordLength;
+    std::uint64_t argon2_opslimit = limits::kArgon2OpsLimit;
+    std::uint64_t argon2_memlimit = limits::kArgon2MemLimit;
     // Client certificates must carry one of these names; empty = any certificate from the CA.
     std::vector<std::string> allowed_client_names{};
     // Accept client certificates without extendedKeyUsage (the seeds' certificates; review L11).
@@ -64,7 +67,7 @@ struct Security {
     // I/O-thread CPU per operation, so it is off unless listed.
     std::vector<std::string> groups{"x25519"};
     // Warn this many days before the CRL's nextUpdate (and log an error once it has passed).
-    std::chrono::days crl_warn_before{7};
+    std::chrono::days crl_warn_before = limits::kCrlWarnBefore;
 };
 
 struct Database {

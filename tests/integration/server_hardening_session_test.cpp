@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <sstream>
 #include <thread>
 
 #include "common/files.h"
@@ -101,6 +102,46 @@ TEST_F(Hardening, L4_UnwritableEvidenceEndsTheSession) {
     EXPECT_TRUE(alice->wait_closed(5s));
     EXPECT_EQ(alice->peer_error().rfind("internal:", 0), 0u)
         << alice->peer_error() << " / " << alice->failure();
+}
+
+// The send path stores before it acknowledges: by the time the client holds the server's ack,
+// the message's line is in the server's transcript file (the connection appends the output's
+// transcript lines before it queues the output's frames).
+std::vector<std::string> split(const std::string& text, char sep) {
+    std::vector<std::string> out(1);
+    for (char c : text) {
+        if (c == sep) {
+            out.emplace_back();
+        } else {
+            out.back() += c;
+        }
+    }
+    return out;
+}
+
+TEST_F(Hardening, L4_AnAcknowledgedMessageIsAlreadyInTheServersTranscript) {
+    start();
+    auto alice = connect();
+    ASSERT_TRUE(alice->register_user("a@example.com", "alice", kPassword));
+    for (int seqno = 1; seqno <= 3; ++seqno) {
+        ASSERT_TRUE(alice->chat("message " + std::to_string(seqno)));  // its ack has arrived
+        std::string transcript;
+        for (const auto& e : std::filesystem::directory_iterator(tmp_ / "data" / "transcripts")) {
+            if (e.path().extension() == ".transcript") {
+                transcript = read_text(e.path());
+            }
+        }
+        // "<seqno>|<ts>|c2s|...": the client's message itself, not an ack line.
+        bool found = false;
+        std::istringstream lines(transcript);
+        for (std::string line; std::getline(lines, line);) {
+            auto fields = split(line, '|');
+            found = found || (fields.size() == 7 && fields[0] == std::to_string(seqno) &&
+                              fields[2] == "c2s");
+        }
+        EXPECT_TRUE(found) << "no transcript line for message " << seqno;
+    }
+    EXPECT_TRUE(alice->close_with_receipts());
 }
 
 // ---- H1: both identities in the evidence ----

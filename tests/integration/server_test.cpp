@@ -189,7 +189,16 @@ TEST_F(ServerTest, UnauthenticatedConnectionsPerAddressAreCapped) {
         // Pump the handshake: server_hello and dh_server in, our signed dh_client out.
         client->wait_for([](const NetClient::Events&) { return false; }, 300ms);
     }
-    std::this_thread::sleep_for(200ms);
+    // Both hold their slots and have proved their keys, so neither can be evicted for c.
+    auto settled = [&] {
+        auto stats = server_->server().stats();
+        return stats.awaiting_login == 2 && stats.silent == 0;
+    };
+    for (auto until = std::chrono::steady_clock::now() + 10s;
+         !settled() && std::chrono::steady_clock::now() < until;) {
+        std::this_thread::sleep_for(5ms);
+    }
+    ASSERT_TRUE(settled());
     auto c = NetClient::connect(server_->port(), ca_.client_config(), "127.0.0.1", "127.0.5.3");
     c->submit(c->session().start());
     c->wait_closed(5s);

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "unit/server/manual_clock.h"
+
 namespace sc::server {
 namespace {
 
@@ -30,7 +32,7 @@ TEST(LoginThrottle, RefundAndSuccessGiveTheAttemptBack) {
     EXPECT_FALSE(t.reserve("alice", "b1", now));
     t.refund("alice", "b1");
     EXPECT_FALSE(t.reserve("alice", "b1", now));
-    t.succeeded("alice", "b1");
+    t.succeeded("alice", "b1", now);
     EXPECT_FALSE(t.reserve("alice", "b1", now));
     EXPECT_FALSE(t.reserve("alice", "b1", now));
     EXPECT_TRUE(t.reserve("alice", "b1", now));
@@ -74,6 +76,43 @@ TEST(LoginThrottle, DelaysEnd) {
     ASSERT_TRUE(wait);
     EXPECT_EQ(*wait, 1s);
     EXPECT_FALSE(t.reserve("alice", "b1", now + 2s));
+}
+
+// Through the interface the server holds, with the clock it owns: the delays double from 1 s
+// up to max_delay, and old failures are forgotten.
+TEST(LoginThrottle, DelaysDoubleUpToTheCapOnAFixedClock) {
+    test::ManualSteadyClock clock;
+    LoginThrottle local({.free_failures = 1, .max_delay = 5s, .forget_after = 60s});
+    Throttle& t = local;
+    std::vector<std::chrono::seconds> waits;
+    for (int i = 0; i < 5; ++i) {
+        ASSERT_FALSE(t.reserve("alice", "b1", clock.now())) << i;
+        auto wait = t.reserve("alice", "b1", clock.now());
+        ASSERT_TRUE(wait);
+        waits.push_back(*wait);
+        clock.advance(*wait);
+    }
+    EXPECT_EQ(waits, (std::vector<std::chrono::seconds>{1s, 2s, 4s, 5s, 5s}));
+    clock.advance(61s);  // longer than forget_after since the last failure
+    EXPECT_FALSE(t.reserve("alice", "b1", clock.now()));
+    EXPECT_EQ(t.reserve("alice", "b1", clock.now()), 1s);  // counting starts over
+}
+
+TEST(LoginThrottle, TrustInAKnownPairExpires) {
+    test::ManualSteadyClock clock;
+    LoginThrottle t({.free_failures = 3, .free_account_failures = 1, .trust_success_for = 10s});
+    EXPECT_FALSE(t.reserve("alice", "home", clock.now()));
+    t.succeeded("alice", "home", clock.now());  // trusted for 10 s
+    // Guessing elsewhere, each time the account's delay has passed: 1, 2, 4, then 8 s.
+    for (auto wait : {1s, 2s, 4s, 0s}) {
+        EXPECT_FALSE(t.reserve("alice", "elsewhere-" + std::to_string(wait.count()), clock.now()));
+        clock.advance(wait);
+    }
+    EXPECT_TRUE(t.reserve("alice", "elsewhere", clock.now()));  // the account waits
+    EXPECT_FALSE(t.reserve("alice", "home", clock.now()));      // the owner at home does not
+    t.refund("alice", "home");
+    clock.advance(4s);                                     // 11 s after the success
+    EXPECT_TRUE(t.reserve("alice", "home", clock.now()));  // trust expired: the account delay
 }
 
 }  // namespace

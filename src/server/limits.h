@@ -1,0 +1,60 @@
+// The server's own limits and defaults in one place (docs/SECURITY.md names each). Settings
+// (settings.h) start from these; an operator may change them in the TOML file. The protocol's
+// bounds are in proto/limits.h, and the ones the server shares with it are taken from there.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+
+#include "proto/limits.h"
+
+namespace sc::server::limits {
+
+// ---- connections and admission (H2, L10) ----
+inline constexpr std::size_t kMaxConnections = 10000;
+inline constexpr std::size_t kMaxHandshakesInFlight = 256;  // not yet logged in, server-wide
+inline constexpr std::size_t kMaxUnauthenticatedPerBlock = 32;
+inline constexpr std::size_t kHandshakesPerBlockPerSecond = 20;
+inline constexpr std::size_t kHandshakeBurstPerBlock = 100;
+
+// ---- deadlines ----
+inline constexpr std::chrono::seconds kHelloTimeout{2};       // connect → hello and dh_client
+inline constexpr std::chrono::seconds kHandshakeTimeout{15};  // connect → logged in
+inline constexpr std::chrono::seconds kIdleTimeout{300};
+inline constexpr std::chrono::seconds kShutdownGrace{5};
+
+// ---- queues and buffers ----
+inline constexpr std::size_t kMaxOutboundBytes = 1024 * 1024;  // per connection
+inline constexpr std::size_t kReadChunk = 16 * 1024;
+inline constexpr std::size_t kWorkerThreads = 2;            // password hashing
+inline constexpr std::size_t kMaxQueuedLogins = 256;        // waiting for a worker
+inline constexpr std::size_t kMaxQueuedRegistrations = 32;  // served after logins
+inline constexpr std::size_t kIoThreads = 0;                // 0 = one per core
+
+// ---- failed logins (M2) ----
+inline constexpr unsigned kLoginFreeFailures = 3;              // per (account, block)
+inline constexpr unsigned kLoginFreeFailuresPerAccount = 100;  // from everywhere
+inline constexpr unsigned kLoginFreeFailuresPerBlock = 10;     // for any account
+inline constexpr std::chrono::seconds kLoginMaxDelay{300};
+inline constexpr std::chrono::seconds kLoginForgetAfter{3600};  // older failures do not count
+inline constexpr std::size_t kLoginMaxEntries = 100000;         // per throttle table
+inline constexpr std::chrono::hours kLoginTrustSuccessFor{24 * 30};
+
+// ---- registrations (M6), sessions (L15), transcripts (L4) ----
+inline constexpr std::size_t kRegistrationsPerBlockPerHour = 10;
+inline constexpr std::size_t kRegistrationsPerCertificatePerHour = 5;
+inline constexpr std::size_t kMaxSessionsPerAccount = 16;
+inline constexpr std::size_t kMaxAuthenticatedPerBlock = 512;
+inline constexpr std::uint64_t kMaxTranscriptBytesPerAccountPerDay = std::uint64_t{256} << 20;
+
+// ---- accounts ----
+inline constexpr std::size_t kMinPasswordLength = 10;
+inline constexpr std::size_t kMaxPasswordBytes = proto::kMaxCredentialBytes;
+inline constexpr std::uint64_t kArgon2OpsLimit = 2;
+inline constexpr std::uint64_t kArgon2MemLimit = 64 * 1024 * 1024;
+
+// ---- trust ----
+inline constexpr std::chrono::days kCrlWarnBefore{7};
+
+}  // namespace sc::server::limits

@@ -1,0 +1,158 @@
+// Settings without a server: TOML reading (every key of the field tables, unknown keys refused),
+// the defaults coming from server/limits.h, listen addresses, and validate's problem list.
+#include "server/settings.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+namespace sc::server {
+namespace {
+
+using namespace std::chrono_literals;
+
+Settings loaded(std::string_view text) {
+    Settings s;
+    auto status = load_toml_text(text, "test.toml", s);
+    EXPECT_TRUE(status) << status.error().message;
+    return s;
+}
+
+std::string refusal(std::string_view text) {
+    Settings s;
+    auto status = load_toml_text(text, "test.toml", s);
+    return status ? std::string() : status.error().message;
+}
+
+TEST(Settings, DefaultsAreTheNamedLimits) {
+    Settings s;
+    EXPECT_EQ(s.limits.hello_timeout, limits::kHelloTimeout);
+    EXPECT_EQ(s.limits.max_queued_auth, limits::kMaxQueuedLogins);
+    EXPECT_EQ(s.limits.max_transcript_bytes_per_account_per_day,
+              limits::kMaxTranscriptBytesPerAccountPerDay);
+    EXPECT_EQ(s.security.ts_window, proto::kDefaultTimestampWindow);
+    EXPECT_EQ(s.security.crl_warn_before, limits::kCrlWarnBefore);
+    EXPECT_EQ(s.listen, std::vector<std::string>{"127.0.0.1:6000"});
+}
+
+TEST(Settings, ReadsEveryTable) {
+    auto s = loaded(R"(
+listen = ["127.0.0.1:7000", "[::1]:7001"]
+cert = "server.crt"
+data_dir = "/var/lib/sc"
+log_level = "warn"
+[limits]
+hello_timeout_s = 3
+max_queued_registrations = 7
+max_transcript_bytes_per_account_per_day = 1000
+[security]
+ts_window_ms = 1500
+groups = ["ffdhe3072", "x25519"]
+crl_warn_days = 2
+allow_legacy_seed_certs = true
+[database]
+backend = "mysql"
+port = 3307
+)");
+    EXPECT_EQ(s.listen, (std::vector<std::string>{"127.0.0.1:7000", "[::1]:7001"}));
+    EXPECT_EQ(s.cert, "server.crt");
+    EXPECT_EQ(s.data_dir, "/var/lib/sc");
+    EXPECT_EQ(s.log_level, "warn");
+    EXPECT_EQ(s.limits.hello_timeout, 3s);
+    EXPECT_EQ(s.limits.max_queued_registrations, 7u);
+    EXPECT_EQ(s.limits.max_transcript_bytes_per_account_per_day, 1000u);
+    EXPECT_EQ(s.limits.idle_timeout, limits::kIdleTimeout);  // untouched keys keep defaults
+    EXPECT_EQ(s.security.ts_window, 1500ms);
+    EXPECT_EQ(s.security.groups, (std::vector<std::string>{"ffdhe3072", "x25519"}));
+    EXPECT_EQ(s.security.crl_warn_before, std::chrono::days(2));
+    EXPECT_TRUE(s.security.allow_legacy_seed_certs);
+    EXPECT_EQ(s.database.mysql.port, 3307u);
+}
+
+TEST(Settings, ListenMayBeOneString) {
+    EXPECT_EQ(loaded("listen = \"0.0.0.0:6001\"").listen, std::vector<std::string>{"0.0.0.0:6001"});
+}
+
+TEST(Settings, UnknownKeysAreRefusedInEveryTable) {
+    EXPECT_NE(refusal("lisen = \"x\"").find("unknown setting 'lisen' in test.toml"),
+              std::string::npos);
+    EXPECT_NE(refusal("[limits]\nidle_timeout = 5")
+                  .find("unknown setting 'idle_timeout' in "
+                        "[limits]"),
+              std::string::npos);
+    EXPECT_NE(refusal("[security]\nts_window = 5").find("in [security]"), std::string::npos);
+    EXPECT_NE(refusal("[database]\nhostname = \"x\"").find("in [database]"), std::string::npos);
+}
+
+TEST(Settings, WrongTypesAreRefused) {
+    EXPECT_NE(refusal("[limits]\nidle_timeout_s = -1").find("non-negative integer"),
+              std::string::npos);
+    EXPECT_NE(refusal("[limits]\nmax_connections = \"many\"").find("non-negative integer"),
+              std::string::npos);
+    EXPECT_NE(refusal("cert = 5").find("'cert' must be a string"), std::string::npos);
+    EXPECT_NE(refusal("[security]\ngroups = \"x25519\"").find("array of strings"),
+              std::string::npos);
+    EXPECT_NE(refusal("listen = 5").find("'listen' must be"), std::string::npos);
+}
+
+TEST(Settings, SyntaxErrorsAreStatusesNotExceptions) {
+    EXPECT_NE(refusal("[limits\n").find("test.toml"), std::string::npos);
+}
+
+TEST(Settings, MissingFileIsRefused) {
+    Settings s;
+    auto status = load_toml(std::filesystem::path("/nonexistent/securechat.toml"), s);
+    ASSERT_FALSE(status);
+    EXPECT_NE(status.error().message.find("does not exist"), std::string::npos);
+}
+
+TEST(ParseEndpoint, IPv4AndIPv6) {
+    auto v4 = parse_endpoint("127.0.0.1:6000");
+    ASSERT_TRUE(v4);
+    EXPECT_EQ(v4->first, "127.0.0.1");
+    EXPECT_EQ(v4->second, 6000);
+    auto v6 = parse_endpoint("[::1]:65535");
+    ASSERT_TRUE(v6);
+    EXPECT_EQ(v6->first, "::1");
+    EXPECT_EQ(v6->second, 65535);
+}
+
+TEST(ParseEndpoint, BadForms) {
+    for (const char* bad : {"127.0.0.1", "127.0.0.1:", "127.0.0.1:65536", "127.0.0.1:60x0",
+                            "[::1]6000", "[::1", "[::1]:"}) {
+        EXPECT_FALSE(parse_endpoint(bad)) << bad;
+    }
+}
+
+TEST(Validate, ListsEveryProblem) {
+    Settings s;
+    s.listen = {"nowhere"};
+    s.security.groups = {"x25519", "x25519", "p256"};
+    s.limits.hello_timeout = 20s;  // longer than handshake_timeout
+    s.limits.worker_threads = 0;
+    s.log_level = "loud";
+    auto status = validate(s);
+    ASSERT_FALSE(status);
+    const auto& text = status.error().message;
+    for (const char* expected : {"must look like 127.0.0.1:6000", "'cert' is not set",
+                                 "'key' is not set", "'ca' is not set", "lists 'x25519' twice",
+                                 "unknown group 'p256'", "hello_timeout_s must be between",
+                                 "worker_threads must be at least 1", "log_level must be"}) {
+        EXPECT_NE(text.find(expected), std::string::npos) << expected << " in: " << text;
+    }
+}
+
+TEST(Validate, MissingFilesAreNamed) {
+    Settings s;
+    s.cert = "/nonexistent/server.crt";
+    s.key = "/nonexistent/server.key";
+    s.ca = "/nonexistent/ca.crt";
+    auto status = validate(s);
+    ASSERT_FALSE(status);
+    EXPECT_NE(status.error().message.find("'cert' file /nonexistent/server.crt does not exist"),
+              std::string::npos)
+        << status.error().message;
+}
+
+}  // namespace
+}  // namespace sc::server
