@@ -132,6 +132,13 @@ Result<CertificateAuthority> CertificateAuthority::create_root(const std::string
                                                                TimePoint not_before,
                                                                TimePoint not_after) {
     SC_TRY_ASSIGN(auto key, crypto::PrivateKey::generate(key_type));
+    return create_root(common_name, std::move(key), not_before, not_after);
+}
+
+Result<CertificateAuthority> CertificateAuthority::create_root(const std::string& common_name,
+                                                               crypto::PrivateKey key,
+                                                               TimePoint not_before,
+                                                               TimePoint not_after) {
     CertSpec spec;
     spec.profile = Profile::root_ca;
     spec.common_name = common_name;

@@ -47,6 +47,10 @@ class CertificateAuthority {
     static Result<CertificateAuthority> create_root(const std::string& common_name,
                                                     crypto::KeyType key_type, TimePoint not_before,
                                                     TimePoint not_after);
+    // A new self-signed root with a key the caller already has (tests reuse fixed keys).
+    static Result<CertificateAuthority> create_root(const std::string& common_name,
+                                                    crypto::PrivateKey key, TimePoint not_before,
+                                                    TimePoint not_after);
 
     const Certificate& certificate() const { return certificate_; }
     const crypto::PrivateKey& key() const { return key_; }

@@ -7,8 +7,6 @@
 #include <utility>
 #include <variant>
 
-#include "common/base64.h"
-#include "crypto/sha256.h"
 #include "proto/limits.h"
 
 namespace sc::fuzz {
@@ -18,75 +16,9 @@ using std::chrono::sys_days;
 using std::chrono::system_clock;
 using std::chrono::year;
 
-// The CA of the fuzz targets, made once with pki::CertificateAuthority::create_root (Ed25519,
-// 2020-01-01 to 2099-12-31) and frozen here so that every process has the same one. The key is
-// a test key and protects nothing.
-constexpr std::string_view kCaKeyPem =
-    "-----BEGIN PRIVATE KEY-----\n"
-    "MC4CAQAwBQYDK2VwBCIEIGb/awClFMwpssXy/rMffCOeDr0TKLxoQg2kZIasqfu+\n"
-    "-----END PRIVATE KEY-----\n";
-constexpr std::string_view kCaCertPem =
-    "-----BEGIN CERTIFICATE-----\n"
-    "MIIBXTCCAQ+gAwIBAgIQYpZMbst3P4maUahsaXlVljAFBgMrZXAwHTEbMBkGA1UE\n"
-    "AwwSU2VjdXJlQ2hhdCBGdXp6IENBMCAXDTIwMDEwMTAwMDAwMFoYDzIwOTkxMjMx\n"
-    "MDAwMDAwWjAdMRswGQYDVQQDDBJTZWN1cmVDaGF0IEZ1enogQ0EwKjAFBgMrZXAD\n"
-    "IQAW89m4N9vXVel1EMAl3fjedk2x1cwyAf6SIEARd/DwHqNjMGEwDwYDVR0TAQH/\n"
-    "BAUwAwEB/zAOBgNVHQ8BAf8EBAMCAQYwHQYDVR0OBBYEFFZxW+YQytP/3DcoWf0j\n"
-    "bmkyTkp8MB8GA1UdIwQYMBaAFFZxW+YQytP/3DcoWf0jbmkyTkp8MAUGAytlcANB\n"
-    "AAsLhzjtU8h4NHU6PQ+syDYheMay/dTf3nYTHTE7CDZdrk+DTPYl7xanRrWJ94UD\n"
-    "H28tzJ+S03Iwgfsc91bTgAA=\n"
-    "-----END CERTIFICATE-----\n";
-
 [[noreturn]] void die(const std::string& what) {
     std::fprintf(stderr, "fuzz_pki: %s\n", what.c_str());
     std::abort();
-}
-
-template <class T>
-T must(Result<T> result, const char* what) {
-    if (!result) {
-        die(std::string(what) + ": " + result.error().message);
-    }
-    return std::move(result).value();
-}
-
-// An Ed25519 key from a seed: the 32 bytes after the fixed PKCS#8 (RFC 8410) prefix.
-crypto::PrivateKey ed25519_from_label(std::string_view label) {
-    static constexpr std::uint8_t kPrefix[] = {0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06,
-                                               0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20};
-    auto seed = crypto::sha256(as_bytes(label));
-    crypto::SecretBytes der(ByteView(kPrefix, sizeof kPrefix));
-    der.append(seed);
-    std::string pem = "-----BEGIN PRIVATE KEY-----\n" +
-                      base64_encode(der.reveal(crypto::SecretAccess{})) +
-                      "\n-----END PRIVATE KEY-----\n";
-    auto key = crypto::PrivateKey::from_pem(crypto::SecretBytes(as_bytes(pem)));
-    crypto::secure_wipe(pem.data(), pem.size());
-    return must(std::move(key), "cannot load a fuzz key");
-}
-
-proto::Identity issue(const pki::CertificateAuthority& ca, pki::Profile profile,
-                      const std::string& name, std::uint8_t serial) {
-    auto key = ed25519_from_label("securechat fuzz key " + name);
-    pki::CertSpec spec;
-    spec.profile = profile;
-    spec.common_name = name;
-    spec.subject_alt_names = {"DNS:" + name};
-    spec.not_before = system_clock::time_point(sys_days{year{2020} / 1 / 1});
-    spec.not_after = system_clock::time_point(sys_days{year{2099} / 12 / 31});
-    spec.serial = Bytes{0x40, 0x00, 0x00, serial};
-    auto cert = must(ca.sign(key.public_key(), spec), "cannot issue a fuzz certificate");
-    return proto::Identity{{cert}, std::make_shared<const crypto::PrivateKey>(std::move(key))};
-}
-
-FuzzPki build_pki() {
-    auto ca_key =
-        must(crypto::PrivateKey::from_pem(crypto::SecretBytes(as_bytes(kCaKeyPem))), "CA key");
-    auto ca_cert = must(pki::Certificate::from_pem(kCaCertPem), "CA certificate");
-    pki::CertificateAuthority ca(std::move(ca_cert), std::move(ca_key));
-    auto server = issue(ca, pki::Profile::server, "server", 1);
-    auto client = issue(ca, pki::Profile::client, "alice", 2);
-    return FuzzPki{std::move(ca), std::move(server), std::move(client)};
 }
 
 // Cuts `stream` into the pieces that receive() gets (see make_stream_input).
@@ -171,39 +103,8 @@ system_clock::time_point fixed_now() {
     return system_clock::time_point(sys_days{year{2026} / 1 / 1});
 }
 
-Result<Bytes> DeterministicEntropy::random(std::size_t count) {
-    Bytes out;
-    while (out.size() < count) {
-        crypto::Sha256 h;
-        h.update(as_bytes(label_));
-        Bytes block{0};
-        for (int shift = 56; shift >= 0; shift -= 8) {
-            block.push_back(static_cast<std::uint8_t>(counter_ >> shift));
-        }
-        h.update(block);
-        ++counter_;
-        auto digest = h.peek();
-        out.insert(out.end(), digest.begin(), digest.end());
-    }
-    out.resize(count);
-    return out;
-}
-
-Result<crypto::EphemeralKeyPair> DeterministicEntropy::ephemeral(crypto::DhGroup group) {
-    if (group != crypto::DhGroup::x25519) {
-        return crypto::EphemeralKeyPair::generate(group);
-    }
-    SC_TRY_ASSIGN(auto secret, random(32));
-    return crypto::EphemeralKeyPair::from_private_for_test(group, secret);
-}
-
-proto::Trust FuzzPki::trust() const {
-    return proto::Trust{ca.certificate(), {}, std::chrono::seconds(300)};
-}
-
 const FuzzPki& fuzz_pki() {
-    static const FuzzPki pki = build_pki();
-    return pki;
+    return test::deterministic_pki();
 }
 
 proto::ClientConfig fuzz_client_config() {
@@ -271,14 +172,14 @@ Bytes make_stream_input(Scenario scenario, std::uint8_t chunking, ByteView strea
 }
 
 RunResult run_server(ByteView input) {
-    FixedClock clock;
+    FixedClock clock(fixed_now());
     DeterministicEntropy entropy("server");
     proto::ServerSession server(fuzz_server_config(), clock, entropy);
     return run(server, proto::Output{}, input, drive_server);
 }
 
 RunResult run_client(ByteView input) {
-    FixedClock clock;
+    FixedClock clock(fixed_now());
     DeterministicEntropy entropy("client");
     proto::ClientSession client(fuzz_client_config(), clock, entropy);
     auto first = client.start();

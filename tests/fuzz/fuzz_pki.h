@@ -13,43 +13,23 @@
 #include <vector>
 
 #include "common/bytes.h"
-#include "pki/authority.h"
 #include "proto/client_session.h"
 #include "proto/server_session.h"
+#include "testing/deterministic_entropy.h"
+#include "testing/fixed_clock.h"
+#include "testing/test_pki.h"
 
 namespace sc::fuzz {
 
 // 2026-01-01T00:00:00Z; every fuzz certificate is valid from 2020 to 2099.
 std::chrono::system_clock::time_point fixed_now();
 
-class FixedClock final : public proto::Clock {
-  public:
-    std::chrono::system_clock::time_point now() const override { return fixed_now(); }
-};
-
-// Random bytes are SHA-256(label ‖ 0x00 ‖ u64 counter) blocks, so two instances with the same
-// label produce the same sequence. X25519 key pairs come from those bytes; ffdhe3072 key pairs
-// are generated normally (so ffdhe3072 sessions do not replay).
-class DeterministicEntropy final : public proto::Entropy {
-  public:
-    explicit DeterministicEntropy(std::string label) : label_(std::move(label)) {}
-    Result<Bytes> random(std::size_t count) override;
-    Result<crypto::EphemeralKeyPair> ephemeral(crypto::DhGroup group) override;
-
-  private:
-    std::string label_;
-    std::uint64_t counter_ = 0;
-};
-
-// Built once per process and identical in every process: a root CA (fixed key and certificate),
-// a server identity "server" and a client identity "alice", all Ed25519.
-struct FuzzPki {
-    pki::CertificateAuthority ca;
-    proto::Identity server;
-    proto::Identity client;
-    proto::Trust trust() const;
-};
-const FuzzPki& fuzz_pki();  // aborts if the PKI cannot be built
+// The fixed clock, entropy and PKI are the testing library's (tests/testing): construct the
+// clock at fixed_now(). Only X25519 sessions replay (ffdhe3072 key pairs are generated).
+using FixedClock = test::FixedClock;
+using DeterministicEntropy = test::DeterministicEntropy;
+using FuzzPki = test::TestPki;
+const FuzzPki& fuzz_pki();  // test::deterministic_pki(): aborts if it cannot be built
 
 proto::ClientConfig fuzz_client_config();  // expects the server name "server"
 proto::ServerConfig fuzz_server_config();

@@ -52,7 +52,7 @@ void note(const Output& out, const char* side, bool& receipts, std::string& hash
 
 // The two sessions with the scripted owners, frames carried one at a time in order.
 Recorded record_session(Scenario scenario) {
-    fuzz::FixedClock clock;
+    fuzz::FixedClock clock(fuzz::fixed_now());
     fuzz::DeterministicEntropy client_entropy("client");
     fuzz::DeterministicEntropy server_entropy("server");
     ClientSession client(fuzz::fuzz_client_config(), clock, client_entropy);

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include "support/file_mode.h"
 #include "support/run_command.h"
 #include "support/temp_dir.h"
 
@@ -25,11 +26,7 @@ bool contains(const std::string& haystack, const std::string& needle) {
     return haystack.find(needle) != std::string::npos;
 }
 
-unsigned mode_of(const std::filesystem::path& p) {
-    struct stat st {};
-    EXPECT_EQ(::stat(p.c_str(), &st), 0) << p;
-    return st.st_mode & 0777;
-}
+using sc::test::mode_of;
 
 class PkiCli : public ::testing::Test {
   protected:

@@ -4,22 +4,31 @@
 
 #include "common/files.h"
 #include "pki/ca_directory.h"
+#include "testing/test_pki.h"
 
 namespace sc::test {
 
 TestCa::TestCa(const std::filesystem::path& d) : dir(d) {
-    auto ca = pki::init_ca({.dir = dir, .name = "Test CA"});
-    EXPECT_TRUE(ca) << ca.error().message;
-    auto s = pki::issue_certificate({.dir = dir,
-                                     .profile = pki::Profile::server,
-                                     .name = "server",
-                                     .extra_sans = {"IP:127.0.0.1", "IP:::1", "DNS:localhost"}});
-    EXPECT_TRUE(s) << s.error().message;
-    for (const char* name : {"client", "bob"}) {
-        auto c =
-            pki::issue_certificate({.dir = dir, .profile = pki::Profile::client, .name = name});
-        EXPECT_TRUE(c) << c.error().message;
-    }
+    // Like `securechat pki init` + `pki issue` (5 minutes backdated, 10 years for the CA, one
+    // for the leaves), but from the testing library's builder, so the keys need no CLI.
+    using namespace std::chrono_literals;
+    auto now = std::chrono::system_clock::now();
+    auto ca = make_root_ca("Test CA", crypto::KeyType::ed25519, now - pki::kBackdate,
+                           now + 24h * pki::kDefaultCaDays);
+    auto leaf = [&](pki::Profile profile, const std::string& name,
+                    std::vector<std::string> extra_sans) {
+        std::vector<std::string> sans{"DNS:" + name};
+        sans.insert(sans.end(), extra_sans.begin(), extra_sans.end());
+        return issue(ca, {.profile = profile,
+                          .name = name,
+                          .not_before = now - pki::kBackdate,
+                          .not_after = now + 24h * pki::kDefaultCertDays,
+                          .sans = sans});
+    };
+    auto server = leaf(pki::Profile::server, "server", {"IP:127.0.0.1", "IP:::1", "DNS:localhost"});
+    auto client = leaf(pki::Profile::client, "client", {});
+    auto bob = leaf(pki::Profile::client, "bob", {});
+    write_ca_directory(dir, ca, {{"server", &server}, {"client", &client}, {"bob", &bob}});
 }
 
 proto::Identity TestCa::client(const std::string& name) const {

@@ -10,17 +10,12 @@
 
 #include "common/bytes.h"
 #include "crypto/secret.h"
+#include "support/hex.h"
 
 namespace sc::crypto {
 namespace {
 
-Bytes hex(std::string_view text) {
-    auto bytes = from_hex(text);
-    if (!bytes) {
-        std::abort();  // a typo in a test vector
-    }
-    return *bytes;
-}
+using sc::test::hex;
 
 std::array<std::uint8_t, kAesGcmIvSize> iv_from(const Bytes& bytes) {
     std::array<std::uint8_t, kAesGcmIvSize> iv{};

@@ -8,17 +8,12 @@
 
 #include "common/bytes.h"
 #include "crypto/secret.h"
+#include "support/hex.h"
 
 namespace sc::crypto {
 namespace {
 
-Bytes hex(std::string_view text) {
-    auto bytes = from_hex(text);
-    if (!bytes) {
-        std::abort();  // a typo in a test vector
-    }
-    return *bytes;
-}
+using sc::test::hex;
 
 Bytes range(int first, int last_exclusive) {
     Bytes out;

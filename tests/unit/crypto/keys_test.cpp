@@ -4,49 +4,49 @@
 
 #include "support/run_command.h"
 #include "support/temp_dir.h"
+#include "testing/test_keys.h"
 
 namespace sc::crypto {
 namespace {
 
+// Fixed RSA keys (testing/test_keys.h): these tests are about signing and PEM, not generation,
+// which CaInit.EveryKeyTypeWorks and PkiCliKeys cover.
 class EveryKeyType : public ::testing::TestWithParam<KeyType> {};
 
 TEST_P(EveryKeyType, SignsAndVerifies) {
-    auto key = PrivateKey::generate(GetParam());
-    ASSERT_TRUE(key) << key.error().message;
+    auto key = sc::test::test_key(GetParam());
     auto msg = as_bytes("securechat/v1 test message");
-    auto sig = key->sign(msg);
+    auto sig = key.sign(msg);
     ASSERT_TRUE(sig) << sig.error().message;
-    EXPECT_TRUE(key->public_key().verify(msg, *sig));
+    EXPECT_TRUE(key.public_key().verify(msg, *sig));
 }
 
 TEST_P(EveryKeyType, RejectsAChangedMessageOrSignature) {
-    auto key = PrivateKey::generate(GetParam());
-    ASSERT_TRUE(key);
+    auto key = sc::test::test_key(GetParam());
     Bytes msg{1, 2, 3, 4};
-    auto sig = key->sign(msg);
+    auto sig = key.sign(msg);
     ASSERT_TRUE(sig);
     auto bad_msg = msg;
     bad_msg[0] ^= 1;
-    EXPECT_FALSE(key->public_key().verify(bad_msg, *sig));
+    EXPECT_FALSE(key.public_key().verify(bad_msg, *sig));
     auto bad_sig = *sig;
     bad_sig[bad_sig.size() / 2] ^= 0x10;
-    auto r = key->public_key().verify(msg, bad_sig);
+    auto r = key.public_key().verify(msg, bad_sig);
     ASSERT_FALSE(r);
     EXPECT_NE(r.error().message.find("does not verify"), std::string::npos);
 }
 
 TEST_P(EveryKeyType, PemRoundTripKeepsTheKey) {
-    auto key = PrivateKey::generate(GetParam());
-    ASSERT_TRUE(key);
-    auto pem = key->to_pem();
+    auto key = sc::test::test_key(GetParam());
+    auto pem = key.to_pem();
     ASSERT_TRUE(pem);
     EXPECT_NE(pem->reveal_text(SecretAccess{}).find("BEGIN PRIVATE KEY"), std::string::npos);
     auto again = PrivateKey::from_pem(*pem);
     ASSERT_TRUE(again) << again.error().message;
-    EXPECT_TRUE(again->public_key().same_key_as(key->public_key()));
-    auto pub = PublicKey::from_pem(key->public_key().to_pem());
+    EXPECT_TRUE(again->public_key().same_key_as(key.public_key()));
+    auto pub = PublicKey::from_pem(key.public_key().to_pem());
     ASSERT_TRUE(pub);
-    EXPECT_TRUE(pub->same_key_as(key->public_key()));
+    EXPECT_TRUE(pub->same_key_as(key.public_key()));
 }
 
 INSTANTIATE_TEST_SUITE_P(Keys, EveryKeyType, ::testing::ValuesIn(all_key_types()),
@@ -60,7 +60,7 @@ TEST(KeyDescription, NamesTypeAndSize) {
     EXPECT_EQ(PrivateKey::generate(KeyType::ed25519)->describe().text(), "Ed25519 (256 bits)");
     EXPECT_EQ(PrivateKey::generate(KeyType::ecdsa_p256)->describe().text(),
               "ECDSA P-256 (256 bits)");
-    EXPECT_EQ(PrivateKey::generate(KeyType::rsa_3072)->describe().text(), "RSA (3072 bits)");
+    EXPECT_EQ(sc::test::test_key(KeyType::rsa_3072).describe().text(), "RSA (3072 bits)");
 }
 
 TEST(KeyType, ParsesCliNames) {
@@ -124,9 +124,7 @@ TEST(Hardening, L11_OnlyProtocolKeyTypesSignOrVerify) {
         EXPECT_FALSE(key.public_key().verify(as_bytes("message"), Bytes(64, 0)));
     }
     for (auto type : all_key_types()) {
-        auto key = PrivateKey::generate(type);
-        ASSERT_TRUE(key);
-        EXPECT_TRUE(check_protocol_key(key->describe())) << key_type_name(type);
+        EXPECT_TRUE(check_protocol_key(sc::test::test_key(type).describe())) << key_type_name(type);
     }
 }
 

@@ -12,16 +12,13 @@
 #include "common/files.h"
 #include "evidence/verify_evidence.h"
 #include "recorded_session.h"
+#include "support/file_mode.h"
 #include "support/temp_dir.h"
 
 namespace sc::evidence {
 namespace {
 
-unsigned mode_of(const std::filesystem::path& p) {
-    struct stat st {};
-    EXPECT_EQ(::lstat(p.c_str(), &st), 0) << p;
-    return st.st_mode & 0777;
-}
+using sc::test::mode_of;
 
 // What an owner of a session does with its events.
 Status save(SessionFiles& files, const std::vector<proto::Event>& events,

@@ -5,17 +5,14 @@
 
 #include "pki/cert_index.h"
 #include "pki/verify.h"
+#include "support/file_mode.h"
 #include "support/temp_dir.h"
 #include "test_pki.h"
 
 namespace sc::pki {
 namespace {
 
-unsigned mode_of(const std::filesystem::path& p) {
-    struct stat st {};
-    EXPECT_EQ(::stat(p.c_str(), &st), 0) << p;
-    return st.st_mode & 0777;
-}
+using sc::test::mode_of;
 
 class CaDirectory : public ::testing::Test {
   protected:

@@ -116,10 +116,7 @@ TEST(Hardening, Spec4_LookAlikeCaOfAnotherKeyTypeIsUnknownIssuer) {
 
 TEST(Hardening, Spec4_IntermediateCaIsRefusedByDefault) {
     auto root = make_ca("Root");
-    auto inter_leaf = issue(root, {.profile = Profile::intermediate_ca,
-                                   .name = "Intermediate",
-                                   .not_after = now() + 24h * 30});
-    CertificateAuthority intermediate(inter_leaf.cert, std::move(inter_leaf.key));
+    auto intermediate = make_intermediate_ca(root, "Intermediate");
     auto leaf = issue(intermediate, {.profile = Profile::client, .name = "alice"});
     auto policy = policy_for(root, "alice", Purpose::client);
     auto f = expect_refused({leaf.cert, intermediate.certificate()}, policy);

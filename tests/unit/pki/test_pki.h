@@ -1,4 +1,6 @@
-// Throwaway CAs and certificates crafted at test time, one per failure a test needs.
+// Throwaway CAs and certificates crafted at test time, one per failure a test needs. The CAs and
+// leaves come from the testing library's PKI builder (tests/testing/test_pki.h); the hand-made
+// shapes below (OpenSSL directly) are this suite's own.
 #pragma once
 
 #include <chrono>
@@ -11,6 +13,7 @@
 #include "pki/authority.h"
 #include "pki/certificate.h"
 #include "pki/verify.h"
+#include "testing/test_pki.h"
 
 namespace sc::pki::test {
 
@@ -20,25 +23,19 @@ inline TimePoint now() {
     return std::chrono::system_clock::now();
 }
 
-CertificateAuthority make_ca(const std::string& name = "Test CA",
-                             crypto::KeyType type = crypto::KeyType::ed25519);
+inline CertificateAuthority make_ca(const std::string& name = "Test CA",
+                                    crypto::KeyType type = crypto::KeyType::ed25519) {
+    return sc::test::make_root_ca(name, type);
+}
 
-struct Leaf {
-    Certificate cert;
-    crypto::PrivateKey key;
-};
-
-struct LeafSpec {
-    Profile profile = Profile::server;
-    std::string name = "server";
-    crypto::KeyType key_type = crypto::KeyType::ed25519;
-    TimePoint not_before = now() - 1h;
-    TimePoint not_after = now() + 24h;
-    std::vector<std::string> sans{};  // defaults to DNS:<name>
-};
-
-Leaf issue(const CertificateAuthority& ca, const LeafSpec& spec = {});
-Leaf issue_with_key(const CertificateAuthority& ca, crypto::PrivateKey key, const LeafSpec& spec);
+using sc::test::expired;
+using sc::test::issue;
+using sc::test::issue_with_key;
+using sc::test::Leaf;
+using sc::test::LeafSpec;
+using sc::test::make_crl;
+using sc::test::make_intermediate_ca;
+using sc::test::not_yet_valid;
 
 VerifyPolicy policy_for(const CertificateAuthority& ca, const std::string& name = "server",
                         Purpose purpose = Purpose::server);

@@ -56,10 +56,7 @@ TEST(Verify, IpAddressNamesMatchIpSans) {
 
 TEST(Verify, IntermediateCaWhenTheChainIsSupplied) {
     auto root = make_ca("Root");
-    auto inter_leaf = issue(root, {.profile = Profile::intermediate_ca,
-                                   .name = "Intermediate",
-                                   .not_after = now() + 24h * 30});
-    CertificateAuthority intermediate(inter_leaf.cert, std::move(inter_leaf.key));
+    auto intermediate = make_intermediate_ca(root, "Intermediate");
     auto leaf = issue(intermediate, {.name = "server"});
     auto policy = policy_for(root);
     policy.allow_intermediates = true;  // v1 refuses them by default (see hardening_test.cpp)
@@ -84,7 +81,7 @@ TEST(Verify, ClockSkewIsAllowedUpToTheConfiguredAmount) {
 
 TEST(VerifyFailure, Expired) {
     auto ca = make_ca();
-    auto leaf = issue(ca, {.not_before = now() - 48h, .not_after = now() - 24h});
+    auto leaf = issue(ca, expired({}));
     auto f = expect_refused({leaf.cert}, policy_for(ca));
     EXPECT_EQ(f.code, CertError::expired);
     EXPECT_NE(f.message().find("certificate has expired [expired]"), std::string::npos)
@@ -93,7 +90,7 @@ TEST(VerifyFailure, Expired) {
 
 TEST(VerifyFailure, NotYetValid) {
     auto ca = make_ca();
-    auto leaf = issue(ca, {.not_before = now() + 24h, .not_after = now() + 48h});
+    auto leaf = issue(ca, not_yet_valid({}));
     auto f = expect_refused({leaf.cert}, policy_for(ca));
     EXPECT_EQ(f.code, CertError::not_yet_valid);
     EXPECT_NE(f.message().find("not yet valid"), std::string::npos);
@@ -158,10 +155,8 @@ TEST(VerifyFailure, Revoked) {
     auto ca = make_ca();
     auto leaf = issue(ca);
     auto other = issue(ca, {.name = "other"});
-    auto crl = ca.make_crl({{leaf.cert.serial(), now() - 1h}}, now() - 1h, now() + 24h, 1);
-    ASSERT_TRUE(crl) << crl.error().message;
     auto policy = policy_for(ca);
-    policy.crls.push_back(*crl);
+    policy.crls.push_back(make_crl(ca, {&leaf.cert}));
     auto f = expect_refused({leaf.cert}, policy);
     EXPECT_EQ(f.code, CertError::revoked);
     EXPECT_NE(f.message().find("revoked"), std::string::npos);

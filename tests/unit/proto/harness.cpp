@@ -1,51 +1,8 @@
 #include "harness.h"
 
-#include <gtest/gtest.h>
-
 #include <deque>
 
 namespace sc::proto::test {
-namespace {
-
-using namespace std::chrono_literals;
-
-template <class T>
-T must(Result<T> r) {
-    if (!r) {
-        ADD_FAILURE() << r.error().message;
-        std::abort();
-    }
-    return std::move(r).value();
-}
-
-}  // namespace
-
-TestPki::TestPki(crypto::KeyType type)
-    : ca(must(pki::CertificateAuthority::create_root(
-          "Test CA", type, std::chrono::system_clock::now() - 1h,
-          std::chrono::system_clock::now() + 24h * 365))) {
-    auto now = std::chrono::system_clock::now();
-    server = issue(pki::Profile::server, "server", type, now - 1h, now + 24h * 30);
-    client = issue(pki::Profile::client, "alice", type, now - 1h, now + 24h * 30);
-}
-
-Identity TestPki::issue(pki::Profile profile, const std::string& name, crypto::KeyType type,
-                        std::chrono::system_clock::time_point not_before,
-                        std::chrono::system_clock::time_point not_after) const {
-    auto key = must(crypto::PrivateKey::generate(type));
-    pki::CertSpec spec;
-    spec.profile = profile;
-    spec.common_name = name;
-    spec.subject_alt_names = {"DNS:" + name};
-    spec.not_before = not_before;
-    spec.not_after = not_after;
-    auto cert = must(ca.sign(key.public_key(), spec));
-    return Identity{{cert}, std::make_shared<const crypto::PrivateKey>(std::move(key))};
-}
-
-Trust TestPki::trust() const {
-    return Trust{ca.certificate(), {}, 300s};
-}
 
 ClientConfig client_config(const TestPki& pki) {
     return ClientConfig{.identity = pki.client, .trust = pki.trust(), .server_name = "server"};

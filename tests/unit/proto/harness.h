@@ -1,37 +1,23 @@
-// Two protocol parties in memory: a test CA, a client and a server session, a fixed clock, and a
-// pump that carries frames between them (optionally through a tampering function).
+// Two protocol parties in memory: a client and a server session (with the testing library's PKI
+// and fixed clocks), and a pump that carries frames between them (optionally through a tampering
+// function). No GoogleTest: it is the library sc_proto_harness.
 #pragma once
 
-#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "crypto/keys.h"
-#include "pki/authority.h"
 #include "proto/client_session.h"
 #include "proto/server_session.h"
+#include "testing/fixed_clock.h"
+#include "testing/test_pki.h"
 
 namespace sc::proto::test {
 
-class FixedClock final : public Clock {
-  public:
-    std::chrono::system_clock::time_point now() const override { return now_; }
-    void advance(std::chrono::milliseconds d) { now_ += d; }
-    std::chrono::system_clock::time_point now_ = std::chrono::system_clock::now();
-};
-
-struct TestPki {
-    explicit TestPki(crypto::KeyType type = crypto::KeyType::ed25519);
-    pki::CertificateAuthority ca;
-    Identity server;
-    Identity client;
-    Identity issue(pki::Profile profile, const std::string& name, crypto::KeyType type,
-                   std::chrono::system_clock::time_point not_before,
-                   std::chrono::system_clock::time_point not_after) const;
-    Trust trust() const;
-};
+// The fixtures live in the testing library (tests/testing); these names stay for the tests.
+using FixedClock = ::sc::test::FixedClock;
+using TestPki = ::sc::test::TestPki;
 
 // Every event of one side, in order.
 struct Events {

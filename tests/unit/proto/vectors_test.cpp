@@ -22,6 +22,8 @@
 #include "proto/server_session.h"
 #include "proto/transcript.h"
 #include "support/temp_dir.h"
+#include "testing/deterministic_entropy.h"
+#include "testing/fixed_clock.h"
 
 namespace sc::proto {
 namespace {
@@ -53,32 +55,7 @@ Bytes counting(std::uint8_t from, std::size_t n) {
 const char* kAlicePrivate = "77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a";
 const char* kBobPrivate = "5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb";
 
-class ScriptedEntropy final : public Entropy {
-  public:
-    std::deque<Bytes> randoms;
-    std::deque<Bytes> privates;
-    Result<Bytes> random(std::size_t count) override {
-        EXPECT_FALSE(randoms.empty());
-        Bytes out = randoms.front();
-        randoms.pop_front();
-        EXPECT_EQ(out.size(), count);
-        return out;
-    }
-    Result<crypto::EphemeralKeyPair> ephemeral(crypto::DhGroup group) override {
-        EXPECT_FALSE(privates.empty());
-        Bytes key = privates.front();
-        privates.pop_front();
-        return crypto::EphemeralKeyPair::from_private_for_test(group, key);
-    }
-};
-
-class FixedTime final : public Clock {
-  public:
-    std::chrono::system_clock::time_point now() const override {
-        return std::chrono::system_clock::time_point(std::chrono::milliseconds(kNowMs));
-    }
-    static constexpr std::int64_t kNowMs = 1798761600000;  // 2027-01-01T00:00:00Z
-};
+constexpr std::int64_t kNowMs = 1798761600000;  // 2027-01-01T00:00:00Z
 
 Identity load_identity(const std::string& name) {
     auto chain = pki::load_certificate_chain(kDir + "/vector-" + name + ".crt");
@@ -104,12 +81,16 @@ struct SessionRun {
 };
 
 SessionRun run_session() {
-    FixedTime clock;
-    ScriptedEntropy ce, se;
-    ce.randoms = {counting(0x00, 32), counting(0x40, 16)};  // nonce_c, msg salt
-    se.randoms = {counting(0x20, 32)};                      // nonce_s
-    ce.privates = {hex(kAlicePrivate), Bytes(32, 0x11)};    // DH #1, DH #2
-    se.privates = {hex(kBobPrivate), Bytes(32, 0x22)};
+    sc::test::FixedClock clock{
+        std::chrono::system_clock::time_point{std::chrono::milliseconds{kNowMs}}};
+    sc::test::DeterministicEntropy ce, se;
+    ce.script_random(counting(0x00, 32));     // nonce_c
+    ce.script_random(counting(0x40, 16));     // msg salt
+    se.script_random(counting(0x20, 32));     // nonce_s
+    ce.script_ephemeral(hex(kAlicePrivate));  // DH #1
+    ce.script_ephemeral(Bytes(32, 0x11));     // DH #2
+    se.script_ephemeral(hex(kBobPrivate));
+    se.script_ephemeral(Bytes(32, 0x22));
     auto ca = pki::load_certificate_chain(kDir + "/vector-ca.crt")->front();
     Trust trust{ca, {}, std::chrono::seconds(300)};
     ClientSession client(ClientConfig{.identity = load_identity("client"),
@@ -144,6 +125,7 @@ SessionRun run_session() {
     pump(client.login("alice", SecretBytes(as_bytes("correct horse battery staple"))), true);
     pump(client.send_text("Hello, SecureChat"), true);
     pump(client.close(), true);
+    EXPECT_TRUE(ce.script_used_up() && se.script_used_up());
     return run;
 }
 
@@ -212,7 +194,7 @@ TEST(ProtocolVectors, SessionMatchesTheSpecByteForByte) {
     EXPECT_EQ(msg["type"], "msg");
     EXPECT_EQ(msg["seqno"], 1);
     std::uint64_t ts = msg["ts"];
-    EXPECT_EQ(ts, static_cast<std::uint64_t>(FixedTime::kNowMs));
+    EXPECT_EQ(ts, static_cast<std::uint64_t>(kNowMs));
     Bytes ct = *base64_decode(msg["ct"].get<std::string>());
     Bytes sig = *base64_decode(msg["sig"].get<std::string>());
 
