@@ -21,8 +21,8 @@
 #include "common/free_with.h"
 #include "store/account_store.h"
 #include "store/accounts.h"
+#include "store/mariadb/tls.h"
 #include "store/mariadb_store_internal.h"
-#include "store/mariadb_tls.h"
 #include "store/migrations.h"
 #include "store/store_internal.h"
 

@@ -10,7 +10,7 @@
 
 #include "crypto/sha256.h"
 #include "store/accounts.h"
-#include "store/mariadb_tls.h"
+#include "store/mariadb/tls.h"
 #include "store/migrations.h"
 #include "support/run_command.h"
 #include "unit/store/store_fixture.h"
