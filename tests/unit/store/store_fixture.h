@@ -24,8 +24,9 @@ namespace sc::store::test {
 enum class Backend { sqlite, mariadb };
 
 // The backends this executable runs the shared cases (account_store_test.cpp, accounts_test.cpp,
-// hardening_test.cpp, migration_test.cpp) on: defined by sqlite_backend.cpp in store_tests and by
-// mariadb_backend.cpp in store_mariadb_tests, so that the same test names run in each.
+// hardening_test.cpp, migration_test.cpp, sql_database_test.cpp) on: defined by sqlite_backend.cpp
+// in store_tests and by mariadb_backend.cpp in store_mariadb_tests, so that the same test names run
+// in each.
 std::vector<Backend> backends_under_test();
 inline auto tested_backends() {
     return testing::ValuesIn(backends_under_test());
