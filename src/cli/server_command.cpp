@@ -53,7 +53,9 @@ Result<server::Settings> build_settings(const ServerArgs& a) {
     take(a.crl, s.crl);
     take(a.data_dir, s.data_dir);
     take(a.log_level, s.log_level);
-    take(a.db, s.database.backend);
+    if (!a.db.empty()) {
+        SC_TRY_ASSIGN(s.database.backend, server::parse_backend_setting(a.db));
+    }
     take(a.db_path, s.database.sqlite_path);
     take(a.db_host, s.database.mysql.host);
     take(a.db_user, s.database.mysql.user);

@@ -40,4 +40,15 @@ inline constexpr std::chrono::seconds kDefaultCertificateSkew{300};
 inline constexpr std::uint32_t kDefaultRekeyBurst = 8;
 inline constexpr std::chrono::seconds kDefaultRekeyTokenInterval{10};
 
+// ---- accounts ----
+// The registration rules (store/accounts.h). Each fits the wire's kMaxCredentialBytes, so a
+// value the rules accept is never cut off by the decoder.
+inline constexpr std::size_t kMaxEmailBytes = 254;  // RFC 5321's limit on a forward path
+inline constexpr std::size_t kMinUsernameBytes = 3;
+inline constexpr std::size_t kMaxUsernameBytes = 32;
+inline constexpr std::size_t kMinPasswordBytes = 10;  // PasswordPolicy's default
+inline constexpr std::size_t kMaxPasswordBytes = 256;
+static_assert(kMaxEmailBytes <= kMaxCredentialBytes && kMaxUsernameBytes <= kMaxCredentialBytes &&
+              kMaxPasswordBytes <= kMaxCredentialBytes);
+
 }  // namespace sc::proto

@@ -49,7 +49,7 @@ store::HashCost wrap_cost(const Settings& s) {
 }
 
 Result<std::unique_ptr<store::AccountStore>> open_store(const Settings& s) {
-    if (s.database.backend == "mysql") {
+    if (s.database.backend == store::Backend::mysql) {
         auto opened = store::open_mariadb(s.database.mysql, wrap_cost(s));
         if (!opened) {
             return fail("MySQL/MariaDB: " + opened.error().message);

@@ -173,7 +173,9 @@ Status load_database(const toml::table& t, Database& d) {
     SC_TRY(check_keys(t, "[database]",
                       {"backend", "path", "host", "port", "socket", "user", "password", "name",
                        "tls_ca", "allow_cleartext_remote"}));
-    SC_READ(t, "backend", d.backend);
+    std::string backend(store::backend_name(d.backend));
+    SC_READ(t, "backend", backend);
+    SC_TRY_ASSIGN(d.backend, parse_backend_setting(backend));
     SC_READ(t, "path", d.sqlite_path);
     SC_READ(t, "host", d.mysql.host);
     SC_READ(t, "port", d.mysql.port);
@@ -285,7 +287,7 @@ void apply_environment(Settings& s) {
         any = true;
     }
     if (any) {
-        s.database.backend = "mysql";
+        s.database.backend = store::Backend::mysql;
     }
 }
 
@@ -346,9 +348,6 @@ Status validate(const Settings& s) {
             problem(c.error().message);
         }
     }
-    if (s.database.backend != "sqlite" && s.database.backend != "mysql") {
-        problem("database backend must be \"sqlite\" or \"mysql\"");
-    }
     if (s.security.groups.empty()) {
         problem("security.groups must name at least one group");
     }
@@ -379,6 +378,13 @@ Status validate(const Settings& s) {
         return fail(problems);
     }
     return {};
+}
+
+Result<store::Backend> parse_backend_setting(std::string_view name) {
+    if (auto backend = store::parse_backend(name)) {
+        return *backend;
+    }
+    return fail("database backend must be \"sqlite\" or \"mysql\"");
 }
 
 }  // namespace sc::server

@@ -12,6 +12,7 @@
 #include "common/result.h"
 #include "server/limits.h"
 #include "store/account_store.h"
+#include "store/backend.h"
 
 namespace sc::server {
 
@@ -71,8 +72,8 @@ struct Security {
 };
 
 struct Database {
-    std::string backend = "sqlite";     // "sqlite" or "mysql"
-    std::filesystem::path sqlite_path;  // default: <data_dir>/securechat.db
+    store::Backend backend = store::Backend::sqlite;  // "sqlite" or "mysql" in files and flags
+    std::filesystem::path sqlite_path;                // default: <data_dir>/securechat.db
     store::MariaDbConfig mysql;
 };
 
@@ -96,6 +97,8 @@ Status load_toml(const std::filesystem::path& file, Settings& settings);
 Status load_toml_text(std::string_view text, std::string_view source, Settings& settings);
 // DB_HOST, DB_USER, DB_PASS, DB_NAME (and DB_PORT, DB_SOCKET): any of them selects MySQL.
 void apply_environment(Settings& settings);
+// The [database] backend / --db value: "sqlite" or "mysql".
+Result<store::Backend> parse_backend_setting(std::string_view name);
 // Checks completeness and that the files exist and load; returns the list of problems.
 Status validate(const Settings& settings);
 // host:port → (host, port); "[::1]:6000" → ("::1", 6000).

@@ -11,9 +11,9 @@
 namespace sc::store {
 namespace {
 
-constexpr std::size_t kMaxEmailBytes = 254;  // RFC 5321's limit on a forward path
-constexpr std::size_t kMinUsername = 3;
-constexpr std::size_t kMaxUsername = 32;
+using proto::kMaxEmailBytes;
+using proto::kMaxUsernameBytes;
+using proto::kMinUsernameBytes;
 constexpr std::size_t kDummyHashBytes = 32;
 
 // The same words for an unknown user and a wrong password.
@@ -58,7 +58,8 @@ AuthError from_store(const StoreError& error) {
 
 Result<bool, AuthError> validate_email(const std::string& email) {
     if (email.size() > kMaxEmailBytes) {
-        return auth_fail(AuthErrorCode::invalid_email, "email must be at most 254 characters");
+        return auth_fail(AuthErrorCode::invalid_email,
+                         "email must be at most " + std::to_string(kMaxEmailBytes) + " characters");
     }
     if (!std::all_of(email.begin(), email.end(), is_visible_ascii)) {
         return auth_fail(AuthErrorCode::invalid_email,
@@ -82,8 +83,10 @@ Result<bool, AuthError> validate_email(const std::string& email) {
 }
 
 Result<bool, AuthError> validate_username(const std::string& username) {
-    if (username.size() < kMinUsername || username.size() > kMaxUsername) {
-        return auth_fail(AuthErrorCode::invalid_username, "username must be 3-32 characters");
+    if (username.size() < kMinUsernameBytes || username.size() > kMaxUsernameBytes) {
+        return auth_fail(AuthErrorCode::invalid_username,
+                         "username must be " + std::to_string(kMinUsernameBytes) + "-" +
+                             std::to_string(kMaxUsernameBytes) + " characters");
     }
     auto allowed = [](char c) {
         return is_ascii_letter(c) || is_ascii_digit(c) || c == '_' || c == '.' || c == '-';

@@ -9,13 +9,14 @@
 #include <string_view>
 
 #include "crypto/secret.h"
+#include "proto/limits.h"
 #include "store/account_store.h"
 
 namespace sc::store {
 
 struct PasswordPolicy {
-    std::size_t min_length = 10;
-    std::size_t max_length = 256;
+    std::size_t min_length = proto::kMinPasswordBytes;
+    std::size_t max_length = proto::kMaxPasswordBytes;
     // Argon2id cost; libsodium's INTERACTIVE limits by default (tests may lower them).
     std::uint64_t opslimit = 2;
     std::uint64_t memlimit = 64 * 1024 * 1024;
@@ -42,8 +43,9 @@ struct AuthError {
 template <class T>
 using AuthResult = Result<T, AuthError>;
 
-// Rules: email ≤ 254 bytes, one '@', a non-empty local part of printable ASCII without spaces
-// and a domain with a dot; username 3-32 of [A-Za-z0-9_.-] starting with a letter; password
+// Rules (bounds in proto/limits.h, "accounts"): email ≤ kMaxEmailBytes (254), one '@', a
+// non-empty local part of printable ASCII without spaces and a domain with a dot; username
+// kMinUsernameBytes..kMaxUsernameBytes (3-32) of [A-Za-z0-9_.-] starting with a letter; password
 // min_length..max_length bytes.
 Result<bool, AuthError> validate_email(const std::string& email);
 Result<bool, AuthError> validate_username(const std::string& username);

@@ -1,12 +1,14 @@
 // Schema versions shared by both backends: version N means the same tables and columns in SQLite
 // and in MariaDB, so documentation and tests can speak of "schema 2" without naming a backend.
-// Each backend applies the steps in its own dialect (sqlite_store.cpp, mariadb_store.cpp).
+// migrate() runs the steps once for both backends, through store/sql; each backend's
+// SchemaDialect supplies only the DDL of its dialect (sqlite/schema.cpp, mariadb/schema.cpp).
 #pragma once
 
 #include <string>
 #include <string_view>
 
 #include "store/account_store.h"
+#include "store/sql/database.h"
 
 namespace sc::store {
 
@@ -39,5 +41,28 @@ inline constexpr std::string_view kLegacyHashAlgorithm = "legacy-sha256";
 // seeds' salt; the Argon2id salt is derived from it (password_hash.cpp). Upgraded to plain
 // Argon2id at the next successful login, like legacy rows.
 inline constexpr std::string_view kWrappedLegacyAlgorithm = "argon2id-over-sha256";
+
+// What differs between the backends' schemas: the hook migrate() calls for DDL.
+class SchemaDialect {
+  public:
+    virtual ~SchemaDialect() = default;
+
+    // SQLite runs DDL inside a transaction, so each version is applied whole or not at all.
+    // MariaDB commits DDL implicitly: each of its steps checks what is already done instead,
+    // and a version cut short is finished by the next open (the version row is written last).
+    virtual bool transactional_ddl() const = 0;
+    virtual std::string_view create_schema_version_table() const = 0;
+    // Held around the whole migration so that two processes do not both migrate (SQLite needs
+    // none: each version's transaction takes the write lock before it reads the version).
+    virtual StoreResult<bool> lock_migrations(sql::Connection& db) const = 0;
+    virtual void unlock_migrations(sql::Connection& db) const = 0;
+    // The DDL of versions 1 and 2 (version 3 changes rows only and is written once).
+    virtual StoreResult<bool> apply_schema(SchemaVersion version, sql::Connection& db) const = 0;
+};
+
+// Brings the database to SchemaVersion::latest; refuses one from a newer SecureChat.
+StoreResult<bool> migrate(sql::Connection& db, const SchemaDialect& dialect, HashCost wrap_cost);
+// MAX(version) of schema_version, 0 for none.
+StoreResult<int> read_schema_version(sql::Connection& db);
 
 }  // namespace sc::store

@@ -1,5 +1,6 @@
 #include "store/account_store.h"
 #include "store/accounts.h"
+#include "store/backend.h"
 
 namespace sc::store {
 
@@ -9,6 +10,26 @@ std::string_view role_name(Role role) {
             return "user";
         case Role::admin:
             return "admin";
+    }
+    return "unknown";
+}
+
+std::optional<Backend> parse_backend(std::string_view name) {
+    if (name == "sqlite") {
+        return Backend::sqlite;
+    }
+    if (name == "mysql") {
+        return Backend::mysql;
+    }
+    return std::nullopt;
+}
+
+std::string_view backend_name(Backend backend) {
+    switch (backend) {
+        case Backend::sqlite:
+            return "sqlite";
+        case Backend::mysql:
+            return "mysql";
     }
     return "unknown";
 }

@@ -36,7 +36,7 @@ class ServerOnMariaDb : public ::testing::Test {
                       "set SECURECHAT_SKIP_MARIADB=1";
         }
         auto s = test_settings(ca_, tmp_ / "data");
-        s.database.backend = "mysql";
+        s.database.backend = store::Backend::mysql;
         s.database.mysql.unix_socket = env("SECURECHAT_TEST_MARIADB_SOCKET");
         s.database.mysql.user = env("SECURECHAT_TEST_MARIADB_USER");
         s.database.mysql.password = env("SECURECHAT_TEST_MARIADB_PASSWORD");

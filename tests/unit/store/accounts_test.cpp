@@ -11,8 +11,7 @@ namespace sc::store::test {
 namespace {
 
 using AccountsTest = StoreTest;
-INSTANTIATE_TEST_SUITE_P(Backends, AccountsTest, testing::Values(Backend::sqlite, Backend::mariadb),
-                         backend_param_name);
+INSTANTIATE_TEST_SUITE_P(Backends, AccountsTest, tested_backends(), backend_param_name);
 
 TEST_P(AccountsTest, RegistersAndLogsIn) {
     auto store = open_or_fail();

@@ -4,6 +4,7 @@
 
 #include "crypto/sha256.h"
 #include "store/accounts.h"
+#include "store/backend.h"
 #include "store/migrations.h"
 #include "unit/store/store_fixture.h"
 
@@ -169,6 +170,16 @@ TEST(ErrorNames, AreTheEnumeratorNames) {
     EXPECT_EQ(auth_error_name(AuthErrorCode::wrong_credentials), "wrong_credentials");
     EXPECT_EQ(auth_error_name(AuthErrorCode::account_disabled), "account_disabled");
     EXPECT_EQ(role_name(Role::admin), "admin");
+}
+
+TEST(BackendNames, AreSqliteAndMysqlAndNothingElse) {
+    EXPECT_EQ(parse_backend("sqlite"), sc::store::Backend::sqlite);
+    EXPECT_EQ(parse_backend("mysql"), sc::store::Backend::mysql);
+    for (std::string_view other : {"", "SQLite", "mariadb", "mysql ", "postgres"}) {
+        EXPECT_FALSE(parse_backend(other)) << other;
+    }
+    EXPECT_EQ(backend_name(sc::store::Backend::sqlite), "sqlite");
+    EXPECT_EQ(backend_name(sc::store::Backend::mysql), "mysql");
 }
 
 }  // namespace

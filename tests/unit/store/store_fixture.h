@@ -1,7 +1,8 @@
-// Runs each store test against both backends: SQLite on a temporary file, and the real MariaDB
-// that scripts/mariadb-test-server.sh starts (SECURECHAT_TEST_MARIADB_* variables), each test in
-// a fresh database of its own. Without those variables the MariaDB variants fail, saying how to
-// start the server, unless SECURECHAT_SKIP_MARIADB=1 makes them skip.
+// Runs each shared store test against a backend: SQLite on a temporary file (store_tests, label
+// unit: no server needed), or the real MariaDB that scripts/mariadb-test-server.sh starts
+// (store_mariadb_tests, label mariadb; SECURECHAT_TEST_MARIADB_* variables), each test in a fresh
+// database of its own. Without those variables the MariaDB variants fail, saying how to start
+// the server, unless SECURECHAT_SKIP_MARIADB=1 makes them skip.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -10,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "store/account_store.h"
 #include "store/accounts.h"
@@ -20,6 +22,15 @@ struct st_mysql;  // MYSQL, from <mysql.h>
 namespace sc::store::test {
 
 enum class Backend { sqlite, mariadb };
+
+// The backends this executable runs the shared cases (account_store_test.cpp, accounts_test.cpp,
+// hardening_test.cpp, migration_test.cpp, sql_database_test.cpp) on: defined by sqlite_backend.cpp
+// in store_tests and by mariadb_backend.cpp in store_mariadb_tests, so that the same test names run
+// in each.
+std::vector<Backend> backends_under_test();
+inline auto tested_backends() {
+    return testing::ValuesIn(backends_under_test());
+}
 
 std::string backend_param_name(const testing::TestParamInfo<Backend>& info);
 void PrintTo(Backend backend, std::ostream* out);  // names it in GoogleTest's messages

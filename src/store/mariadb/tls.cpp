@@ -1,4 +1,4 @@
-#include "store/mariadb_tls.h"
+#include "store/mariadb/tls.h"
 
 #include <arpa/inet.h>
 #include <mysql.h>

@@ -1,0 +1,211 @@
+// Accounts in the seeds' `users` table. Prepared statements only; one connection behind a
+// mutex, since the server calls the store from its worker pool.
+#include "store/account_store_sql.h"
+
+#include <chrono>
+#include <mutex>
+#include <string_view>
+
+#include "store/migrations.h"
+#include "store/store_internal.h"
+
+namespace sc::store {
+namespace {
+
+using detail::store_error;
+
+// The columns find_by_username reads, in this order.
+constexpr std::string_view kSelectCredentials =
+    "SELECT id, email, username, role, disabled, created_at, last_login_at,"
+    " salt, pwd_hash, hash_alg, opslimit, memlimit FROM users WHERE username = ?";
+
+// A failure as the account store reports it: a refused unique key says which rule failed.
+StoreError account_error(sql::Error error) {
+    switch (duplicate_account_field(error).value_or(StoreErrorCode::internal)) {
+        case StoreErrorCode::duplicate_username:
+            return store_error(StoreErrorCode::duplicate_username, "username is already taken");
+        case StoreErrorCode::duplicate_email:
+            return store_error(StoreErrorCode::duplicate_email,
+                               "an account with this email already exists");
+        default:
+            return error;
+    }
+}
+
+StoreResult<Credentials> credentials_from_row(const sql::Statement& row) {
+    Credentials found;
+    auto id = row.get_int64(0);
+    if (!id) {
+        return fail(store_error(StoreErrorCode::corrupt, "an account has no numeric id"));
+    }
+    found.account.id = *id;
+    const std::string which = "account " + std::to_string(*id);
+    found.account.email = row.get_text(1).value_or("");
+    found.account.username = row.get_text(2).value_or("");
+    auto role = detail::parse_role(row.get_text(3).value_or(""));
+    if (!role) {
+        return fail(store_error(StoreErrorCode::corrupt, which + " has an unknown role"));
+    }
+    found.account.role = *role;
+    found.account.disabled = row.get_int64(4).value_or(0) != 0;
+    auto created = row.get_time(5);
+    if (!created) {
+        return fail(store_error(StoreErrorCode::corrupt, which + " has an unreadable created_at"));
+    }
+    found.account.created_at = *created;
+    if (!row.is_null(6)) {
+        found.account.last_login = row.get_time(6);
+        if (!found.account.last_login) {
+            return fail(
+                store_error(StoreErrorCode::corrupt, which + " has an unreadable last_login_at"));
+        }
+    }
+    found.password.salt = row.get_blob(7).value_or(Bytes{});
+    auto hash = from_hex(row.get_text(8).value_or(""));
+    if (!hash) {
+        return fail(
+            store_error(StoreErrorCode::corrupt, which + " has a password hash that is not hex"));
+    }
+    found.password.hash = std::move(*hash);
+    found.password.algorithm = row.get_text(9).value_or("");
+    auto opslimit = row.get_int64(10);
+    auto memlimit = row.get_int64(11);
+    if (!opslimit || !memlimit) {
+        return fail(
+            store_error(StoreErrorCode::corrupt, which + " has unreadable hash parameters"));
+    }
+    if (*opslimit < 0 || *memlimit < 0) {
+        return fail(store_error(StoreErrorCode::corrupt, which + " has negative hash parameters"));
+    }
+    found.password.opslimit = static_cast<std::uint64_t>(*opslimit);
+    found.password.memlimit = static_cast<std::uint64_t>(*memlimit);
+    return found;
+}
+
+class SqlAccountStore final : public AccountStore {
+  public:
+    explicit SqlAccountStore(std::unique_ptr<sql::Connection> db) : db_(std::move(db)) {}
+
+    StoreResult<Account> create_account(const std::string& email, const std::string& username,
+                                        const PasswordRecord& password, Role role) override;
+    StoreResult<std::optional<Credentials>> find_by_username(const std::string& username) override;
+    StoreResult<bool> update_password(std::int64_t account_id,
+                                      const PasswordRecord& password) override;
+    StoreResult<bool> record_login(std::int64_t account_id, TimePoint when) override;
+    StoreResult<bool> set_disabled(std::int64_t account_id, bool disabled) override;
+    StoreResult<int> schema_version() override;
+    std::string backend() const override { return db_->describe(); }
+
+  private:
+    // Runs a prepared UPDATE; true when it matched a row.
+    StoreResult<bool> update_one(sql::Statement& update);
+
+    std::mutex mutex_;
+    std::unique_ptr<sql::Connection> db_;
+};
+
+StoreResult<bool> SqlAccountStore::update_one(sql::Statement& update) {
+    SC_TRY(update.step());
+    return update.affected_rows() > 0;
+}
+
+StoreResult<Account> SqlAccountStore::create_account(const std::string& email,
+                                                     const std::string& username,
+                                                     const PasswordRecord& password, Role role) {
+    Account account;
+    account.email = email;
+    account.username = username;
+    account.role = role;
+    account.created_at = detail::truncate_to_ms(std::chrono::system_clock::now());
+    std::lock_guard lock(mutex_);
+    SC_TRY_ASSIGN(auto insert, db_->prepare("INSERT INTO users (email, username, salt, pwd_hash,"
+                                            " role, disabled, created_at, hash_alg, opslimit,"
+                                            " memlimit) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?)",
+                                            "creating an account"));
+    insert->bind_text(1, email);
+    insert->bind_text(2, username);
+    insert->bind_blob(3, password.salt);
+    insert->bind_text(4, to_hex(password.hash));
+    insert->bind_text(5, role_name(role));
+    insert->bind_time(6, account.created_at);
+    insert->bind_text(7, password.algorithm);
+    insert->bind_int64(8, static_cast<std::int64_t>(password.opslimit));
+    insert->bind_int64(9, static_cast<std::int64_t>(password.memlimit));
+    if (auto inserted = insert->step(); !inserted) {
+        return fail(account_error(std::move(inserted).error()));
+    }
+    account.id = insert->last_insert_id();
+    return account;
+}
+
+StoreResult<std::optional<Credentials>> SqlAccountStore::find_by_username(
+    const std::string& username) {
+    std::lock_guard lock(mutex_);
+    SC_TRY_ASSIGN(auto select, db_->prepare(kSelectCredentials, "looking up an account"));
+    select->bind_text(1, username);
+    SC_TRY_ASSIGN(sql::Step step, select->step());
+    if (step == sql::Step::done) {
+        return std::optional<Credentials>{};
+    }
+    SC_TRY_ASSIGN(Credentials found, credentials_from_row(*select));
+    return std::optional<Credentials>{std::move(found)};
+}
+
+StoreResult<bool> SqlAccountStore::update_password(std::int64_t account_id,
+                                                   const PasswordRecord& password) {
+    std::lock_guard lock(mutex_);
+    SC_TRY_ASSIGN(auto update, db_->prepare("UPDATE users SET salt = ?, pwd_hash = ?,"
+                                            " hash_alg = ?, opslimit = ?, memlimit = ?"
+                                            " WHERE id = ?",
+                                            "updating a password"));
+    update->bind_blob(1, password.salt);
+    update->bind_text(2, to_hex(password.hash));
+    update->bind_text(3, password.algorithm);
+    update->bind_int64(4, static_cast<std::int64_t>(password.opslimit));
+    update->bind_int64(5, static_cast<std::int64_t>(password.memlimit));
+    update->bind_int64(6, account_id);
+    return update_one(*update);
+}
+
+StoreResult<bool> SqlAccountStore::record_login(std::int64_t account_id, TimePoint when) {
+    std::lock_guard lock(mutex_);
+    SC_TRY_ASSIGN(auto update, db_->prepare("UPDATE users SET last_login_at = ? WHERE id = ?",
+                                            "recording a login"));
+    update->bind_time(1, when);
+    update->bind_int64(2, account_id);
+    return update_one(*update);
+}
+
+StoreResult<bool> SqlAccountStore::set_disabled(std::int64_t account_id, bool disabled) {
+    std::lock_guard lock(mutex_);
+    SC_TRY_ASSIGN(auto update, db_->prepare("UPDATE users SET disabled = ? WHERE id = ?",
+                                            "disabling an account"));
+    update->bind_int64(1, disabled ? 1 : 0);
+    update->bind_int64(2, account_id);
+    return update_one(*update);
+}
+
+StoreResult<int> SqlAccountStore::schema_version() {
+    std::lock_guard lock(mutex_);
+    return read_schema_version(*db_);
+}
+
+}  // namespace
+
+std::optional<StoreErrorCode> duplicate_account_field(const sql::Error& error) {
+    // SQLite names the column ("users.email"), MariaDB the key ("users_email_unique", or
+    // "username" for the seeds' own UNIQUE column).
+    if (error.unique_key.find("email") != std::string::npos) {
+        return StoreErrorCode::duplicate_email;
+    }
+    if (error.unique_key.find("username") != std::string::npos) {
+        return StoreErrorCode::duplicate_username;
+    }
+    return std::nullopt;
+}
+
+std::unique_ptr<AccountStore> make_sql_account_store(std::unique_ptr<sql::Connection> db) {
+    return std::make_unique<SqlAccountStore>(std::move(db));
+}
+
+}  // namespace sc::store

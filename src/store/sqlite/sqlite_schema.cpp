@@ -1,0 +1,85 @@
+// The SQLite dialect of the schema (store/migrations.h) and open_sqlite.
+#include <chrono>
+#include <span>
+#include <string_view>
+
+#include "store/account_store_sql.h"
+#include "store/migrations.h"
+#include "store/sqlite/sqlite_database.h"
+
+namespace sc::store {
+namespace {
+
+// Version 1 mirrors the seeds' MySQL table. NOCASE: "Alice" and "alice" are one account, as
+// under MariaDB's default case-insensitive collation.
+constexpr std::string_view kSeedUsers[] = {
+    "CREATE TABLE users ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " email TEXT COLLATE NOCASE,"
+    " username TEXT COLLATE NOCASE UNIQUE,"
+    " salt BLOB,"
+    " pwd_hash TEXT)",
+};
+
+// Version 2. Times are Unix milliseconds (SQLite has no date type).
+constexpr std::string_view kAccounts[] = {
+    "ALTER TABLE users ADD COLUMN role TEXT NOT NULL DEFAULT 'user'"
+    " CHECK (role IN ('user', 'admin'))",
+    "ALTER TABLE users ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1))",
+    "ALTER TABLE users ADD COLUMN created_at INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE users ADD COLUMN last_login_at INTEGER",
+    "ALTER TABLE users ADD COLUMN hash_alg TEXT NOT NULL DEFAULT 'legacy-sha256'",
+    "ALTER TABLE users ADD COLUMN opslimit INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE users ADD COLUMN memlimit INTEGER NOT NULL DEFAULT 0",
+    "CREATE UNIQUE INDEX users_email_unique ON users (email)",
+};
+
+class SqliteSchema final : public SchemaDialect {
+  public:
+    // DDL is transactional in SQLite: each version is applied whole or not at all.
+    bool transactional_ddl() const override { return true; }
+    std::string_view create_schema_version_table() const override {
+        return "CREATE TABLE IF NOT EXISTS schema_version ("
+               " version INTEGER PRIMARY KEY,"
+               " description TEXT NOT NULL,"
+               " applied_at INTEGER NOT NULL)";  // Unix milliseconds
+    }
+    StoreResult<bool> lock_migrations(sql::Connection&) const override { return true; }
+    void unlock_migrations(sql::Connection&) const override {}
+
+    StoreResult<bool> apply_schema(SchemaVersion version, sql::Connection& db) const override {
+        const std::string during =
+            "migrating to schema version " + std::to_string(schema_number(version));
+        if (version == SchemaVersion::seed_users) {
+            return run_all(db, kSeedUsers, during);
+        }
+        SC_TRY(run_all(db, kAccounts, during));
+        // Rows from before this version get the migration time as their creation time.
+        SC_TRY_ASSIGN(auto backfill,
+                      db.prepare("UPDATE users SET created_at = ? WHERE created_at = 0", during));
+        backfill->bind_time(1, std::chrono::system_clock::now());
+        SC_TRY(backfill->step());
+        return true;
+    }
+
+  private:
+    static StoreResult<bool> run_all(sql::Connection& db,
+                                     std::span<const std::string_view> statements,
+                                     std::string_view during) {
+        for (std::string_view statement : statements) {
+            SC_TRY(db.execute(statement, during));
+        }
+        return true;
+    }
+};
+
+}  // namespace
+
+StoreResult<std::unique_ptr<AccountStore>> open_sqlite(const std::filesystem::path& path,
+                                                       HashCost wrap_cost) {
+    SC_TRY_ASSIGN(auto db, sqlite::open_database(path));
+    SC_TRY(migrate(*db, SqliteSchema{}, wrap_cost));
+    return make_sql_account_store(std::move(db));
+}
+
+}  // namespace sc::store
