@@ -48,9 +48,9 @@ inline constexpr std::size_t kMaxSessionsPerAccount = 16;
 inline constexpr std::size_t kMaxAuthenticatedPerBlock = 512;
 inline constexpr std::uint64_t kMaxTranscriptBytesPerAccountPerDay = std::uint64_t{256} << 20;
 
-// ---- accounts ----
-inline constexpr std::size_t kMinPasswordLength = 10;
-inline constexpr std::size_t kMaxPasswordBytes = proto::kMaxCredentialBytes;
+// ---- accounts (the field bounds themselves are proto/limits.h's accounts section) ----
+inline constexpr std::size_t kMinPasswordLength = proto::kMinPasswordBytes;
+inline constexpr std::size_t kMaxPasswordBytes = proto::kMaxPasswordBytes;
 inline constexpr std::uint64_t kArgon2OpsLimit = 2;
 inline constexpr std::uint64_t kArgon2MemLimit = 64 * 1024 * 1024;
 
