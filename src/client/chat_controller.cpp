@@ -479,7 +479,7 @@ void ChatController::on_chat_ready(const ConnectionPtr& c) {
         return;
     }
     state_ = State::chatting;
-    if (auth_action_ == "registered") {
+    if (auth_action_ == proto::msg::AuthAction::registered) {
         notify(note::Registered{username_});
     } else {
         notify(note::LoggedIn{username_});
@@ -536,7 +536,7 @@ void ChatController::finalize(const ConnectionPtr& c) {
     }
     state_ = State::disconnected;
     username_.clear();
-    auth_action_.clear();
+    auth_action_.reset();
     std::optional<note::Error> error = c->error;
     if (!error && !c->aborted) {
         bool clean = c->quit_requested && (!c->needs_receipts || c->receipts_saved);

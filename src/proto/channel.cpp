@@ -205,12 +205,13 @@ ProtoResult<SecureChannel::Accepted> SecureChannel::accept_chat(const msg::Chat&
     if (first_received_seqno_ == 0) {
         first_received_seqno_ = chat.seqno;
     }
-    return Accepted{chat.seqno,
-                    chat.ts,
-                    std::move(text),
-                    std::move(salt),
-                    msg::Ack{chat.seqno, "delivered", std::move(ack_sig).value()},
-                    msg_line + ack_text};
+    return Accepted{
+        chat.seqno,
+        chat.ts,
+        std::move(text),
+        std::move(salt),
+        msg::Ack{chat.seqno, msg::DeliveryStatus::delivered, std::move(ack_sig).value()},
+        msg_line + ack_text};
 }
 
 ProtoResult<std::string> SecureChannel::accept_ack(const msg::Ack& ack) {

@@ -31,16 +31,18 @@ ProtoResult<pki::VerifiedCertificate> ServerSession::verify_client(
 }
 
 ProtoResult<bool> ServerSession::on_handshake(const Frame& frame, msg::Outer message, Output& out) {
-    if (phase_ == Phase::waiting_hello) {
-        if (auto* m = std::get_if<msg::Hello>(&message)) {
+    auto type = msg::type_name(message);
+    // What a client sends (server_hello, dh_server) has no place here, and no handler.
+    if (auto inbound = msg::narrow<msg::ServerInbound>(std::move(message))) {
+        if (auto* m = std::get_if<msg::Hello>(&*inbound); m && phase_ == Phase::waiting_hello) {
             return on_hello(frame, *m, out);
         }
-    } else if (phase_ == Phase::waiting_dh_client) {
-        if (auto* m = std::get_if<msg::DhClient>(&message)) {
+        if (auto* m = std::get_if<msg::DhClient>(&*inbound);
+            m && phase_ == Phase::waiting_dh_client) {
             return on_dh_client(frame, *m, out);
         }
     }
-    return unexpected_message(msg::type_name(message), "at this point of the handshake");
+    return unexpected_message(type, "at this point of the handshake");
 }
 
 ProtoResult<bool> ServerSession::on_hello(const Frame& frame, const msg::Hello& m, Output& out) {
@@ -131,7 +133,7 @@ ProtoResult<bool> ServerSession::on_dh_client(const Frame& frame, const msg::DhC
 
 // ---- authentication (decided by the owner) and DH #2 ----
 
-Output ServerSession::accept_auth(const std::string& username, const std::string& action) {
+Output ServerSession::accept_auth(const std::string& username, msg::AuthAction action) {
     Output out;
     if (finished() || phase_ != Phase::auth_pending) {
         out.events.push_back(event::Refused{"no authentication is pending"});
@@ -317,7 +319,14 @@ ProtoResult<bool> ServerSession::on_receipt(const msg::Receipt& m, Output& out) 
 
 // ---- dispatch of inner messages: the table of what each phase allows ----
 
-ProtoResult<bool> ServerSession::on_inner(msg::Inner message, Output& out) {
+ProtoResult<bool> ServerSession::on_inner(msg::Inner received, Output& out) {
+    auto type = msg::type_name(received);
+    // What a server sends (auth_ok, its DH #2 share, rekey_request) has no handler here.
+    auto inbound = msg::narrow<msg::ServerInboundRecord>(std::move(received));
+    if (!inbound) {
+        return unexpected_message(type, "in this phase of the session");
+    }
+    auto& message = *inbound;
     switch (phase_) {
         case Phase::waiting_auth:
             if (auto* m = std::get_if<msg::Register>(&message)) {
@@ -371,7 +380,7 @@ ProtoResult<bool> ServerSession::on_inner(msg::Inner message, Output& out) {
         default:
             break;
     }
-    return unexpected_message(msg::type_name(message), "in this phase of the session");
+    return unexpected_message(type, "in this phase of the session");
 }
 
 }  // namespace sc::proto

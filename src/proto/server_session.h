@@ -48,7 +48,7 @@ class ServerSession final : public SessionBase {
 
     ServerSession(ServerConfig config, const Clock& clock, Entropy& entropy);
 
-    Output accept_auth(const std::string& username, const std::string& action);
+    Output accept_auth(const std::string& username, msg::AuthAction action);
     Output reject_auth(ErrorCode code, const std::string& message);
     // Server-initiated end (shutdown): sends our receipt, expects the client's.
     Output close();

@@ -58,7 +58,9 @@ void Connection::start_login(std::string username, crypto::SecretBytes password)
     bool queued = ctx_.workers.submit(AuthPool::Kind::login, [self, username, secret] {
         auto result = self->ctx_.accounts.login(username, *secret);
         asio::post(self->strand_, [self, username, result = std::move(result)]() {
-            self->guarded("login", [&] { self->finish_auth(username, "logged_in", result); });
+            self->guarded("login", [&] {
+                self->finish_auth(username, proto::msg::AuthAction::logged_in, result);
+            });
         });
     });
     if (!queued) {
@@ -88,22 +90,24 @@ void Connection::start_register(std::string email, std::string username,
     }
     auto self = shared_from_this();
     auto secret = std::make_shared<crypto::SecretBytes>(std::move(password));
-    bool queued = ctx_.workers.submit(AuthPool::Kind::registration, [self, email, username,
-                                                                     secret] {
-        auto result = self->ctx_.accounts.register_account(email, username, *secret);
-        asio::post(self->strand_, [self, username, result = std::move(result)]() {
-            self->guarded("register", [&] { self->finish_auth(username, "registered", result); });
+    bool queued =
+        ctx_.workers.submit(AuthPool::Kind::registration, [self, email, username, secret] {
+            auto result = self->ctx_.accounts.register_account(email, username, *secret);
+            asio::post(self->strand_, [self, username, result = std::move(result)]() {
+                self->guarded("register", [&] {
+                    self->finish_auth(username, proto::msg::AuthAction::registered, result);
+                });
+            });
         });
-    });
     if (!queued) {
         handle(session().reject_auth(proto::ErrorCode::unavailable,
                                      "the server is busy; try again shortly"));
     }
 }
 
-void Connection::finish_auth(const std::string& username, const std::string& action,
+void Connection::finish_auth(const std::string& username, proto::msg::AuthAction action,
                              const store::AuthResult<store::Account>& result) {
-    bool login = action == "logged_in";
+    bool login = action == proto::msg::AuthAction::logged_in;
     bool verdict = result || result.error().code == store::AuthErrorCode::wrong_credentials ||
                    result.error().code == store::AuthErrorCode::account_disabled;
     if (login && result) {

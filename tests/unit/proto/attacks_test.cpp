@@ -436,9 +436,9 @@ TEST(Attack, AckForAMessageNeverSentIsRejected) {
     TestPki pki;
     Pair pair(pki);
     pair.login_and_chat();
-    pair.deliver(
-        pair.server->send_inner_for_test(msg::Inner{msg::Ack{5, "delivered", Bytes(64, 1)}}),
-        Side::server);
+    pair.deliver(pair.server->send_inner_for_test(
+                     msg::Inner{msg::Ack{5, msg::DeliveryStatus::delivered, Bytes(64, 1)}}),
+                 Side::server);
     EXPECT_TRUE(starts_with(pair.client_events.failure(), "unexpected_message:"));
 }
 

@@ -85,11 +85,13 @@ void Pair::deliver(Output first, Side first_from) {
         for (auto& e : out.events) {
             if (from == Side::server && auto_accept) {
                 if (auto* reg = std::get_if<event::RegisterRequested>(&e)) {
-                    queue.emplace_back(server->accept_auth(reg->username, "registered"),
-                                       Side::server);
+                    queue.emplace_back(
+                        server->accept_auth(reg->username, proto::msg::AuthAction::registered),
+                        Side::server);
                 } else if (auto* login = std::get_if<event::LoginRequested>(&e)) {
-                    queue.emplace_back(server->accept_auth(login->username, "logged_in"),
-                                       Side::server);
+                    queue.emplace_back(
+                        server->accept_auth(login->username, proto::msg::AuthAction::logged_in),
+                        Side::server);
                 }
             }
             events.all.push_back(std::move(e));
