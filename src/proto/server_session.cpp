@@ -23,9 +23,9 @@ ProtoResult<pki::VerifiedCertificate> ServerSession::verify_client(
                                                    std::nullopt, clock_.now()));
     if (!config_.allowed_client_names.empty() &&
         !pki::matches_any_name(verified, config_.allowed_client_names)) {
-        return proto_fail(ErrorCode::bad_certificate,
-                          "certificate name does not match [name_mismatch]: the client "
-                          "certificate carries none of the names this server accepts");
+        return certificate_fail(pki::CertError::name_mismatch,
+                                "certificate name does not match [name_mismatch]: the client "
+                                "certificate carries none of the names this server accepts");
     }
     return verified;
 }

@@ -68,6 +68,11 @@ std::string Events::failure() const {
     return failed.empty() ? "" : failed.front().error.text();
 }
 
+std::optional<pki::CertError> Events::cert_error() const {
+    auto failed = of<event::Failed>();
+    return failed.empty() ? std::nullopt : failed.front().error.cert_error;
+}
+
 Pair::Pair(const TestPki& pki) : Pair(client_config(pki), server_config(pki)) {}
 
 Pair::Pair(ClientConfig client_cfg, ServerConfig server_cfg) {
