@@ -151,7 +151,8 @@ void Connection::finish_auth(const std::string& username, proto::msg::AuthAction
     }
     log::event(log::Level::info, login ? "logged_in" : "registered",
                {{"conn", conn()}, {"user", username_}, {"client_fp", client_fp_}});
-    handle(session().accept_auth(username_, action));
+    auto role = result->role == store::Role::admin ? proto::Role::admin : proto::Role::user;
+    handle(session().accept_auth(proto::Principal{result->id, username_, role, {}}, action));
 }
 
 // Caps on logged-in connections (L15), then the pre-login slot is freed and the router learns
