@@ -69,10 +69,8 @@ ProtoResult<Bytes> SecureChannel::seal_last_word(const msg::Error& error) {
 }
 
 ProtoResult<Bytes> SecureChannel::seal(const msg::Inner& message) {
-    auto plaintext = msg::encode(message);
-    if (plaintext.size() > kMaxInnerPayload) {
-        return internal("message too large to send");
-    }
+    static_assert(kAeadTagBytes == crypto::kAesGcmTagSize);  // kMaxInnerPayload counts it
+    SC_TRY_ASSIGN(auto plaintext, msg::encode_for_record(message));
     SC_TRY_ASSIGN(auto record, sealer_.seal(plaintext.reveal(crypto::SecretAccess{})));
     return make_frame(msg::encode(msg::Outer{std::move(record)})).wire();
 }

@@ -24,13 +24,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::size_t kMaxCertBytes = 8192;
-constexpr std::size_t kMaxShareBytes = 512;
-constexpr std::size_t kMaxSigBytes = 1024;
-constexpr std::size_t kMaxNameBytes = 64;
-constexpr std::size_t kMaxChatCt = kSaltBytes + kMaxTextBytes + 16;
-constexpr std::size_t kHexDigestChars = 64;
-
 template <class T>
 using As = std::type_identity<T>;
 
@@ -142,7 +135,7 @@ ProtoResult<Chat> decode_body(JsonReader& r, As<Chat>) {
     Chat m;
     SC_TRY_ASSIGN(m.seqno, r.integer("seqno"));
     SC_TRY_ASSIGN(m.ts, r.integer("ts"));
-    SC_TRY_ASSIGN(m.ct, r.base64("ct", kSaltBytes + 16, kMaxChatCt));
+    SC_TRY_ASSIGN(m.ct, r.base64("ct", kSaltBytes + kAeadTagBytes, kMaxChatCt));
     SC_TRY_ASSIGN(m.sig, r.base64("sig", 1, kMaxSigBytes));
     return m;
 }
@@ -344,6 +337,17 @@ crypto::SecretBytes encode(const Inner& message) {
     crypto::SecretBytes out(as_bytes(text));
     crypto::secure_wipe(text.data(), text.size());
     wipe_strings(j);
+    return out;
+}
+
+ProtoResult<crypto::SecretBytes> encode_for_record(const Inner& message) {
+    auto out = encode(message);
+    if (out.size() > kMaxInnerPayload) {
+        return proto_fail(ErrorCode::internal,
+                          "message too large to send: '" + std::string(type_name(message)) +
+                              "' is " + std::to_string(out.size()) + " bytes, a record carries " +
+                              std::to_string(kMaxInnerPayload));
+    }
     return out;
 }
 

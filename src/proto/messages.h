@@ -211,6 +211,9 @@ ProtoResult<Inner> decode_inner(std::string_view payload);
 std::string encode(const Outer& message);
 // The result may hold a password: it is returned in wiped memory.
 crypto::SecretBytes encode(const Inner& message);
+// `message` encoded for a record; refused (internal) when it is over kMaxInnerPayload bytes,
+// so the caller has sealed nothing and spent no sequence number.
+ProtoResult<crypto::SecretBytes> encode_for_record(const Inner& message);
 
 // Every word a well-formed message can hold as a key or a fixed value: each kType, each field
 // name, each enum's wire spelling (for the fuzz dictionary and its test).
