@@ -248,7 +248,7 @@ void ChatController::finalize(const ConnectionPtr& c) {
     }
     state_ = State::disconnected;
     username_.clear();
-    auth_action_.clear();
+    auth_action_.reset();
     std::optional<note::Error> error = c->error;
     if (!error && !c->aborted) {
         bool clean = c->quit_requested && (!c->needs_receipts || c->receipts_saved);

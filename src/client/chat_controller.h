@@ -125,8 +125,8 @@ class ChatController {
     std::vector<Completion> connect_waiters_;
     std::optional<Waiter> auth_;
     bool auth_is_register_ = false;
-    std::string auth_action_;              // "registered" or "logged_in", from the server's auth_ok
-    std::deque<Waiter> unnumbered_sends_;  // sent to the session, seqno not yet known
+    std::optional<proto::msg::AuthAction> auth_action_;  // from the server's auth_ok
+    std::deque<Waiter> unnumbered_sends_;                // sent to the session, seqno not yet known
     std::map<std::uint64_t, Waiter> sends_;
     std::vector<Waiter> quits_;
 };

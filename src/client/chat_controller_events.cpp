@@ -80,7 +80,7 @@ void ChatController::on_chat_ready(const ConnectionPtr& c) {
     }
     c->evidence.emplace(std::move(kept).value());
     state_ = State::chatting;
-    if (auth_action_ == "registered") {
+    if (auth_action_ == proto::msg::AuthAction::registered) {
         notify(note::Registered{username_});
     } else {
         notify(note::LoggedIn{username_});

@@ -3,14 +3,15 @@
 #include <nlohmann/json.hpp>
 
 #include "common/base64.h"
+#include "proto/limits.h"
 #include "proto/wire/json_reader.h"
 
 namespace sc::evidence {
 namespace {
 
 constexpr std::size_t kSessionIdBytes = 32;  // session_id = HH, a SHA-256 (§3.2)
-constexpr std::size_t kMaxSigBytes = 1024;
-constexpr std::size_t kMaxCertBytes = 8192;
+using proto::kMaxCertBytes;
+using proto::kMaxSigBytes;
 
 Failure<Error> bad(const std::string& what) {
     return fail("receipt file: " + what);

@@ -16,6 +16,7 @@
 #include "pki/certificate.h"
 #include "pki/crl.h"
 #include "pki/time_text.h"
+#include "proto/limits.h"
 #include "proto/signed_strings.h"
 
 namespace sc::evidence {
@@ -26,7 +27,7 @@ struct EvidenceTrust {
 
     pki::Certificate ca;
     std::vector<pki::Crl> crls;  // each must be current at `now`
-    std::chrono::seconds clock_skew{300};
+    std::chrono::seconds clock_skew = proto::kDefaultCertificateSkew;
     // Accept leaves without extendedKeyUsage, for sessions of the seeds' certificates that the
     // server and the client accepted with the same opt-in (review L11).
     bool allow_legacy_seed_certs = false;

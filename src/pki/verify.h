@@ -12,6 +12,7 @@
 #include "pki/certificate.h"
 #include "pki/crl.h"
 #include "pki/time_text.h"
+#include "proto/limits.h"  // a leaf header: the defaults, not a dependency on sc_proto
 
 namespace sc::pki {
 
@@ -51,7 +52,7 @@ struct VerifyPolicy {
     std::vector<Crl> crls;                     // checked for the leaf when present
     std::optional<std::string> expected_name;  // DNS name or IP literal; none = any name
     Purpose purpose = Purpose::server;
-    std::chrono::seconds clock_skew{300};
+    std::chrono::seconds clock_skew = proto::kDefaultCertificateSkew;
     TimePoint now = std::chrono::system_clock::now();
     // v1 evidence (`securechat verify`) checks a leaf against the root alone, so by default a
     // leaf must be issued by the root itself: a chain through an intermediate CA is refused

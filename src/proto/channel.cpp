@@ -69,10 +69,8 @@ ProtoResult<Bytes> SecureChannel::seal_last_word(const msg::Error& error) {
 }
 
 ProtoResult<Bytes> SecureChannel::seal(const msg::Inner& message) {
-    auto plaintext = msg::encode(message);
-    if (plaintext.size() > kMaxInnerPayload) {
-        return internal("message too large to send");
-    }
+    static_assert(kAeadTagBytes == crypto::kAesGcmTagSize);  // kMaxInnerPayload counts it
+    SC_TRY_ASSIGN(auto plaintext, msg::encode_for_record(message));
     SC_TRY_ASSIGN(auto record, sealer_.seal(plaintext.reveal(crypto::SecretAccess{})));
     return make_frame(msg::encode(msg::Outer{std::move(record)})).wire();
 }
@@ -205,12 +203,13 @@ ProtoResult<SecureChannel::Accepted> SecureChannel::accept_chat(const msg::Chat&
     if (first_received_seqno_ == 0) {
         first_received_seqno_ = chat.seqno;
     }
-    return Accepted{chat.seqno,
-                    chat.ts,
-                    std::move(text),
-                    std::move(salt),
-                    msg::Ack{chat.seqno, "delivered", std::move(ack_sig).value()},
-                    msg_line + ack_text};
+    return Accepted{
+        chat.seqno,
+        chat.ts,
+        std::move(text),
+        std::move(salt),
+        msg::Ack{chat.seqno, msg::DeliveryStatus::delivered, std::move(ack_sig).value()},
+        msg_line + ack_text};
 }
 
 ProtoResult<std::string> SecureChannel::accept_ack(const msg::Ack& ack) {

@@ -24,7 +24,7 @@ struct ChannelParams {
     pki::Certificate own_leaf;
     pki::Certificate peer_leaf;  // verified by the handshake
     std::shared_ptr<const crypto::PrivateKey> own_key;
-    std::chrono::milliseconds ts_window{300'000};
+    std::chrono::milliseconds ts_window = kDefaultTimestampWindow;
     // The hard cap of records per epoch and direction (§4.2); lower only in tests.
     std::uint64_t max_records_per_epoch = kMaxRecordsPerEpoch;
 };

@@ -51,16 +51,18 @@ Output ClientSession::start() {
 }
 
 ProtoResult<bool> ClientSession::on_handshake(const Frame& frame, msg::Outer message, Output& out) {
-    if (phase_ == Phase::hello_sent) {
-        if (auto* m = std::get_if<msg::ServerHello>(&message)) {
+    auto type = msg::type_name(message);
+    // What a client sends (hello, dh_client) has no place here, and no handler.
+    if (auto inbound = msg::narrow<msg::ClientInbound>(std::move(message))) {
+        if (auto* m = std::get_if<msg::ServerHello>(&*inbound); m && phase_ == Phase::hello_sent) {
             return on_server_hello(frame, *m);
         }
-    } else if (phase_ == Phase::server_hello_seen) {
-        if (auto* m = std::get_if<msg::DhServer>(&message)) {
+        if (auto* m = std::get_if<msg::DhServer>(&*inbound);
+            m && phase_ == Phase::server_hello_seen) {
             return on_dh_server(frame, *m, out);
         }
     }
-    return unexpected_message(msg::type_name(message), "at this point of the handshake");
+    return unexpected_message(type, "at this point of the handshake");
 }
 
 ProtoResult<bool> ClientSession::on_server_hello(const Frame& frame, const msg::ServerHello& m) {
@@ -341,7 +343,14 @@ ProtoResult<bool> ClientSession::on_receipt(const msg::Receipt& m, Output& out) 
 
 // ---- dispatch of inner messages: the table of what each phase allows ----
 
-ProtoResult<bool> ClientSession::on_inner(msg::Inner message, Output& out) {
+ProtoResult<bool> ClientSession::on_inner(msg::Inner received, Output& out) {
+    auto type = msg::type_name(received);
+    // What a client sends (register, login, its DH #2 share) has no handler here.
+    auto inbound = msg::narrow<msg::ClientInboundRecord>(std::move(received));
+    if (!inbound) {
+        return unexpected_message(type, "in this phase of the session");
+    }
+    auto& message = *inbound;
     switch (phase_) {
         case Phase::auth_sent:
             if (auto* m = std::get_if<msg::AuthOk>(&message)) {
@@ -377,7 +386,7 @@ ProtoResult<bool> ClientSession::on_inner(msg::Inner message, Output& out) {
         default:
             break;
     }
-    return unexpected_message(msg::type_name(message), "in this phase of the session");
+    return unexpected_message(type, "in this phase of the session");
 }
 
 }  // namespace sc::proto

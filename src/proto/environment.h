@@ -12,6 +12,7 @@
 #include "crypto/keys.h"
 #include "pki/certificate.h"
 #include "pki/crl.h"
+#include "proto/limits.h"
 
 namespace sc::proto {
 
@@ -51,7 +52,7 @@ struct Identity {
 struct Trust {
     pki::Certificate ca;
     std::vector<pki::Crl> crls;
-    std::chrono::seconds clock_skew{300};
+    std::chrono::seconds clock_skew = kDefaultCertificateSkew;
     // Accept peer leaves without an extendedKeyUsage, as the seeds' `openssl x509 -req`
     // certificates are (review L11: off by default; docs/PKI.md).
     bool allow_legacy_seed_certs = false;

@@ -8,6 +8,12 @@
 
 #include "common/result.h"
 
+namespace sc::pki {
+// Defined in pki/verify.h; an opaque declaration of a scoped enum is a complete type, so the
+// error type need not pull in the certificate headers.
+enum class CertError;
+}  // namespace sc::pki
+
 namespace sc::proto {
 
 enum class ErrorCode {
@@ -43,6 +49,9 @@ std::optional<ErrorCode> parse_error_code(std::string_view name);
 struct ProtocolError {
     ErrorCode code;
     std::string message;
+    // Why a certificate was refused (with ErrorCode::bad_certificate): callers and tests ask
+    // this, never the text. The message still names it ("... [expired]: ...") for people.
+    std::optional<pki::CertError> cert_error{};
     // "bad_certificate: certificate has expired [expired]: ..."
     std::string text() const;
 };
@@ -59,6 +68,11 @@ std::string_view utf8_prefix(std::string_view text, std::size_t max_bytes);
 
 inline Failure<ProtocolError> proto_fail(ErrorCode code, std::string message) {
     return Failure<ProtocolError>{ProtocolError{code, std::move(message)}};
+}
+// A refused certificate: bad_certificate with its typed reason.
+inline Failure<ProtocolError> certificate_fail(pki::CertError reason, std::string message) {
+    return Failure<ProtocolError>{
+        ProtocolError{ErrorCode::bad_certificate, std::move(message), reason}};
 }
 
 }  // namespace sc::proto

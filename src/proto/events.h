@@ -30,7 +30,7 @@ struct LoginRequested {
 };
 struct Authenticated {  // client: auth_ok received
     std::string username;
-    std::string action;
+    msg::AuthAction action;
 };
 struct ChatReady {  // k_chat installed, k_auth wiped
     std::uint32_t epoch;

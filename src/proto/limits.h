@@ -1,10 +1,12 @@
 // Every bound of the protocol in one place (docs/PROTOCOL.md). "Protocol constants" are part of
-// the wire format; "implementation limits" are ours and may be tuned.
+// the wire format; "implementation limits" are ours and may be tuned. A leaf header (only the
+// standard library), so the layers below proto (pki, evidence) may take their defaults from it.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <string_view>
 
 namespace sc::proto {
 
@@ -14,12 +16,35 @@ inline constexpr std::size_t kMaxFramePayload = 65536;
 inline constexpr std::size_t kFrameHeaderBytes = 4;
 inline constexpr std::size_t kNonceBytes = 32;
 inline constexpr std::size_t kSaltBytes = 16;
-inline constexpr std::size_t kMaxInnerPayload = kMaxFramePayload - 1024;
 inline constexpr std::size_t kMaxTextBytes = 16 * 1024;
 inline constexpr std::size_t kMaxCertsInChain = 4;
 inline constexpr std::size_t kMaxGroupsOffered = 8;
 inline constexpr std::size_t kMaxVersionsOffered = 8;
 inline constexpr std::size_t kMaxErrorMessageBytes = 512;
+// Field bounds of §2 (a credential's is kMaxCredentialBytes below).
+inline constexpr std::size_t kMaxCertBytes = 8192;  // one DER certificate
+inline constexpr std::size_t kMaxShareBytes = 512;  // a DH public share (ffdhe3072: 384)
+inline constexpr std::size_t kMaxSigBytes = 1024;   // a signature (RSA-4096: 512)
+inline constexpr std::size_t kMaxNameBytes = 64;    // a group, an error code, an enum value
+inline constexpr std::size_t kHexDigestChars = 64;  // a SHA-256 in hex (receipts)
+inline constexpr std::size_t kAeadTagBytes = 16;    // the AES-256-GCM tag (a record, a msg ct)
+// A msg's ct: the salt and the text, sealed with the message key (§6).
+inline constexpr std::size_t kMaxChatCt = kSaltBytes + kMaxTextBytes + kAeadTagBytes;
+
+// The largest inner payload a record can carry (derived, §4.1): sealed (+ tag), base64 (4 per
+// 3, padded) and put in the `record` object with the longest seq, it must still be one frame.
+inline constexpr std::string_view kEmptyRecordJson = R"({"ct":"","seq":,"type":"record"})";
+inline constexpr std::size_t kMaxUint64Digits = 20;  // 18446744073709551615
+inline constexpr std::size_t kRecordFrameOverhead = kEmptyRecordJson.size() + kMaxUint64Digits;
+inline constexpr std::size_t kMaxInnerPayload =
+    (kMaxFramePayload - kRecordFrameOverhead) / 4 * 3 - kAeadTagBytes;
+constexpr std::size_t base64_length(std::size_t bytes) {
+    return (bytes + 2) / 3 * 4;
+}
+static_assert(kRecordFrameOverhead + base64_length(kMaxInnerPayload + kAeadTagBytes) <=
+              kMaxFramePayload);
+static_assert(kRecordFrameOverhead + base64_length(kMaxInnerPayload + 1 + kAeadTagBytes) >
+              kMaxFramePayload);
 // An epoch key never protects more records than this per direction (security review I1: with
 // ≤ 64 KiB per record, 2^24 records keep AES-GCM's confidentiality bound near TLS 1.3's 2^-60
 // margin). The last one is reserved for the `key_exhausted` error that ends the session.

@@ -1,6 +1,8 @@
 #include "proto/messages.h"
 
 #include <algorithm>
+#include <span>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -9,18 +11,25 @@
 #include "proto/wire/json_reader.h"
 
 namespace sc::proto::msg {
+
+std::string_view wire_name(AuthAction action) {
+    return action == AuthAction::registered ? "registered" : "logged_in";
+}
+
+std::string_view wire_name(DeliveryStatus) {
+    return "delivered";
+}
+
 namespace {
 
 using nlohmann::json;
 
-constexpr std::size_t kMaxCertBytes = 8192;
-constexpr std::size_t kMaxShareBytes = 512;
-constexpr std::size_t kMaxSigBytes = 1024;
-constexpr std::size_t kMaxNameBytes = 64;
-constexpr std::size_t kMaxChatCt = kSaltBytes + kMaxTextBytes + 16;
+template <class T>
+using As = std::type_identity<T>;
 
-ProtoResult<Outer> decode_hello(JsonReader& r) {
-    SC_TRY(r.expect_fields({"versions", "groups", "nonce", "certs"}));
+// ---- decoding: one decode_body per message; "type" and the field set are checked before ----
+
+ProtoResult<Hello> decode_body(JsonReader& r, As<Hello>) {
     Hello m;
     SC_TRY_ASSIGN(m.versions, r.integer_array("versions", 1, kMaxVersionsOffered));
     SC_TRY_ASSIGN(m.groups, r.string_array("groups", 1, kMaxGroupsOffered, kMaxNameBytes));
@@ -34,115 +43,175 @@ ProtoResult<Outer> decode_hello(JsonReader& r) {
     }
     SC_TRY_ASSIGN(m.nonce, r.base64("nonce", kNonceBytes, kNonceBytes));
     SC_TRY_ASSIGN(m.certs, r.base64_array("certs", 1, kMaxCertsInChain, kMaxCertBytes));
-    return Outer{std::move(m)};
+    return m;
 }
 
-ProtoResult<Outer> decode_server_hello(JsonReader& r) {
-    SC_TRY(r.expect_fields({"version", "group", "nonce", "certs"}));
+ProtoResult<ServerHello> decode_body(JsonReader& r, As<ServerHello>) {
     ServerHello m;
     SC_TRY_ASSIGN(m.version, r.integer("version"));
     SC_TRY_ASSIGN(m.group, r.string("group", kMaxNameBytes));
     SC_TRY_ASSIGN(m.nonce, r.base64("nonce", kNonceBytes, kNonceBytes));
     SC_TRY_ASSIGN(m.certs, r.base64_array("certs", 1, kMaxCertsInChain, kMaxCertBytes));
-    return Outer{std::move(m)};
+    return m;
 }
 
 template <class T>
 ProtoResult<T> decode_share_sig(JsonReader& r) {
-    SC_TRY(r.expect_fields({"share", "sig"}));
     T m;
     SC_TRY_ASSIGN(m.share, r.base64("share", 1, kMaxShareBytes, ErrorCode::bad_share));
     SC_TRY_ASSIGN(m.sig, r.base64("sig", 1, kMaxSigBytes));
     return m;
 }
+ProtoResult<DhServer> decode_body(JsonReader& r, As<DhServer>) {
+    return decode_share_sig<DhServer>(r);
+}
+ProtoResult<DhClient> decode_body(JsonReader& r, As<DhClient>) {
+    return decode_share_sig<DhClient>(r);
+}
 
-ProtoResult<Error> decode_error(JsonReader& r) {
-    SC_TRY(r.expect_fields({"code", "message"}));
+ProtoResult<Error> decode_body(JsonReader& r, As<Error>) {
     Error m;
     SC_TRY_ASSIGN(m.code, r.string("code", kMaxNameBytes));
     SC_TRY_ASSIGN(m.message, r.string("message", kMaxErrorMessageBytes));
     return m;
 }
 
-ProtoResult<Outer> decode_record(JsonReader& r) {
-    SC_TRY(r.expect_fields({"seq", "ct"}));
+ProtoResult<Record> decode_body(JsonReader& r, As<Record>) {
     Record m;
     SC_TRY_ASSIGN(m.seq, r.integer("seq"));
     SC_TRY_ASSIGN(m.ct, r.base64("ct", 16, kMaxFramePayload));
-    return Outer{std::move(m)};
+    return m;
 }
 
 template <class T>
 ProtoResult<T> decode_share(JsonReader& r) {
-    SC_TRY(r.expect_fields({"share"}));
     T m;
     SC_TRY_ASSIGN(m.share, r.base64("share", 1, kMaxShareBytes, ErrorCode::bad_share));
     return m;
 }
+ProtoResult<ChatDhClient> decode_body(JsonReader& r, As<ChatDhClient>) {
+    return decode_share<ChatDhClient>(r);
+}
+ProtoResult<ChatDhServer> decode_body(JsonReader& r, As<ChatDhServer>) {
+    return decode_share<ChatDhServer>(r);
+}
+ProtoResult<Rekey> decode_body(JsonReader& r, As<Rekey>) {
+    return decode_share<Rekey>(r);
+}
+ProtoResult<RekeyRequest> decode_body(JsonReader&, As<RekeyRequest>) {
+    return RekeyRequest{};
+}
 
-ProtoResult<Inner> decode_register(JsonReader& r) {
-    SC_TRY(r.expect_fields({"email", "username", "password"}));
+ProtoResult<Register> decode_body(JsonReader& r, As<Register>) {
     Register m;
     SC_TRY_ASSIGN(m.email, r.string("email", kMaxCredentialBytes));
     SC_TRY_ASSIGN(m.username, r.string("username", kMaxCredentialBytes));
     SC_TRY_ASSIGN(m.password, r.secret_string("password", kMaxCredentialBytes));
-    return Inner{std::move(m)};
+    return m;
 }
 
-ProtoResult<Inner> decode_login(JsonReader& r) {
-    SC_TRY(r.expect_fields({"username", "password"}));
+ProtoResult<Login> decode_body(JsonReader& r, As<Login>) {
     Login m;
     SC_TRY_ASSIGN(m.username, r.string("username", kMaxCredentialBytes));
     SC_TRY_ASSIGN(m.password, r.secret_string("password", kMaxCredentialBytes));
-    return Inner{std::move(m)};
+    return m;
 }
 
-ProtoResult<Inner> decode_auth_ok(JsonReader& r) {
-    SC_TRY(r.expect_fields({"username", "action"}));
+ProtoResult<AuthOk> decode_body(JsonReader& r, As<AuthOk>) {
     AuthOk m;
     SC_TRY_ASSIGN(m.username, r.string("username", kMaxCredentialBytes));
-    SC_TRY_ASSIGN(m.action, r.string("action", kMaxNameBytes));
-    if (m.action != "registered" && m.action != "logged_in") {
+    SC_TRY_ASSIGN(auto action, r.string("action", kMaxNameBytes));
+    if (action == wire_name(AuthAction::registered)) {
+        m.action = AuthAction::registered;
+    } else if (action == wire_name(AuthAction::logged_in)) {
+        m.action = AuthAction::logged_in;
+    } else {
         return proto_fail(ErrorCode::malformed, "auth_ok action must be registered or logged_in");
     }
-    return Inner{std::move(m)};
+    return m;
 }
 
-ProtoResult<Inner> decode_chat(JsonReader& r) {
-    SC_TRY(r.expect_fields({"seqno", "ts", "ct", "sig"}));
+ProtoResult<Chat> decode_body(JsonReader& r, As<Chat>) {
     Chat m;
     SC_TRY_ASSIGN(m.seqno, r.integer("seqno"));
     SC_TRY_ASSIGN(m.ts, r.integer("ts"));
-    SC_TRY_ASSIGN(m.ct, r.base64("ct", kSaltBytes + 16, kMaxChatCt));
+    SC_TRY_ASSIGN(m.ct, r.base64("ct", kSaltBytes + kAeadTagBytes, kMaxChatCt));
     SC_TRY_ASSIGN(m.sig, r.base64("sig", 1, kMaxSigBytes));
-    return Inner{std::move(m)};
+    return m;
 }
 
-ProtoResult<Inner> decode_ack(JsonReader& r) {
-    SC_TRY(r.expect_fields({"seqno", "status", "sig"}));
+ProtoResult<Ack> decode_body(JsonReader& r, As<Ack>) {
     Ack m;
     SC_TRY_ASSIGN(m.seqno, r.integer("seqno"));
-    SC_TRY_ASSIGN(m.status, r.string("status", kMaxNameBytes));
+    SC_TRY_ASSIGN(auto status, r.string("status", kMaxNameBytes));
     SC_TRY_ASSIGN(m.sig, r.base64("sig", 1, kMaxSigBytes));
-    if (m.status != "delivered") {
+    if (status != wire_name(DeliveryStatus::delivered)) {
         return proto_fail(ErrorCode::malformed, "ack status must be delivered");
     }
-    return Inner{std::move(m)};
+    m.status = DeliveryStatus::delivered;
+    return m;
 }
 
-ProtoResult<Inner> decode_receipt(JsonReader& r) {
-    SC_TRY(r.expect_fields({"peer", "first_seq", "last_seq", "transcript_sha256", "sig"}));
+ProtoResult<Receipt> decode_body(JsonReader& r, As<Receipt>) {
     Receipt m;
-    SC_TRY_ASSIGN(m.peer, r.string("peer", 64));
+    SC_TRY_ASSIGN(m.peer, r.string("peer", kHexDigestChars));
     SC_TRY_ASSIGN(m.first_seq, r.integer("first_seq"));
     SC_TRY_ASSIGN(m.last_seq, r.integer("last_seq"));
-    SC_TRY_ASSIGN(m.transcript_sha256, r.string("transcript_sha256", 64));
+    SC_TRY_ASSIGN(m.transcript_sha256, r.string("transcript_sha256", kHexDigestChars));
     SC_TRY_ASSIGN(m.sig, r.base64("sig", 1, kMaxSigBytes));
-    if (m.peer.size() != 64 || m.transcript_sha256.size() != 64 || m.first_seq > m.last_seq) {
+    if (m.peer.size() != kHexDigestChars || m.transcript_sha256.size() != kHexDigestChars ||
+        m.first_seq > m.last_seq) {
         return proto_fail(ErrorCode::malformed, "receipt fields are inconsistent");
     }
-    return Inner{std::move(m)};
+    return m;
 }
+
+// ---- the lookup: a fold over the variant's alternatives, keyed by their kType ----
+
+template <class Variant>
+using Decoder = ProtoResult<Variant> (*)(JsonReader&);
+
+template <class Variant, class T>
+ProtoResult<Variant> decode_as(JsonReader& r) {
+    SC_TRY(r.expect_fields(std::span<const std::string_view>(T::kFields)));
+    SC_TRY_ASSIGN(auto m, decode_body(r, As<T>{}));
+    return Variant{std::move(m)};
+}
+
+template <class Variant, std::size_t... I>
+Decoder<Variant> find_decoder(std::string_view type, std::index_sequence<I...>) {
+    Decoder<Variant> found = nullptr;
+    (void)((std::variant_alternative_t<I, Variant>::kType == type &&
+            (found = &decode_as<Variant, std::variant_alternative_t<I, Variant>>, true)) ||
+           ...);
+    return found;
+}
+
+template <class Variant>
+ProtoResult<Variant> decode_variant(std::string_view payload) {
+    SC_TRY_ASSIGN(auto r, JsonReader::parse(payload));
+    auto decoder =
+        find_decoder<Variant>(r.type(), std::make_index_sequence<std::variant_size_v<Variant>>{});
+    if (decoder == nullptr) {
+        return proto_fail(ErrorCode::malformed,
+                          "unknown message type '" + quote_peer(r.type(), 64) + "'");
+    }
+    return decoder(r);
+}
+
+}  // namespace
+
+ProtoResult<Outer> decode_outer(std::string_view payload) {
+    return decode_variant<Outer>(payload);
+}
+
+ProtoResult<Inner> decode_inner(std::string_view payload) {
+    return decode_variant<Inner>(payload);
+}
+
+namespace {
+
+// ---- encoding: one encode_body per message; encode() adds "type" from kType ----
 
 json b64_array(const std::vector<Bytes>& items) {
     json out = json::array();
@@ -152,168 +221,81 @@ json b64_array(const std::vector<Bytes>& items) {
     return out;
 }
 
-Failure<ProtocolError> unknown_type(const std::string& type) {
-    return proto_fail(ErrorCode::malformed, "unknown message type '" + quote_peer(type, 64) + "'");
+json encode_body(const Hello& m) {
+    return {{"versions", m.versions},
+            {"groups", m.groups},
+            {"nonce", base64_encode(m.nonce)},
+            {"certs", b64_array(m.certs)}};
+}
+json encode_body(const ServerHello& m) {
+    return {{"version", m.version},
+            {"group", m.group},
+            {"nonce", base64_encode(m.nonce)},
+            {"certs", b64_array(m.certs)}};
+}
+json encode_body(const DhServer& m) {
+    return {{"share", base64_encode(m.share)}, {"sig", base64_encode(m.sig)}};
+}
+json encode_body(const DhClient& m) {
+    return {{"share", base64_encode(m.share)}, {"sig", base64_encode(m.sig)}};
+}
+json encode_body(const Error& m) {
+    return {{"code", m.code}, {"message", m.message}};
+}
+json encode_body(const Record& m) {
+    return {{"seq", m.seq}, {"ct", base64_encode(m.ct)}};
+}
+json encode_body(const Register& m) {
+    return {{"email", m.email},
+            {"username", m.username},
+            {"password", std::string(m.password.reveal_text(crypto::SecretAccess{}))}};
+}
+json encode_body(const Login& m) {
+    return {{"username", m.username},
+            {"password", std::string(m.password.reveal_text(crypto::SecretAccess{}))}};
+}
+json encode_body(const AuthOk& m) {
+    return {{"username", m.username}, {"action", wire_name(m.action)}};
+}
+json encode_body(const ChatDhClient& m) {
+    return {{"share", base64_encode(m.share)}};
+}
+json encode_body(const ChatDhServer& m) {
+    return {{"share", base64_encode(m.share)}};
+}
+json encode_body(const Chat& m) {
+    return {{"seqno", m.seqno},
+            {"ts", m.ts},
+            {"ct", base64_encode(m.ct)},
+            {"sig", base64_encode(m.sig)}};
+}
+json encode_body(const Ack& m) {
+    return {{"seqno", m.seqno}, {"status", wire_name(m.status)}, {"sig", base64_encode(m.sig)}};
+}
+json encode_body(const Rekey& m) {
+    return {{"share", base64_encode(m.share)}};
+}
+json encode_body(const RekeyRequest&) {
+    return json::object();
+}
+json encode_body(const Receipt& m) {
+    return {{"peer", m.peer},
+            {"first_seq", m.first_seq},
+            {"last_seq", m.last_seq},
+            {"transcript_sha256", m.transcript_sha256},
+            {"sig", base64_encode(m.sig)}};
 }
 
-}  // namespace
-
-ProtoResult<Outer> decode_outer(std::string_view payload) {
-    SC_TRY_ASSIGN(auto r, JsonReader::parse(payload));
-    const auto& type = r.type();
-    if (type == "hello") {
-        return decode_hello(r);
-    }
-    if (type == "server_hello") {
-        return decode_server_hello(r);
-    }
-    if (type == "dh_server") {
-        SC_TRY_ASSIGN(auto m, decode_share_sig<DhServer>(r));
-        return Outer{std::move(m)};
-    }
-    if (type == "dh_client") {
-        SC_TRY_ASSIGN(auto m, decode_share_sig<DhClient>(r));
-        return Outer{std::move(m)};
-    }
-    if (type == "error") {
-        SC_TRY_ASSIGN(auto m, decode_error(r));
-        return Outer{std::move(m)};
-    }
-    if (type == "record") {
-        return decode_record(r);
-    }
-    return unknown_type(type);
+template <class Variant>
+json to_json(const Variant& message) {
+    return std::visit(
+        [](const auto& m) {
+            json j = encode_body(m);
+            j["type"] = std::decay_t<decltype(m)>::kType;
+            return j;
+        },
+        message);
 }
-
-ProtoResult<Inner> decode_inner(std::string_view payload) {
-    SC_TRY_ASSIGN(auto r, JsonReader::parse(payload));
-    const auto& type = r.type();
-    if (type == "register") {
-        return decode_register(r);
-    }
-    if (type == "login") {
-        return decode_login(r);
-    }
-    if (type == "auth_ok") {
-        return decode_auth_ok(r);
-    }
-    if (type == "dh_client") {
-        SC_TRY_ASSIGN(auto m, decode_share<ChatDhClient>(r));
-        return Inner{std::move(m)};
-    }
-    if (type == "dh_server") {
-        SC_TRY_ASSIGN(auto m, decode_share<ChatDhServer>(r));
-        return Inner{std::move(m)};
-    }
-    if (type == "msg") {
-        return decode_chat(r);
-    }
-    if (type == "ack") {
-        return decode_ack(r);
-    }
-    if (type == "rekey") {
-        SC_TRY_ASSIGN(auto m, decode_share<Rekey>(r));
-        return Inner{std::move(m)};
-    }
-    if (type == "rekey_request") {
-        SC_TRY(r.expect_fields({}));
-        return Inner{RekeyRequest{}};
-    }
-    if (type == "receipt") {
-        return decode_receipt(r);
-    }
-    if (type == "error") {
-        SC_TRY_ASSIGN(auto m, decode_error(r));
-        return Inner{std::move(m)};
-    }
-    return unknown_type(type);
-}
-
-namespace {
-
-struct OuterEncoder {
-    json operator()(const Hello& m) const {
-        return {{"type", "hello"},
-                {"versions", m.versions},
-                {"groups", m.groups},
-                {"nonce", base64_encode(m.nonce)},
-                {"certs", b64_array(m.certs)}};
-    }
-    json operator()(const ServerHello& m) const {
-        return {{"type", "server_hello"},
-                {"version", m.version},
-                {"group", m.group},
-                {"nonce", base64_encode(m.nonce)},
-                {"certs", b64_array(m.certs)}};
-    }
-    json operator()(const DhServer& m) const {
-        return {{"type", "dh_server"},
-                {"share", base64_encode(m.share)},
-                {"sig", base64_encode(m.sig)}};
-    }
-    json operator()(const DhClient& m) const {
-        return {{"type", "dh_client"},
-                {"share", base64_encode(m.share)},
-                {"sig", base64_encode(m.sig)}};
-    }
-    json operator()(const Error& m) const {
-        return {{"type", "error"}, {"code", m.code}, {"message", m.message}};
-    }
-    json operator()(const Record& m) const {
-        return {{"type", "record"}, {"seq", m.seq}, {"ct", base64_encode(m.ct)}};
-    }
-};
-
-struct InnerEncoder {
-    json operator()(const Register& m) const {
-        return {{"type", "register"},
-                {"email", m.email},
-                {"username", m.username},
-                {"password", std::string(m.password.reveal_text(crypto::SecretAccess{}))}};
-    }
-    json operator()(const Login& m) const {
-        return {{"type", "login"},
-                {"username", m.username},
-                {"password", std::string(m.password.reveal_text(crypto::SecretAccess{}))}};
-    }
-    json operator()(const AuthOk& m) const {
-        return {{"type", "auth_ok"}, {"username", m.username}, {"action", m.action}};
-    }
-    json operator()(const ChatDhClient& m) const {
-        return {{"type", "dh_client"}, {"share", base64_encode(m.share)}};
-    }
-    json operator()(const ChatDhServer& m) const {
-        return {{"type", "dh_server"}, {"share", base64_encode(m.share)}};
-    }
-    json operator()(const Chat& m) const {
-        return {{"type", "msg"},
-                {"seqno", m.seqno},
-                {"ts", m.ts},
-                {"ct", base64_encode(m.ct)},
-                {"sig", base64_encode(m.sig)}};
-    }
-    json operator()(const Ack& m) const {
-        return {{"type", "ack"},
-                {"seqno", m.seqno},
-                {"status", m.status},
-                {"sig", base64_encode(m.sig)}};
-    }
-    json operator()(const Rekey& m) const {
-        return {{"type", "rekey"}, {"share", base64_encode(m.share)}};
-    }
-    json operator()(const RekeyRequest&) const { return {{"type", "rekey_request"}}; }
-    json operator()(const Receipt& m) const {
-        return {{"type", "receipt"},
-                {"peer", m.peer},
-                {"first_seq", m.first_seq},
-                {"last_seq", m.last_seq},
-                {"transcript_sha256", m.transcript_sha256},
-                {"sig", base64_encode(m.sig)}};
-    }
-    json operator()(const Error& m) const {
-        return {{"type", "error"}, {"code", m.code}, {"message", m.message}};
-    }
-};
 
 void wipe_strings(json& j) {
     if (j.is_string()) {
@@ -332,14 +314,25 @@ std::string dump(const json& j) {
     return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
+template <class... Alternatives>
+void add_vocabulary(std::vector<std::string_view>& out, const std::variant<Alternatives...>*) {
+    auto add = [&](std::string_view word) {
+        if (std::find(out.begin(), out.end(), word) == out.end()) {
+            out.push_back(word);
+        }
+    };
+    (add(Alternatives::kType), ...);
+    (std::for_each(Alternatives::kFields.begin(), Alternatives::kFields.end(), add), ...);
+}
+
 }  // namespace
 
 std::string encode(const Outer& message) {
-    return dump(std::visit(OuterEncoder{}, message));
+    return dump(to_json(message));
 }
 
 crypto::SecretBytes encode(const Inner& message) {
-    json j = std::visit(InnerEncoder{}, message);
+    json j = to_json(message);
     std::string text = dump(j);
     crypto::SecretBytes out(as_bytes(text));
     crypto::secure_wipe(text.data(), text.size());
@@ -347,17 +340,25 @@ crypto::SecretBytes encode(const Inner& message) {
     return out;
 }
 
-std::string_view type_name(const Outer& message) {
-    static constexpr std::string_view kNames[] = {"hello",     "server_hello", "dh_server",
-                                                  "dh_client", "error",        "record"};
-    return kNames[message.index()];
+ProtoResult<crypto::SecretBytes> encode_for_record(const Inner& message) {
+    auto out = encode(message);
+    if (out.size() > kMaxInnerPayload) {
+        return proto_fail(ErrorCode::internal,
+                          "message too large to send: '" + std::string(type_name(message)) +
+                              "' is " + std::to_string(out.size()) + " bytes, a record carries " +
+                              std::to_string(kMaxInnerPayload));
+    }
+    return out;
 }
 
-std::string_view type_name(const Inner& message) {
-    static constexpr std::string_view kNames[] = {
-        "register", "login", "auth_ok",       "dh_client", "dh_server", "msg",
-        "ack",      "rekey", "rekey_request", "receipt",   "error"};
-    return kNames[message.index()];
+std::vector<std::string_view> wire_vocabulary() {
+    std::vector<std::string_view> out{"type"};
+    add_vocabulary(out, static_cast<const Outer*>(nullptr));
+    add_vocabulary(out, static_cast<const Inner*>(nullptr));
+    out.push_back(wire_name(AuthAction::registered));
+    out.push_back(wire_name(AuthAction::logged_in));
+    out.push_back(wire_name(DeliveryStatus::delivered));
+    return out;
 }
 
 }  // namespace sc::proto::msg

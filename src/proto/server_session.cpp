@@ -23,24 +23,26 @@ ProtoResult<pki::VerifiedCertificate> ServerSession::verify_client(
                                                    std::nullopt, clock_.now()));
     if (!config_.allowed_client_names.empty() &&
         !pki::matches_any_name(verified, config_.allowed_client_names)) {
-        return proto_fail(ErrorCode::bad_certificate,
-                          "certificate name does not match [name_mismatch]: the client "
-                          "certificate carries none of the names this server accepts");
+        return certificate_fail(pki::CertError::name_mismatch,
+                                "certificate name does not match [name_mismatch]: the client "
+                                "certificate carries none of the names this server accepts");
     }
     return verified;
 }
 
 ProtoResult<bool> ServerSession::on_handshake(const Frame& frame, msg::Outer message, Output& out) {
-    if (phase_ == Phase::waiting_hello) {
-        if (auto* m = std::get_if<msg::Hello>(&message)) {
+    auto type = msg::type_name(message);
+    // What a client sends (server_hello, dh_server) has no place here, and no handler.
+    if (auto inbound = msg::narrow<msg::ServerInbound>(std::move(message))) {
+        if (auto* m = std::get_if<msg::Hello>(&*inbound); m && phase_ == Phase::waiting_hello) {
             return on_hello(frame, *m, out);
         }
-    } else if (phase_ == Phase::waiting_dh_client) {
-        if (auto* m = std::get_if<msg::DhClient>(&message)) {
+        if (auto* m = std::get_if<msg::DhClient>(&*inbound);
+            m && phase_ == Phase::waiting_dh_client) {
             return on_dh_client(frame, *m, out);
         }
     }
-    return unexpected_message(msg::type_name(message), "at this point of the handshake");
+    return unexpected_message(type, "at this point of the handshake");
 }
 
 ProtoResult<bool> ServerSession::on_hello(const Frame& frame, const msg::Hello& m, Output& out) {
@@ -131,17 +133,19 @@ ProtoResult<bool> ServerSession::on_dh_client(const Frame& frame, const msg::DhC
 
 // ---- authentication (decided by the owner) and DH #2 ----
 
-Output ServerSession::accept_auth(const std::string& username, const std::string& action) {
+Output ServerSession::accept_auth(Principal principal, msg::AuthAction action) {
     Output out;
     if (finished() || phase_ != Phase::auth_pending) {
         out.events.push_back(event::Refused{"no authentication is pending"});
         return out;
     }
-    auto sent = send_sealed(msg::Inner{msg::AuthOk{username, action}}, out);
+    auto sent = send_sealed(msg::Inner{msg::AuthOk{principal.username, action}}, out);
     if (!sent) {
         fail(sent.error(), out);
         return out;
     }
+    principal.device = client_->leaf().fingerprint_text();
+    principal_ = std::move(principal);
     phase_ = Phase::waiting_chat_dh;
     return out;
 }
@@ -315,63 +319,87 @@ ProtoResult<bool> ServerSession::on_receipt(const msg::Receipt& m, Output& out) 
     return true;
 }
 
-// ---- dispatch of inner messages: the table of what each phase allows ----
+// ---- dispatch of sealed messages: the table, then one handler per message ----
 
-ProtoResult<bool> ServerSession::on_inner(msg::Inner message, Output& out) {
-    switch (phase_) {
-        case Phase::waiting_auth:
-            if (auto* m = std::get_if<msg::Register>(&message)) {
-                phase_ = Phase::auth_pending;
-                out.events.push_back(event::RegisterRequested{
-                    std::move(m->email), std::move(m->username), std::move(m->password)});
-                return true;
-            }
-            if (auto* m = std::get_if<msg::Login>(&message)) {
-                phase_ = Phase::auth_pending;
-                out.events.push_back(
-                    event::LoginRequested{std::move(m->username), std::move(m->password)});
-                return true;
-            }
-            break;
-        case Phase::waiting_chat_dh:
-            if (auto* m = std::get_if<msg::ChatDhClient>(&message)) {
-                return on_chat_dh(*m, out);
-            }
-            break;
-        case Phase::chat:
-            if (auto* m = std::get_if<msg::Chat>(&message)) {
-                return on_chat(*m, out);
-            }
-            if (auto* m = std::get_if<msg::Ack>(&message)) {
-                return on_ack(*m, out);
-            }
-            if (auto* m = std::get_if<msg::Rekey>(&message)) {
-                return on_rekey(*m, out, false);
-            }
-            if (auto* m = std::get_if<msg::Receipt>(&message)) {
-                return on_receipt(*m, out);
-            }
-            break;
-        case Phase::closing:
-            // After our receipt we take no new messages; acks and the client's receipt still count.
-            if (std::holds_alternative<msg::Chat>(message)) {
-                return true;  // not acknowledged, so not in either transcript
-            }
-            if (auto* m = std::get_if<msg::Ack>(&message)) {
-                return on_ack(*m, out);
-            }
-            if (auto* m = std::get_if<msg::Receipt>(&message)) {
-                return on_receipt(*m, out);
-            }
-            // A rekey the client started before our receipt reached it.
-            if (auto* m = std::get_if<msg::Rekey>(&message)) {
-                return on_rekey(*m, out, false);
-            }
-            break;
-        default:
-            break;
+namespace {
+
+using P = ServerSession::Phase;
+// clang-format off
+constexpr std::array<DispatchRule<P>, 7> kRules{{
+    // type                    phases                         least role    once
+    {msg::Register::kType,     {P::waiting_auth},             std::nullopt, true},
+    {msg::Login::kType,        {P::waiting_auth},             std::nullopt, true},
+    {msg::ChatDhClient::kType, {P::waiting_chat_dh},          Role::user,   true},
+    {msg::Chat::kType,         {P::chat, P::closing},         Role::user,   false},
+    {msg::Ack::kType,          {P::chat, P::closing},         Role::user,   false},
+    {msg::Rekey::kType,        {P::chat, P::closing},         Role::user,   false},
+    {msg::Receipt::kType,      {P::chat, P::closing},         Role::user,   true},
+}};
+// clang-format on
+static_assert(rules_cover<msg::ServerInboundRecord>(kRules));
+static_assert(kRules.size() <= 32, "seen_once_ has one bit per rule");
+
+}  // namespace
+
+ProtoResult<bool> ServerSession::on_inner(msg::Inner received, Output& out) {
+    auto type = msg::type_name(received);
+    // What a server sends (auth_ok, its DH #2 share, rekey_request) has no row and no handler.
+    auto inbound = msg::narrow<msg::ServerInboundRecord>(std::move(received));
+    if (!inbound) {
+        return unexpected_message(type, "in this phase of the session");
     }
-    return unexpected_message(msg::type_name(message), "in this phase of the session");
+    auto index = rule_index(kRules, type);
+    const auto& rule = kRules[index];
+    if (!rule.phases.contains(phase_)) {
+        return unexpected_message(type, "in this phase of the session");
+    }
+    if (rule.least_role && (!principal_ || principal_->role < *rule.least_role)) {
+        return unexpected_message(type, "for this account's role");
+    }
+    auto bit = std::uint32_t{1} << index;
+    if (rule.once && (seen_once_ & bit) != 0) {
+        return unexpected_message(type, "twice in one session");
+    }
+    seen_once_ |= bit;  // disarmed before the handler runs
+    return std::visit([&](auto& m) { return handle(m, out); }, *inbound);
+}
+
+ProtoResult<bool> ServerSession::handle(msg::Register& m, Output& out) {
+    phase_ = Phase::auth_pending;
+    out.events.push_back(
+        event::RegisterRequested{std::move(m.email), std::move(m.username), std::move(m.password)});
+    return true;
+}
+
+ProtoResult<bool> ServerSession::handle(msg::Login& m, Output& out) {
+    phase_ = Phase::auth_pending;
+    out.events.push_back(event::LoginRequested{std::move(m.username), std::move(m.password)});
+    return true;
+}
+
+ProtoResult<bool> ServerSession::handle(msg::ChatDhClient& m, Output& out) {
+    return on_chat_dh(m, out);
+}
+
+ProtoResult<bool> ServerSession::handle(msg::Chat& m, Output& out) {
+    if (phase_ == Phase::closing) {
+        // After our receipt we take no new messages: not acknowledged, so in neither transcript.
+        return true;
+    }
+    return on_chat(m, out);
+}
+
+ProtoResult<bool> ServerSession::handle(msg::Ack& m, Output& out) {
+    return on_ack(m, out);  // still counts after our receipt
+}
+
+ProtoResult<bool> ServerSession::handle(msg::Rekey& m, Output& out) {
+    // In `closing` too: a rekey the client started before our receipt reached it.
+    return on_rekey(m, out, false);
+}
+
+ProtoResult<bool> ServerSession::handle(msg::Receipt& m, Output& out) {
+    return on_receipt(m, out);
 }
 
 }  // namespace sc::proto

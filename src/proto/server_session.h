@@ -9,7 +9,9 @@
 
 #include "crypto/key_exchange.h"
 #include "pki/verify.h"
+#include "proto/dispatch.h"
 #include "proto/limits.h"
+#include "proto/principal.h"
 #include "proto/session_base.h"
 
 namespace sc::proto {
@@ -48,7 +50,9 @@ class ServerSession final : public SessionBase {
 
     ServerSession(ServerConfig config, const Clock& clock, Entropy& entropy);
 
-    Output accept_auth(const std::string& username, const std::string& action);
+    // The owner checked the credentials: `principal` is who this connection now speaks for
+    // (its device is set here, from the verified client certificate).
+    Output accept_auth(Principal principal, msg::AuthAction action);
     Output reject_auth(ErrorCode code, const std::string& message);
     // Server-initiated end (shutdown): sends our receipt, expects the client's.
     Output close();
@@ -57,6 +61,8 @@ class ServerSession final : public SessionBase {
 
     Phase phase() const { return phase_; }
     const std::optional<pki::VerifiedCertificate>& client() const { return client_; }
+    // Set by accept_auth; none before.
+    const std::optional<Principal>& principal() const { return principal_; }
 
   private:
     ProtoResult<bool> on_handshake(const Frame& frame, msg::Outer message, Output& out) override;
@@ -70,6 +76,14 @@ class ServerSession final : public SessionBase {
     ProtoResult<bool> on_chat(const msg::Chat& m, Output& out);
     ProtoResult<bool> on_ack(const msg::Ack& m, Output& out);
     ProtoResult<bool> on_receipt(const msg::Receipt& m, Output& out);
+    // One handler per sealed message, run once its dispatch rule allows it.
+    ProtoResult<bool> handle(msg::Register& m, Output& out);
+    ProtoResult<bool> handle(msg::Login& m, Output& out);
+    ProtoResult<bool> handle(msg::ChatDhClient& m, Output& out);
+    ProtoResult<bool> handle(msg::Chat& m, Output& out);
+    ProtoResult<bool> handle(msg::Ack& m, Output& out);
+    ProtoResult<bool> handle(msg::Rekey& m, Output& out);
+    ProtoResult<bool> handle(msg::Receipt& m, Output& out);
     ProtoResult<bool> take_rekey_token();
 
     ServerConfig config_;
@@ -79,6 +93,8 @@ class ServerSession final : public SessionBase {
     Bytes nonce_s_;
     std::optional<crypto::DhGroup> group_;
     std::optional<pki::VerifiedCertificate> client_;
+    std::optional<Principal> principal_;
+    std::uint32_t seen_once_ = 0;  // bit i: the message of dispatch rule i arrived
     std::optional<crypto::EphemeralKeyPair> ephemeral_;
     std::optional<msg::Receipt> own_receipt_;
     double rekey_tokens_ = 0;

@@ -19,8 +19,9 @@ ProtoResult<pki::VerifiedCertificate> verify_peer_chain(const std::vector<Bytes>
     for (const auto& der : ders) {
         auto cert = pki::Certificate::from_der(der);
         if (!cert) {
-            return proto_fail(ErrorCode::bad_certificate,
-                              "certificate is malformed [malformed]: " + cert.error().message);
+            return certificate_fail(
+                pki::CertError::malformed,
+                "certificate is malformed [malformed]: " + cert.error().message);
         }
         chain.push_back(std::move(cert).value());
     }
@@ -33,7 +34,7 @@ ProtoResult<pki::VerifiedCertificate> verify_peer_chain(const std::vector<Bytes>
     policy.now = now;
     auto verified = pki::verify_certificate(chain, policy);
     if (!verified) {
-        return proto_fail(ErrorCode::bad_certificate, verified.error().message());
+        return certificate_fail(verified.error().code, verified.error().message());
     }
     return std::move(verified).value();
 }

@@ -85,7 +85,7 @@ class Connection : public std::enable_shared_from_this<Connection>,
     // connection_auth.cpp
     void start_login(std::string username, crypto::SecretBytes password);
     void start_register(std::string email, std::string username, crypto::SecretBytes password);
-    void finish_auth(const std::string& username, const std::string& action,
+    void finish_auth(const std::string& username, proto::msg::AuthAction action,
                      const store::AuthResult<store::Account>& result);
     bool mark_authenticated();
 

@@ -23,7 +23,7 @@ void Connection::start_login(std::string username, crypto::SecretBytes password)
         AuthPool::Kind::login, strand_,
         [self, username, secret] { return self->ctx_.accounts.login(username, *secret); },
         [self, username](AuthService::Outcome result) {
-            self->guarded("login", [&] { self->finish_auth(username, "logged_in", result); });
+            self->guarded("login", [&] { self->finish_auth(username, proto::msg::AuthAction::logged_in, result); });
         });
     if (!queued) {
         ctx_.throttle->refund(account_, block_);
@@ -58,7 +58,7 @@ void Connection::start_register(std::string email, std::string username,
             return self->ctx_.accounts.register_account(email, username, *secret);
         },
         [self, username](AuthService::Outcome result) {
-            self->guarded("register", [&] { self->finish_auth(username, "registered", result); });
+            self->guarded("register", [&] { self->finish_auth(username, proto::msg::AuthAction::registered, result); });
         });
     if (!queued) {
         auto busy = AuthService::busy();
@@ -66,9 +66,9 @@ void Connection::start_register(std::string email, std::string username,
     }
 }
 
-void Connection::finish_auth(const std::string& username, const std::string& action,
+void Connection::finish_auth(const std::string& username, proto::msg::AuthAction action,
                              const store::AuthResult<store::Account>& result) {
-    bool login = action == "logged_in";
+    bool login = action == proto::msg::AuthAction::logged_in;
     bool verdict = result || result.error().code == store::AuthErrorCode::wrong_credentials ||
                    result.error().code == store::AuthErrorCode::account_disabled;
     if (login && result) {
@@ -113,7 +113,8 @@ void Connection::finish_auth(const std::string& username, const std::string& act
     }
     log::event(log::Level::info, login ? "logged_in" : "registered",
                {{"conn", conn()}, {"user", username_}, {"client_fp", client_fp_}});
-    handle(session().accept_auth(username_, action));
+    auto role = result->role == store::Role::admin ? proto::Role::admin : proto::Role::user;
+    handle(session().accept_auth(proto::Principal{result->id, username_, role, {}}, action));
 }
 
 // Caps on logged-in connections (L15), then the pre-login slot is freed and the router learns

@@ -147,9 +147,11 @@ void drive_server(proto::ServerSession& server, proto::Output& out, Scenario sce
         proto::Output more;
         const auto& e = out.events[i];
         if (const auto* reg = std::get_if<proto::event::RegisterRequested>(&e)) {
-            more = server.accept_auth(reg->username, "registered");
+            more = server.accept_auth(proto::Principal{.username = reg->username},
+                                      proto::msg::AuthAction::registered);
         } else if (const auto* login = std::get_if<proto::event::LoginRequested>(&e)) {
-            more = server.accept_auth(login->username, "logged_in");
+            more = server.accept_auth(proto::Principal{.username = login->username},
+                                      proto::msg::AuthAction::logged_in);
         } else if (std::holds_alternative<proto::event::ChatReady>(e)) {
             more = server.send_text("welcome");
         } else if (const auto* received = std::get_if<proto::event::MessageReceived>(&e)) {

@@ -184,11 +184,11 @@ void write_inner_seeds(CorpusWriter& out) {
     samples.emplace_back("register", msg::Register{"alice@example.org", "alice",
                                                    crypto::SecretBytes(as_bytes("pw"))});
     samples.emplace_back("login", msg::Login{"alice", crypto::SecretBytes(as_bytes("pw"))});
-    samples.emplace_back("auth_ok", msg::AuthOk{"alice", "logged_in"});
+    samples.emplace_back("auth_ok", msg::AuthOk{"alice", msg::AuthAction::logged_in});
     samples.emplace_back("chat_dh_client", msg::ChatDhClient{share});
     samples.emplace_back("chat_dh_server", msg::ChatDhServer{share});
     samples.emplace_back("msg", msg::Chat{1, 1767225600000, Bytes(40, 0x33), sig});
-    samples.emplace_back("ack", msg::Ack{1, "delivered", Bytes(64, 0x5a)});
+    samples.emplace_back("ack", msg::Ack{1, msg::DeliveryStatus::delivered, Bytes(64, 0x5a)});
     samples.emplace_back("rekey", msg::Rekey{share});
     samples.emplace_back("rekey_request", msg::RekeyRequest{});
     samples.emplace_back("receipt", msg::Receipt{hex, 1, 3, hex, sig});

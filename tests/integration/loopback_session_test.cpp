@@ -79,9 +79,11 @@ ServerResult serve_one(BlockingListener& listener, ServerConfig config) {
             for (std::size_t i = 0; i < out.events.size(); ++i) {
                 Output more;
                 if (auto* login = std::get_if<event::LoginRequested>(&out.events[i])) {
-                    more = session.accept_auth(login->username, "logged_in");
+                    more = session.accept_auth(proto::Principal{.username = login->username},
+                                               proto::msg::AuthAction::logged_in);
                 } else if (auto* reg = std::get_if<event::RegisterRequested>(&out.events[i])) {
-                    more = session.accept_auth(reg->username, "registered");
+                    more = session.accept_auth(proto::Principal{.username = reg->username},
+                                               proto::msg::AuthAction::registered);
                 }
                 out.append(std::move(more));
             }

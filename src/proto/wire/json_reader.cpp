@@ -95,7 +95,7 @@ ProtoResult<JsonReader> JsonReader::parse(std::string_view payload) {
     return JsonReader(std::move(object), std::move(type));
 }
 
-ProtoResult<bool> JsonReader::expect_fields(std::initializer_list<std::string_view> fields) const {
+ProtoResult<bool> JsonReader::expect_fields(std::span<const std::string_view> fields) const {
     for (auto it = object_.begin(); it != object_.end(); ++it) {
         if (it.key() == "type") {
             continue;

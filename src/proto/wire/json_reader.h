@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,7 +25,10 @@ class JsonReader {
 
     const std::string& type() const { return type_; }
     // Fails unless the object has exactly "type" and these fields.
-    ProtoResult<bool> expect_fields(std::initializer_list<std::string_view> fields) const;
+    ProtoResult<bool> expect_fields(std::span<const std::string_view> fields) const;
+    ProtoResult<bool> expect_fields(std::initializer_list<std::string_view> fields) const {
+        return expect_fields(std::span<const std::string_view>(fields.begin(), fields.size()));
+    }
 
     ProtoResult<std::string> string(std::string_view key, std::size_t max_bytes) const;
     // Reads a string into wiped memory and wipes the parser's copy.

@@ -304,9 +304,9 @@ TEST(Hardening, M5_AckWithABadSignatureEndsTheSession) {
     pair.login_and_chat();
     auto held = pair.client->send_text("needs a signed ack");  // never reaches the server
     ASSERT_EQ(held.send.size(), 1u);
-    pair.deliver(
-        pair.server->send_inner_for_test(msg::Inner{msg::Ack{1, "delivered", Bytes(64, 9)}}),
-        Side::server);
+    pair.deliver(pair.server->send_inner_for_test(
+                     msg::Inner{msg::Ack{1, msg::DeliveryStatus::delivered, Bytes(64, 9)}}),
+                 Side::server);
     EXPECT_TRUE(starts_with(pair.client_events.failure(), "bad_message_signature:"))
         << pair.client_events.failure();
     EXPECT_FALSE(pair.client_events.has<event::Acknowledged>());

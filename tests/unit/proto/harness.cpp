@@ -25,6 +25,11 @@ std::string Events::failure() const {
     return failed.empty() ? "" : failed.front().error.text();
 }
 
+std::optional<pki::CertError> Events::cert_error() const {
+    auto failed = of<event::Failed>();
+    return failed.empty() ? std::nullopt : failed.front().error.cert_error;
+}
+
 Pair::Pair(const TestPki& pki) : Pair(client_config(pki), server_config(pki)) {}
 
 Pair::Pair(ClientConfig client_cfg, ServerConfig server_cfg) {
@@ -42,11 +47,15 @@ void Pair::deliver(Output first, Side first_from) {
         for (auto& e : out.events) {
             if (from == Side::server && auto_accept) {
                 if (auto* reg = std::get_if<event::RegisterRequested>(&e)) {
-                    queue.emplace_back(server->accept_auth(reg->username, "registered"),
-                                       Side::server);
+                    queue.emplace_back(
+                        server->accept_auth(proto::Principal{.username = reg->username},
+                                            proto::msg::AuthAction::registered),
+                        Side::server);
                 } else if (auto* login = std::get_if<event::LoginRequested>(&e)) {
-                    queue.emplace_back(server->accept_auth(login->username, "logged_in"),
-                                       Side::server);
+                    queue.emplace_back(
+                        server->accept_auth(proto::Principal{.username = login->username},
+                                            proto::msg::AuthAction::logged_in),
+                        Side::server);
                 }
             }
             events.all.push_back(std::move(e));

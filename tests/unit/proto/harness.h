@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,8 @@ struct Events {
     }
     std::string transcript() const;  // concatenated TranscriptAppend texts
     std::string failure() const;     // "code: message" of the first Failed, or ""
+    // The typed certificate reason of the first Failed, if it was a refused certificate.
+    std::optional<pki::CertError> cert_error() const;
 };
 
 enum class Side { client, server };

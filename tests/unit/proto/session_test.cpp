@@ -110,10 +110,12 @@ TEST(Session, RegistrationPassesCredentialsToTheOwner) {
     EXPECT_EQ(req[0].email, "a@example.com");
     EXPECT_EQ(req[0].username, "alice");
     EXPECT_EQ(req[0].password.reveal_text(crypto::SecretAccess{}), "hunter2hunter2");
-    pair.deliver(pair.server->accept_auth("alice", "registered"), Side::server);
+    pair.deliver(pair.server->accept_auth(proto::Principal{.username = "alice"},
+                                          proto::msg::AuthAction::registered),
+                 Side::server);
     auto auth = pair.client_events.of<event::Authenticated>();
     ASSERT_EQ(auth.size(), 1u);
-    EXPECT_EQ(auth[0].action, "registered");
+    EXPECT_EQ(auth[0].action, msg::AuthAction::registered);
     EXPECT_TRUE(pair.client_events.has<event::ChatReady>());
 }
 

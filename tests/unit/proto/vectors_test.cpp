@@ -110,7 +110,9 @@ SessionRun run_session() {
             for (auto& e : o.events) {
                 if (!c) {
                     if (auto* l = std::get_if<event::LoginRequested>(&e)) {
-                        q.emplace_back(server.accept_auth(l->username, "logged_in"), false);
+                        q.emplace_back(server.accept_auth(proto::Principal{.username = l->username},
+                                                          proto::msg::AuthAction::logged_in),
+                                       false);
                     }
                 }
                 (c ? run.client_events : run.server_events).push_back(e);
