@@ -12,6 +12,7 @@
 #include "proto/environment.h"
 #include "proto/key_schedule.h"
 #include "proto/limits.h"
+#include "proto/message_sealer.h"
 #include "proto/messages.h"
 #include "proto/record_layer.h"
 #include "proto/transcript.h"
@@ -91,7 +92,9 @@ class SecureChannel {
     KeySchedule schedule_;
     Sealer sealer_;
     Opener opener_;
-    std::optional<EpochKeys> message_keys_;  // this epoch's only: replaced (wiped) on rekey
+    // From epoch 1 on: this epoch's msg keys only, replaced (wiped) on rekey.
+    std::optional<MessageSealer> message_sealer_;
+    std::optional<MessageOpener> message_opener_;
     std::chrono::system_clock::time_point epoch_started_{};
 
     std::string header_;

@@ -14,8 +14,8 @@
 #include "common/base64.h"
 #include "common/byte_writer.h"
 #include "common/files.h"
-#include "crypto/aead.h"
 #include "crypto/hkdf.h"
+#include "crypto/internal/aead_raw.h"
 #include "pki/ca_directory.h"
 #include "proto/client_session.h"
 #include "proto/record_layer.h"
@@ -176,7 +176,8 @@ TEST(ProtocolVectors, SessionMatchesTheSpecByteForByte) {
     std::array<std::uint8_t, 12> iv{};
     std::copy_n(auth_c2s_iv.reveal(SecretAccess{}).begin(), 12, iv.begin());
     auto key = take(crypto::Aes256GcmKey::create(auth_c2s_key));
-    auto login_pt = crypto::open(key, nonce_for(iv, 0), login_ct, record_ad(Direction::c2s, 0, 0));
+    auto login_pt =
+        crypto::internal::open(key, nonce_for(iv, 0), login_ct, record_ad(Direction::c2s, 0, 0));
     ASSERT_TRUE(login_pt) << "the login record does not open with the spec's k_auth";
     EXPECT_EQ(std::string(login_pt->begin(), login_pt->end()),
               R"({"password":"correct horse battery staple","type":"login","username":"alice"})");
@@ -205,8 +206,8 @@ TEST(ProtocolVectors, SessionMatchesTheSpecByteForByte) {
     Bytes msg_record = *base64_decode(msg_frame["ct"].get<std::string>());
     std::copy_n(chat_c2s_iv.reveal(SecretAccess{}).begin(), 12, iv.begin());
     auto chat_key = take(crypto::Aes256GcmKey::create(chat_c2s_key));
-    auto inner =
-        crypto::open(chat_key, nonce_for(iv, 2), msg_record, record_ad(Direction::c2s, 2, 1));
+    auto inner = crypto::internal::open(chat_key, nonce_for(iv, 2), msg_record,
+                                        record_ad(Direction::c2s, 2, 1));
     ASSERT_TRUE(inner) << "the msg record does not open with the spec's epoch-1 key";
     auto msg = nlohmann::json::parse(inner->begin(), inner->end());
     EXPECT_EQ(msg["type"], "msg");
@@ -219,7 +220,8 @@ TEST(ProtocolVectors, SessionMatchesTheSpecByteForByte) {
     // §6: ct opens with the msg key to salt ‖ text; commit and signature per the spec.
     std::copy_n(msg_c2s_iv.reveal(SecretAccess{}).begin(), 12, iv.begin());
     auto mkey = take(crypto::Aes256GcmKey::create(msg_c2s_key));
-    auto body = crypto::open(mkey, nonce_for(iv, 1), ct, message_ad(hh, Direction::c2s, 1, ts, 1));
+    auto body = crypto::internal::open(mkey, nonce_for(iv, 1), ct,
+                                       message_ad(hh, Direction::c2s, 1, ts, 1));
     ASSERT_TRUE(body);
     EXPECT_EQ(Bytes(body->begin(), body->begin() + 16), counting(0x40, 16));
     EXPECT_EQ(std::string(body->begin() + 16, body->end()), "Hello, SecureChat");
@@ -238,8 +240,8 @@ TEST(ProtocolVectors, SessionMatchesTheSpecByteForByte) {
     Bytes ack_record = *base64_decode(ack_frame["ct"].get<std::string>());
     std::copy_n(chat_s2c_iv.reveal(SecretAccess{}).begin(), 12, iv.begin());
     auto s2c_key = take(crypto::Aes256GcmKey::create(chat_s2c_key));
-    auto ack_pt =
-        crypto::open(s2c_key, nonce_for(iv, 2), ack_record, record_ad(Direction::s2c, 2, 1));
+    auto ack_pt = crypto::internal::open(s2c_key, nonce_for(iv, 2), ack_record,
+                                         record_ad(Direction::s2c, 2, 1));
     ASSERT_TRUE(ack_pt) << "the ack record does not open with the spec's epoch-1 s2c key";
     auto ack = nlohmann::json::parse(ack_pt->begin(), ack_pt->end());
     EXPECT_EQ(ack["type"], "ack");
