@@ -41,7 +41,7 @@ struct ChatController::Connection {
     bool receipts_saved = false;
     std::optional<note::Error> error;  // why it ended, already told to the listener
     std::optional<pki::Certificate> peer;
-    Bytes session_id;
+    SessionId session_id;
     std::optional<evidence::SessionFiles> files;
     std::filesystem::path peer_cert_path;
 
@@ -505,7 +505,7 @@ void ChatController::on_receipts(const ConnectionPtr& c, const proto::event::Rec
     c->receipts_saved = true;
     notify(note::ReceiptSaved{c->files->transcript_path(), c->files->own_receipt_path(),
                               c->files->peer_receipt_path(), c->peer_cert_path,
-                              e.transcript_sha256});
+                              e.transcript_sha256.hex()});
 }
 
 void ChatController::end_with(const ConnectionPtr& c, note::Error error, bool drop_now) {

@@ -3,7 +3,6 @@
 #include <nlohmann/json.hpp>
 
 #include "common/base64.h"
-#include "common/check.h"
 #include "common/display_text.h"
 #include "proto/events.h"
 #include "proto/limits.h"
@@ -16,7 +15,7 @@ Failure<ProtocolError> internal(const std::string& what) {
     return proto_fail(ErrorCode::internal, what);
 }
 
-crypto::Sha256Digest fingerprint(const pki::Certificate& cert) {
+Fingerprint fingerprint(const pki::Certificate& cert) {
     return cert.fingerprint();
 }
 
@@ -101,10 +100,10 @@ ProtoResult<bool> SecureChannel::next_epoch(const crypto::SecretBytes& dh,
         message_sealer_->rekey(messages.epoch, std::move(own));
         message_opener_->rekey(messages.epoch, std::move(peer));
     } else {
-        auto id = SessionId::from_view(params_.session_id);
-        SC_CHECK(id.has_value());
-        message_sealer_.emplace(*id, params_.own_dir, messages.epoch, std::move(own));
-        message_opener_.emplace(*id, opposite(params_.own_dir), messages.epoch, std::move(peer));
+        message_sealer_.emplace(params_.session_id, params_.own_dir, messages.epoch,
+                                std::move(own));
+        message_opener_.emplace(params_.session_id, opposite(params_.own_dir), messages.epoch,
+                                std::move(peer));
     }
     epoch_started_ = now;
     return true;
@@ -245,13 +244,17 @@ ProtoResult<std::string> SecureChannel::accept_ack(const msg::Ack& ack) {
     return lines;
 }
 
+TranscriptHash SecureChannel::transcript_hash() const {
+    return transcript_.digest();
+}
+
 std::string SecureChannel::transcript_hex() const {
-    return to_hex(transcript_.digest());
+    return transcript_hash().hex();
 }
 
 msg::Receipt SecureChannel::make_receipt_unsigned() const {
     msg::Receipt r;
-    r.peer = to_hex(fingerprint(params_.peer_leaf));
+    r.peer = fingerprint(params_.peer_leaf).hex();
     r.first_seq = first_received_seqno_;
     r.last_seq = first_received_seqno_ == 0 ? 0 : last_received_seqno_;
     r.transcript_sha256 = transcript_hex();
@@ -272,7 +275,7 @@ ProtoResult<msg::Receipt> SecureChannel::make_receipt() const {
 
 ProtoResult<bool> SecureChannel::check_receipt(const msg::Receipt& receipt) const {
     auto own_fp = fingerprint(params_.own_leaf);
-    if (receipt.peer != to_hex(own_fp)) {
+    if (receipt.peer != own_fp.hex()) {
         return proto_fail(ErrorCode::transcript_mismatch, "the peer's receipt names another party");
     }
     std::uint64_t last_acked = last_sent_seqno_ - unacked_.size();
@@ -285,7 +288,7 @@ ProtoResult<bool> SecureChannel::check_receipt(const msg::Receipt& receipt) cons
                               std::to_string(expected_first) + "-" + std::to_string(expected_last));
     }
     auto digest = transcript_.digest();
-    if (receipt.transcript_sha256 != to_hex(digest)) {
+    if (receipt.transcript_sha256 != digest.hex()) {
         return proto_fail(ErrorCode::transcript_mismatch,
                           "the peer's transcript hash differs from ours");
     }

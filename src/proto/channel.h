@@ -21,7 +21,7 @@ namespace sc::proto {
 
 struct ChannelParams {
     Direction own_dir = Direction::c2s;
-    Bytes session_id;
+    SessionId session_id;
     pki::Certificate own_leaf;
     pki::Certificate peer_leaf;  // verified by the handshake
     std::shared_ptr<const crypto::PrivateKey> own_key;
@@ -71,8 +71,9 @@ class SecureChannel {
     msg::Receipt make_receipt_unsigned() const;
     ProtoResult<msg::Receipt> make_receipt() const;
     ProtoResult<bool> check_receipt(const msg::Receipt& receipt) const;
+    TranscriptHash transcript_hash() const;
     std::string transcript_hex() const;
-    const Bytes& session_id() const { return params_.session_id; }
+    const SessionId& session_id() const { return params_.session_id; }
 
     // For tests only (Hardening.M7_*): the key schedule, whose held secrets can be inspected.
     const KeySchedule& key_schedule_for_test() const { return schedule_; }
@@ -87,8 +88,8 @@ class SecureChannel {
     SessionParties parties() const;
 
     ChannelParams params_;
-    crypto::Sha256Digest client_fp_{};
-    crypto::Sha256Digest server_fp_{};
+    Fingerprint client_fp_;
+    Fingerprint server_fp_;
     KeySchedule schedule_;
     Sealer sealer_;
     Opener opener_;
@@ -98,7 +99,7 @@ class SecureChannel {
     std::chrono::system_clock::time_point epoch_started_{};
 
     std::string header_;
-    TranscriptHash transcript_;
+    TranscriptHasher transcript_;
     std::uint64_t last_sent_seqno_ = 0;
     std::uint64_t last_received_seqno_ = 0;
     std::uint64_t first_received_seqno_ = 0;

@@ -10,7 +10,7 @@ ProtoResult<MessageSealer::Sealed> MessageSealer::seal(std::uint64_t ts, ByteVie
     SC_CHECK(next_seqno_ != 0);  // 2^64 msgs: the counter would wrap and repeat a nonce
     std::uint64_t seqno = next_seqno_++;
     auto ct = crypto::internal::seal(key_.key, nonce_for(key_.iv, seqno), plaintext,
-                                     message_ad(session_id_.view(), dir_, seqno, ts, epoch_));
+                                     message_ad(session_id_, dir_, seqno, ts, epoch_));
     if (!ct) {
         return proto_fail(ErrorCode::internal, ct.error().message);
     }
@@ -24,9 +24,8 @@ void MessageSealer::rekey(std::uint32_t epoch, TrafficKey key) {
 
 Result<crypto::SecretBytes> MessageOpener::open(std::uint64_t seqno, std::uint64_t ts,
                                                 ByteView ct) const {
-    auto plaintext =
-        crypto::internal::open(key_.key, nonce_for(key_.iv, seqno), ct,
-                               message_ad(session_id_.view(), dir_, seqno, ts, epoch_));
+    auto plaintext = crypto::internal::open(key_.key, nonce_for(key_.iv, seqno), ct,
+                                            message_ad(session_id_, dir_, seqno, ts, epoch_));
     if (!plaintext) {
         return fail(std::move(plaintext).error());
     }

@@ -58,8 +58,8 @@ struct MsgKey {
 };
 
 // §4.2: msg_key_c2s,n and msg_iv_c2s,n from epoch_secret_n.
-MsgKey msg_c2s_key(const SecretBytes& epoch_secret, ByteView hh, std::uint32_t n) {
-    Bytes ctx = ByteWriter().raw(hh).u32(n).bytes();
+MsgKey msg_c2s_key(const SecretBytes& epoch_secret, const SessionId& hh, std::uint32_t n) {
+    Bytes ctx = ByteWriter().raw(hh.view()).u32(n).bytes();
     auto key = crypto::hkdf_expand_label(epoch_secret, "msg c2s key", ctx, 32);
     auto iv = crypto::hkdf_expand_label(epoch_secret, "msg c2s iv", ctx, 12);
     EXPECT_TRUE(key && iv);

@@ -60,7 +60,7 @@ TEST(MessageSealer, SealsExactlyAsTheSpecSays) {
     ASSERT_TRUE(sealed);
     auto k = key_of(1);
     auto expected = crypto::internal::seal(k.key, nonce_for(k.iv, 2), text("salt-and-text"),
-                                           message_ad(session(7).view(), Direction::s2c, 2, 99, 4));
+                                           message_ad(session(7), Direction::s2c, 2, 99, 4));
     ASSERT_TRUE(expected);
     EXPECT_EQ(sealed->ct, *expected);
 }
