@@ -15,4 +15,12 @@ bool equal_constant_time(ByteView a, ByteView b) noexcept {
     return diff == 0;
 }
 
+std::size_t hash_bytes(ByteView bytes) noexcept {
+    std::uint64_t h = 0xcbf29ce484222325ULL;
+    for (auto b : bytes) {
+        h = (h ^ b) * 0x100000001b3ULL;
+    }
+    return static_cast<std::size_t>(h);
+}
+
 }  // namespace sc

@@ -10,13 +10,15 @@
 // - Equality is constant-time for every tag. None of these values is a key, but they are compared
 //   against values a peer sent (hashes that bind a session), and at 16–32 bytes it costs nothing,
 //   so no tag has to decide.
-// - There is no ordering and no operator<<: print with hex().
+// - There is no ordering and no operator<<: print with hex(). std::hash is defined, so a value
+//   can key an unordered map (a router's sessions by id, say).
 #pragma once
 
 #include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -102,4 +104,14 @@ std::string to_hex(const Strong<Rep, Tag>& value) {
 template <typename Tag, std::size_t N>
 using StrongArray = Strong<std::array<std::uint8_t, N>, Tag>;
 
+// FNV-1a over the bytes: these values are public, so the hash need not resist anything.
+std::size_t hash_bytes(ByteView bytes) noexcept;
+
 }  // namespace sc
+
+template <typename Rep, typename Tag>
+struct std::hash<sc::Strong<Rep, Tag>> {
+    std::size_t operator()(const sc::Strong<Rep, Tag>& value) const noexcept {
+        return sc::hash_bytes(value.view());
+    }
+};

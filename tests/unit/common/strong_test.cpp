@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <type_traits>
+#include <unordered_set>
 
 #include "common/ids.h"
 
@@ -56,6 +57,15 @@ TEST(Strong, EqualityComparesEveryByte) {
     EXPECT_NE(a, *A::from_hex("00112232"));
     EXPECT_NE(Var(Bytes{1, 2}), Var(Bytes{1, 2, 0}));
     EXPECT_EQ(Var(Bytes{}), Var());
+}
+
+TEST(Strong, KeysAnUnorderedSet) {
+    std::unordered_set<A> set;
+    set.insert(*A::from_hex("00112233"));
+    set.insert(*A::from_hex("00112233"));
+    set.insert(*A::from_hex("00112234"));
+    EXPECT_EQ(set.size(), 2u);
+    EXPECT_EQ(set.count(*A::from_hex("00112234")), 1u);
 }
 
 TEST(EqualConstantTime, MatchesOrdinaryEquality) {
