@@ -35,7 +35,7 @@ struct ChatController::Connection final : net::FramedConnection::Handler,
     bool receipts_saved = false;
     std::optional<note::Error> error;  // why it ended, already told to the listener
     std::optional<pki::Certificate> peer;
-    Bytes session_id;
+    SessionId session_id;
     std::optional<SessionEvidence> evidence;
 };
 

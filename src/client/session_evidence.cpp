@@ -6,7 +6,8 @@
 namespace sc::client {
 
 Result<SessionEvidence> SessionEvidence::create(const std::filesystem::path& dir,
-                                                ByteView session_id, const pki::Certificate& peer) {
+                                                const SessionId& session_id,
+                                                const pki::Certificate& peer) {
     SC_TRY(ensure_private_dir(dir));
     SC_TRY_ASSIGN(auto files, evidence::SessionFiles::create(dir, session_id));
     auto cert_path = dir / (to_hex(session_id) + ".peer.crt");
@@ -16,12 +17,13 @@ Result<SessionEvidence> SessionEvidence::create(const std::filesystem::path& dir
 }
 
 Result<note::ReceiptSaved> SessionEvidence::save_receipts(const proto::event::ReceiptsExchanged& e,
-                                                          ByteView session_id,
+                                                          const SessionId& session_id,
                                                           const pki::Certificate& own_leaf,
                                                           const pki::Certificate& peer) {
     SC_TRY(files_.save_receipts(e.own, e.peer, session_id, own_leaf, peer));
     return note::ReceiptSaved{files_.transcript_path(), files_.own_receipt_path(),
-                              files_.peer_receipt_path(), peer_cert_path_, e.transcript_sha256};
+                              files_.peer_receipt_path(), peer_cert_path_,
+                              e.transcript_sha256.hex()};
 }
 
 }  // namespace sc::client

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "client/chat_events.h"
+#include "common/ids.h"
 #include "common/result.h"
 #include "evidence/session_files.h"
 #include "pki/certificate.h"
@@ -18,14 +19,16 @@ namespace sc::client {
 class SessionEvidence {
   public:
     // Creates the directory (private), the transcript and the peer certificate file.
-    static Result<SessionEvidence> create(const std::filesystem::path& dir, ByteView session_id,
+    static Result<SessionEvidence> create(const std::filesystem::path& dir,
+                                          const SessionId& session_id,
                                           const pki::Certificate& peer);
 
     // One event::TranscriptAppend's text.
     Status append(std::string_view text) { return files_.append(text); }
     // Both receipts, next to the transcript; what the listener is told about them.
     Result<note::ReceiptSaved> save_receipts(const proto::event::ReceiptsExchanged& e,
-                                             ByteView session_id, const pki::Certificate& own_leaf,
+                                             const SessionId& session_id,
+                                             const pki::Certificate& own_leaf,
                                              const pki::Certificate& peer);
 
   private:

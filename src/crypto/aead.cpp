@@ -1,16 +1,24 @@
 #include "crypto/aead.h"
 
+#include "crypto/internal/aead_raw.h"
+
 #include <openssl/evp.h>
 
 #include <array>
 #include <climits>
-#include <cstdlib>
 #include <memory>
 #include <string>
 
+#include "common/check.h"
 #include "crypto/ossl.h"
 
 namespace sc::crypto {
+namespace internal {
+
+struct AeadKeyAccess {
+    static ByteView bytes(const Aes256GcmKey& key) { return key.key_.reveal(SecretAccess{}); }
+};
+
 namespace {
 
 using CipherCtxPtr = std::unique_ptr<EVP_CIPHER_CTX, ossl::Deleter<EVP_CIPHER_CTX_free>>;
@@ -30,9 +38,7 @@ Status check_input_size(ByteView data, const char* what) {
 // Starts an encryption or decryption with `key` and `iv`. Failing here means the library is
 // broken or out of memory, not that the input is bad.
 Result<CipherCtxPtr> start(ByteView key, AesGcmIv iv, bool encrypt) {
-    if (key.size() != kAes256GcmKeySize) {
-        std::abort();  // a moved-from key: an invariant broken by the caller
-    }
+    SC_CHECK(key.size() == kAes256GcmKeySize);  // not a moved-from key
     CipherCtxPtr ctx(EVP_CIPHER_CTX_new());
     if (!ctx) {
         return fail(ossl::error("out of memory"));
@@ -58,18 +64,10 @@ Status add_ad(EVP_CIPHER_CTX* ctx, ByteView ad) {
 
 }  // namespace
 
-Result<Aes256GcmKey> Aes256GcmKey::create(const SecretBytes& key) {
-    if (key.size() != kAes256GcmKeySize) {
-        return fail("an AES-256-GCM key must be exactly 32 bytes, not " +
-                    std::to_string(key.size()));
-    }
-    return Aes256GcmKey(key);
-}
-
 Result<Bytes> seal(const Aes256GcmKey& key, AesGcmIv iv, ByteView plaintext, ByteView ad) {
     SC_TRY(check_input_size(plaintext, "plaintext"));
     SC_TRY(check_input_size(ad, "associated data"));
-    SC_TRY_ASSIGN(CipherCtxPtr ctx, start(key.key_.reveal(SecretAccess{}), iv, true));
+    SC_TRY_ASSIGN(CipherCtxPtr ctx, start(AeadKeyAccess::bytes(key), iv, true));
     SC_TRY(add_ad(ctx.get(), ad));
 
     Bytes out(plaintext.size() + kAesGcmTagSize);
@@ -100,7 +98,7 @@ Result<Bytes> open(const Aes256GcmKey& key, AesGcmIv iv, ByteView sealed, ByteVi
     ByteView tag = sealed.last(kAesGcmTagSize);
     SC_TRY(check_input_size(ciphertext, "ciphertext"));
     SC_TRY(check_input_size(ad, "associated data"));
-    SC_TRY_ASSIGN(CipherCtxPtr ctx, start(key.key_.reveal(SecretAccess{}), iv, false));
+    SC_TRY_ASSIGN(CipherCtxPtr ctx, start(AeadKeyAccess::bytes(key), iv, false));
     SC_TRY(add_ad(ctx.get(), ad));
 
     Bytes out(ciphertext.size());
@@ -126,6 +124,16 @@ Result<Bytes> open(const Aes256GcmKey& key, AesGcmIv iv, ByteView sealed, ByteVi
         return fail("authentication failed");
     }
     return out;
+}
+
+}  // namespace internal
+
+Result<Aes256GcmKey> Aes256GcmKey::create(const SecretBytes& key) {
+    if (key.size() != kAes256GcmKeySize) {
+        return fail("an AES-256-GCM key must be exactly 32 bytes, not " +
+                    std::to_string(key.size()));
+    }
+    return Aes256GcmKey(key);
 }
 
 }  // namespace sc::crypto

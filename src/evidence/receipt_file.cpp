@@ -29,7 +29,7 @@ Result<Bytes> canonical_hex(const std::string& text, std::size_t bytes, const ch
 
 }  // namespace
 
-std::string receipt_file_text(const proto::msg::Receipt& receipt, ByteView session_id,
+std::string receipt_file_text(const proto::msg::Receipt& receipt, const SessionId& session_id,
                               const pki::Certificate& signer) {
     nlohmann::json object = {
         {"type", "receipt"},
@@ -38,7 +38,7 @@ std::string receipt_file_text(const proto::msg::Receipt& receipt, ByteView sessi
         {"last_seq", receipt.last_seq},
         {"transcript_sha256", receipt.transcript_sha256},
         {"sig", base64_encode(receipt.sig)},
-        {"session_id", to_hex(session_id)},
+        {"session_id", session_id.hex()},
         {"signer", base64_encode(signer.to_der())},
     };
     return object.dump(2) + "\n";
@@ -97,7 +97,7 @@ Result<ReceiptFile> parse_receipt_file(std::string_view text) {
     receipt.last_seq = *last;
     receipt.transcript_sha256 = *digest;
     receipt.sig = std::move(sig).value();
-    return ReceiptFile{std::move(receipt), std::move(id), std::move(cert).value()};
+    return ReceiptFile{std::move(receipt), *SessionId::from_view(id), std::move(cert).value()};
 }
 
 }  // namespace sc::evidence

@@ -12,19 +12,16 @@
 namespace sc::evidence {
 namespace fs = std::filesystem;
 
-SessionFiles::SessionFiles(fs::path dir, Bytes session_id, int fd)
+SessionFiles::SessionFiles(fs::path dir, SessionId session_id, int fd)
     : dir_(std::move(dir)), session_id_(std::move(session_id)), fd_(fd) {
-    auto stem = to_hex(session_id_);
+    auto stem = session_id_.hex();
     transcript_ = dir_ / (stem + ".transcript");
     own_receipt_ = dir_ / (stem + ".receipt.own.json");
     peer_receipt_ = dir_ / (stem + ".receipt.peer.json");
 }
 
-Result<SessionFiles> SessionFiles::create(const fs::path& dir, ByteView session_id) {
-    if (session_id.empty()) {
-        return fail("cannot save a session without a session id");
-    }
-    auto path = dir / (to_hex(session_id) + ".transcript");
+Result<SessionFiles> SessionFiles::create(const fs::path& dir, const SessionId& session_id) {
+    auto path = dir / (session_id.hex() + ".transcript");
     // O_EXCL and O_NOFOLLOW: never append to a file or through a symlink that was there first.
     // O_APPEND: every write lands at the end, even if something else opened the file.
     int fd =
@@ -36,7 +33,7 @@ Result<SessionFiles> SessionFiles::create(const fs::path& dir, ByteView session_
         }
         return fail("cannot create transcript " + path.string() + ": " + errno_text(err));
     }
-    return SessionFiles(dir, Bytes(session_id.begin(), session_id.end()), fd);
+    return SessionFiles(dir, session_id, fd);
 }
 
 SessionFiles::SessionFiles(SessionFiles&& other) noexcept
@@ -77,13 +74,13 @@ Status SessionFiles::append(std::string_view text) {
 }
 
 Status SessionFiles::save_receipts(const proto::msg::Receipt& own, const proto::msg::Receipt& peer,
-                                   ByteView session_id, const pki::Certificate& own_leaf,
+                                   const SessionId& session_id, const pki::Certificate& own_leaf,
                                    const pki::Certificate& peer_leaf) {
     if (fd_ < 0) {
         return fail("save receipts for " + transcript_.string() + " after it was moved from");
     }
-    if (!std::equal(session_id.begin(), session_id.end(), session_id_.begin(), session_id_.end())) {
-        return fail("cannot save receipts of session " + to_hex(session_id) + " beside " +
+    if (session_id != session_id_) {
+        return fail("cannot save receipts of session " + session_id.hex() + " beside " +
                     transcript_.string());
     }
     // The transcript reaches the disk before the receipts exist, so a crash never leaves a

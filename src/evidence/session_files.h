@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "common/bytes.h"
+#include "common/ids.h"
 #include "common/result.h"
 #include "pki/certificate.h"
 #include "proto/messages.h"
@@ -18,7 +19,8 @@ class SessionFiles {
   public:
     // Creates the transcript file; fails if it exists (a session id never repeats, so an
     // existing file is someone else's, or a symlink planted for us to write through).
-    static Result<SessionFiles> create(const std::filesystem::path& dir, ByteView session_id);
+    static Result<SessionFiles> create(const std::filesystem::path& dir,
+                                       const SessionId& session_id);
 
     SessionFiles(SessionFiles&& other) noexcept;
     SessionFiles& operator=(SessionFiles&&) = delete;
@@ -32,7 +34,7 @@ class SessionFiles {
     // Syncs the transcript, then writes both receipt files atomically. `session_id` must be the
     // one the files were created for. `own` is signed by own_leaf's key, `peer` by peer_leaf's.
     Status save_receipts(const proto::msg::Receipt& own, const proto::msg::Receipt& peer,
-                         ByteView session_id, const pki::Certificate& own_leaf,
+                         const SessionId& session_id, const pki::Certificate& own_leaf,
                          const pki::Certificate& peer_leaf);
 
     const std::filesystem::path& transcript_path() const { return transcript_; }
@@ -40,10 +42,10 @@ class SessionFiles {
     const std::filesystem::path& peer_receipt_path() const { return peer_receipt_; }
 
   private:
-    SessionFiles(std::filesystem::path dir, Bytes session_id, int fd);
+    SessionFiles(std::filesystem::path dir, SessionId session_id, int fd);
 
     std::filesystem::path dir_;
-    Bytes session_id_;
+    SessionId session_id_;
     std::filesystem::path transcript_;
     std::filesystem::path own_receipt_;
     std::filesystem::path peer_receipt_;

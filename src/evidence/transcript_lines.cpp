@@ -16,7 +16,6 @@ namespace {
 using proto::Direction;
 
 constexpr std::string_view kHeaderPrefix = "securechat-transcript v1|";
-constexpr std::size_t kSessionIdBytes = 32;
 
 std::vector<std::string_view> split_fields(std::string_view text) {
     std::vector<std::string_view> fields;
@@ -105,6 +104,11 @@ Result<crypto::Sha256Digest> digest_field(const RawLine& raw, std::string_view f
     return *digest;
 }
 
+Result<Fingerprint> fingerprint_field(const RawLine& raw, std::string_view f) {
+    SC_TRY_ASSIGN(auto digest, digest_field(raw, f, "signer fingerprint"));
+    return Fingerprint(digest);
+}
+
 Result<proto::AckLine> parse_ack_line(const RawLine& raw, const std::vector<std::string_view>& f) {
     if (f.size() != 5) {
         return malformed(
@@ -114,7 +118,7 @@ Result<proto::AckLine> parse_ack_line(const RawLine& raw, const std::vector<std:
     SC_TRY_ASSIGN(line.seqno, seqno_field(raw, f[0]));
     SC_TRY_ASSIGN(line.dir, direction_field(raw, f[2]));
     SC_TRY_ASSIGN(line.sig, base64_field(raw, f[3], "sig"));
-    SC_TRY_ASSIGN(line.signer_fingerprint, digest_field(raw, f[4], "signer fingerprint"));
+    SC_TRY_ASSIGN(line.signer_fingerprint, fingerprint_field(raw, f[4]));
     if (line.format() != raw.text) {
         return malformed(raw, "not in the canonical form");
     }
@@ -178,7 +182,7 @@ Result<ParsedLine> parse_line(const RawLine& raw) {
     SC_TRY_ASSIGN(line.ct, base64_field(raw, f[3], "ct"));
     SC_TRY_ASSIGN(line.commit, digest_field(raw, f[4], "commit"));
     SC_TRY_ASSIGN(line.sig, base64_field(raw, f[5], "sig"));
-    SC_TRY_ASSIGN(line.signer_fingerprint, digest_field(raw, f[6], "signer fingerprint"));
+    SC_TRY_ASSIGN(line.signer_fingerprint, fingerprint_field(raw, f[6]));
     // Every field above has one spelling, so this holds; it guards the hash, which covers the
     // text rather than the values.
     if (line.format() != raw.text) {
@@ -226,7 +230,7 @@ Result<Header> parse_header(const RawLine& raw) {
     }
     SC_TRY_ASSIGN(auto client, header_certificate(f[1], "client"));
     SC_TRY_ASSIGN(auto server, header_certificate(f[2], "server"));
-    return Header{std::move(id).value(), std::move(client), std::move(server)};
+    return Header{*SessionId::from_view(*id), std::move(client), std::move(server)};
 }
 
 }  // namespace sc::evidence

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/bytes.h"
+#include "common/ids.h"
 #include "common/result.h"
 #include "pki/certificate.h"
 #include "pki/time_text.h"
@@ -25,7 +26,7 @@ struct RawLine {
 std::vector<RawLine> split_lines(std::string_view text);
 
 struct Header {
-    Bytes session_id;
+    SessionId session_id;
     pki::Certificate client;
     pki::Certificate server;
 };

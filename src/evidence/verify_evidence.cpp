@@ -89,7 +89,7 @@ struct DirectionRange {
 
 Status check_receipt(std::string_view receipt_text, const Header& header,
                      const pki::Certificate& signer_cert, Role signer,
-                     const crypto::Sha256Digest& digest, const DirectionRange& received) {
+                     const proto::TranscriptHash& digest, const DirectionRange& received) {
     SC_TRY_ASSIGN(auto file, parse_receipt_file(receipt_text));
     const auto& receipt = file.receipt;
     if (file.session_id != header.session_id) {
@@ -141,7 +141,7 @@ struct DirectionWalk {
 
 struct Walked {
     Header header;
-    proto::TranscriptHash hash;
+    proto::TranscriptHasher hash;
     DirectionWalk c2s;
     DirectionWalk s2c;
     std::optional<std::uint64_t> first_ts;
@@ -149,7 +149,7 @@ struct Walked {
 };
 
 Result<Walked> walk_lines(const std::vector<RawLine>& lines, Header header) {
-    Walked w{std::move(header), proto::TranscriptHash(lines.front().text), {}, {}, {}, {}};
+    Walked w{std::move(header), proto::TranscriptHasher(lines.front().text), {}, {}, {}, {}};
     const auto& h = w.header;
     auto client_fp = h.client.fingerprint();
     auto server_fp = h.server.fingerprint();

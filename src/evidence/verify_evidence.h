@@ -11,12 +11,14 @@
 #include <vector>
 
 #include "common/bytes.h"
+#include "common/ids.h"
 #include "common/result.h"
 #include "crypto/sha256.h"
 #include "pki/certificate.h"
 #include "pki/crl.h"
 #include "pki/time_text.h"
 #include "proto/limits.h"
+#include "proto/hashes.h"
 #include "proto/signed_strings.h"
 
 namespace sc::evidence {
@@ -47,7 +49,7 @@ struct DirectionProof {
 };
 
 struct EvidenceSummary {
-    Bytes session_id;
+    SessionId session_id;
     std::string client_name;  // CN of the client's certificate
     std::string server_name;  // CN of the server's certificate
     bool has_receipt = false;
@@ -58,7 +60,7 @@ struct EvidenceSummary {
     DirectionProof s2c;                     // acks signed by the client
     std::optional<std::uint64_t> first_ts;  // earliest and latest `ts` of any line (ms since 1970)
     std::optional<std::uint64_t> last_ts;
-    crypto::Sha256Digest transcript_sha256{};
+    proto::TranscriptHash transcript_sha256;
     std::uint64_t receipt_first_seq = 0;  // the range of messages the signer received
     std::uint64_t receipt_last_seq = 0;
     pki::TimePoint certificates_checked_at{};     // the earliest `ts` (or now)

@@ -204,12 +204,12 @@ crypto::PublicKey Certificate::public_key() const {
     return crypto::PublicKey::adopt(X509_get0_pubkey(cert_));
 }
 
-crypto::Sha256Digest Certificate::fingerprint() const {
-    return crypto::sha256(to_der());
+Fingerprint Certificate::fingerprint() const {
+    return Fingerprint(crypto::sha256(to_der()));
 }
 
 std::string Certificate::fingerprint_text() const {
-    return to_hex_colons(fingerprint());
+    return to_hex_colons(fingerprint().view());
 }
 
 std::string Certificate::signature_algorithm() const {

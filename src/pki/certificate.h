@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/bytes.h"
+#include "common/ids.h"
 #include "common/result.h"
 #include "crypto/keys.h"
 #include "crypto/sha256.h"
@@ -40,9 +41,9 @@ class Certificate {
     TimePoint not_before() const;
     TimePoint not_after() const;
     crypto::PublicKey public_key() const;
-    crypto::Sha256Digest fingerprint() const;  // SHA-256 of the DER encoding
-    std::string fingerprint_text() const;      // "AB:CD:..."
-    std::string signature_algorithm() const;   // "ED25519", "sha256WithRSAEncryption", ...
+    Fingerprint fingerprint() const;          // SHA-256 of the DER encoding
+    std::string fingerprint_text() const;     // "AB:CD:..."
+    std::string signature_algorithm() const;  // "ED25519", "sha256WithRSAEncryption", ...
 
     std::vector<std::string> subject_alt_names() const;    // "DNS:server", "IP:127.0.0.1"
     std::vector<std::string> extended_key_usages() const;  // "serverAuth", "clientAuth", OIDs

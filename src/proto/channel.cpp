@@ -15,7 +15,7 @@ Failure<ProtocolError> internal(const std::string& what) {
     return proto_fail(ErrorCode::internal, what);
 }
 
-crypto::Sha256Digest fingerprint(const pki::Certificate& cert) {
+Fingerprint fingerprint(const pki::Certificate& cert) {
     return cert.fingerprint();
 }
 
@@ -91,8 +91,18 @@ ProtoResult<bool> SecureChannel::next_epoch(const crypto::SecretBytes& dh,
     sealer_.rekey(records.epoch, std::move(client ? records.c2s : records.s2c));
     opener_.rekey(records.epoch, std::move(client ? records.s2c : records.c2s));
     // M7: the previous epoch's msg keys go now (their memory is wiped by its allocator).
-    message_keys_.reset();
-    message_keys_.emplace(std::move(keys.messages));
+    auto& messages = keys.messages;
+    auto& own = client ? messages.c2s : messages.s2c;
+    auto& peer = client ? messages.s2c : messages.c2s;
+    if (message_sealer_) {
+        message_sealer_->rekey(messages.epoch, std::move(own));
+        message_opener_->rekey(messages.epoch, std::move(peer));
+    } else {
+        message_sealer_.emplace(params_.session_id, params_.own_dir, messages.epoch,
+                                std::move(own));
+        message_opener_.emplace(params_.session_id, opposite(params_.own_dir), messages.epoch,
+                                std::move(peer));
+    }
     epoch_started_ = now;
     return true;
 }
@@ -105,7 +115,7 @@ bool SecureChannel::rekey_due(std::chrono::system_clock::time_point now,
 
 ProtoResult<msg::Chat> SecureChannel::make_chat(std::string_view text, std::uint64_t ts,
                                                 ByteView salt) {
-    if (!message_keys_) {
+    if (!message_sealer_) {
         return proto_fail(ErrorCode::unexpected_message, "chat keys are not established yet");
     }
     if (text.size() > kMaxTextBytes) {
@@ -113,32 +123,29 @@ ProtoResult<msg::Chat> SecureChannel::make_chat(std::string_view text, std::uint
                           "message longer than " + std::to_string(kMaxTextBytes) + " bytes");
     }
     Direction dir = params_.own_dir;
-    std::uint64_t seqno = last_sent_seqno_ + 1;
-    const auto& key = dir == Direction::c2s ? message_keys_->c2s : message_keys_->s2c;
     Bytes plaintext(salt.begin(), salt.end());
     plaintext.insert(plaintext.end(), text.begin(), text.end());
-    auto ct = crypto::seal(key.key, nonce_for(key.iv, seqno), plaintext,
-                           message_ad(params_.session_id, dir, seqno, ts, message_keys_->epoch));
+    auto sealed = message_sealer_->seal(ts, plaintext);
     crypto::secure_wipe(plaintext.data(), plaintext.size());
-    if (!ct) {
-        return internal(ct.error().message);
-    }
+    SC_TRY_ASSIGN(auto msg, std::move(sealed));
+    std::uint64_t seqno = msg.seqno;
+    auto ct = std::move(msg.ct);
     auto commit = commitment(salt, text);
     auto signed_bytes = message_signed(static_cast<std::uint8_t>(kProtocolVersion), parties(), dir,
-                                       seqno, ts, *ct, commit);
+                                       seqno, ts, ct, commit);
     auto sig = params_.own_key->sign(signed_bytes);
     if (!sig) {
         return internal(sig.error().message);
     }
     last_sent_seqno_ = seqno;
-    TranscriptLine line{seqno, ts, dir, *ct, commit, *sig, fingerprint(params_.own_leaf)};
+    TranscriptLine line{seqno, ts, dir, ct, commit, *sig, fingerprint(params_.own_leaf)};
     unacked_.push_back(Pending{seqno, line.format()});
-    return msg::Chat{seqno, ts, std::move(ct).value(), std::move(sig).value()};
+    return msg::Chat{seqno, ts, std::move(ct), std::move(sig).value()};
 }
 
 ProtoResult<SecureChannel::Accepted> SecureChannel::accept_chat(const msg::Chat& chat,
                                                                 std::uint64_t now_ms) {
-    if (!message_keys_) {
+    if (!message_opener_) {
         return proto_fail(ErrorCode::unexpected_message, "msg before the chat keys");
     }
     // Seqnos are consecutive from 1 (§6): the sender never skips one.
@@ -161,18 +168,15 @@ ProtoResult<SecureChannel::Accepted> SecureChannel::accept_chat(const msg::Chat&
                               std::to_string(window) + " ms)");
     }
     Direction dir = opposite(params_.own_dir);
-    const auto& key = dir == Direction::c2s ? message_keys_->c2s : message_keys_->s2c;
-    auto plaintext = crypto::open(
-        key.key, nonce_for(key.iv, chat.seqno), chat.ct,
-        message_ad(params_.session_id, dir, chat.seqno, chat.ts, message_keys_->epoch));
-    if (!plaintext || plaintext->size() < kSaltBytes) {
+    auto opened = message_opener_->open(chat.seqno, chat.ts, chat.ct);
+    if (!opened || opened->size() < kSaltBytes) {
         return proto_fail(ErrorCode::bad_message_signature,
                           "msg " + std::to_string(chat.seqno) + " does not decrypt");
     }
-    Bytes salt(plaintext->begin(), plaintext->begin() + kSaltBytes);
-    std::string text(plaintext->begin() + kSaltBytes, plaintext->end());
+    auto plaintext = opened->reveal(crypto::SecretAccess{});
+    Bytes salt(plaintext.begin(), plaintext.begin() + kSaltBytes);
+    std::string text(plaintext.begin() + kSaltBytes, plaintext.end());
     auto commit = commitment(salt, text);
-    crypto::secure_wipe(plaintext->data(), plaintext->size());
     auto signed_bytes = message_signed(static_cast<std::uint8_t>(kProtocolVersion), parties(), dir,
                                        chat.seqno, chat.ts, chat.ct, commit);
     if (!params_.peer_leaf.public_key().verify(signed_bytes, chat.sig)) {
@@ -239,13 +243,17 @@ ProtoResult<std::string> SecureChannel::accept_ack(const msg::Ack& ack) {
     return lines;
 }
 
+TranscriptHash SecureChannel::transcript_hash() const {
+    return transcript_.digest();
+}
+
 std::string SecureChannel::transcript_hex() const {
-    return to_hex(transcript_.digest());
+    return transcript_hash().hex();
 }
 
 msg::Receipt SecureChannel::make_receipt_unsigned() const {
     msg::Receipt r;
-    r.peer = to_hex(fingerprint(params_.peer_leaf));
+    r.peer = fingerprint(params_.peer_leaf).hex();
     r.first_seq = first_received_seqno_;
     r.last_seq = first_received_seqno_ == 0 ? 0 : last_received_seqno_;
     r.transcript_sha256 = transcript_hex();
@@ -266,7 +274,7 @@ ProtoResult<msg::Receipt> SecureChannel::make_receipt() const {
 
 ProtoResult<bool> SecureChannel::check_receipt(const msg::Receipt& receipt) const {
     auto own_fp = fingerprint(params_.own_leaf);
-    if (receipt.peer != to_hex(own_fp)) {
+    if (receipt.peer != own_fp.hex()) {
         return proto_fail(ErrorCode::transcript_mismatch, "the peer's receipt names another party");
     }
     std::uint64_t last_acked = last_sent_seqno_ - unacked_.size();
@@ -279,7 +287,7 @@ ProtoResult<bool> SecureChannel::check_receipt(const msg::Receipt& receipt) cons
                               std::to_string(expected_first) + "-" + std::to_string(expected_last));
     }
     auto digest = transcript_.digest();
-    if (receipt.transcript_sha256 != to_hex(digest)) {
+    if (receipt.transcript_sha256 != digest.hex()) {
         return proto_fail(ErrorCode::transcript_mismatch,
                           "the peer's transcript hash differs from ours");
     }

@@ -12,6 +12,7 @@
 #include "proto/environment.h"
 #include "proto/key_schedule.h"
 #include "proto/limits.h"
+#include "proto/message_sealer.h"
 #include "proto/messages.h"
 #include "proto/record_layer.h"
 #include "proto/transcript.h"
@@ -20,7 +21,7 @@ namespace sc::proto {
 
 struct ChannelParams {
     Direction own_dir = Direction::c2s;
-    Bytes session_id;
+    SessionId session_id;
     pki::Certificate own_leaf;
     pki::Certificate peer_leaf;  // verified by the handshake
     std::shared_ptr<const crypto::PrivateKey> own_key;
@@ -70,8 +71,9 @@ class SecureChannel {
     msg::Receipt make_receipt_unsigned() const;
     ProtoResult<msg::Receipt> make_receipt() const;
     ProtoResult<bool> check_receipt(const msg::Receipt& receipt) const;
+    TranscriptHash transcript_hash() const;
     std::string transcript_hex() const;
-    const Bytes& session_id() const { return params_.session_id; }
+    const SessionId& session_id() const { return params_.session_id; }
 
     // For tests only (Hardening.M7_*): the key schedule, whose held secrets can be inspected.
     const KeySchedule& key_schedule_for_test() const { return schedule_; }
@@ -86,16 +88,18 @@ class SecureChannel {
     SessionParties parties() const;
 
     ChannelParams params_;
-    crypto::Sha256Digest client_fp_{};
-    crypto::Sha256Digest server_fp_{};
+    Fingerprint client_fp_;
+    Fingerprint server_fp_;
     KeySchedule schedule_;
     Sealer sealer_;
     Opener opener_;
-    std::optional<EpochKeys> message_keys_;  // this epoch's only: replaced (wiped) on rekey
+    // From epoch 1 on: this epoch's msg keys only, replaced (wiped) on rekey.
+    std::optional<MessageSealer> message_sealer_;
+    std::optional<MessageOpener> message_opener_;
     std::chrono::system_clock::time_point epoch_started_{};
 
     std::string header_;
-    TranscriptHash transcript_;
+    TranscriptHasher transcript_;
     std::uint64_t last_sent_seqno_ = 0;
     std::uint64_t last_received_seqno_ = 0;
     std::uint64_t first_received_seqno_ = 0;

@@ -115,15 +115,11 @@ ProtoResult<bool> ClientSession::on_dh_server(const Frame& frame, const msg::DhS
     auto reply = make_frame(msg::encode(msg::Outer{msg::DhClient{share, std::move(sig).value()}}));
     handshake_hash_.update(reply.wire());
     out.send.push_back(reply.wire());
-    auto hh = handshake_hash_.peek();
+    HandshakeHash hh(handshake_hash_.peek());
     SC_TRY_ASSIGN(auto schedule, KeySchedule::start(*dh1, nonce_c_, nonce_s_, hh));
-    ChannelParams params{Direction::c2s,
-                         Bytes(hh.begin(), hh.end()),
-                         config_.identity.chain.front(),
-                         server_->leaf(),
-                         config_.identity.key,
-                         config_.ts_window,
-                         config_.max_records_per_epoch};
+    ChannelParams params{
+        Direction::c2s,       session_id_of(hh), config_.identity.chain.front(), server_->leaf(),
+        config_.identity.key, config_.ts_window, config_.max_records_per_epoch};
     SC_TRY_ASSIGN(channel_, SecureChannel::create(std::move(params), std::move(schedule)));
     phase_ = Phase::authenticating;
     out.events.push_back(event::HandshakeDone{server_->leaf(), channel_->session_id()});
@@ -331,7 +327,7 @@ ProtoResult<bool> ClientSession::on_receipt(const msg::Receipt& m, Output& out) 
     if (!receipt_sent_) {  // the server closes first: answer with ours
         SC_TRY(send_receipt(out));
     }
-    out.events.push_back(event::ReceiptsExchanged{*own_receipt_, m, channel_->transcript_hex()});
+    out.events.push_back(event::ReceiptsExchanged{*own_receipt_, m, channel_->transcript_hash()});
     if (phase_ == Phase::rekey_sent) {
         finished_after_receipt_ = true;  // our receipt goes out after the rekey reply
         return true;

@@ -7,9 +7,11 @@
 #include <vector>
 
 #include "common/bytes.h"
+#include "common/ids.h"
 #include "crypto/secret.h"
 #include "pki/certificate.h"
 #include "proto/errors.h"
+#include "proto/hashes.h"
 #include "proto/messages.h"
 
 namespace sc::proto {
@@ -17,7 +19,7 @@ namespace sc::proto {
 namespace event {
 struct HandshakeDone {
     pki::Certificate peer;  // verified leaf
-    Bytes session_id;
+    SessionId session_id;
 };
 struct RegisterRequested {  // server: the owner must answer accept_auth or reject_auth
     std::string email;
@@ -59,7 +61,7 @@ struct TranscriptAppend {  // append this text to the session's transcript file 
 struct ReceiptsExchanged {
     msg::Receipt own;
     msg::Receipt peer;
-    std::string transcript_sha256;  // hex
+    TranscriptHash transcript_sha256;
 };
 struct PeerError {  // the peer sent `error`
     std::string code;

@@ -15,15 +15,14 @@ Failure<ProtocolError> internal(const Error& e) {
 }  // namespace
 
 ProtoResult<KeySchedule> KeySchedule::start(const crypto::SecretBytes& dh1, ByteView nonce_c,
-                                            ByteView nonce_s, ByteView handshake_hash) {
+                                            ByteView nonce_s, const HandshakeHash& handshake_hash) {
     Bytes salt(nonce_c.begin(), nonce_c.end());
     salt.insert(salt.end(), nonce_s.begin(), nonce_s.end());
     auto auth_secret = crypto::hkdf_extract(salt, dh1);
     if (!auth_secret) {
         return internal(auth_secret.error());
     }
-    return KeySchedule(std::move(auth_secret).value(),
-                       Bytes(handshake_hash.begin(), handshake_hash.end()));
+    return KeySchedule(std::move(auth_secret).value(), handshake_hash);
 }
 
 ProtoResult<TrafficKey> KeySchedule::traffic_key(const crypto::SecretBytes& secret,
@@ -46,13 +45,13 @@ ProtoResult<TrafficKey> KeySchedule::traffic_key(const crypto::SecretBytes& secr
 
 ProtoResult<EpochKeys> KeySchedule::auth_keys() const {
     SC_CHECK(stage_ == Stage::auth);
-    SC_TRY_ASSIGN(auto c2s, traffic_key(chain_, "auth c2s", handshake_hash_));
-    SC_TRY_ASSIGN(auto s2c, traffic_key(chain_, "auth s2c", handshake_hash_));
+    SC_TRY_ASSIGN(auto c2s, traffic_key(chain_, "auth c2s", handshake_hash_.view()));
+    SC_TRY_ASSIGN(auto s2c, traffic_key(chain_, "auth s2c", handshake_hash_.view()));
     return EpochKeys{0, std::move(c2s), std::move(s2c)};
 }
 
 ProtoResult<ChatEpochKeys> KeySchedule::advance(const crypto::SecretBytes& dh) {
-    auto salt = crypto::hkdf_expand_label(chain_, "next", handshake_hash_, 32);
+    auto salt = crypto::hkdf_expand_label(chain_, "next", handshake_hash_.view(), 32);
     if (!salt) {
         return internal(salt.error());
     }
@@ -64,7 +63,7 @@ ProtoResult<ChatEpochKeys> KeySchedule::advance(const crypto::SecretBytes& dh) {
     ++epoch_;
     chain_ = std::move(next).value();  // the previous chain secret is wiped by its allocator
     stage_ = Stage::chat;
-    Bytes context = ByteWriter().raw(handshake_hash_).u32(epoch_).bytes();
+    Bytes context = ByteWriter().raw(handshake_hash_.view()).u32(epoch_).bytes();
     SC_TRY_ASSIGN(auto c2s, traffic_key(chain_, "chat c2s", context));
     SC_TRY_ASSIGN(auto s2c, traffic_key(chain_, "chat s2c", context));
     SC_TRY_ASSIGN(auto msg_c2s, traffic_key(chain_, "msg c2s", context));

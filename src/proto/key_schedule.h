@@ -11,6 +11,7 @@
 #include "crypto/aead.h"
 #include "crypto/secret.h"
 #include "proto/errors.h"
+#include "proto/hashes.h"
 
 namespace sc::proto {
 
@@ -38,7 +39,7 @@ class KeySchedule {
 
     // §4.1: auth_secret = HKDF-Extract(nonce_c ‖ nonce_s, dh1); epoch 0 keys from it.
     static ProtoResult<KeySchedule> start(const crypto::SecretBytes& dh1, ByteView nonce_c,
-                                          ByteView nonce_s, ByteView handshake_hash);
+                                          ByteView nonce_s, const HandshakeHash& handshake_hash);
     KeySchedule(KeySchedule&&) noexcept = default;
     KeySchedule& operator=(KeySchedule&&) noexcept = default;
     KeySchedule(const KeySchedule&) = delete;
@@ -58,7 +59,7 @@ class KeySchedule {
     std::vector<ByteView> held_secrets_for_test(crypto::SecretAccess) const;
 
   private:
-    KeySchedule(crypto::SecretBytes auth_secret, Bytes handshake_hash)
+    KeySchedule(crypto::SecretBytes auth_secret, HandshakeHash handshake_hash)
         : chain_(std::move(auth_secret)), handshake_hash_(std::move(handshake_hash)) {}
     ProtoResult<TrafficKey> traffic_key(const crypto::SecretBytes& secret, std::string_view label,
                                         ByteView context) const;
@@ -66,7 +67,7 @@ class KeySchedule {
     Stage stage_ = Stage::auth;
     std::uint32_t epoch_ = 0;
     crypto::SecretBytes chain_;  // auth_secret, then epoch_secret_n: the only secret held
-    Bytes handshake_hash_;
+    HandshakeHash handshake_hash_;
 };
 
 }  // namespace sc::proto

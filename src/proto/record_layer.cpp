@@ -1,5 +1,6 @@
 #include "proto/record_layer.h"
 
+#include "crypto/internal/aead_raw.h"
 #include "proto/limits.h"
 
 namespace sc::proto {
@@ -19,7 +20,8 @@ ProtoResult<msg::Record> Sealer::seal(ByteView plaintext, bool last_word) {
                               " records, the most allowed; the session must end");
     }
     auto nonce = nonce_for(key_.iv, next_seq_);
-    auto ct = crypto::seal(key_.key, nonce, plaintext, record_ad(dir_, next_seq_, epoch_));
+    auto ct =
+        crypto::internal::seal(key_.key, nonce, plaintext, record_ad(dir_, next_seq_, epoch_));
     if (!ct) {
         return proto_fail(ErrorCode::internal, ct.error().message);
     }
@@ -52,7 +54,8 @@ ProtoResult<crypto::SecretBytes> Opener::open(const msg::Record& record) {
                               " records under one epoch key without a rekey");
     }
     auto nonce = nonce_for(key_.iv, record.seq);
-    auto pt = crypto::open(key_.key, nonce, record.ct, record_ad(dir_, record.seq, epoch_));
+    auto pt =
+        crypto::internal::open(key_.key, nonce, record.ct, record_ad(dir_, record.seq, epoch_));
     if (!pt) {
         return proto_fail(ErrorCode::decrypt_failed,
                           "record " + std::to_string(record.seq) + " failed authentication");

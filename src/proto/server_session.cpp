@@ -116,15 +116,11 @@ ProtoResult<bool> ServerSession::on_dh_client(const Frame& frame, const msg::DhC
     if (!dh1) {
         return as_protocol_error(ErrorCode::bad_share, dh1.error());
     }
-    auto hh = handshake_hash_.peek();
+    HandshakeHash hh(handshake_hash_.peek());
     SC_TRY_ASSIGN(auto schedule, KeySchedule::start(*dh1, nonce_c_, nonce_s_, hh));
-    ChannelParams params{Direction::s2c,
-                         Bytes(hh.begin(), hh.end()),
-                         config_.identity.chain.front(),
-                         client_->leaf(),
-                         config_.identity.key,
-                         config_.ts_window,
-                         config_.max_records_per_epoch};
+    ChannelParams params{
+        Direction::s2c,       session_id_of(hh), config_.identity.chain.front(), client_->leaf(),
+        config_.identity.key, config_.ts_window, config_.max_records_per_epoch};
     SC_TRY_ASSIGN(channel_, SecureChannel::create(std::move(params), std::move(schedule)));
     phase_ = Phase::waiting_auth;
     out.events.push_back(event::HandshakeDone{client_->leaf(), channel_->session_id()});
@@ -313,7 +309,7 @@ ProtoResult<bool> ServerSession::on_receipt(const msg::Receipt& m, Output& out) 
         own_receipt_ = receipt;
         SC_TRY(send_sealed(msg::Inner{std::move(receipt)}, out));
     }
-    out.events.push_back(event::ReceiptsExchanged{*own_receipt_, m, channel_->transcript_hex()});
+    out.events.push_back(event::ReceiptsExchanged{*own_receipt_, m, channel_->transcript_hash()});
     phase_ = Phase::closed;
     finish(out);
     return true;

@@ -39,10 +39,10 @@ crypto::Sha256Digest commitment(ByteView salt, std::string_view text) {
     return crypto::sha256(ByteWriter().context(kContextCommitment).raw(salt).text(text).bytes());
 }
 
-Bytes message_ad(ByteView session_id, Direction dir, std::uint64_t seqno, std::uint64_t ts,
+Bytes message_ad(const SessionId& session_id, Direction dir, std::uint64_t seqno, std::uint64_t ts,
                  std::uint32_t epoch) {
     return ByteWriter()
-        .raw(session_id)
+        .raw(session_id.view())
         .u8(static_cast<std::uint8_t>(dir))
         .u64(seqno)
         .u64(ts)
@@ -56,9 +56,9 @@ Bytes message_signed(std::uint8_t version, const SessionParties& parties, Direct
     return ByteWriter()
         .context(kContextMessage)
         .u8(version)
-        .raw(parties.session_id)
-        .raw(parties.client_fingerprint)
-        .raw(parties.server_fingerprint)
+        .raw(parties.session_id.view())
+        .raw(parties.client_fingerprint.view())
+        .raw(parties.server_fingerprint.view())
         .u8(static_cast<std::uint8_t>(dir))
         .u64(seqno)
         .u64(ts)
@@ -67,12 +67,12 @@ Bytes message_signed(std::uint8_t version, const SessionParties& parties, Direct
         .bytes();
 }
 
-Bytes ack_signed(ByteView session_id, Direction dir, std::uint64_t seqno,
+Bytes ack_signed(const SessionId& session_id, Direction dir, std::uint64_t seqno,
                  const crypto::Sha256Digest& header_hash,
                  const crypto::Sha256Digest& running_hash) {
     return ByteWriter()
         .context(kContextAck)
-        .raw(session_id)
+        .raw(session_id.view())
         .u8(static_cast<std::uint8_t>(dir))
         .u64(seqno)
         .raw(header_hash)
@@ -80,28 +80,28 @@ Bytes ack_signed(ByteView session_id, Direction dir, std::uint64_t seqno,
         .bytes();
 }
 
-Bytes receipt_signed(ByteView session_id, const crypto::Sha256Digest& peer_fingerprint,
+Bytes receipt_signed(const SessionId& session_id, const Fingerprint& peer_fingerprint,
                      std::uint64_t first_seq, std::uint64_t last_seq,
-                     const crypto::Sha256Digest& transcript_sha256) {
+                     const TranscriptHash& transcript_sha256) {
     return ByteWriter()
         .context(kContextReceipt)
-        .raw(session_id)
-        .raw(peer_fingerprint)
+        .raw(session_id.view())
+        .raw(peer_fingerprint.view())
         .u64(first_seq)
         .u64(last_seq)
-        .raw(transcript_sha256)
+        .raw(transcript_sha256.view())
         .bytes();
 }
 
-crypto::Sha256Digest transcript_digest(const crypto::Sha256Digest& header_hash,
-                                       const crypto::Sha256Digest& c2s_hash,
-                                       const crypto::Sha256Digest& s2c_hash) {
-    return crypto::sha256(ByteWriter()
-                              .context(kContextTranscript)
-                              .raw(header_hash)
-                              .raw(c2s_hash)
-                              .raw(s2c_hash)
-                              .bytes());
+TranscriptHash transcript_digest(const crypto::Sha256Digest& header_hash,
+                                 const crypto::Sha256Digest& c2s_hash,
+                                 const crypto::Sha256Digest& s2c_hash) {
+    return TranscriptHash(crypto::sha256(ByteWriter()
+                                             .context(kContextTranscript)
+                                             .raw(header_hash)
+                                             .raw(c2s_hash)
+                                             .raw(s2c_hash)
+                                             .bytes()));
 }
 
 }  // namespace sc::proto

@@ -7,7 +7,9 @@
 #include <string_view>
 
 #include "common/bytes.h"
+#include "common/ids.h"
 #include "crypto/sha256.h"
+#include "proto/hashes.h"
 
 namespace sc::proto {
 
@@ -35,14 +37,14 @@ Bytes record_ad(Direction dir, std::uint64_t seq, std::uint32_t epoch);
 
 crypto::Sha256Digest commitment(ByteView salt, std::string_view text);
 // `epoch` is the epoch of the record that carries the msg (§6).
-Bytes message_ad(ByteView session_id, Direction dir, std::uint64_t seqno, std::uint64_t ts,
+Bytes message_ad(const SessionId& session_id, Direction dir, std::uint64_t seqno, std::uint64_t ts,
                  std::uint32_t epoch);
 
 // Both leaf fingerprints make a line say, on its own, between whom it was sent (§6).
 struct SessionParties {
-    ByteView session_id;
-    crypto::Sha256Digest client_fingerprint{};
-    crypto::Sha256Digest server_fingerprint{};
+    SessionId session_id;
+    Fingerprint client_fingerprint;
+    Fingerprint server_fingerprint;
 };
 Bytes message_signed(std::uint8_t version, const SessionParties& parties, Direction dir,
                      std::uint64_t seqno, std::uint64_t ts, ByteView ct,
@@ -51,15 +53,15 @@ Bytes message_signed(std::uint8_t version, const SessionParties& parties, Direct
 // What the receiver of msg `seqno` of direction `dir` signs in its ack (§6): `header_hash` is
 // H(transcript header), `running_hash` the hash of that direction's transcript lines up to and
 // including the msg's line.
-Bytes ack_signed(ByteView session_id, Direction dir, std::uint64_t seqno,
+Bytes ack_signed(const SessionId& session_id, Direction dir, std::uint64_t seqno,
                  const crypto::Sha256Digest& header_hash, const crypto::Sha256Digest& running_hash);
 
-Bytes receipt_signed(ByteView session_id, const crypto::Sha256Digest& peer_fingerprint,
+Bytes receipt_signed(const SessionId& session_id, const Fingerprint& peer_fingerprint,
                      std::uint64_t first_seq, std::uint64_t last_seq,
-                     const crypto::Sha256Digest& transcript_sha256);
+                     const TranscriptHash& transcript_sha256);
 
-crypto::Sha256Digest transcript_digest(const crypto::Sha256Digest& header_hash,
-                                       const crypto::Sha256Digest& c2s_hash,
-                                       const crypto::Sha256Digest& s2c_hash);
+TranscriptHash transcript_digest(const crypto::Sha256Digest& header_hash,
+                                 const crypto::Sha256Digest& c2s_hash,
+                                 const crypto::Sha256Digest& s2c_hash);
 
 }  // namespace sc::proto

@@ -7,7 +7,9 @@
 #include <string_view>
 
 #include "common/bytes.h"
+#include "common/ids.h"
 #include "crypto/sha256.h"
+#include "proto/hashes.h"
 #include "proto/signed_strings.h"
 
 namespace sc::proto {
@@ -19,7 +21,7 @@ struct TranscriptLine {
     Bytes ct;
     crypto::Sha256Digest commit{};
     Bytes sig;
-    crypto::Sha256Digest signer_fingerprint{};
+    Fingerprint signer_fingerprint;
 
     std::string format() const;  // including the final '\n'
 };
@@ -30,19 +32,20 @@ struct AckLine {
     std::uint64_t seqno = 0;
     Direction dir = Direction::c2s;
     Bytes sig;
-    crypto::Sha256Digest signer_fingerprint{};  // the msg's receiver
+    Fingerprint signer_fingerprint;  // the msg's receiver
 
     std::string format() const;  // including the final '\n'
 };
 
-std::string transcript_header(ByteView session_id, ByteView client_leaf_der,
+std::string transcript_header(const SessionId& session_id, ByteView client_leaf_der,
                               ByteView server_leaf_der);
 
-class TranscriptHash {
+// Computes the TranscriptHash as lines are appended.
+class TranscriptHasher {
   public:
-    explicit TranscriptHash(std::string_view header);
+    explicit TranscriptHasher(std::string_view header);
     void append(Direction dir, std::string_view line);
-    crypto::Sha256Digest digest() const;
+    TranscriptHash digest() const;
     const crypto::Sha256Digest& header_hash() const { return header_hash_; }
     // H(the lines of `dir` so far): Hrun_dir of the ack signature (§6).
     crypto::Sha256Digest running(Direction dir) const;

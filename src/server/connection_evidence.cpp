@@ -90,7 +90,7 @@ void Connection::save_receipts(const proto::event::ReceiptsExchanged& e) {
                {{"conn", conn()},
                 {"user", username_},
                 {"client_fp", client_fp_},
-                {"transcript_sha256", e.transcript_sha256},
+                {"transcript_sha256", e.transcript_sha256.hex()},
                 {"result", saved ? "ok" : saved.error().message}});
 }
 

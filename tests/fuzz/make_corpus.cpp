@@ -41,7 +41,7 @@ void note(const Output& out, const char* side, bool& receipts, std::string& hash
     for (const auto& e : out.events) {
         if (const auto* done = std::get_if<event::ReceiptsExchanged>(&e)) {
             receipts = true;
-            hash = done->transcript_sha256;
+            hash = done->transcript_sha256.hex();
         } else if (const auto* failed = std::get_if<event::Failed>(&e)) {
             failure += std::string(side) + " failed: " + failed->error.text() + "\n";
         } else if (const auto* peer = std::get_if<event::PeerError>(&e)) {

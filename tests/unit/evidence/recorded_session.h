@@ -17,7 +17,7 @@ struct SentMessage {
 };
 
 struct RecordedSession {
-    Bytes session_id;
+    SessionId session_id;
     pki::Certificate client_cert;
     pki::Certificate server_cert;
     std::string client_transcript;

@@ -23,7 +23,7 @@ using sc::test::mode_of;
 // What an owner of a session does with its events.
 Status save(SessionFiles& files, const std::vector<proto::Event>& events,
             const pki::Certificate& own_leaf, const pki::Certificate& peer_leaf,
-            ByteView session_id) {
+            const SessionId& session_id) {
     for (const auto& e : events) {
         if (const auto* t = std::get_if<proto::event::TranscriptAppend>(&e)) {
             SC_TRY(files.append(t->text));
@@ -94,7 +94,7 @@ TEST_F(SessionFilesTest, RefusesAnExistingTranscriptOrSymlink) {
     ASSERT_FALSE(again);
     EXPECT_NE(again.error().message.find("already exists"), std::string::npos);
 
-    Bytes other_id(32, 0x42);
+    SessionId other_id = *SessionId::from_view(Bytes(32, 0x42));
     auto target = tmp / "elsewhere";
     sc::test::write_text(target, "precious\n");
     ASSERT_EQ(::symlink(target.c_str(), (tmp / (to_hex(other_id) + ".transcript")).c_str()), 0);
@@ -107,7 +107,7 @@ TEST_F(SessionFilesTest, RefusesToOverwriteReceiptsOrMixSessions) {
     auto files = SessionFiles::create(tmp.path(), session.session_id);
     ASSERT_TRUE(files);
     ASSERT_TRUE(files->append(session.client_transcript));
-    Bytes wrong(32, 0x01);
+    SessionId wrong = *SessionId::from_view(Bytes(32, 0x01));
     auto mixed = files->save_receipts(session.client_receipt, session.server_receipt, wrong,
                                       session.client_cert, session.server_cert);
     EXPECT_FALSE(mixed);

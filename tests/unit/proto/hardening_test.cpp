@@ -6,8 +6,8 @@
 
 #include "common/base64.h"
 #include "common/byte_writer.h"
-#include "crypto/aead.h"
 #include "crypto/hkdf.h"
+#include "crypto/internal/aead_raw.h"
 #include "harness.h"
 #include "proto/record_layer.h"
 #include "proto/wire/framer.h"
@@ -58,8 +58,8 @@ struct MsgKey {
 };
 
 // §4.2: msg_key_c2s,n and msg_iv_c2s,n from epoch_secret_n.
-MsgKey msg_c2s_key(const SecretBytes& epoch_secret, ByteView hh, std::uint32_t n) {
-    Bytes ctx = ByteWriter().raw(hh).u32(n).bytes();
+MsgKey msg_c2s_key(const SecretBytes& epoch_secret, const SessionId& hh, std::uint32_t n) {
+    Bytes ctx = ByteWriter().raw(hh.view()).u32(n).bytes();
     auto key = crypto::hkdf_expand_label(epoch_secret, "msg c2s key", ctx, 32);
     auto iv = crypto::hkdf_expand_label(epoch_secret, "msg c2s iv", ctx, 12);
     EXPECT_TRUE(key && iv);
@@ -108,10 +108,14 @@ TEST(Hardening, M7_RekeyLeavesNothingOfThePreviousEpoch) {
     auto ad = [&](std::uint64_t seqno, std::uint64_t ts, std::uint32_t epoch) {
         return message_ad(hh, Direction::c2s, seqno, ts, epoch);
     };
-    EXPECT_TRUE(crypto::open(key1.key, nonce_for(key1.iv, 1), ct1, ad(1, received[0].ts, 1)));
-    EXPECT_FALSE(crypto::open(key1.key, nonce_for(key1.iv, 2), ct2, ad(2, received[1].ts, 2)));
-    EXPECT_FALSE(crypto::open(key1.key, nonce_for(key1.iv, 2), ct2, ad(2, received[1].ts, 1)));
-    EXPECT_TRUE(crypto::open(key2.key, nonce_for(key2.iv, 2), ct2, ad(2, received[1].ts, 2)));
+    EXPECT_TRUE(
+        crypto::internal::open(key1.key, nonce_for(key1.iv, 1), ct1, ad(1, received[0].ts, 1)));
+    EXPECT_FALSE(
+        crypto::internal::open(key1.key, nonce_for(key1.iv, 2), ct2, ad(2, received[1].ts, 2)));
+    EXPECT_FALSE(
+        crypto::internal::open(key1.key, nonce_for(key1.iv, 2), ct2, ad(2, received[1].ts, 1)));
+    EXPECT_TRUE(
+        crypto::internal::open(key2.key, nonce_for(key2.iv, 2), ct2, ad(2, received[1].ts, 2)));
 }
 
 TEST(Hardening, M4_RekeysAreRateLimitedPerSession) {

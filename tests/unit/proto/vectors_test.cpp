@@ -14,8 +14,8 @@
 #include "common/base64.h"
 #include "common/byte_writer.h"
 #include "common/files.h"
-#include "crypto/aead.h"
 #include "crypto/hkdf.h"
+#include "crypto/internal/aead_raw.h"
 #include "pki/ca_directory.h"
 #include "proto/client_session.h"
 #include "proto/record_layer.h"
@@ -146,6 +146,7 @@ TEST(ProtocolVectors, SessionMatchesTheSpecByteForByte) {
         all.insert(all.end(), f->begin(), f->end());
     }
     auto hh = crypto::sha256(all);
+    SessionId session_id(hh);  // §3.2: the session is named by HH
 
     // §4.1 k_auth from DH #1 (RFC 7748's shared secret).
     auto dh1 = SecretBytes(hex("4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742"));
@@ -160,7 +161,8 @@ TEST(ProtocolVectors, SessionMatchesTheSpecByteForByte) {
     std::array<std::uint8_t, 12> iv{};
     std::copy_n(auth_c2s_iv.reveal(SecretAccess{}).begin(), 12, iv.begin());
     auto key = take(crypto::Aes256GcmKey::create(auth_c2s_key));
-    auto login_pt = crypto::open(key, nonce_for(iv, 0), login_ct, record_ad(Direction::c2s, 0, 0));
+    auto login_pt =
+        crypto::internal::open(key, nonce_for(iv, 0), login_ct, record_ad(Direction::c2s, 0, 0));
     ASSERT_TRUE(login_pt) << "the login record does not open with the spec's k_auth";
     EXPECT_EQ(std::string(login_pt->begin(), login_pt->end()),
               R"({"password":"correct horse battery staple","type":"login","username":"alice"})");
@@ -189,8 +191,8 @@ TEST(ProtocolVectors, SessionMatchesTheSpecByteForByte) {
     Bytes msg_record = *base64_decode(msg_frame["ct"].get<std::string>());
     std::copy_n(chat_c2s_iv.reveal(SecretAccess{}).begin(), 12, iv.begin());
     auto chat_key = take(crypto::Aes256GcmKey::create(chat_c2s_key));
-    auto inner =
-        crypto::open(chat_key, nonce_for(iv, 2), msg_record, record_ad(Direction::c2s, 2, 1));
+    auto inner = crypto::internal::open(chat_key, nonce_for(iv, 2), msg_record,
+                                        record_ad(Direction::c2s, 2, 1));
     ASSERT_TRUE(inner) << "the msg record does not open with the spec's epoch-1 key";
     auto msg = nlohmann::json::parse(inner->begin(), inner->end());
     EXPECT_EQ(msg["type"], "msg");
@@ -203,7 +205,8 @@ TEST(ProtocolVectors, SessionMatchesTheSpecByteForByte) {
     // §6: ct opens with the msg key to salt ‖ text; commit and signature per the spec.
     std::copy_n(msg_c2s_iv.reveal(SecretAccess{}).begin(), 12, iv.begin());
     auto mkey = take(crypto::Aes256GcmKey::create(msg_c2s_key));
-    auto body = crypto::open(mkey, nonce_for(iv, 1), ct, message_ad(hh, Direction::c2s, 1, ts, 1));
+    auto body = crypto::internal::open(mkey, nonce_for(iv, 1), ct,
+                                       message_ad(session_id, Direction::c2s, 1, ts, 1));
     ASSERT_TRUE(body);
     EXPECT_EQ(Bytes(body->begin(), body->begin() + 16), counting(0x40, 16));
     EXPECT_EQ(std::string(body->begin() + 16, body->end()), "Hello, SecureChat");
@@ -212,8 +215,8 @@ TEST(ProtocolVectors, SessionMatchesTheSpecByteForByte) {
     auto server_id = load_identity("server");
     auto client_fp = client_id.chain.front().fingerprint();
     auto server_fp = server_id.chain.front().fingerprint();
-    auto signed_msg = message_signed(1, SessionParties{hh, client_fp, server_fp}, Direction::c2s, 1,
-                                     ts, ct, commit);
+    auto signed_msg = message_signed(1, SessionParties{session_id, client_fp, server_fp},
+                                     Direction::c2s, 1, ts, ct, commit);
     EXPECT_TRUE(client_id.chain.front().public_key().verify(signed_msg, sig));
 
     // §6 the server's signed ack: s2c record 2 (after auth_ok and dh_server #2), epoch 1.
@@ -222,8 +225,8 @@ TEST(ProtocolVectors, SessionMatchesTheSpecByteForByte) {
     Bytes ack_record = *base64_decode(ack_frame["ct"].get<std::string>());
     std::copy_n(chat_s2c_iv.reveal(SecretAccess{}).begin(), 12, iv.begin());
     auto s2c_key = take(crypto::Aes256GcmKey::create(chat_s2c_key));
-    auto ack_pt =
-        crypto::open(s2c_key, nonce_for(iv, 2), ack_record, record_ad(Direction::s2c, 2, 1));
+    auto ack_pt = crypto::internal::open(s2c_key, nonce_for(iv, 2), ack_record,
+                                         record_ad(Direction::s2c, 2, 1));
     ASSERT_TRUE(ack_pt) << "the ack record does not open with the spec's epoch-1 s2c key";
     auto ack = nlohmann::json::parse(ack_pt->begin(), ack_pt->end());
     EXPECT_EQ(ack["type"], "ack");
@@ -231,21 +234,22 @@ TEST(ProtocolVectors, SessionMatchesTheSpecByteForByte) {
     Bytes ack_sig = *base64_decode(ack["sig"].get<std::string>());
 
     // §7 transcript (msg line, then its ack line) and the client's receipt.
-    auto header =
-        transcript_header(hh, client_id.chain.front().to_der(), server_id.chain.front().to_der());
+    auto header = transcript_header(session_id, client_id.chain.front().to_der(),
+                                    server_id.chain.front().to_der());
     TranscriptLine line{1, ts, Direction::c2s, ct, commit, sig, client_fp};
     auto running = crypto::sha256(as_bytes(line.format()));
-    auto ack_bytes = ack_signed(hh, Direction::c2s, 1, crypto::sha256(as_bytes(header)), running);
+    auto ack_bytes =
+        ack_signed(session_id, Direction::c2s, 1, crypto::sha256(as_bytes(header)), running);
     EXPECT_TRUE(server_id.chain.front().public_key().verify(ack_bytes, ack_sig));
     AckLine ack_line{1, Direction::c2s, ack_sig, server_fp};
-    TranscriptHash th(header);
+    TranscriptHasher th(header);
     th.append(Direction::c2s, line.format());
     th.append(Direction::c2s, ack_line.format());
     auto digest = th.digest();
     auto receipts = std::get_if<event::ReceiptsExchanged>(&run.client_events.back());
     ASSERT_NE(receipts, nullptr);
-    EXPECT_EQ(receipts->transcript_sha256, to_hex(digest));
-    auto receipt_bytes = receipt_signed(hh, server_fp, 0, 0, digest);
+    EXPECT_EQ(receipts->transcript_sha256, digest);
+    auto receipt_bytes = receipt_signed(session_id, server_fp, 0, 0, digest);
     EXPECT_TRUE(client_id.chain.front().public_key().verify(receipt_bytes, receipts->own.sig));
 
     nlohmann::json values = {
