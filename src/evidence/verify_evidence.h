@@ -17,8 +17,8 @@
 #include "pki/certificate.h"
 #include "pki/crl.h"
 #include "pki/time_text.h"
-#include "proto/limits.h"
 #include "proto/hashes.h"
+#include "proto/limits.h"
 #include "proto/signed_strings.h"
 
 namespace sc::evidence {

@@ -23,7 +23,9 @@ void Connection::start_login(std::string username, crypto::SecretBytes password)
         AuthPool::Kind::login, strand_,
         [self, username, secret] { return self->ctx_.accounts.login(username, *secret); },
         [self, username](AuthService::Outcome result) {
-            self->guarded("login", [&] { self->finish_auth(username, proto::msg::AuthAction::logged_in, result); });
+            self->guarded("login", [&] {
+                self->finish_auth(username, proto::msg::AuthAction::logged_in, result);
+            });
         });
     if (!queued) {
         ctx_.throttle->refund(account_, block_);
@@ -58,7 +60,9 @@ void Connection::start_register(std::string email, std::string username,
             return self->ctx_.accounts.register_account(email, username, *secret);
         },
         [self, username](AuthService::Outcome result) {
-            self->guarded("register", [&] { self->finish_auth(username, proto::msg::AuthAction::registered, result); });
+            self->guarded("register", [&] {
+                self->finish_auth(username, proto::msg::AuthAction::registered, result);
+            });
         });
     if (!queued) {
         auto busy = AuthService::busy();
