@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "unit/server/manual_clock.h"
+#include "testing/fixed_steady_clock.h"
 
 namespace sc::server {
 namespace {
@@ -81,7 +81,7 @@ TEST(LoginThrottle, DelaysEnd) {
 // Through the interface the server holds, with the clock it owns: the delays double from 1 s
 // up to max_delay, and old failures are forgotten.
 TEST(LoginThrottle, DelaysDoubleUpToTheCapOnAFixedClock) {
-    test::ManualSteadyClock clock;
+    sc::test::FixedSteadyClock clock;
     LoginThrottle local({.free_failures = 1, .max_delay = 5s, .forget_after = 60s});
     Throttle& t = local;
     std::vector<std::chrono::seconds> waits;
@@ -99,7 +99,7 @@ TEST(LoginThrottle, DelaysDoubleUpToTheCapOnAFixedClock) {
 }
 
 TEST(LoginThrottle, TrustInAKnownPairExpires) {
-    test::ManualSteadyClock clock;
+    sc::test::FixedSteadyClock clock;
     LoginThrottle t({.free_failures = 3, .free_account_failures = 1, .trust_success_for = 10s});
     EXPECT_FALSE(t.reserve("alice", "home", clock.now()));
     t.succeeded("alice", "home", clock.now());  // trusted for 10 s
