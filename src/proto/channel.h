@@ -40,6 +40,8 @@ class SecureChannel {
     // The final `error`: may use the record reserved by the per-epoch cap.
     ProtoResult<Bytes> seal_last_word(const msg::Error& error);
     ProtoResult<msg::Inner> open(const msg::Record& record);
+    // Whether seal() has room for one more record in this epoch (the per-epoch cap).
+    ProtoResult<bool> can_seal() const { return sealer_.room(); }
 
     // ---- epochs ----
     // Installs the next epoch for both directions (DH #2 gives epoch 1).

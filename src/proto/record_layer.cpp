@@ -13,12 +13,17 @@ std::array<std::uint8_t, 12> nonce_for(const std::array<std::uint8_t, 12>& iv, s
     return nonce;
 }
 
-ProtoResult<msg::Record> Sealer::seal(ByteView plaintext, bool last_word) {
+ProtoResult<bool> Sealer::room(bool last_word) const {
     if (in_epoch_ + (last_word ? 0 : 1) >= max_in_epoch_) {
         return proto_fail(ErrorCode::key_exhausted,
                           "this epoch's record key has protected " + std::to_string(in_epoch_) +
                               " records, the most allowed; the session must end");
     }
+    return true;
+}
+
+ProtoResult<msg::Record> Sealer::seal(ByteView plaintext, bool last_word) {
+    SC_TRY(room(last_word));
     auto nonce = nonce_for(key_.iv, next_seq_);
     auto ct =
         crypto::internal::seal(key_.key, nonce, plaintext, record_ad(dir_, next_seq_, epoch_));

@@ -24,6 +24,8 @@ class Sealer {
            std::uint64_t max_in_epoch = kMaxRecordsPerEpoch)
         : dir_(dir), epoch_(epoch), key_(std::move(key)), max_in_epoch_(max_in_epoch) {}
     ProtoResult<msg::Record> seal(ByteView plaintext, bool last_word = false);
+    // Whether seal() has room for one more record (key_exhausted, as seal() says, if not).
+    ProtoResult<bool> room(bool last_word = false) const;
     // Installs the next epoch's key; the sequence continues (it never resets).
     void rekey(std::uint32_t epoch, TrafficKey key);
     std::uint64_t next_seq() const { return next_seq_; }

@@ -1,7 +1,9 @@
 #include "proto/server_session.h"
 
 #include <algorithm>
+#include <utility>
 
+#include "common/check.h"
 #include "common/display_text.h"
 #include "pki/name_match.h"
 
@@ -216,19 +218,51 @@ ProtoResult<bool> ServerSession::take_rekey_token() {
 
 // ---- chat ----
 
+// Validated: the ack waits for the owner's store (acknowledge_stored), and so does the input.
 ProtoResult<bool> ServerSession::on_chat(const msg::Chat& m, Output& out) {
     SC_TRY_ASSIGN(auto accepted, channel_->accept_chat(m, now_ms()));
-    SC_TRY(send_sealed(msg::Inner{std::move(accepted.ack)}, out));
+    // The ack's record must exist before its line is stored (the per-epoch cap, §4.2).
+    SC_TRY(channel_->can_seal());
+    held_ack_ = std::move(accepted.ack);
+    pause_input();
     out.events.push_back(event::TranscriptAppend{std::move(accepted.line)});
     out.events.push_back(event::MessageReceived{
         accepted.seqno, accepted.ts, std::move(accepted.text), std::move(accepted.salt)});
-    // Once per epoch (§4.2); the hard cap per epoch enforces it if the client ignores us.
-    if (!rekey_requested_in_epoch_ &&
-        channel_->rekey_due(clock_.now(), config_.rekey_after_records, config_.rekey_after)) {
-        SC_TRY(send_sealed(msg::Inner{msg::RekeyRequest{}}, out));
-        rekey_requested_in_epoch_ = true;
-    }
     return true;
+}
+
+std::optional<std::uint64_t> ServerSession::store_pending() const {
+    if (!held_ack_ || finished()) {
+        return std::nullopt;
+    }
+    return held_ack_->seqno;
+}
+
+// The frames are those on_chat sealed before the ack waited for the store: the ack, then a due
+// rekey_request, then what the buffered input brings.
+Output ServerSession::acknowledge_stored(std::uint64_t seqno) {
+    SC_CHECK(held_ack_ && held_ack_->seqno == seqno);
+    Output out;
+    auto ack = *std::exchange(held_ack_, std::nullopt);
+    if (finished()) {
+        return out;  // terminated meanwhile: no ack goes
+    }
+    auto sent = [&]() -> ProtoResult<bool> {
+        SC_TRY(send_sealed(msg::Inner{std::move(ack)}, out));
+        // Once per epoch (§4.2); the hard cap per epoch enforces it if the client ignores us.
+        if (!rekey_requested_in_epoch_ &&
+            channel_->rekey_due(clock_.now(), config_.rekey_after_records, config_.rekey_after)) {
+            SC_TRY(send_sealed(msg::Inner{msg::RekeyRequest{}}, out));
+            rekey_requested_in_epoch_ = true;
+        }
+        return true;
+    }();
+    if (!sent) {
+        fail(sent.error(), out);
+        return out;
+    }
+    resume_input(out);
+    return out;
 }
 
 ProtoResult<bool> ServerSession::on_ack(const msg::Ack& m, Output& out) {
@@ -244,7 +278,7 @@ Output ServerSession::send_text(std::string text) {
         out.events.push_back(event::Refused{"the message is not valid UTF-8 text"});
         return out;
     }
-    if (finished() || phase_ != Phase::chat) {
+    if (finished() || phase_ != Phase::chat || held_ack_) {
         out.events.push_back(event::Refused{"send is not possible now"});
         return out;
     }
@@ -267,7 +301,8 @@ Output ServerSession::send_text(std::string text) {
 
 Output ServerSession::request_rekey() {
     Output out;
-    if (!finished() && phase_ == Phase::chat && !rekey_requested_in_epoch_) {  // once per epoch
+    // Once per epoch; not between a message and its ack (acknowledge_stored asks if due).
+    if (!finished() && phase_ == Phase::chat && !rekey_requested_in_epoch_ && !held_ack_) {
         if (auto sent = send_sealed(msg::Inner{msg::RekeyRequest{}}, out); !sent) {
             fail(sent.error(), out);
         }
@@ -283,7 +318,8 @@ Output ServerSession::close() {
     if (finished()) {
         return out;
     }
-    if (phase_ != Phase::chat) {
+    // A message between validation and its store gets no receipt over it: it is not acked.
+    if (phase_ != Phase::chat || held_ack_) {
         fail(ProtocolError{ErrorCode::shutting_down, "the server is shutting down"}, out);
         phase_ = Phase::closed;
         return out;

@@ -1,5 +1,7 @@
 // The server role (docs/PROTOCOL.md §3, server column). The owner answers RegisterRequested and
-// LoginRequested events with accept_auth() or reject_auth(); everything else is handled here.
+// LoginRequested events with accept_auth() or reject_auth(), and each client message it is to
+// store (store_pending()) with acknowledge_stored() or terminate(); everything else is handled
+// here.
 #pragma once
 
 #include <chrono>
@@ -59,6 +61,15 @@ class ServerSession final : public SessionBase {
     Output request_rekey();
     Output send_text(std::string text);  // server-originated chat message
 
+    // The send path is validate, store, acknowledge (issue 9): a valid client `msg` yields its
+    // TranscriptAppend and MessageReceived but not its ack, and the session reads no further
+    // frame until the owner answers. The owner stores the transcript line, then calls
+    // acknowledge_stored(seqno), which seals the ack (and a due rekey_request) and goes on with
+    // the buffered input; or, if the store failed, terminate(): its `error` takes the record
+    // the ack would have had, so the client never holds an ack for an unstored message.
+    std::optional<std::uint64_t> store_pending() const;
+    Output acknowledge_stored(std::uint64_t seqno);
+
     Phase phase() const { return phase_; }
     const std::optional<pki::VerifiedCertificate>& client() const { return client_; }
     // Set by accept_auth; none before.
@@ -100,6 +111,7 @@ class ServerSession final : public SessionBase {
     double rekey_tokens_ = 0;
     std::chrono::system_clock::time_point rekey_tokens_at_{};
     bool rekey_requested_in_epoch_ = false;
+    std::optional<msg::Ack> held_ack_;  // validated, awaiting the owner's store
 };
 
 }  // namespace sc::proto

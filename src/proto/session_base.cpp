@@ -53,7 +53,17 @@ Output SessionBase::receive(ByteView bytes) {
         return out;
     }
     reader_.feed(bytes);
-    while (!finished_) {
+    process_buffered(out);
+    return out;
+}
+
+void SessionBase::resume_input(Output& out) {
+    paused_ = false;
+    process_buffered(out);
+}
+
+void SessionBase::process_buffered(Output& out) {
+    while (!finished_ && !paused_) {
         auto next = reader_.next();
         if (std::holds_alternative<NeedMore>(next)) {
             break;
@@ -67,7 +77,6 @@ Output SessionBase::receive(ByteView bytes) {
             fail(handled.error(), out);
         }
     }
-    return out;
 }
 
 ProtoResult<bool> SessionBase::on_frame(const Frame& frame, Output& out) {

@@ -36,6 +36,13 @@ class SessionBase {
     virtual ProtoResult<bool> on_handshake(const Frame& frame, msg::Outer message, Output& out) = 0;
     virtual ProtoResult<bool> on_inner(msg::Inner message, Output& out) = 0;
 
+    // Input stops after the current frame; later frames wait, in order, in the frame reader
+    // until resume_input() (the server's store-pending state).
+    void pause_input() { paused_ = true; }
+    // Handles the frames buffered while paused, as receive() would have.
+    void resume_input(Output& out);
+    bool input_paused() const { return paused_; }
+
     // Sends `message` sealed; on failure the session fails.
     ProtoResult<bool> send_sealed(const msg::Inner& message, Output& out);
     static void send_plain(const msg::Outer& message, Output& out);
@@ -50,9 +57,11 @@ class SessionBase {
 
   private:
     ProtoResult<bool> on_frame(const Frame& frame, Output& out);
+    void process_buffered(Output& out);
 
     FrameReader reader_;
     bool finished_ = false;
+    bool paused_ = false;
 };
 
 // Verifies a peer's chain (DER, leaf first) as the handshake must (docs/PROTOCOL.md §3.1).

@@ -245,34 +245,29 @@ void Connection::begin_close(std::string reason, proto::ErrorCode code,
 }
 
 void Connection::handle(proto::Output out) {
-    // The send path is validate (the session did), store, acknowledge, notify. Evidence
-    // first: the transcript lines of this output are written (write(2); fsync comes with the
-    // receipts) before its frames, a chat message's ack among them, are queued. If they cannot
-    // be written the session ends here (L4), before any receipt can be signed over them. The
-    // output's own frames still go, that ack included, ahead of the error: the record layer's
-    // sequence numbers do not allow dropping one. Holding the ack back needs the session to
-    // seal it only once we confirm the store.
-    std::optional<Refusal> problem;
-    for (auto& event : out.events) {
-        if (std::holds_alternative<proto::event::ChatReady>(event)) {
-            open_transcript(problem);
-        } else if (auto* t = std::get_if<proto::event::TranscriptAppend>(&event)) {
-            append_transcript(t->text, problem);
-        }
+    // The send path is validate (the session did), store, acknowledge, notify. The transcript
+    // lines of an output are written (write(2); fsync comes with the receipts) before its
+    // frames are queued, and a client message's ack is not among those frames: the session
+    // holds it, and the input after it, until acknowledge_stored() says its line is written.
+    // If a line cannot be written the session ends here (L4) instead, its `error` taking the
+    // ack's record: the client holds no ack for a message we did not store, and no receipt
+    // is signed over it.
+    proto::Output all;
+    for (;;) {
+        auto problem = store_evidence(out);
+        all.append(std::move(out));
         if (problem) {
+            all.append(session().terminate(problem->code, problem->reason));
+            all.close = true;
             break;
         }
-    }
-    if (problem) {
-        auto ended = session().terminate(problem->code, problem->reason);
-        for (auto& f : ended.send) {
-            out.send.push_back(std::move(f));
+        auto seqno = session().store_pending();
+        if (!seqno) {
+            break;
         }
-        for (auto& e : ended.events) {
-            out.events.push_back(std::move(e));
-        }
-        out.close = true;
+        out = session().acknowledge_stored(*seqno);  // the ack, then the input buffered after it
     }
+    out = std::move(all);
     for (auto& frame : out.send) {
         if (!transport_.send(std::move(frame))) {  // over max_outbound_bytes: dropped
             end_reason_ = "peer is not reading (outbound queue full)";

@@ -75,6 +75,9 @@ class Connection : public std::enable_shared_from_this<Connection>,
     void watchdog_tick(Clock::time_point now);
 
     // connection_evidence.cpp
+    // Writes the evidence of `out`'s events (the transcript at ChatReady, each TranscriptAppend)
+    // and stops at the first that fails: the session must then end with the refusal.
+    std::optional<Refusal> store_evidence(const proto::Output& out);
     // On failure they set `problem`: the session then ends with it instead of going on.
     void open_transcript(std::optional<Refusal>& problem);
     void append_transcript(const std::string& text, std::optional<Refusal>& problem);

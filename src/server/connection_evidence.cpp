@@ -12,6 +12,21 @@
 
 namespace sc::server {
 
+std::optional<Connection::Refusal> Connection::store_evidence(const proto::Output& out) {
+    std::optional<Refusal> problem;
+    for (const auto& event : out.events) {
+        if (std::holds_alternative<proto::event::ChatReady>(event)) {
+            open_transcript(problem);
+        } else if (const auto* t = std::get_if<proto::event::TranscriptAppend>(&event)) {
+            append_transcript(t->text, problem);
+        }
+        if (problem) {
+            break;
+        }
+    }
+    return problem;
+}
+
 void Connection::open_transcript(std::optional<Refusal>& problem) {
     const auto* channel = session().channel();
     if (channel == nullptr) {

@@ -8,6 +8,7 @@
 #include <variant>
 
 #include "proto/limits.h"
+#include "testing/storing_owner.h"
 
 namespace sc::fuzz {
 namespace {
@@ -143,6 +144,7 @@ void drive_client(proto::ClientSession& client, proto::Output& out, Scenario sce
 }
 
 void drive_server(proto::ServerSession& server, proto::Output& out, Scenario scenario) {
+    out = ::sc::test::acknowledge_every_store(server, std::move(out));  // every message is stored
     for (std::size_t i = 0; i < out.events.size(); ++i) {
         proto::Output more;
         const auto& e = out.events[i];

@@ -2,6 +2,7 @@
 // exceptions, CRL reloads, evidence files, the idle timeout, key-exchange groups, settings.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <sstream>
 #include <thread>
@@ -142,6 +143,36 @@ TEST_F(Hardening, L4_AnAcknowledgedMessageIsAlreadyInTheServersTranscript) {
         EXPECT_TRUE(found) << "no transcript line for message " << seqno;
     }
     EXPECT_TRUE(alice->close_with_receipts());
+}
+
+// The other half of the order: a message whose line the server could not write (here the
+// transcript quota) gets no ack; the session's `error` comes in its place.
+TEST_F(Hardening, L4_NoAckLeavesForAMessageTheServerCouldNotStore) {
+    start([](server::Settings& s) { s.limits.max_transcript_bytes_per_account_per_day = 20000; });
+    auto alice = connect();
+    ASSERT_TRUE(alice->register_user("a@example.com", "alice", kPassword));
+    std::string text(1000, 'y');
+    int acked = 0;
+    while (acked < 100 && alice->chat(text)) {
+        ++acked;
+    }
+    ASSERT_LT(acked, 100);
+    EXPECT_TRUE(alice->wait_closed(5s));
+    EXPECT_EQ(alice->peer_error().rfind("throttled:", 0), 0u)
+        << alice->peer_error() << " / " << alice->failure();
+    std::vector<std::uint64_t> sent;
+    std::vector<std::uint64_t> acks;
+    for (const auto& e : alice->events) {
+        if (const auto* m = std::get_if<proto::event::MessageSent>(&e)) {
+            sent.push_back(m->seqno);
+        } else if (const auto* a = std::get_if<proto::event::Acknowledged>(&e)) {
+            acks.push_back(a->seqno);
+        }
+    }
+    // The message the quota refused was sent, and is the one without an ack.
+    ASSERT_EQ(sent.size(), static_cast<std::size_t>(acked) + 1);
+    EXPECT_EQ(acks.size(), static_cast<std::size_t>(acked));
+    EXPECT_EQ(std::count(acks.begin(), acks.end(), sent.back()), 0) << "msg " << sent.back();
 }
 
 // ---- H1: both identities in the evidence ----

@@ -32,8 +32,9 @@ using FrameOrNeed = std::variant<NeedMore, Frame, ProtocolError>;
 
 class FrameReader {
   public:
-    // Appends received bytes. Callers drain with next() after each feed, so the buffer holds at
-    // most one partial frame plus what one read returned.
+    // Appends received bytes. Callers drain with next() after each feed (a session paused for
+    // its owner drains when the owner answers, at once), so the buffer holds at most one partial
+    // frame plus what one read returned.
     void feed(ByteView bytes);
     FrameOrNeed next();
     std::size_t buffered() const { return buffer_.size() - consumed_; }

@@ -215,7 +215,7 @@ TEST(Hardening, I1_RekeyRequestIsSentOncePerEpoch) {
     std::size_t server_frames = 0;
     Output replies;
     for (auto& frame : batch.send) {
-        auto out = pair.server->receive(frame);
+        auto out = ::sc::test::receive_storing(*pair.server, frame);
         server_frames += out.send.size();
         replies.append(std::move(out));
     }

@@ -43,6 +43,9 @@ void Pair::deliver(Output first, Side first_from) {
     while (!queue.empty()) {
         auto [out, from] = std::move(queue.front());
         queue.pop_front();
+        if (from == Side::server && auto_store) {
+            out = ::sc::test::acknowledge_every_store(*server, std::move(out));
+        }
         auto& events = from == Side::client ? client_events : server_events;
         for (auto& e : out.events) {
             if (from == Side::server && auto_accept) {

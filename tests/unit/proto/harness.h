@@ -12,6 +12,7 @@
 #include "proto/client_session.h"
 #include "proto/server_session.h"
 #include "testing/fixed_clock.h"
+#include "testing/storing_owner.h"
 #include "testing/test_pki.h"
 
 namespace sc::proto::test {
@@ -67,6 +68,9 @@ struct Pair {
     Events server_events;
     Tamper tamper;
     bool auto_accept = true;
+    // The server's owner stores every message at once (acknowledge_stored); when unset, a test
+    // answers store_pending() itself.
+    bool auto_store = true;
     bool client_closed = false;
     bool server_closed = false;
     std::vector<Bytes> c2s_frames;  // everything the client sent, as sent

@@ -24,6 +24,7 @@
 #include "support/temp_dir.h"
 #include "testing/deterministic_entropy.h"
 #include "testing/fixed_clock.h"
+#include "testing/storing_owner.h"
 
 namespace sc::proto {
 namespace {
@@ -119,7 +120,7 @@ SessionRun run_session() {
             }
             for (auto& f : o.send) {
                 (c ? run.c2s : run.s2c).push_back(f);
-                q.emplace_back(c ? server.receive(f) : client.receive(f), !c);
+                q.emplace_back(c ? ::sc::test::receive_storing(server, f) : client.receive(f), !c);
             }
         }
     };
