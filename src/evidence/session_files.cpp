@@ -21,6 +21,10 @@ SessionFiles::SessionFiles(fs::path dir, SessionId session_id, int fd)
 }
 
 Result<SessionFiles> SessionFiles::create(const fs::path& dir, const SessionId& session_id) {
+    // A default SessionId is all zero: a caller that has no session yet, not a real handshake.
+    if (session_id == SessionId{}) {
+        return fail("cannot save a session without a session id");
+    }
     auto path = dir / (session_id.hex() + ".transcript");
     // O_EXCL and O_NOFOLLOW: never append to a file or through a symlink that was there first.
     // O_APPEND: every write lands at the end, even if something else opened the file.

@@ -133,14 +133,27 @@ IoResult<Bytes> BlockingSocket::read_some(Timeout timeout, std::size_t max) {
 }
 
 IoResult<Bytes> BlockingSocket::read_to_eof(Timeout timeout) {
+    // One deadline for the whole read and a cap on what is kept, so a peer that trickles bytes
+    // or never stops cannot hold us or fill memory.
+    auto deadline = std::chrono::steady_clock::now() + timeout;
     Bytes all;
     for (;;) {
-        auto chunk = read_some(timeout);
+        auto left =
+            std::chrono::duration_cast<Timeout>(deadline - std::chrono::steady_clock::now());
+        if (left <= Timeout::zero()) {
+            return fail(IoError{IoError::Kind::timed_out, "the peer did not close in time"});
+        }
+        auto chunk = read_some(left);
         if (!chunk) {
             return fail(std::move(chunk).error());
         }
         if (chunk->empty()) {
             return all;
+        }
+        if (all.size() + chunk->size() > kMaxReadToEofBytes) {
+            return fail(IoError{IoError::Kind::failed, "the peer sent more than " +
+                                                           std::to_string(kMaxReadToEofBytes) +
+                                                           " bytes before closing"});
         }
         all.insert(all.end(), chunk->begin(), chunk->end());
     }

@@ -1,6 +1,7 @@
 // Blocking TCP on loopback with plain POSIX sockets, for tools and tests that play one side of a
-// connection step by step. Every wait is a poll() with a timeout, so a silent peer ends in an
-// error instead of a hang; failures are values (IoError), never exceptions.
+// connection step by step. Every read and write waits in a poll() with a timeout, so a silent
+// peer ends in an error instead of a hang (connect is to numeric loopback addresses, where it
+// completes or is refused at once); failures are values (IoError), never exceptions.
 #pragma once
 
 #include <chrono>
@@ -25,6 +26,7 @@ using IoStatus = Result<void, IoError>;
 class BlockingSocket {
   public:
     using Timeout = std::chrono::milliseconds;
+    static constexpr std::size_t kMaxReadToEofBytes = 1 << 20;
 
     // Connects to a numeric IPv4 or IPv6 address. `source`: an IPv4 address to bind first
     // (e.g. "127.0.3.1"), so that one host can play clients from different address blocks.
@@ -46,7 +48,7 @@ class BlockingSocket {
     IoStatus write_all(ByteView data, Timeout timeout);
     // What one recv() returned: some bytes (at most `max`), or end of stream (empty).
     IoResult<Bytes> read_some(Timeout timeout, std::size_t max = 16384);
-    // Everything the peer sends until it closes its end.
+    // Everything until the peer closes, within `timeout` in all and at most kMaxReadToEofBytes.
     IoResult<Bytes> read_to_eof(Timeout timeout);
     // Our FIN: the peer reads end of stream; we can still read.
     void shutdown_send();

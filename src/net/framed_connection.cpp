@@ -24,6 +24,7 @@ FramedConnection::FramedConnection(asio::any_io_executor executor, asio::ip::tcp
       socket_(std::move(socket)),
       handler_(handler),
       options_(options),
+      clock_(options.clock ? *options.clock : system_steady_clock()),
       wake_(executor_),
       watch_(executor_) {}
 
@@ -33,7 +34,7 @@ FramedConnection::~FramedConnection() {
 
 asio::awaitable<void> FramedConnection::run() {
     co_await (reader() || writer() || watchdog());
-    if (options_.linger && closing_ && !dropped_ && Clock::now() < hard_deadline_) {
+    if (options_.linger && closing_ && !dropped_ && clock_.now() < hard_deadline_) {
         co_await linger();
     }
     close();
@@ -63,7 +64,7 @@ void FramedConnection::drop() {
     closing_ = true;
     dropped_ = true;
     discard_outbox();
-    hard_deadline_ = Clock::now();
+    hard_deadline_ = clock_.now();
     asio::error_code ignored;
     socket_.close(ignored);
     wake_.cancel();
@@ -134,9 +135,9 @@ asio::awaitable<void> FramedConnection::writer() {
 
 asio::awaitable<void> FramedConnection::watchdog() {
     while (true) {
-        auto now = Clock::now();
-        watch_.expires_at(
-            std::min({now + options_.tick, handler_.next_deadline(), hard_deadline_}));
+        auto now = clock_.now();
+        watch_.expires_after(
+            std::min({now + options_.tick, handler_.next_deadline(), hard_deadline_}) - now);
         co_await watch_.async_wait(kNoThrow);
         // A plain cancel() of watch_ only asks for the deadlines to be recomputed; the
         // parallel group's cancellation (another loop ended) ends us.
@@ -144,7 +145,7 @@ asio::awaitable<void> FramedConnection::watchdog() {
         if (state.cancelled() != asio::cancellation_type::none) {
             co_return;
         }
-        now = Clock::now();
+        now = clock_.now();
         if (now >= hard_deadline_) {
             handler_.on_hard_deadline();
             co_return;
@@ -172,7 +173,8 @@ asio::awaitable<void> FramedConnection::linger() {
             }
         }
     };
-    asio::steady_timer limit(executor_, std::min(Clock::now() + kLingerLimit, hard_deadline_));
+    auto now = clock_.now();
+    asio::steady_timer limit(executor_, std::min(now + kLingerLimit, hard_deadline_) - now);
     co_await (drain() || limit.async_wait(kNoThrow));
 }
 

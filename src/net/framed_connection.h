@@ -20,6 +20,7 @@
 #include <deque>
 
 #include "common/bytes.h"
+#include "net/steady_clock.h"
 
 namespace sc::net {
 
@@ -35,6 +36,9 @@ class FramedConnection {
         std::size_t max_outbound_bytes = 1024 * 1024;
         Clock::duration tick = std::chrono::seconds(1);  // the policy runs at least this often
         bool linger = true;                              // see the file comment
+        // Deadlines and the tick are read from this clock; nullptr means the system's. Timers
+        // wait for durations computed from it, so an injected clock governs every deadline.
+        const SteadyClock* clock = nullptr;
     };
 
     enum class Side { read, write };
@@ -101,6 +105,7 @@ class FramedConnection {
     asio::ip::tcp::socket socket_;
     Handler& handler_;
     Options options_;
+    const SteadyClock& clock_;
     asio::steady_timer wake_;   // wakes the writer
     asio::steady_timer watch_;  // the watchdog's; a plain cancel() means "recompute"
     std::deque<Bytes> outbox_;

@@ -10,9 +10,6 @@ namespace sc::proto {
 
 // Ordered: a rule's least role admits it and every role after it.
 enum class Role { user, admin };
-inline std::string_view role_name(Role role) {
-    return role == Role::admin ? "admin" : "user";
-}
 
 struct Principal {
     std::int64_t account_id = 0;  // the store's id (store::Account::id); 0 = not from a store

@@ -41,7 +41,6 @@ class SessionBase {
     void pause_input() { paused_ = true; }
     // Handles the frames buffered while paused, as receive() would have.
     void resume_input(Output& out);
-    bool input_paused() const { return paused_; }
 
     // Sends `message` sealed; on failure the session fails.
     ProtoResult<bool> send_sealed(const msg::Inner& message, Output& out);

@@ -7,11 +7,13 @@ namespace {
 
 using namespace std::chrono_literals;
 
-net::FramedConnection::Options transport_options(const Limits& limits) {
+net::FramedConnection::Options transport_options(const ServerContext& ctx) {
+    const auto& limits = ctx.settings.limits;
     return {.read_chunk = limits.read_chunk,
             .max_outbound_bytes = limits.max_outbound_bytes,
             .tick = 1s,
-            .linger = true};
+            .linger = true,
+            .clock = ctx.steady_clock.get()};
 }
 
 proto::ServerConfig session_config(const ServerContext& ctx) {
@@ -36,7 +38,7 @@ Connection::Connection(ServerContext& ctx, asio::ip::tcp::socket socket, std::st
                        std::string block)
     : ctx_(ctx),
       strand_(asio::make_strand(ctx.io)),
-      transport_(strand_, std::move(socket), *this, transport_options(ctx.settings.limits)),
+      transport_(strand_, std::move(socket), *this, transport_options(ctx)),
       address_(std::move(address)),
       block_(std::move(block)),
       id_(ctx.next_id++),
@@ -338,12 +340,11 @@ void Connection::on_handshake_done(const proto::event::HandshakeDone& e) {
 
 // Users chat only with the server today, so nothing calls the router yet and this is not
 // reached; user-to-user delivery (the relay) will hand the envelope to the session here.
-// Until then a delivery is counted and logged, never sent, so the wire is unchanged.
+// Until then a delivery is logged (ids and sizes), never sent, so the wire is unchanged.
 void Connection::on_delivery(const Delivery& delivery) {
     if (closed_ || closing() || route_handle_ == 0) {
         return;  // the message is stored; the next session reads it
     }
-    ++deliveries_;
     // Identifiers and sizes only, as for messages: the envelope never reaches the log.
     log::event(log::Level::info, "delivery_received",
                {{"conn", conn()},

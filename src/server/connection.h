@@ -111,7 +111,6 @@ class Connection : public std::enable_shared_from_this<Connection>,
     bool counted_ = false;   // holds a slot in sessions_by_account / sessions_by_block
     std::string client_fp_;  // the client certificate's full SHA-256 fingerprint (H1)
     Router::Handle route_handle_ = 0;
-    std::uint64_t deliveries_ = 0;  // reached this session (none yet: nothing is routed)
     std::optional<pki::Certificate> peer_;
     std::optional<evidence::SessionFiles> files_;
     Clock::time_point started_;

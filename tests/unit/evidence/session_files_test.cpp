@@ -42,6 +42,14 @@ class SessionFilesTest : public ::testing::Test {
     sc::test::TempDir tmp;
 };
 
+// A default (all-zero) SessionId means the caller has no handshake yet: no file is made for it.
+TEST_F(SessionFilesTest, AnAllZeroSessionIdIsRefused) {
+    auto files = SessionFiles::create(tmp.path(), SessionId{});
+    ASSERT_FALSE(files.ok());
+    EXPECT_NE(files.error().message.find("without a session id"), std::string::npos);
+    EXPECT_TRUE(std::filesystem::is_empty(tmp.path()));
+}
+
 TEST_F(SessionFilesTest, BothSidesWriteFilesThatVerify) {
     auto client_dir = tmp / "client";
     auto server_dir = tmp / "server";
