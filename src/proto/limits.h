@@ -76,4 +76,15 @@ inline constexpr std::size_t kMaxPasswordBytes = 256;
 static_assert(kMaxEmailBytes <= kMaxCredentialBytes && kMaxUsernameBytes <= kMaxCredentialBytes &&
               kMaxPasswordBytes <= kMaxCredentialBytes);
 
+// ---- users: friends, requests, presence, admin lists (issue 10) ----
+// Every list the server keeps or sends about users is bounded here, so a friend_list or a
+// who_list always fits one record (kMaxInnerPayload) and a presence change reaches a bounded
+// number of sessions.
+inline constexpr std::size_t kMaxFriends = 256;           // friends per user
+inline constexpr std::size_t kMaxOutgoingRequests = 64;   // pending requests a user has sent
+inline constexpr std::size_t kMaxIncomingRequests = 128;  // pending requests a user has received
+inline constexpr std::size_t kMaxWhoEntries = 200;        // sessions one who_list names
+inline constexpr std::size_t kMaxDeviceNameBytes = 64;    // a device's name from its certificate
+inline constexpr std::size_t kMaxDevicesPerUser = 16;     // devices the server records per account
+
 }  // namespace sc::proto
