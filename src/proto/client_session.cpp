@@ -337,6 +337,85 @@ ProtoResult<bool> ClientSession::on_receipt(const msg::Receipt& m, Output& out) 
     return true;
 }
 
+// ---- requests, answers, pushes (§2.3) ----
+
+Output ClientSession::request(msg::Request request) {
+    Output out;
+    if (finished() || close_requested_ || (phase_ != Phase::chat && phase_ != Phase::rekey_sent)) {
+        out.events.push_back(event::Refused{std::string(msg::type_name(request)) +
+                                            " is not possible now: not logged in, or closing"});
+        return out;
+    }
+    if (requests_in_flight_.size() >= kMaxRequestsInFlight) {
+        out.events.push_back(
+            event::Refused{"too many requests waiting for the server's answer (at most " +
+                           std::to_string(kMaxRequestsInFlight) + "); try again"});
+        return out;
+    }
+    auto id = next_request_id_++;
+    auto type = msg::type_name(request);
+    auto sent = std::visit(
+        [&](auto&& m) {
+            m.id = id;
+            return send_or_defer(msg::Inner{std::forward<decltype(m)>(m)}, out);
+        },
+        std::move(request));
+    if (!sent) {
+        fail(sent.error(), out);
+        return out;
+    }
+    requests_in_flight_.emplace(id, type);
+    out.events.push_back(event::RequestSent{id, type});
+    return out;
+}
+
+// A hostile server could answer what was never asked, or answer a who with a friend list.
+ProtoResult<bool> ClientSession::on_answer(msg::Answer answer, Output& out) {
+    auto id = msg::request_id(answer);
+    auto it = requests_in_flight_.find(id);
+    if (it == requests_in_flight_.end()) {
+        return unexpected_message(msg::type_name(answer),
+                                  "for request " + std::to_string(id) + ", which is not waiting");
+    }
+    auto request_type = it->second;
+    bool fits = std::holds_alternative<msg::Result>(answer) ||
+                (std::holds_alternative<msg::FriendList>(answer) &&
+                 request_type == msg::ListFriends::kType) ||
+                (std::holds_alternative<msg::WhoList>(answer) && request_type == msg::Who::kType);
+    if (!fits) {
+        return unexpected_message(msg::type_name(answer),
+                                  "as the answer to '" + std::string(request_type) + "'");
+    }
+    requests_in_flight_.erase(it);
+    out.events.push_back(event::Answered{std::move(answer), request_type});
+    return true;
+}
+
+ProtoResult<bool> ClientSession::on_user_message(msg::ClientInboundRecord& message, Output& out) {
+    if (auto* m = std::get_if<msg::Result>(&message)) {
+        return on_answer(msg::Answer{std::move(*m)}, out);
+    }
+    if (auto* m = std::get_if<msg::FriendList>(&message)) {
+        return on_answer(msg::Answer{std::move(*m)}, out);
+    }
+    if (auto* m = std::get_if<msg::WhoList>(&message)) {
+        return on_answer(msg::Answer{std::move(*m)}, out);
+    }
+    if (auto* m = std::get_if<msg::Presence>(&message)) {
+        out.events.push_back(event::Pushed{msg::Push{std::move(*m)}});
+        return true;
+    }
+    if (auto* m = std::get_if<msg::FriendEvent>(&message)) {
+        out.events.push_back(event::Pushed{msg::Push{std::move(*m)}});
+        return true;
+    }
+    if (auto* m = std::get_if<msg::SessionEnd>(&message)) {
+        out.events.push_back(event::SessionEnding{m->code, std::move(m->message)});
+        return true;
+    }
+    return unexpected_message(msg::type_name(message), "in this phase of the session");
+}
+
 // ---- dispatch of inner messages: the table of what each phase allows ----
 
 ProtoResult<bool> ClientSession::on_inner(msg::Inner received, Output& out) {
@@ -378,7 +457,7 @@ ProtoResult<bool> ClientSession::on_inner(msg::Inner received, Output& out) {
             if (std::holds_alternative<msg::RekeyRequest>(message)) {
                 return phase_ == Phase::chat ? start_rekey(out) : ProtoResult<bool>(true);
             }
-            break;
+            return on_user_message(message, out);
         default:
             break;
     }

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <deque>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -54,6 +55,9 @@ class ClientSession final : public SessionBase {
     Output rekey();
     // Ends the session properly: waits for outstanding acks, then exchanges receipts.
     Output close();
+    // Sends a request (§2.3) with the next id, which RequestSent reports; the answer comes as
+    // Answered. At most kMaxRequestsInFlight unanswered; none once close() was asked.
+    Output request(msg::Request request);
 
     Phase phase() const { return phase_; }
 
@@ -69,6 +73,8 @@ class ClientSession final : public SessionBase {
     ProtoResult<bool> on_chat(const msg::Chat& m, Output& out);
     ProtoResult<bool> on_ack(const msg::Ack& m, Output& out);
     ProtoResult<bool> on_receipt(const msg::Receipt& m, Output& out);
+    ProtoResult<bool> on_answer(msg::Answer answer, Output& out);
+    ProtoResult<bool> on_user_message(msg::ClientInboundRecord& message, Output& out);
     ProtoResult<bool> send_chat_now(const std::string& text, Output& out);
     ProtoResult<bool> start_rekey(Output& out);
     ProtoResult<bool> send_receipt(Output& out);
@@ -91,6 +97,8 @@ class ClientSession final : public SessionBase {
     bool receipt_sent_ = false;
     bool finished_after_receipt_ = false;
     std::optional<msg::Receipt> own_receipt_;
+    std::uint64_t next_request_id_ = 1;
+    std::map<std::uint64_t, std::string_view> requests_in_flight_;  // id -> the request's type
 };
 
 }  // namespace sc::proto

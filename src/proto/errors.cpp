@@ -8,7 +8,7 @@
 namespace sc::proto {
 namespace {
 
-constexpr std::array<std::pair<ErrorCode, std::string_view>, 24> kNames{{
+constexpr std::array<std::pair<ErrorCode, std::string_view>, 33> kNames{{
     {ErrorCode::malformed, "malformed"},
     {ErrorCode::frame_too_large, "frame_too_large"},
     {ErrorCode::bad_base64, "bad_base64"},
@@ -33,6 +33,15 @@ constexpr std::array<std::pair<ErrorCode, std::string_view>, 24> kNames{{
     {ErrorCode::shutting_down, "shutting_down"},
     {ErrorCode::unavailable, "unavailable"},
     {ErrorCode::bad_text, "bad_text"},
+    {ErrorCode::identity_mismatch, "identity_mismatch"},
+    {ErrorCode::account_disabled, "account_disabled"},
+    {ErrorCode::kicked, "kicked"},
+    {ErrorCode::forbidden, "forbidden"},
+    {ErrorCode::invalid_request, "invalid_request"},
+    {ErrorCode::no_such_user, "no_such_user"},
+    {ErrorCode::not_pending, "not_pending"},
+    {ErrorCode::not_friends, "not_friends"},
+    {ErrorCode::limit_reached, "limit_reached"},
 }};
 
 }  // namespace

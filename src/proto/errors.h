@@ -41,6 +41,17 @@ enum class ErrorCode {
     shutting_down,
     unavailable,
     bad_text,  // a msg whose text is not valid UTF-8 (§6)
+    // Users (issue 10, §2.3). The first three end a session; the rest answer one request in a
+    // `result` and the session goes on.
+    identity_mismatch,  // register/login for a username the client certificate does not name
+    account_disabled,   // login to, or a live session of, a disabled account
+    kicked,             // an admin ended this session (`session_end`)
+    forbidden,          // a request this account's role may not make
+    invalid_request,    // a request whose fields break a rule (the message names it)
+    no_such_user,       // an admin request about an account that does not exist
+    not_pending,        // accept/decline with no request from that user
+    not_friends,        // remove of a user who is not a friend
+    limit_reached,      // a bound of proto/limits.h (friends, requests, devices)
 };
 
 std::string_view error_code_name(ErrorCode code);

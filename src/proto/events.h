@@ -73,13 +73,34 @@ struct Failed {  // we refused the peer's input; an `error` was sent when possib
 struct Refused {  // a local request that cannot be done now (the session goes on)
     std::string reason;
 };
+// ---- users (§2.3) ----
+struct RequestReceived {  // server: the owner must answer() it; input waits until then
+    msg::Request request;
+};
+struct RequestSent {  // client: a request went out with this id
+    std::uint64_t id;
+    std::string_view type;
+};
+struct Answered {  // client: the server answered request `id` (request_id(answer))
+    msg::Answer answer;
+    std::string_view request_type;
+};
+struct Pushed {  // client: presence or a friend event
+    msg::Push push;
+};
+struct SessionEnding {  // client: the server ends this session for this reason; receipts follow
+    ErrorCode code;
+    std::string message;
+};
 }  // namespace event
 
 using Event =
     std::variant<event::HandshakeDone, event::RegisterRequested, event::LoginRequested,
                  event::Authenticated, event::ChatReady, event::Rekeyed, event::MessageReceived,
                  event::MessageSent, event::Acknowledged, event::TranscriptAppend,
-                 event::ReceiptsExchanged, event::PeerError, event::Failed, event::Refused>;
+                 event::ReceiptsExchanged, event::PeerError, event::Failed, event::Refused,
+                 event::RequestReceived, event::RequestSent, event::Answered, event::Pushed,
+                 event::SessionEnding>;
 
 struct Output {
     std::vector<Bytes> send;

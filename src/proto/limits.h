@@ -86,5 +86,10 @@ inline constexpr std::size_t kMaxIncomingRequests = 128;  // pending requests a 
 inline constexpr std::size_t kMaxWhoEntries = 200;        // sessions one who_list names
 inline constexpr std::size_t kMaxDeviceNameBytes = 64;    // a device's name from its certificate
 inline constexpr std::size_t kMaxDevicesPerUser = 16;     // devices the server records per account
+// Requests a client has sent and not had answered; the server answers one at a time.
+inline constexpr std::size_t kMaxRequestsInFlight = 16;
+// Pushes a server session holds while a message waits for its store (then they follow the ack);
+// past this the oldest is dropped: presence and friend events are hints, list_friends is the truth.
+inline constexpr std::size_t kMaxHeldPushes = 64;
 
 }  // namespace sc::proto

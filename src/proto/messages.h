@@ -16,6 +16,7 @@
 #include "common/bytes.h"
 #include "crypto/secret.h"
 #include "proto/errors.h"
+#include "proto/principal.h"
 
 namespace sc::proto::msg {
 
@@ -27,8 +28,14 @@ constexpr std::array<std::string_view, sizeof...(Names)> field_names(Names... na
 // Outcomes that travel as strings; the codec alone spells them (§2).
 enum class AuthAction { registered, logged_in };
 enum class DeliveryStatus { delivered };
+enum class FriendOp { request, accept, decline, remove };
+enum class UserOp { disable, enable, kick };
+enum class FriendEventKind { request, added, removed };
 std::string_view wire_name(AuthAction action);
 std::string_view wire_name(DeliveryStatus status);
+std::string_view wire_name(FriendOp op);
+std::string_view wire_name(UserOp op);
+std::string_view wire_name(FriendEventKind kind);
 
 // ---- plaintext frames (handshake) ----
 struct Hello {
@@ -139,17 +146,123 @@ struct Receipt {
     Bytes sig;
 };
 
-using Inner = std::variant<Register, Login, AuthOk, ChatDhClient, ChatDhServer, Chat, Ack, Rekey,
-                           RekeyRequest, Receipt, Error>;
+// ---- users (§2.3): requests with an `id`, answered once; pushes; the end of a session ----
+// A request names the least role that may make it; a lesser one is answered `forbidden`.
+struct FriendCommand {
+    static constexpr std::string_view kType = "friend";
+    static constexpr auto kFields = field_names("id", "op", "user");
+    static constexpr Role kLeastRole = Role::user;
+    std::uint64_t id = 0;
+    FriendOp op = FriendOp::request;
+    std::string user;
+};
+struct ListFriends {
+    static constexpr std::string_view kType = "list_friends";
+    static constexpr auto kFields = field_names("id");
+    static constexpr Role kLeastRole = Role::user;
+    std::uint64_t id = 0;
+};
+struct Who {
+    static constexpr std::string_view kType = "who";
+    static constexpr auto kFields = field_names("id");
+    static constexpr Role kLeastRole = Role::admin;
+    std::uint64_t id = 0;
+};
+struct UserAdd {
+    static constexpr std::string_view kType = "user_add";
+    static constexpr auto kFields = field_names("id", "email", "username", "password");
+    static constexpr Role kLeastRole = Role::admin;
+    std::uint64_t id = 0;
+    std::string email;
+    std::string username;
+    crypto::SecretBytes password;
+};
+struct UserCommand {
+    static constexpr std::string_view kType = "user_admin";
+    static constexpr auto kFields = field_names("id", "op", "user");
+    static constexpr Role kLeastRole = Role::admin;
+    std::uint64_t id = 0;
+    UserOp op = UserOp::kick;
+    std::string user;
+};
+struct Result {  // the answer to any request; `code` none = "ok"
+    static constexpr std::string_view kType = "result";
+    static constexpr auto kFields = field_names("id", "code", "message");
+    std::uint64_t id = 0;
+    std::optional<ErrorCode> code;
+    std::string message;
+};
+struct FriendList {  // the answer to list_friends
+    static constexpr std::string_view kType = "friend_list";
+    static constexpr auto kFields = field_names("id", "friends", "online", "incoming", "outgoing");
+    std::uint64_t id = 0;
+    std::vector<std::string> friends;
+    std::vector<std::string> online;  // the friends who are online now
+    std::vector<std::string> incoming;
+    std::vector<std::string> outgoing;
+};
+struct WhoEntry {  // one connected device
+    static constexpr auto kFields = field_names("user", "device", "name", "since");
+    std::string user;
+    std::string device;       // the device id: the certificate's SHA-256, 64 hex digits
+    std::string name;         // the device name from the certificate
+    std::uint64_t since = 0;  // unix ms of the session's login
+};
+struct WhoList {  // the answer to who
+    static constexpr std::string_view kType = "who_list";
+    static constexpr auto kFields = field_names("id", "sessions", "truncated");
+    std::uint64_t id = 0;
+    std::vector<WhoEntry> sessions;
+    bool truncated = false;  // more sessions than kMaxWhoEntries
+};
+struct Presence {
+    static constexpr std::string_view kType = "presence";
+    static constexpr auto kFields = field_names("user", "online");
+    std::string user;
+    bool online = false;
+};
+struct FriendEvent {
+    static constexpr std::string_view kType = "friend_event";
+    static constexpr auto kFields = field_names("event", "user");
+    FriendEventKind event = FriendEventKind::request;
+    std::string user;
+};
+struct SessionEnd {  // why the server ends this session; its receipt follows
+    static constexpr std::string_view kType = "session_end";
+    static constexpr auto kFields = field_names("code", "message");
+    ErrorCode code = ErrorCode::kicked;
+    std::string message;
+};
+
+using Inner =
+    std::variant<Register, Login, AuthOk, ChatDhClient, ChatDhServer, Chat, Ack, Rekey,
+                 RekeyRequest, Receipt, Error, FriendCommand, ListFriends, Who, UserAdd,
+                 UserCommand, Result, FriendList, WhoList, Presence, FriendEvent, SessionEnd>;
+
+// What a client may ask, what answers it, and what the server tells unasked.
+using Request = std::variant<FriendCommand, ListFriends, Who, UserAdd, UserCommand>;
+using Answer = std::variant<Result, FriendList, WhoList>;
+using Push = std::variant<Presence, FriendEvent>;
+
+template <class... Alternatives>
+std::uint64_t request_id(const std::variant<Alternatives...>& message) {
+    return std::visit([](const auto& m) { return m.id; }, message);
+}
+template <class... Alternatives>
+Role least_role(const std::variant<Alternatives...>& request) {
+    return std::visit([](const auto& m) { return std::decay_t<decltype(m)>::kLeastRole; }, request);
+}
 
 // ---- what each role can receive ----
 // `error` (plaintext or sealed) and `record` are handled by SessionBase for both roles; these
 // are what reaches a role's own handlers, so a server cannot hold a received `server_hello`.
 using ServerInbound = std::variant<Hello, DhClient>;
 using ClientInbound = std::variant<ServerHello, DhServer>;
-using ServerInboundRecord = std::variant<Register, Login, ChatDhClient, Chat, Ack, Rekey, Receipt>;
+using ServerInboundRecord = std::variant<Register, Login, ChatDhClient, Chat, Ack, Rekey, Receipt,
+                                         FriendCommand, ListFriends, Who, UserAdd, UserCommand>;
 using ClientInboundRecord =
-    std::variant<AuthOk, ChatDhServer, Chat, Ack, Rekey, RekeyRequest, Receipt>;
+    std::variant<AuthOk, ChatDhServer, Chat, Ack, Rekey, RekeyRequest, Receipt, Result, FriendList,
+                 WhoList, Presence, FriendEvent, SessionEnd>;
 
 template <class T, class Variant>
 struct is_alternative;
@@ -183,6 +296,9 @@ static_assert(has_distinct_types(static_cast<const Inner*>(nullptr)));
 static_assert(is_subset<ServerInbound, Outer>::value && is_subset<ClientInbound, Outer>::value);
 static_assert(is_subset<ServerInboundRecord, Inner>::value &&
               is_subset<ClientInboundRecord, Inner>::value);
+static_assert(is_subset<Request, ServerInboundRecord>::value &&
+              is_subset<Answer, ClientInboundRecord>::value &&
+              is_subset<Push, ClientInboundRecord>::value);
 
 template <class... Alternatives>
 std::string_view type_name(const std::variant<Alternatives...>& message) {

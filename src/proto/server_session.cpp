@@ -255,7 +255,7 @@ Output ServerSession::acknowledge_stored(std::uint64_t seqno) {
             SC_TRY(send_sealed(msg::Inner{msg::RekeyRequest{}}, out));
             rekey_requested_in_epoch_ = true;
         }
-        return true;
+        return flush_held_pushes(out);
     }();
     if (!sent) {
         fail(sent.error(), out);
@@ -357,7 +357,7 @@ namespace {
 
 using P = ServerSession::Phase;
 // clang-format off
-constexpr std::array<DispatchRule<P>, 7> kRules{{
+constexpr std::array<DispatchRule<P>, 12> kRules{{
     // type                    phases                         least role    once
     {msg::Register::kType,     {P::waiting_auth},             std::nullopt, true},
     {msg::Login::kType,        {P::waiting_auth},             std::nullopt, true},
@@ -366,6 +366,12 @@ constexpr std::array<DispatchRule<P>, 7> kRules{{
     {msg::Ack::kType,          {P::chat, P::closing},         Role::user,   false},
     {msg::Rekey::kType,        {P::chat, P::closing},         Role::user,   false},
     {msg::Receipt::kType,      {P::chat, P::closing},         Role::user,   true},
+    // Requests: any role reaches the handler, which answers `forbidden` below kLeastRole.
+    {msg::FriendCommand::kType, {P::chat, P::closing},        Role::user,   false},
+    {msg::ListFriends::kType,  {P::chat, P::closing},         Role::user,   false},
+    {msg::Who::kType,          {P::chat, P::closing},         Role::user,   false},
+    {msg::UserAdd::kType,      {P::chat, P::closing},         Role::user,   false},
+    {msg::UserCommand::kType,  {P::chat, P::closing},         Role::user,   false},
 }};
 // clang-format on
 static_assert(rules_cover<msg::ServerInboundRecord>(kRules));
@@ -432,6 +438,100 @@ ProtoResult<bool> ServerSession::handle(msg::Rekey& m, Output& out) {
 
 ProtoResult<bool> ServerSession::handle(msg::Receipt& m, Output& out) {
     return on_receipt(m, out);
+}
+
+// ---- requests, answers and pushes (§2.3) ----
+
+template <class RequestMessage>
+ProtoResult<bool> ServerSession::handle(
+    RequestMessage& m, Output& out) requires msg::is_alternative_v<RequestMessage, msg::Request> {
+    if (phase_ == Phase::closing) {
+        return true;  // after our receipt nothing new is taken on; the client stops too
+    }
+    if (principal_->role < RequestMessage::kLeastRole) {
+        SC_TRY(send_sealed(
+            msg::Inner{msg::Result{m.id, ErrorCode::forbidden,
+                                   "'" + std::string(RequestMessage::kType) +
+                                       "' is for administrators; this account is a regular user"}},
+            out));
+        return true;
+    }
+    pending_request_ = m.id;
+    pause_input();
+    out.events.push_back(event::RequestReceived{msg::Request{std::move(m)}});
+    return true;
+}
+
+std::optional<std::uint64_t> ServerSession::request_pending() const {
+    return finished() ? std::nullopt : pending_request_;
+}
+
+Output ServerSession::answer(msg::Answer answer) {
+    SC_CHECK(pending_request_ && *pending_request_ == msg::request_id(answer));
+    pending_request_.reset();
+    Output out;
+    if (finished()) {
+        return out;
+    }
+    auto sent = std::visit(
+        [&](auto&& m) { return send_sealed(msg::Inner{std::forward<decltype(m)>(m)}, out); },
+        std::move(answer));
+    if (!sent) {
+        fail(sent.error(), out);
+        return out;
+    }
+    resume_input(out);
+    return out;
+}
+
+Output ServerSession::push(msg::Push push) {
+    Output out;
+    if (finished() || phase_ != Phase::chat) {
+        return out;
+    }
+    if (held_ack_) {
+        if (held_pushes_.size() == kMaxHeldPushes) {
+            held_pushes_.pop_front();
+        }
+        held_pushes_.push_back(std::move(push));
+        return out;
+    }
+    auto sent = std::visit(
+        [&](auto&& m) { return send_sealed(msg::Inner{std::forward<decltype(m)>(m)}, out); },
+        std::move(push));
+    if (!sent) {
+        fail(sent.error(), out);
+    }
+    return out;
+}
+
+ProtoResult<bool> ServerSession::flush_held_pushes(Output& out) {
+    while (!held_pushes_.empty()) {
+        auto next = std::move(held_pushes_.front());
+        held_pushes_.pop_front();
+        SC_TRY(std::visit(
+            [&](auto&& m) { return send_sealed(msg::Inner{std::forward<decltype(m)>(m)}, out); },
+            std::move(next)));
+    }
+    return true;
+}
+
+Output ServerSession::end_session(ErrorCode code, const std::string& message) {
+    Output out;
+    if (finished()) {
+        return out;
+    }
+    if (phase_ != Phase::chat || held_ack_) {
+        fail(ProtocolError{code, message}, out);
+        phase_ = Phase::closed;
+        return out;
+    }
+    if (auto sent = send_sealed(msg::Inner{msg::SessionEnd{code, message}}, out); !sent) {
+        fail(sent.error(), out);
+        return out;
+    }
+    out.append(close());
+    return out;
 }
 
 }  // namespace sc::proto

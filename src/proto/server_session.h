@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <deque>
 #include <optional>
 #include <string>
 #include <vector>
@@ -70,6 +71,20 @@ class ServerSession final : public SessionBase {
     std::optional<std::uint64_t> store_pending() const;
     Output acknowledge_stored(std::uint64_t seqno);
 
+    // Requests (§2.3): a request the principal's role allows yields RequestReceived, and the
+    // session reads no further frame until the owner answers it (one in flight per session);
+    // one it does not allow is answered `forbidden` here. answer() takes the answer's id from
+    // the message, which must be the pending request's.
+    std::optional<std::uint64_t> request_pending() const;
+    Output answer(msg::Answer answer);
+    // Presence and friend events, in the chat phase (dropped otherwise: the friend list is the
+    // truth, these are hints). While a message waits for its store they wait too, up to
+    // kMaxHeldPushes, and follow its ack.
+    Output push(msg::Push push);
+    // Ends the session for `code` (kicked, account_disabled, a revoked certificate): in chat,
+    // `session_end` then our receipt, as close() does; before chat, `error` with `code`.
+    Output end_session(ErrorCode code, const std::string& message);
+
     Phase phase() const { return phase_; }
     const std::optional<pki::VerifiedCertificate>& client() const { return client_; }
     // Set by accept_auth; none before.
@@ -95,7 +110,11 @@ class ServerSession final : public SessionBase {
     ProtoResult<bool> handle(msg::Ack& m, Output& out);
     ProtoResult<bool> handle(msg::Rekey& m, Output& out);
     ProtoResult<bool> handle(msg::Receipt& m, Output& out);
+    template <class RequestMessage>
+    ProtoResult<bool> handle(RequestMessage& m, Output& out) requires
+        msg::is_alternative_v<RequestMessage, msg::Request>;
     ProtoResult<bool> take_rekey_token();
+    ProtoResult<bool> flush_held_pushes(Output& out);
 
     ServerConfig config_;
     Phase phase_ = Phase::waiting_hello;
@@ -112,6 +131,8 @@ class ServerSession final : public SessionBase {
     std::chrono::system_clock::time_point rekey_tokens_at_{};
     bool rekey_requested_in_epoch_ = false;
     std::optional<msg::Ack> held_ack_;  // validated, awaiting the owner's store
+    std::optional<std::uint64_t> pending_request_;
+    std::deque<msg::Push> held_pushes_;
 };
 
 }  // namespace sc::proto

@@ -304,6 +304,8 @@ void Connection::on_event(proto::Event& event) {
                             {"client_fp", client_fp_},
                             {"seqno", std::to_string(e.seqno)},
                             {"bytes", std::to_string(e.text.size())}});
+            } else if constexpr (std::is_same_v<T, RequestReceived>) {
+                on_request(e.request);
             } else if constexpr (std::is_same_v<T, ReceiptsExchanged>) {
                 save_receipts(e);
             } else if constexpr (std::is_same_v<T, Failed>) {

@@ -85,6 +85,20 @@ class Connection : public std::enable_shared_from_this<Connection>,
     void save_receipts(const proto::event::ReceiptsExchanged& e);
     void recheck_now();
 
+    // connection_requests.cpp: a request (§2.3) goes to its handler, and each is answered
+    // once with answer(), on the strand; input waits until then.
+    void on_request(proto::msg::Request& request);
+    void answer(proto::msg::Answer answer);
+    void answer_result(std::uint64_t id, std::optional<proto::ErrorCode> code,
+                       std::string message = {});
+    // connection_friends.cpp
+    void on_request(proto::msg::FriendCommand& m);
+    void on_request(proto::msg::ListFriends& m);
+    // connection_admin.cpp
+    void on_request(proto::msg::Who& m);
+    void on_request(proto::msg::UserAdd& m);
+    void on_request(proto::msg::UserCommand& m);
+
     // connection_auth.cpp
     void start_login(std::string username, crypto::SecretBytes password);
     void start_register(std::string email, std::string username, crypto::SecretBytes password);

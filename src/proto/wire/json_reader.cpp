@@ -97,7 +97,7 @@ ProtoResult<JsonReader> JsonReader::parse(std::string_view payload) {
 
 ProtoResult<bool> JsonReader::expect_fields(std::span<const std::string_view> fields) const {
     for (auto it = object_.begin(); it != object_.end(); ++it) {
-        if (it.key() == "type") {
+        if (it.key() == "type" && !item_) {
             continue;
         }
         if (std::find(fields.begin(), fields.end(), it.key()) == fields.end()) {
@@ -236,6 +236,30 @@ ProtoResult<std::vector<std::uint64_t>> JsonReader::integer_array(std::string_vi
             return malformed("\"" + std::string(key) + "\" holds a non-integer");
         }
         out.push_back(item.get<std::uint64_t>());
+    }
+    return out;
+}
+
+ProtoResult<bool> JsonReader::boolean(std::string_view key) const {
+    SC_TRY_ASSIGN(const nlohmann::json* value, field(key));
+    if (!value->is_boolean()) {
+        return malformed("\"" + std::string(key) + "\" of '" + type_ + "' is not true or false");
+    }
+    return value->get<bool>();
+}
+
+ProtoResult<std::vector<JsonReader>> JsonReader::object_array(std::string_view key,
+                                                              std::size_t min_items,
+                                                              std::size_t max_items) const {
+    SC_TRY_ASSIGN(const nlohmann::json* value, array(key, min_items, max_items));
+    std::vector<JsonReader> out;
+    out.reserve(value->size());
+    for (const auto& item : *value) {
+        if (!item.is_object()) {
+            return malformed("\"" + std::string(key) + "\" of '" + type_ +
+                             "' holds an item that is not an object");
+        }
+        out.push_back(JsonReader(item, type_ + "." + std::string(key) + "[]", true));
     }
     return out;
 }

@@ -47,16 +47,22 @@ class JsonReader {
     ProtoResult<std::vector<std::uint64_t>> integer_array(std::string_view key,
                                                           std::size_t min_items,
                                                           std::size_t max_items) const;
+    ProtoResult<bool> boolean(std::string_view key) const;
+    // An array of objects, each read by its own reader (which has no "type": every member of
+    // an item must be one of the fields it expects).
+    ProtoResult<std::vector<JsonReader>> object_array(std::string_view key, std::size_t min_items,
+                                                      std::size_t max_items) const;
 
   private:
-    explicit JsonReader(nlohmann::json object, std::string type)
-        : object_(std::move(object)), type_(std::move(type)) {}
+    explicit JsonReader(nlohmann::json object, std::string type, bool item = false)
+        : object_(std::move(object)), type_(std::move(type)), item_(item) {}
     ProtoResult<const nlohmann::json*> field(std::string_view key) const;
     ProtoResult<const nlohmann::json*> array(std::string_view key, std::size_t min_items,
                                              std::size_t max_items) const;
 
     nlohmann::json object_;
-    std::string type_;
+    std::string type_;  // for an item of an array: "<type>.<key>[]", in messages only
+    bool item_ = false;
 };
 
 }  // namespace sc::proto
