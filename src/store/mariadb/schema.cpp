@@ -226,8 +226,7 @@ class MariaDbSchema final : public SchemaDialect {
 
 }  // namespace
 
-StoreResult<std::unique_ptr<AccountStore>> open_mariadb(const MariaDbConfig& config,
-                                                        HashCost wrap_cost) {
+StoreResult<std::unique_ptr<Store>> open_mariadb(const MariaDbConfig& config, HashCost wrap_cost) {
     // mysql_library_init is not thread-safe and mysql_init calls it implicitly: do it once,
     // here, before any store exists.
     static const bool library_ready = mysql_library_init(0, nullptr, nullptr) == 0;
@@ -242,7 +241,7 @@ StoreResult<std::unique_ptr<AccountStore>> open_mariadb(const MariaDbConfig& con
     SC_TRY(migrate(*db, MariaDbSchema{config.database}, wrap_cost));
     // From here on every call is bounded by the short timeouts.
     SC_TRY(db->reconnect_with_read_timeout(mariadb::kServiceTimeoutSeconds));
-    return make_sql_account_store(std::move(db));
+    return make_sql_store(std::move(db));
 }
 
 }  // namespace sc::store

@@ -75,11 +75,11 @@ class SqliteSchema final : public SchemaDialect {
 
 }  // namespace
 
-StoreResult<std::unique_ptr<AccountStore>> open_sqlite(const std::filesystem::path& path,
-                                                       HashCost wrap_cost) {
+StoreResult<std::unique_ptr<Store>> open_sqlite(const std::filesystem::path& path,
+                                                HashCost wrap_cost) {
     SC_TRY_ASSIGN(auto db, sqlite::open_database(path));
     SC_TRY(migrate(*db, SqliteSchema{}, wrap_cost));
-    return make_sql_account_store(std::move(db));
+    return make_sql_store(std::move(db));
 }
 
 }  // namespace sc::store

@@ -195,7 +195,7 @@ TEST_P(AccountStoreTest, ReopensAnExistingDatabase) {
         id = created->id;
     }
     // MariaDB: the second time over TCP instead of the socket.
-    auto reopened = [&]() -> StoreResult<std::unique_ptr<AccountStore>> {
+    auto reopened = [&]() -> StoreResult<std::unique_ptr<Store>> {
         if (!is_mariadb()) {
             return open();
         }
