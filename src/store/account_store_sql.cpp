@@ -223,6 +223,41 @@ StoreResult<int> SqlStore::schema_version() {
     return read_schema_version(*db_);
 }
 
+void bind_params(sql::Statement& statement, std::initializer_list<SqlParam> params) {
+    int index = 1;
+    for (const SqlParam& param : params) {
+        if (const auto* number = std::get_if<std::int64_t>(&param)) {
+            statement.bind_int64(index, *number);
+        } else {
+            statement.bind_text(index, std::get<std::string_view>(param));
+        }
+        ++index;
+    }
+}
+
+StoreResult<std::int64_t> query_count(sql::Connection& db, std::string_view query,
+                                      std::initializer_list<SqlParam> params,
+                                      std::string_view during) {
+    SC_TRY_ASSIGN(auto select, db.prepare(query, during));
+    bind_params(*select, params);
+    SC_TRY_ASSIGN(sql::Step step, select->step());
+    auto value = step == sql::Step::row ? select->get_int64(0) : std::nullopt;
+    if (!value) {
+        return fail(store_error(StoreErrorCode::internal,
+                                std::string(during) + ": a count returned no number"));
+    }
+    return *value;
+}
+
+StoreResult<std::uint64_t> lock_accounts(sql::Connection& db, std::int64_t first,
+                                         std::int64_t second, std::string_view during) {
+    SC_TRY_ASSIGN(auto lock,
+                  db.prepare("UPDATE users SET disabled = disabled WHERE id IN (?, ?)", during));
+    bind_params(*lock, {first, second});
+    SC_TRY(lock->step());
+    return lock->affected_rows();
+}
+
 std::optional<StoreErrorCode> duplicate_account_field(const sql::Error& error) {
     // SQLite names the column ("users.email"), MariaDB the key ("users_email_unique", or
     // "username" for the seeds' own UNIQUE column).

@@ -3,9 +3,13 @@
 // friend_store_sql.cpp). The backends' open_* functions build it.
 #pragma once
 
+#include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string_view>
+#include <variant>
 
 #include "store/social_store.h"
 #include "store/sql/database.h"
@@ -17,6 +21,20 @@ std::unique_ptr<Store> make_sql_store(std::unique_ptr<sql::Connection> db);
 
 // duplicate_username / duplicate_email when a unique key on that column refused a row.
 std::optional<StoreErrorCode> duplicate_account_field(const sql::Error& error);
+
+// A statement parameter, for the helpers below: bound in order from ?1.
+using SqlParam = std::variant<std::int64_t, std::string_view>;
+void bind_params(sql::Statement& statement, std::initializer_list<SqlParam> params);
+// The first column of the first row of a COUNT(*) (or any integer) query.
+StoreResult<std::int64_t> query_count(sql::Connection& db, std::string_view query,
+                                      std::initializer_list<SqlParam> params,
+                                      std::string_view during);
+// Inside a transaction: takes the write locks of these users rows, in ascending id, in one
+// statement (an UPDATE that changes nothing: portable, and on MariaDB a locking read, so that
+// what the transaction reads afterwards is what was committed before). Returns how many of the
+// accounts exist. Pass the same id twice to lock one.
+StoreResult<std::uint64_t> lock_accounts(sql::Connection& db, std::int64_t first,
+                                         std::int64_t second, std::string_view during);
 
 // One connection behind a mutex, since the server calls the store from its worker pool. Every
 // change of more than one row is one transaction; the friend and device changes first lock the

@@ -102,7 +102,7 @@ class FriendStore {
     // Ends the friendship, and also withdraws our own pending request to them.
     virtual StoreResult<RemoveOutcome> remove_friend(std::int64_t account,
                                                      const std::string& username) = 0;
-    // Friends (by username), then incoming, then outgoing requests, each oldest first and
+    // Friends by username, then incoming and then outgoing requests, oldest first; each part
     // bounded by its limit.
     virtual StoreResult<std::vector<FriendEntry>> friends(std::int64_t account) = 0;
     virtual StoreResult<bool> are_friends(const std::string& a, const std::string& b) = 0;
