@@ -12,6 +12,7 @@
 #include "server/address_block.h"
 #include "server/connection.h"
 #include "server/log.h"
+#include "store/social_store.h"
 
 namespace sc::server {
 namespace {
@@ -48,7 +49,7 @@ store::HashCost wrap_cost(const Settings& s) {
     return {s.security.argon2_opslimit, s.security.argon2_memlimit};
 }
 
-Result<std::unique_ptr<store::AccountStore>> open_store(const Settings& s) {
+Result<std::unique_ptr<store::Store>> open_store(const Settings& s) {
     if (s.database.backend == store::Backend::mysql) {
         auto opened = store::open_mariadb(s.database.mysql, wrap_cost(s));
         if (!opened) {

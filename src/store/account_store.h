@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/bytes.h"
 #include "common/result.h"
@@ -52,6 +53,8 @@ enum class StoreErrorCode {
     unavailable,  // the database is down or unreachable; retry later
     corrupt,      // a row or the schema is not what we wrote
     internal,
+    limit_reached,     // a bound of proto/limits.h (friends, requests, devices) is reached
+    invalid_argument,  // a value the store cannot keep (too long, malformed); says which
 };
 std::string_view store_error_name(StoreErrorCode code);
 
@@ -62,6 +65,10 @@ struct StoreError {
 
 template <class T>
 using StoreResult = Result<T, StoreError>;
+
+// The bound of AccountStore::list_accounts: a host admin's listing, not a wire message, so it
+// is the store's own; past it the admin CLI says that the list was cut.
+inline constexpr std::size_t kMaxListedAccounts = 10000;
 
 class AccountStore {
   public:
@@ -77,6 +84,12 @@ class AccountStore {
                                               const PasswordRecord& password) = 0;
     virtual StoreResult<bool> record_login(std::int64_t account_id, TimePoint when) = 0;
     virtual StoreResult<bool> set_disabled(std::int64_t account_id, bool disabled) = 0;
+    // False: no such account.
+    virtual StoreResult<bool> set_role(std::int64_t account_id, Role role) = 0;
+    // The account without its password; nullopt when there is none.
+    virtual StoreResult<std::optional<Account>> find_account(const std::string& username) = 0;
+    // Every account by id (oldest first), at most kMaxListedAccounts: the host admin's list.
+    virtual StoreResult<std::vector<Account>> list_accounts() = 0;
     virtual StoreResult<int> schema_version() = 0;
     virtual std::string backend() const = 0;  // "sqlite:/path" or "mariadb:host/db"
 };
@@ -87,11 +100,6 @@ struct HashCost {
     std::uint64_t opslimit = 2;
     std::uint64_t memlimit = 64 * 1024 * 1024;
 };
-
-// Opens (creating if needed) the SQLite database at `path` (WAL mode, synchronous=FULL) and runs
-// migrations.
-StoreResult<std::unique_ptr<AccountStore>> open_sqlite(const std::filesystem::path& path,
-                                                       HashCost wrap_cost = {});
 
 struct MariaDbConfig {
     std::string host = "localhost";
@@ -109,9 +117,6 @@ struct MariaDbConfig {
     std::string tls_ca;
     bool allow_cleartext_remote = false;
 };
-// Connects, runs migrations (keeping the seeds' `users` table and its columns), and reconnects
-// by itself after the server went away: calls during an outage fail with `unavailable`.
-StoreResult<std::unique_ptr<AccountStore>> open_mariadb(const MariaDbConfig& config,
-                                                        HashCost wrap_cost = {});
+// open_sqlite and open_mariadb, which return the whole Store, are in store/social_store.h.
 
 }  // namespace sc::store

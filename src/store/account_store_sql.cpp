@@ -1,11 +1,11 @@
-// Accounts in the seeds' `users` table. Prepared statements only; one connection behind a
-// mutex, since the server calls the store from its worker pool.
+// Accounts in the seeds' `users` table. Prepared statements only.
 #include "store/account_store_sql.h"
 
 #include <chrono>
 #include <mutex>
 #include <string_view>
 
+#include "store/accounts.h"
 #include "store/migrations.h"
 #include "store/store_internal.h"
 
@@ -13,11 +13,6 @@ namespace sc::store {
 namespace {
 
 using detail::store_error;
-
-// The columns find_by_username reads, in this order.
-constexpr std::string_view kSelectCredentials =
-    "SELECT id, email, username, role, disabled, created_at, last_login_at,"
-    " salt, pwd_hash, hash_alg, opslimit, memlimit FROM users WHERE username = ?";
 
 // A failure as the account store reports it: a refused unique key says which rule failed.
 StoreError account_error(sql::Error error) {
@@ -32,34 +27,50 @@ StoreError account_error(sql::Error error) {
     }
 }
 
-StoreResult<Credentials> credentials_from_row(const sql::Statement& row) {
-    Credentials found;
+// The account columns, in this order; find_by_username adds the password's.
+#define SC_ACCOUNT_COLUMNS "id, email, username, role, disabled, created_at, last_login_at"
+
+// Columns 0-6: SC_ACCOUNT_COLUMNS.
+StoreResult<Account> account_from_row(const sql::Statement& row) {
+    Account account;
     auto id = row.get_int64(0);
     if (!id) {
         return fail(store_error(StoreErrorCode::corrupt, "an account has no numeric id"));
     }
-    found.account.id = *id;
+    account.id = *id;
     const std::string which = "account " + std::to_string(*id);
-    found.account.email = row.get_text(1).value_or("");
-    found.account.username = row.get_text(2).value_or("");
+    account.email = row.get_text(1).value_or("");
+    account.username = row.get_text(2).value_or("");
     auto role = detail::parse_role(row.get_text(3).value_or(""));
     if (!role) {
         return fail(store_error(StoreErrorCode::corrupt, which + " has an unknown role"));
     }
-    found.account.role = *role;
-    found.account.disabled = row.get_int64(4).value_or(0) != 0;
+    account.role = *role;
+    account.disabled = row.get_int64(4).value_or(0) != 0;
     auto created = row.get_time(5);
     if (!created) {
         return fail(store_error(StoreErrorCode::corrupt, which + " has an unreadable created_at"));
     }
-    found.account.created_at = *created;
+    account.created_at = *created;
     if (!row.is_null(6)) {
-        found.account.last_login = row.get_time(6);
-        if (!found.account.last_login) {
+        account.last_login = row.get_time(6);
+        if (!account.last_login) {
             return fail(
                 store_error(StoreErrorCode::corrupt, which + " has an unreadable last_login_at"));
         }
     }
+    return account;
+}
+
+// The columns find_by_username reads, in this order.
+constexpr std::string_view kSelectCredentials = "SELECT " SC_ACCOUNT_COLUMNS
+                                                ", salt, pwd_hash, hash_alg, opslimit, memlimit"
+                                                " FROM users WHERE username = ?";
+
+StoreResult<Credentials> credentials_from_row(const sql::Statement& row) {
+    Credentials found;
+    SC_TRY_ASSIGN(found.account, account_from_row(row));
+    const std::string which = "account " + std::to_string(found.account.id);
     found.password.salt = row.get_blob(7).value_or(Bytes{});
     auto hash = from_hex(row.get_text(8).value_or(""));
     if (!hash) {
@@ -82,36 +93,15 @@ StoreResult<Credentials> credentials_from_row(const sql::Statement& row) {
     return found;
 }
 
-class SqlAccountStore final : public AccountStore {
-  public:
-    explicit SqlAccountStore(std::unique_ptr<sql::Connection> db) : db_(std::move(db)) {}
+}  // namespace
 
-    StoreResult<Account> create_account(const std::string& email, const std::string& username,
-                                        const PasswordRecord& password, Role role) override;
-    StoreResult<std::optional<Credentials>> find_by_username(const std::string& username) override;
-    StoreResult<bool> update_password(std::int64_t account_id,
-                                      const PasswordRecord& password) override;
-    StoreResult<bool> record_login(std::int64_t account_id, TimePoint when) override;
-    StoreResult<bool> set_disabled(std::int64_t account_id, bool disabled) override;
-    StoreResult<int> schema_version() override;
-    std::string backend() const override { return db_->describe(); }
-
-  private:
-    // Runs a prepared UPDATE; true when it matched a row.
-    StoreResult<bool> update_one(sql::Statement& update);
-
-    std::mutex mutex_;
-    std::unique_ptr<sql::Connection> db_;
-};
-
-StoreResult<bool> SqlAccountStore::update_one(sql::Statement& update) {
+StoreResult<bool> SqlStore::update_one(sql::Statement& update) {
     SC_TRY(update.step());
     return update.affected_rows() > 0;
 }
 
-StoreResult<Account> SqlAccountStore::create_account(const std::string& email,
-                                                     const std::string& username,
-                                                     const PasswordRecord& password, Role role) {
+StoreResult<Account> SqlStore::create_account(const std::string& email, const std::string& username,
+                                              const PasswordRecord& password, Role role) {
     Account account;
     account.email = email;
     account.username = username;
@@ -138,8 +128,7 @@ StoreResult<Account> SqlAccountStore::create_account(const std::string& email,
     return account;
 }
 
-StoreResult<std::optional<Credentials>> SqlAccountStore::find_by_username(
-    const std::string& username) {
+StoreResult<std::optional<Credentials>> SqlStore::find_by_username(const std::string& username) {
     std::lock_guard lock(mutex_);
     SC_TRY_ASSIGN(auto select, db_->prepare(kSelectCredentials, "looking up an account"));
     select->bind_text(1, username);
@@ -151,8 +140,8 @@ StoreResult<std::optional<Credentials>> SqlAccountStore::find_by_username(
     return std::optional<Credentials>{std::move(found)};
 }
 
-StoreResult<bool> SqlAccountStore::update_password(std::int64_t account_id,
-                                                   const PasswordRecord& password) {
+StoreResult<bool> SqlStore::update_password(std::int64_t account_id,
+                                            const PasswordRecord& password) {
     std::lock_guard lock(mutex_);
     SC_TRY_ASSIGN(auto update, db_->prepare("UPDATE users SET salt = ?, pwd_hash = ?,"
                                             " hash_alg = ?, opslimit = ?, memlimit = ?"
@@ -167,7 +156,7 @@ StoreResult<bool> SqlAccountStore::update_password(std::int64_t account_id,
     return update_one(*update);
 }
 
-StoreResult<bool> SqlAccountStore::record_login(std::int64_t account_id, TimePoint when) {
+StoreResult<bool> SqlStore::record_login(std::int64_t account_id, TimePoint when) {
     std::lock_guard lock(mutex_);
     SC_TRY_ASSIGN(auto update, db_->prepare("UPDATE users SET last_login_at = ? WHERE id = ?",
                                             "recording a login"));
@@ -176,7 +165,7 @@ StoreResult<bool> SqlAccountStore::record_login(std::int64_t account_id, TimePoi
     return update_one(*update);
 }
 
-StoreResult<bool> SqlAccountStore::set_disabled(std::int64_t account_id, bool disabled) {
+StoreResult<bool> SqlStore::set_disabled(std::int64_t account_id, bool disabled) {
     std::lock_guard lock(mutex_);
     SC_TRY_ASSIGN(auto update, db_->prepare("UPDATE users SET disabled = ? WHERE id = ?",
                                             "disabling an account"));
@@ -185,12 +174,89 @@ StoreResult<bool> SqlAccountStore::set_disabled(std::int64_t account_id, bool di
     return update_one(*update);
 }
 
-StoreResult<int> SqlAccountStore::schema_version() {
+StoreResult<bool> SqlStore::set_role(std::int64_t account_id, Role role) {
+    std::lock_guard lock(mutex_);
+    SC_TRY_ASSIGN(auto update,
+                  db_->prepare("UPDATE users SET role = ? WHERE id = ?", "changing a role"));
+    update->bind_text(1, role_name(role));
+    update->bind_int64(2, account_id);
+    return update_one(*update);
+}
+
+StoreResult<std::optional<Account>> SqlStore::find_account(const std::string& username) {
+    // A name that breaks the rules is no account (and MariaDB would match "alice " to "alice").
+    if (!validate_username(username)) {
+        return std::optional<Account>{};
+    }
+    std::lock_guard lock(mutex_);
+    SC_TRY_ASSIGN(auto select,
+                  db_->prepare("SELECT " SC_ACCOUNT_COLUMNS " FROM users WHERE username = ?",
+                               "looking up an account"));
+    select->bind_text(1, username);
+    SC_TRY_ASSIGN(sql::Step step, select->step());
+    if (step == sql::Step::done) {
+        return std::optional<Account>{};
+    }
+    SC_TRY_ASSIGN(Account found, account_from_row(*select));
+    return std::optional<Account>{std::move(found)};
+}
+
+StoreResult<std::vector<Account>> SqlStore::list_accounts() {
+    std::lock_guard lock(mutex_);
+    SC_TRY_ASSIGN(auto select,
+                  db_->prepare("SELECT " SC_ACCOUNT_COLUMNS " FROM users ORDER BY id LIMIT ?",
+                               "listing the accounts"));
+    select->bind_int64(1, static_cast<std::int64_t>(kMaxListedAccounts));
+    std::vector<Account> accounts;
+    for (;;) {
+        SC_TRY_ASSIGN(sql::Step step, select->step());
+        if (step == sql::Step::done) {
+            return accounts;
+        }
+        SC_TRY_ASSIGN(Account account, account_from_row(*select));
+        accounts.push_back(std::move(account));
+    }
+}
+
+StoreResult<int> SqlStore::schema_version() {
     std::lock_guard lock(mutex_);
     return read_schema_version(*db_);
 }
 
-}  // namespace
+void bind_params(sql::Statement& statement, std::initializer_list<SqlParam> params) {
+    int index = 1;
+    for (const SqlParam& param : params) {
+        if (const auto* number = std::get_if<std::int64_t>(&param)) {
+            statement.bind_int64(index, *number);
+        } else {
+            statement.bind_text(index, std::get<std::string_view>(param));
+        }
+        ++index;
+    }
+}
+
+StoreResult<std::int64_t> query_count(sql::Connection& db, std::string_view query,
+                                      std::initializer_list<SqlParam> params,
+                                      std::string_view during) {
+    SC_TRY_ASSIGN(auto select, db.prepare(query, during));
+    bind_params(*select, params);
+    SC_TRY_ASSIGN(sql::Step step, select->step());
+    auto value = step == sql::Step::row ? select->get_int64(0) : std::nullopt;
+    if (!value) {
+        return fail(store_error(StoreErrorCode::internal,
+                                std::string(during) + ": a count returned no number"));
+    }
+    return *value;
+}
+
+StoreResult<std::uint64_t> lock_accounts(sql::Connection& db, std::int64_t first,
+                                         std::int64_t second, std::string_view during) {
+    SC_TRY_ASSIGN(auto lock,
+                  db.prepare("UPDATE users SET disabled = disabled WHERE id IN (?, ?)", during));
+    bind_params(*lock, {first, second});
+    SC_TRY(lock->step());
+    return lock->affected_rows();
+}
 
 std::optional<StoreErrorCode> duplicate_account_field(const sql::Error& error) {
     // SQLite names the column ("users.email"), MariaDB the key ("users_email_unique", or
@@ -204,8 +270,8 @@ std::optional<StoreErrorCode> duplicate_account_field(const sql::Error& error) {
     return std::nullopt;
 }
 
-std::unique_ptr<AccountStore> make_sql_account_store(std::unique_ptr<sql::Connection> db) {
-    return std::make_unique<SqlAccountStore>(std::move(db));
+std::unique_ptr<Store> make_sql_store(std::unique_ptr<sql::Connection> db) {
+    return std::make_unique<SqlStore>(std::move(db));
 }
 
 }  // namespace sc::store

@@ -49,6 +49,8 @@ AuthError from_store(const StoreError& error) {
         case StoreErrorCode::not_found:
         case StoreErrorCode::corrupt:
         case StoreErrorCode::internal:
+        case StoreErrorCode::limit_reached:
+        case StoreErrorCode::invalid_argument:
             break;
     }
     return {AuthErrorCode::internal, "account database error: " + error.message};
@@ -133,6 +135,11 @@ Accounts::Accounts(AccountStore& store, PasswordPolicy policy) : store_(store), 
 AuthResult<Account> Accounts::register_account(const std::string& email,
                                                const std::string& username,
                                                const crypto::SecretBytes& password) {
+    return add_account(email, username, password, Role::user);
+}
+
+AuthResult<Account> Accounts::add_account(const std::string& email, const std::string& username,
+                                          const crypto::SecretBytes& password, Role role) {
     SC_TRY(validate_email(email));
     SC_TRY(validate_username(username));
     SC_TRY(validate_password(password, policy_));
@@ -140,7 +147,7 @@ AuthResult<Account> Accounts::register_account(const std::string& email,
     if (!record) {
         return auth_fail(AuthErrorCode::internal, record.error().message);
     }
-    auto created = store_.create_account(email, username, *record, Role::user);
+    auto created = store_.create_account(email, username, *record, role);
     if (!created) {
         return fail(from_store(created.error()));
     }

@@ -58,6 +58,10 @@ class Accounts {
 
     AuthResult<Account> register_account(const std::string& email, const std::string& username,
                                          const crypto::SecretBytes& password);
+    // register_account's rules and hashing, with a role: an admin's /useradd and
+    // `securechat server admin add`.
+    AuthResult<Account> add_account(const std::string& email, const std::string& username,
+                                    const crypto::SecretBytes& password, Role role);
     // Unknown user: hashes against a fixed dummy record so the time and answer match a wrong
     // password. On success records the login and upgrades the hash if its parameters are old.
     AuthResult<Account> login(const std::string& username, const crypto::SecretBytes& password);

@@ -109,7 +109,7 @@ StoreResult<bool> migrate_locked(sql::Connection& db, const SchemaDialect& diale
         return fail(newer_schema_error(found));
     }
     for (SchemaVersion version : {SchemaVersion::seed_users, SchemaVersion::accounts,
-                                  SchemaVersion::wrapped_legacy_hashes}) {
+                                  SchemaVersion::wrapped_legacy_hashes, SchemaVersion::social}) {
         SC_TRY(apply_version(db, dialect, version, wrap_cost));
     }
     return true;
@@ -127,6 +127,8 @@ std::string_view migration_description(SchemaVersion version) {
             return "unique email, role, disabled flag, times, password hash parameters";
         case SchemaVersion::wrapped_legacy_hashes:
             return "legacy SHA-256 password hashes wrapped in Argon2id";
+        case SchemaVersion::social:
+            return "devices, friendships and friend requests";
     }
     return "unknown";
 }

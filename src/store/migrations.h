@@ -20,7 +20,10 @@ enum class SchemaVersion : int {
     accounts = 2,
     // Rewrites every legacy-sha256 row as argon2id-over-sha256 (no new columns; review L6).
     wrapped_legacy_hashes = 3,
-    latest = wrapped_legacy_hashes,
+    // Adds devices (per account and certificate fingerprint), friendships (one row per pair)
+    // and friend_requests (from an account to a name); the users table is unchanged.
+    social = 4,
+    latest = social,
 };
 
 constexpr int schema_number(SchemaVersion version) {
@@ -56,7 +59,7 @@ class SchemaDialect {
     // none: each version's transaction takes the write lock before it reads the version).
     virtual StoreResult<bool> lock_migrations(sql::Connection& db) const = 0;
     virtual void unlock_migrations(sql::Connection& db) const = 0;
-    // The DDL of versions 1 and 2 (version 3 changes rows only and is written once).
+    // The DDL of versions 1, 2 and 4 (version 3 changes rows only and is written once).
     virtual StoreResult<bool> apply_schema(SchemaVersion version, sql::Connection& db) const = 0;
 };
 

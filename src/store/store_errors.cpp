@@ -1,6 +1,7 @@
 #include "store/account_store.h"
 #include "store/accounts.h"
 #include "store/backend.h"
+#include "store/social_store.h"
 
 namespace sc::store {
 
@@ -10,6 +11,18 @@ std::string_view role_name(Role role) {
             return "user";
         case Role::admin:
             return "admin";
+    }
+    return "unknown";
+}
+
+std::string_view friend_state_name(FriendState state) {
+    switch (state) {
+        case FriendState::friends:
+            return "friends";
+        case FriendState::incoming:
+            return "incoming";
+        case FriendState::outgoing:
+            return "outgoing";
     }
     return "unknown";
 }
@@ -48,6 +61,10 @@ std::string_view store_error_name(StoreErrorCode code) {
             return "corrupt";
         case StoreErrorCode::internal:
             return "internal";
+        case StoreErrorCode::limit_reached:
+            return "limit_reached";
+        case StoreErrorCode::invalid_argument:
+            return "invalid_argument";
     }
     return "unknown";
 }

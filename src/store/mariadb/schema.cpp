@@ -182,6 +182,104 @@ StoreResult<bool> add_account_columns(sql::Connection& db) {
     }
 }
 
+// The type of users.id and the character set and collation of users.username, as this database
+// has them (the seeds' INT and the server's default collation, usually): the new tables' keys
+// must match them exactly for the foreign keys, and to_username must compare as username does.
+struct UsersKeyTypes {
+    std::string id_type;
+    std::string username_charset;
+    std::string username_collation;
+};
+
+StoreResult<UsersKeyTypes> users_key_types(sql::Connection& db, std::string_view during) {
+    SC_TRY_ASSIGN(auto select,
+                  db.prepare("SELECT COLUMN_NAME, COLUMN_TYPE, CHARACTER_SET_NAME, COLLATION_NAME"
+                             " FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE()"
+                             " AND TABLE_NAME = 'users' AND COLUMN_NAME IN ('id', 'username')",
+                             during));
+    UsersKeyTypes types;
+    for (;;) {
+        SC_TRY_ASSIGN(sql::Step step, select->step());
+        if (step == sql::Step::done) {
+            break;
+        }
+        const std::string column = select->get_text(0).value_or("");
+        if (column == "id") {
+            types.id_type = select->get_text(1).value_or("");
+        } else {
+            types.username_charset = select->get_text(2).value_or("");
+            types.username_collation = select->get_text(3).value_or("");
+        }
+    }
+    // They go into DDL text, so they must be plain names ("int(11)", "utf8mb4_general_ci").
+    auto plain = [](const std::string& text) {
+        return !text.empty() &&
+               text.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_() ") ==
+                   std::string::npos;
+    };
+    if (!plain(types.id_type) || !plain(types.username_charset) ||
+        !plain(types.username_collation)) {
+        return fail(store_error(
+            StoreErrorCode::corrupt,
+            std::string(during) + ": the users table has no readable id and username columns"));
+    }
+    return types;
+}
+
+// Version 4: devices, friendships, friend_requests (the reasons are in sqlite_schema.cpp's
+// kSocial). Each CREATE is IF NOT EXISTS, so a run cut short is finished by the next open.
+StoreResult<bool> create_social_tables(sql::Connection& db) {
+    const std::string_view during = "migration 4 (devices and friends)";
+    SC_TRY_ASSIGN(UsersKeyTypes types, users_key_types(db, during));
+    const std::string& id = types.id_type;
+    const std::string statements[] = {
+        "CREATE TABLE IF NOT EXISTS devices ("
+        " id BIGINT PRIMARY KEY AUTO_INCREMENT,"
+        " account_id " +
+            id +
+            " NOT NULL,"
+            " fingerprint CHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,"
+            " name VARCHAR(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,"
+            " cert_der BLOB NOT NULL,"
+            " first_seen DATETIME(3) NOT NULL,"
+            " last_seen DATETIME(3) NOT NULL,"
+            " UNIQUE KEY devices_account_fingerprint (account_id, fingerprint),"
+            " CONSTRAINT devices_account FOREIGN KEY (account_id) REFERENCES users (id)"
+            " ON DELETE CASCADE) ENGINE=InnoDB",
+        "CREATE TABLE IF NOT EXISTS friendships ("
+        " user_low " +
+            id +
+            " NOT NULL,"
+            " user_high " +
+            id +
+            " NOT NULL,"
+            " since DATETIME(3) NOT NULL,"
+            " PRIMARY KEY (user_low, user_high),"
+            " KEY friendships_high (user_high),"
+            " CONSTRAINT friendships_low_user FOREIGN KEY (user_low) REFERENCES users (id)"
+            " ON DELETE CASCADE,"
+            " CONSTRAINT friendships_high_user FOREIGN KEY (user_high) REFERENCES users (id)"
+            " ON DELETE CASCADE,"
+            " CONSTRAINT friendships_ordered CHECK (user_low < user_high)) ENGINE=InnoDB",
+        "CREATE TABLE IF NOT EXISTS friend_requests ("
+        " from_id " +
+            id +
+            " NOT NULL,"
+            " to_username VARCHAR(255) CHARACTER SET " +
+            types.username_charset + " COLLATE " + types.username_collation +
+            " NOT NULL,"
+            " created_at DATETIME(3) NOT NULL,"
+            " PRIMARY KEY (from_id, to_username),"
+            " KEY friend_requests_to (to_username),"
+            " CONSTRAINT friend_requests_from FOREIGN KEY (from_id) REFERENCES users (id)"
+            " ON DELETE CASCADE) ENGINE=InnoDB",
+    };
+    for (const std::string& statement : statements) {
+        SC_TRY(db.execute(statement, during));
+    }
+    return true;
+}
+
 class MariaDbSchema final : public SchemaDialect {
   public:
     explicit MariaDbSchema(std::string database) : database_(std::move(database)) {}
@@ -216,8 +314,14 @@ class MariaDbSchema final : public SchemaDialect {
         }
     }
     StoreResult<bool> apply_schema(SchemaVersion version, sql::Connection& db) const override {
-        return version == SchemaVersion::seed_users ? create_seed_users(db)
-                                                    : add_account_columns(db);
+        switch (version) {
+            case SchemaVersion::seed_users:
+                return create_seed_users(db);
+            case SchemaVersion::social:
+                return create_social_tables(db);
+            default:
+                return add_account_columns(db);
+        }
     }
 
   private:
@@ -226,8 +330,7 @@ class MariaDbSchema final : public SchemaDialect {
 
 }  // namespace
 
-StoreResult<std::unique_ptr<AccountStore>> open_mariadb(const MariaDbConfig& config,
-                                                        HashCost wrap_cost) {
+StoreResult<std::unique_ptr<Store>> open_mariadb(const MariaDbConfig& config, HashCost wrap_cost) {
     // mysql_library_init is not thread-safe and mysql_init calls it implicitly: do it once,
     // here, before any store exists.
     static const bool library_ready = mysql_library_init(0, nullptr, nullptr) == 0;
@@ -242,7 +345,7 @@ StoreResult<std::unique_ptr<AccountStore>> open_mariadb(const MariaDbConfig& con
     SC_TRY(migrate(*db, MariaDbSchema{config.database}, wrap_cost));
     // From here on every call is bounded by the short timeouts.
     SC_TRY(db->reconnect_with_read_timeout(mariadb::kServiceTimeoutSeconds));
-    return make_sql_account_store(std::move(db));
+    return make_sql_store(std::move(db));
 }
 
 }  // namespace sc::store

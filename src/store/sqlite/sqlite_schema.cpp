@@ -34,6 +34,36 @@ constexpr std::string_view kAccounts[] = {
     "CREATE UNIQUE INDEX users_email_unique ON users (email)",
 };
 
+// Version 4. A device is unique per (account, certificate): with identity binding off, one shared
+// certificate is a device of every account that uses it. A friendship is one row per pair, the
+// smaller id first, so "a is b's friend" and "b is a's friend" cannot disagree and the primary
+// key lets exactly one of two concurrent mutual requests make it. A request is kept by name
+// (NOCASE, like users.username), so that it says nothing about whether the name is an account.
+constexpr std::string_view kSocial[] = {
+    "CREATE TABLE devices ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " account_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,"
+    " fingerprint TEXT NOT NULL CHECK (length(fingerprint) = 64),"
+    " name TEXT NOT NULL,"
+    " cert_der BLOB NOT NULL,"
+    " first_seen INTEGER NOT NULL,"
+    " last_seen INTEGER NOT NULL,"
+    " UNIQUE (account_id, fingerprint))",
+    "CREATE TABLE friendships ("
+    " user_low INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,"
+    " user_high INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,"
+    " since INTEGER NOT NULL,"
+    " PRIMARY KEY (user_low, user_high),"
+    " CHECK (user_low < user_high))",
+    "CREATE INDEX friendships_high ON friendships (user_high)",
+    "CREATE TABLE friend_requests ("
+    " from_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,"
+    " to_username TEXT NOT NULL COLLATE NOCASE,"
+    " created_at INTEGER NOT NULL,"
+    " PRIMARY KEY (from_id, to_username))",
+    "CREATE INDEX friend_requests_to ON friend_requests (to_username)",
+};
+
 class SqliteSchema final : public SchemaDialect {
   public:
     // DDL is transactional in SQLite: each version is applied whole or not at all.
@@ -52,6 +82,9 @@ class SqliteSchema final : public SchemaDialect {
             "migrating to schema version " + std::to_string(schema_number(version));
         if (version == SchemaVersion::seed_users) {
             return run_all(db, kSeedUsers, during);
+        }
+        if (version == SchemaVersion::social) {
+            return run_all(db, kSocial, during);
         }
         SC_TRY(run_all(db, kAccounts, during));
         // Rows from before this version get the migration time as their creation time.
@@ -75,11 +108,11 @@ class SqliteSchema final : public SchemaDialect {
 
 }  // namespace
 
-StoreResult<std::unique_ptr<AccountStore>> open_sqlite(const std::filesystem::path& path,
-                                                       HashCost wrap_cost) {
+StoreResult<std::unique_ptr<Store>> open_sqlite(const std::filesystem::path& path,
+                                                HashCost wrap_cost) {
     SC_TRY_ASSIGN(auto db, sqlite::open_database(path));
     SC_TRY(migrate(*db, SqliteSchema{}, wrap_cost));
-    return make_sql_account_store(std::move(db));
+    return make_sql_store(std::move(db));
 }
 
 }  // namespace sc::store

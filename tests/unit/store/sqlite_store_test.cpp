@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
-#include "store/account_store.h"
+#include "store/social_store.h"
 #include "support/temp_dir.h"
 #include "unit/store/store_fixture.h"
 

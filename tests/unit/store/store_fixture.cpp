@@ -221,14 +221,14 @@ MariaDbConfig StoreTest::mariadb_with_database(const std::string& database) cons
     return config;
 }
 
-StoreResult<std::unique_ptr<AccountStore>> StoreTest::open() {
+StoreResult<std::unique_ptr<Store>> StoreTest::open() {
     if (is_mariadb()) {
         return open_mariadb(mariadb_, test_hash_cost());
     }
     return open_sqlite(sqlite_path(), test_hash_cost());
 }
 
-std::unique_ptr<AccountStore> StoreTest::open_or_fail() {
+std::unique_ptr<Store> StoreTest::open_or_fail() {
     auto store = open();
     if (!store) {
         ADD_FAILURE() << "opening the store failed: " << store.error().message;

@@ -15,6 +15,7 @@
 
 #include "store/account_store.h"
 #include "store/accounts.h"
+#include "store/social_store.h"
 #include "support/temp_dir.h"
 
 struct st_mysql;  // MYSQL, from <mysql.h>
@@ -80,9 +81,9 @@ class StoreTest : public testing::TestWithParam<Backend> {
     Backend backend() const { return GetParam(); }
     bool is_mariadb() const { return GetParam() == Backend::mariadb; }
 
-    StoreResult<std::unique_ptr<AccountStore>> open();
+    StoreResult<std::unique_ptr<Store>> open();
     // Opens or records a fatal failure (check with ASSERT_TRUE(store)).
-    std::unique_ptr<AccountStore> open_or_fail();
+    std::unique_ptr<Store> open_or_fail();
 
     // Raw SQL on this test's database, bypassing the store. Empty on success.
     std::string exec_raw(const std::string& sql);
