@@ -30,6 +30,10 @@ inline constexpr std::size_t kReadChunk = 16 * 1024;
 inline constexpr std::size_t kWorkerThreads = 2;            // password hashing
 inline constexpr std::size_t kMaxQueuedLogins = 256;        // waiting for a worker
 inline constexpr std::size_t kMaxQueuedRegistrations = 32;  // served after logins
+// Store queries of requests (friends, admin; ~ms each): their own threads, so they never wait
+// behind Argon2id, and a bounded queue (a full one answers `unavailable`).
+inline constexpr std::size_t kQueryThreads = 2;
+inline constexpr std::size_t kMaxQueuedQueries = 256;
 inline constexpr std::size_t kIoThreads = 0;                // 0 = one per core
 
 // ---- failed logins (M2) ----

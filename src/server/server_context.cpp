@@ -27,12 +27,14 @@ Services Services::local(const Settings& settings) {
 
 ServerContext::ServerContext(Settings s, asio::io_context& io_context, proto::Identity id,
                              std::shared_ptr<const proto::Trust> t,
-                             std::unique_ptr<store::AccountStore> st, Services services)
+                             std::unique_ptr<store::Store> st, Services services)
     : settings(std::move(s)),
       io(io_context),
       workers(settings.limits.worker_threads, settings.limits.max_queued_auth,
               settings.limits.max_queued_registrations),
       auth(workers),
+      query_workers(settings.limits.query_threads, settings.limits.max_queued_queries, 0),
+      queries(query_workers),
       store(std::move(st)),
       accounts(*store,
                store::PasswordPolicy{settings.security.min_password_length,

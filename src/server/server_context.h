@@ -19,8 +19,10 @@
 #include "server/clock.h"
 #include "server/router.h"
 #include "server/settings.h"
+#include "server/store_service.h"
 #include "server/throttle.h"
 #include "store/accounts.h"
+#include "store/social_store.h"
 
 namespace sc::server {
 
@@ -40,7 +42,7 @@ struct Services {
 
 struct ServerContext {
     ServerContext(Settings s, asio::io_context& io_context, proto::Identity id,
-                  std::shared_ptr<const proto::Trust> t, std::unique_ptr<store::AccountStore> st,
+                  std::shared_ptr<const proto::Trust> t, std::unique_ptr<store::Store> st,
                   Services services);
 
     std::shared_ptr<const proto::Trust> current_trust() const;
@@ -55,8 +57,10 @@ struct ServerContext {
     Settings settings;
     asio::io_context& io;
     AuthPool workers;
-    AuthService auth;  // submits to `workers`
-    std::unique_ptr<store::AccountStore> store;
+    AuthService auth;        // submits to `workers`
+    AuthPool query_workers;  // store queries of requests (one queue: Kind::login)
+    StoreService queries;    // submits to `query_workers`
+    std::unique_ptr<store::Store> store;
     store::Accounts accounts;
     Admission admission;
     RateLimiter handshakes;              // new connections per address block

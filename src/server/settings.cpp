@@ -115,7 +115,7 @@ Status load_fields(const toml::table& t, std::string_view where,
 
 #define SC_READ(table, key, field) SC_TRY(read_value(table, key, field))
 
-constexpr std::array<Field<Limits>, 23> kLimitFields{{
+constexpr std::array<Field<Limits>, 25> kLimitFields{{
     {"max_connections", &read_member<&Limits::max_connections>},
     {"max_handshakes_in_flight", &read_member<&Limits::max_handshakes_in_flight>},
     {"max_unauthenticated_per_ip", &read_member<&Limits::max_unauthenticated_per_ip>},
@@ -128,6 +128,8 @@ constexpr std::array<Field<Limits>, 23> kLimitFields{{
     {"worker_threads", &read_member<&Limits::worker_threads>},
     {"max_queued_auth", &read_member<&Limits::max_queued_auth>},
     {"max_queued_registrations", &read_member<&Limits::max_queued_registrations>},
+    {"query_threads", &read_member<&Limits::query_threads>},
+    {"max_queued_queries", &read_member<&Limits::max_queued_queries>},
     {"io_threads", &read_member<&Limits::io_threads>},
     {"shutdown_grace_s", &read_member<&Limits::shutdown_grace>},
     {"login_free_failures", &read_member<&Limits::login_free_failures>},
@@ -366,6 +368,9 @@ Status validate(const Settings& s) {
     }
     if (s.limits.handshakes_per_block_per_s == 0 || s.limits.handshake_burst_per_block == 0) {
         problem("limits.handshakes_per_block_per_s and handshake_burst_per_block must be >= 1");
+    }
+    if (s.limits.query_threads == 0) {
+        problem("limits.query_threads must be at least 1");
     }
     if (s.limits.worker_threads == 0) {
         problem("limits.worker_threads must be at least 1");

@@ -33,6 +33,8 @@ struct Limits {
     std::size_t worker_threads = limits::kWorkerThreads;     // password hashing
     std::size_t max_queued_auth = limits::kMaxQueuedLogins;  // login jobs waiting
     std::size_t max_queued_registrations = limits::kMaxQueuedRegistrations;
+    std::size_t query_threads = limits::kQueryThreads;  // store queries of requests
+    std::size_t max_queued_queries = limits::kMaxQueuedQueries;
     std::size_t io_threads = limits::kIoThreads;  // 0 = one per core
     std::chrono::seconds shutdown_grace = limits::kShutdownGrace;
     // Failed logins (M2): delays start after this many failures of one account from one
