@@ -34,7 +34,7 @@ inline constexpr std::size_t kMaxQueuedRegistrations = 32;  // served after logi
 // behind Argon2id, and a bounded queue (a full one answers `unavailable`).
 inline constexpr std::size_t kQueryThreads = 2;
 inline constexpr std::size_t kMaxQueuedQueries = 256;
-inline constexpr std::size_t kIoThreads = 0;                // 0 = one per core
+inline constexpr std::size_t kIoThreads = 0;  // 0 = one per core
 
 // ---- failed logins (M2) ----
 inline constexpr unsigned kLoginFreeFailures = 3;              // per (account, block)
