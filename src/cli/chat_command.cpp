@@ -62,6 +62,9 @@ void fill_from(T& flag, const std::optional<V>& from_profile) {
 struct ProfileFailure {
     std::string message;
     bool multiline = false;
+    // A setting that neither a flag nor a profile gives is missing, as a required flag was
+    // before profiles: a usage error (exit 2). A profile file that does not read is exit 1.
+    bool usage = false;
 };
 
 // The profile is read when one is named, or when a connection setting is missing: with
@@ -78,7 +81,7 @@ std::optional<ProfileFailure> apply_profile(ChatArgs& args) {
     }
     std::error_code ec;
     if (!fs::exists(*file, ec)) {
-        return ProfileFailure{client::missing_profile_help(*file), true};
+        return ProfileFailure{client::missing_profile_help(*file), true, true};
     }
     auto profile = client::load_profile(*file, args.profile);
     if (!profile) {
@@ -98,7 +101,8 @@ std::optional<ProfileFailure> apply_profile(ChatArgs& args) {
                                             std::tuple{args.key.empty(), "key", "--key"}}) {
         if (value_missing) {
             return ProfileFailure{"profile '" + profile->name + "' in " + file->string() +
-                                  " sets no '" + key + "', and " + flag + " was not given"};
+                                      " sets no '" + key + "', and " + flag + " was not given",
+                                  false, true};
         }
     }
     return std::nullopt;
@@ -154,6 +158,11 @@ int run(const ChatArgs& args) {
     }
     ChatArgs merged = args;
     if (auto failed = apply_profile(merged)) {
+        if (failed->usage) {
+            std::cerr << "securechat chat: error: " << display_text_multiline(failed->message)
+                      << "\n";
+            return kExitUsage;
+        }
         return report_error(args, failed->message, failed->multiline);
     }
     auto settings = build_settings(merged);

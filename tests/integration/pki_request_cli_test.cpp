@@ -233,7 +233,7 @@ TEST_F(ProfileCli, RequestWritesWhereTheProfileExpectsAndSignFillsIt) {
 
 TEST_F(ProfileCli, ChatWithoutFlagsOrProfileSaysWhereTheFileGoes) {
     auto r = securechat({"chat", "--plain"});
-    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_EQ(r.exit_code, 2) << "a missing setting is a usage error, as a missing flag was";
     EXPECT_TRUE(contains(r.output, profile_file() + " does not exist")) << r.output;
     EXPECT_TRUE(contains(r.output, "[profile.work]\n")) << r.output;
     EXPECT_TRUE(contains(r.output, "key = ")) << r.output;
@@ -244,6 +244,15 @@ TEST_F(ProfileCli, ChatNamesAnUnknownKeyAndItsFile) {
     auto r = securechat({"chat", "--plain"});
     EXPECT_EQ(r.exit_code, 1);
     EXPECT_TRUE(contains(r.output, "unknown key 'profile.work.keyfile' in " + profile_file()))
+        << r.output;
+}
+
+TEST_F(ProfileCli, ChatNamesTheSettingNeitherProfileNorFlagGives) {
+    write_profile("[profile.work]\nserver = \"127.0.0.1:6000\"\nca = \"ca.crt\"\n");
+    auto r = securechat({"chat", "--plain", "--cert", path("a.crt")});
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_TRUE(contains(r.output, "profile 'work' in " + profile_file() +
+                                       " sets no 'key', and --key was not given"))
         << r.output;
 }
 
