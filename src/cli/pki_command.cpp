@@ -1,5 +1,6 @@
 #include "cli/pki_command.h"
 
+#include <algorithm>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -10,6 +11,7 @@
 #include "common/display_text.h"
 #include "crypto/keys.h"
 #include "pki/ca_directory.h"
+#include "pki/user_identity.h"
 #include "pki/verify.h"
 
 namespace sc::cli {
@@ -63,6 +65,16 @@ void print_certificate(const pki::Certificate& cert) {
               << "Key usage:       " << join(cert.key_usages()) << "\n"
               << "Ext. key usage:  " << join(cert.extended_key_usages()) << "\n"
               << "Alt. names:      " << join(cert.subject_alt_names()) << "\n";
+    auto ekus = cert.extended_key_usages();
+    if (std::find(ekus.begin(), ekus.end(), "clientAuth") != ekus.end()) {
+        auto identity = pki::user_identity(cert);
+        std::cout << "User, device:    "
+                  << (identity ? display_text(identity->username) + ", " +
+                                     display_text(identity->device_name) +
+                                     " (device id: the SHA-256 above)"
+                               : "none: " + display_text(identity.error().message))
+                  << "\n";
+    }
 }
 
 void add_init(CLI::App& pki, std::function<int()>& action) {

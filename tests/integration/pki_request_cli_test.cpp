@@ -181,6 +181,8 @@ TEST_F(PkiRequestCli, IssueDeviceMakesAFurtherCertificateForTheUser) {
     EXPECT_EQ(mode_of(ca_file("alice@laptop.key")), 0600u);
     r = openssl({"verify", "-CAfile", ca_file("ca.crt"), ca_file("alice@laptop.crt")});
     EXPECT_EQ(r.exit_code, 0) << r.output;
+    r = securechat({"pki", "show", ca_file("alice@laptop.crt")});
+    EXPECT_TRUE(contains(r.output, "User, device:    alice, laptop")) << r.output;
     r = securechat({"pki", "issue", "--dir", ca(), "--server", "srv", "--device", "laptop"});
     EXPECT_EQ(r.exit_code, 2) << r.output;
 }
