@@ -52,11 +52,20 @@ Result<fs::path> resolve_path(const std::string& text, const fs::path& file,
         }
         return (fs::path(*home) / text.substr(text == "~" ? 1 : 2)).lexically_normal();
     }
+    if (text.starts_with("~")) {
+        return fail(where + " starts with '" + text.substr(0, text.find('/')) +
+                    "': only ~ and ~/ (your own home) are expanded");
+    }
     fs::path path(text);
     if (path.is_absolute()) {
         return path.lexically_normal();
     }
-    return (fs::absolute(file).parent_path() / path).lexically_normal();
+    std::error_code ec;
+    fs::path base = fs::absolute(file, ec);
+    if (ec) {
+        return fail("cannot resolve " + where + ": " + ec.message());
+    }
+    return (base.parent_path() / path).lexically_normal();
 }
 
 Status read_profile(const toml::table& table, const std::string& name, const fs::path& file,

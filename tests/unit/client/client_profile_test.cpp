@@ -136,6 +136,8 @@ TEST_F(Profiles, RefusesWrongTypesAndBadToml) {
     EXPECT_NE(e.find("client.toml:1"), std::string::npos) << e;
     e = error_of("[profile.a]\nkey = \"\"\n");
     EXPECT_NE(e.find("is empty"), std::string::npos) << e;
+    e = error_of("[profile.a]\nkey = \"~bob/alice.key\"\n");
+    EXPECT_NE(e.find("only ~ and ~/"), std::string::npos) << e;
 }
 
 TEST(ProfileFile, FollowsXdgConfigHomeThenHome) {
