@@ -190,6 +190,15 @@ Status CertificateRequest::check_signature() const {
             "the request's own signature does not verify: it was changed after it was signed, "
             "or it was not signed with the key it carries");
     }
+    // The signature proves the requester holds the key; with a broken hash it proves nothing
+    // (the rule verification applies to certificates, docs/PKI.md).
+    int digest = NID_undef;
+    int algorithm = NID_undef;
+    if (OBJ_find_sigid_algs(X509_REQ_get_signature_nid(request_), &digest, &algorithm) == 1 &&
+        (digest == NID_sha1 || digest == NID_md5 || digest == NID_md4)) {
+        return fail(std::string("the request is signed with ") + OBJ_nid2sn(digest) +
+                    ", which proves nothing; sign it with SHA-256");
+    }
     return {};
 }
 

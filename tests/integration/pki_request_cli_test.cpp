@@ -156,6 +156,13 @@ TEST_F(PkiRequestCli, SignRefusesKeysTheCaDoesNotAccept) {
     EXPECT_TRUE(contains(r.output, "1024")) << r.output;
 }
 
+TEST_F(PkiRequestCli, SignRefusesASha1SignedRequest) {
+    hand_made_csr("old", "/CN=oscar", "rsa:2048", {"-sha1"});
+    auto r = sign(path("old.csr"));
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_TRUE(contains(r.output, "signed with SHA1")) << r.output;
+}
+
 TEST_F(PkiRequestCli, TheCaChoosesEveryExtension) {
     hand_made_csr(
         "gina", "/CN=gina", "ed25519",
