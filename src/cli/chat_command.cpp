@@ -7,8 +7,11 @@
 #include <cerrno>
 #include <iostream>
 #include <memory>
+#include <optional>
+#include <tuple>
 
 #include "cli/cli.h"
+#include "client/client_profile.h"
 #include "client/client_settings.h"
 #include "client/errors_text.h"
 #include "client/event_format.h"
@@ -31,18 +34,78 @@ struct ChatArgs {
     bool json = false;
     bool allow_legacy_seed_certs = false;
     int timeout_seconds = 10;
+    std::string profile;
 };
 
 // Problems with the files we were given, before any connection: in JSON mode as an `error`
 // event, so a script reading stdout sees them too.
-int report_error(const ChatArgs& args, const std::string& message) {
+// `multiline` keeps the line feeds of our own help text (an example profile).
+int report_error(const ChatArgs& args, const std::string& message, bool multiline = false) {
     if (args.json) {
         std::cout << client::json_line(client::note::Error{client::code::settings, message}, {})
                   << "\n";
     } else {
-        std::cerr << "securechat chat: error: " << display_text(message) << "\n";
+        std::cerr << "securechat chat: error: "
+                  << (multiline ? display_text_multiline(message) : display_text(message)) << "\n";
     }
     return kExitFailure;
+}
+
+// A flag always wins; the profile fills in only what the command line left out.
+template <class T, class V>
+void fill_from(T& flag, const std::optional<V>& from_profile) {
+    if (flag.empty() && from_profile) {
+        flag = *from_profile;
+    }
+}
+
+struct ProfileFailure {
+    std::string message;
+    bool multiline = false;
+    // A setting that neither a flag nor a profile gives is missing, as a required flag was
+    // before profiles: a usage error (exit 2). A profile file that does not read is exit 1.
+    bool usage = false;
+};
+
+// The profile is read when one is named, or when a connection setting is missing: with
+// --server, --ca, --cert and --key all given no file is read, as before profiles existed.
+std::optional<ProfileFailure> apply_profile(ChatArgs& args) {
+    bool complete =
+        !args.server.empty() && !args.ca.empty() && !args.cert.empty() && !args.key.empty();
+    if (complete && args.profile.empty()) {
+        return std::nullopt;
+    }
+    auto file = client::default_profile_file();
+    if (!file) {
+        return ProfileFailure{file.error().message};
+    }
+    std::error_code ec;
+    if (!fs::exists(*file, ec)) {
+        return ProfileFailure{client::missing_profile_help(*file), true, true};
+    }
+    auto profile = client::load_profile(*file, args.profile);
+    if (!profile) {
+        return ProfileFailure{profile.error().message};
+    }
+    const auto& v = profile->values;
+    fill_from(args.server, v.server);
+    fill_from(args.server_name, v.server_name);
+    fill_from(args.ca, v.ca);
+    fill_from(args.crl, v.crl);
+    fill_from(args.cert, v.cert);
+    fill_from(args.key, v.key);
+    fill_from(args.data_dir, v.data_dir);
+    for (auto [value_missing, key, flag] : {std::tuple{args.server.empty(), "server", "--server"},
+                                            std::tuple{args.ca.empty(), "ca", "--ca"},
+                                            std::tuple{args.cert.empty(), "cert", "--cert"},
+                                            std::tuple{args.key.empty(), "key", "--key"}}) {
+        if (value_missing) {
+            return ProfileFailure{"profile '" + profile->name + "' in " + file->string() +
+                                      " sets no '" + key + "', and " + flag + " was not given",
+                                  false, true};
+        }
+    }
+    return std::nullopt;
 }
 
 Result<client::ClientSettings> build_settings(const ChatArgs& args) {
@@ -93,7 +156,16 @@ int run(const ChatArgs& args) {
     if (auto hidden = protect_memory(); !hidden) {
         return report_error(args, hidden.error().message);
     }
-    auto settings = build_settings(args);
+    ChatArgs merged = args;
+    if (auto failed = apply_profile(merged)) {
+        if (failed->usage) {
+            std::cerr << "securechat chat: error: " << display_text_multiline(failed->message)
+                      << "\n";
+            return kExitUsage;
+        }
+        return report_error(args, failed->message, failed->multiline);
+    }
+    auto settings = build_settings(merged);
     if (!settings) {
         return report_error(args, settings.error().message);
     }
@@ -104,7 +176,7 @@ int run(const ChatArgs& args) {
     if (auto made = client::ensure_private_dir(settings->transcripts_dir()); !made) {
         return report_error(args, made.error().message);
     }
-    return run_chat(args, std::move(settings).value(), std::move(credentials).value());
+    return run_chat(merged, std::move(settings).value(), std::move(credentials).value());
 }
 
 }  // namespace
@@ -114,8 +186,10 @@ void add_chat_command(CLI::App& app, std::function<int()>& action) {
     auto* cmd = app.add_subcommand(
         "chat", "Chat with a SecureChat server (line mode: one command or message per line)");
     cmd->footer(std::string("\nLine mode ") + client::line_mode_help() + ".");
+    cmd->add_option("--profile", args->profile,
+                    "Profile to use from $XDG_CONFIG_HOME/securechat/client.toml (default: its "
+                    "default_profile); every flag overrides the profile's value");
     cmd->add_option("--server", args->server, "HOST:PORT of the server ([::1]:6000 for IPv6)")
-        ->required()
         ->check(CLI::Validator(
             [](std::string& value) -> std::string {
                 auto parsed = client::parse_server_address(value);
@@ -123,10 +197,9 @@ void add_chat_command(CLI::App& app, std::function<int()>& action) {
             },
             ""))
         ->type_name("HOST:PORT");
-    cmd->add_option("--ca", args->ca, "The CA certificate the server's certificate must chain to")
-        ->required();
-    cmd->add_option("--cert", args->cert, "Our client certificate (PEM, leaf first)")->required();
-    cmd->add_option("--key", args->key, "Our private key (PEM)")->required();
+    cmd->add_option("--ca", args->ca, "The CA certificate the server's certificate must chain to");
+    cmd->add_option("--cert", args->cert, "Our client certificate (PEM, leaf first)");
+    cmd->add_option("--key", args->key, "Our private key (PEM)");
     cmd->add_option("--server-name", args->server_name,
                     "Name the server's certificate must carry (default: the host of --server)");
     cmd->add_option("--crl", args->crl, "CRL to check the server's certificate against");

@@ -1,14 +1,17 @@
 #include "cli/pki_command.h"
 
+#include <algorithm>
 #include <iostream>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "cli/cli.h"
+#include "cli/pki_request_command.h"
 #include "common/display_text.h"
 #include "crypto/keys.h"
 #include "pki/ca_directory.h"
+#include "pki/user_identity.h"
 #include "pki/verify.h"
 
 namespace sc::cli {
@@ -62,6 +65,16 @@ void print_certificate(const pki::Certificate& cert) {
               << "Key usage:       " << join(cert.key_usages()) << "\n"
               << "Ext. key usage:  " << join(cert.extended_key_usages()) << "\n"
               << "Alt. names:      " << join(cert.subject_alt_names()) << "\n";
+    auto ekus = cert.extended_key_usages();
+    if (std::find(ekus.begin(), ekus.end(), "clientAuth") != ekus.end()) {
+        auto identity = pki::user_identity(cert);
+        std::cout << "User, device:    "
+                  << (identity ? display_text(identity->username) + ", " +
+                                     display_text(identity->device_name) +
+                                     " (device id: the SHA-256 above)"
+                               : "none: " + display_text(identity.error().message))
+                  << "\n";
+    }
 }
 
 void add_init(CLI::App& pki, std::function<int()>& action) {
@@ -102,14 +115,21 @@ void add_issue(CLI::App& pki, std::function<int()>& action) {
     auto* s = cmd->add_flag("--server", *server, "Server certificate (EKU serverAuth)");
     auto* c = cmd->add_flag("--client", *client, "Client certificate (EKU clientAuth)");
     s->excludes(c);
-    cmd->add_option("name", req->name, "Name: the CN, the first subjectAltName and the file name")
+    cmd->add_option("name", req->name,
+                    "Name: the CN, the first subjectAltName and the file name (for --client, "
+                    "the username)")
         ->required();
+    auto* device = cmd->add_option("--device", req->device_name,
+                                   "For --client: a further device of the user (USER@DEVICE.crt)");
     cmd->add_option("--san", req->extra_sans, "Extra subjectAltName: DNS:<name> or IP:<address>");
     cmd->add_option("--key", *key, "Key type")->check(key_type_validator())->capture_default_str();
     cmd->add_option("--days", req->days, "Validity in days")->capture_default_str();
     cmd->callback([=, &action] {
         if (!*server && !*client) {
             throw CLI::ValidationError("pki issue", "say --server or --client");
+        }
+        if (*server && device->count() != 0) {
+            throw CLI::ValidationError("pki issue", "--device is for --client certificates");
         }
         action = [=] {
             req->key_type = *crypto::parse_key_type(*key);
@@ -120,12 +140,15 @@ void add_issue(CLI::App& pki, std::function<int()>& action) {
             }
             const auto& cert = issued->certificate;
             std::cout << "Issued " << (*server ? "server" : "client") << " certificate '"
-                      << req->name << "'\n"
+                      << req->name << "'"
+                      << (req->device_name.empty() ? "" : ", device '" + req->device_name + "'")
+                      << "\n"
                       << "  key:         " << issued->key_file.string() << " ("
                       << cert.public_key().describe().text() << ", mode 0600)\n"
                       << "  certificate: " << issued->cert_file.string() << "\n"
                       << "  serial:      " << cert.serial_hex() << "\n"
                       << "  names:       " << join(cert.subject_alt_names()) << "\n"
+                      << (*client ? "  device id:   " + cert.fingerprint_text() + "\n" : "")
                       << "  valid until: " << pki::format_utc(cert.not_after())
                       << (issued->shortened_to_ca_expiry ? " (shortened: the CA expires then)" : "")
                       << "\n";
@@ -267,6 +290,8 @@ void add_pki_command(CLI::App& app, std::function<int()>& action) {
     pki->require_subcommand(1);
     add_init(*pki, action);
     add_issue(*pki, action);
+    add_pki_request(*pki, action);
+    add_pki_sign(*pki, action);
     add_revoke(*pki, action);
     add_crl(*pki, action);
     add_show(*pki, action);

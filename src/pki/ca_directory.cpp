@@ -6,10 +6,13 @@
 #include <algorithm>
 
 #include "common/files.h"
+#include "common/usernames.h"
 #include "crypto/key_file.h"
 #include "crypto/ossl.h"
 #include "pki/cert_index.h"
+#include "pki/certificate_request.h"
 #include "pki/names.h"
+#include "pki/user_identity.h"
 
 namespace sc::pki {
 namespace fs = std::filesystem;
@@ -143,16 +146,98 @@ Result<Certificate> init_ca(const InitRequest& request) {
     return ca.certificate();
 }
 
+namespace {
+
+// Both `issue` and `sign`: from kBackdate ago for `days`, but never past the CA's own end,
+// since nobody could verify the certificate after the CA expires. True when it was cut short.
+Result<bool> set_validity(CertSpec& spec, const CertificateAuthority& ca, int days, TimePoint now) {
+    spec.not_before = now - kBackdate;
+    spec.not_after = now + days * kDay;
+    bool shortened = false;
+    if (spec.not_after > ca.certificate().not_after()) {
+        spec.not_after = ca.certificate().not_after();
+        shortened = true;
+    }
+    if (spec.not_after <= now) {
+        return fail("the CA has expired; it cannot issue certificates");
+    }
+    return shortened;
+}
+
+// A client certificate's names: CN the username, DNS:<username> (what `allowed_client_names`
+// and `pki verify --name` match), and the device URI for a named device.
+Status set_client_names(CertSpec& spec, const std::string& username,
+                        const std::string& device_name) {
+    if (auto problem = username_problem(username)) {
+        return fail("'" + username + "' cannot name a user: " + *problem);
+    }
+    SC_TRY(check_entity_name(username));  // also a file name: not one of the CA's own
+    spec.common_name = username;
+    spec.subject_alt_names.push_back("DNS:" + username);
+    if (!device_name.empty() && device_name != kDefaultDeviceName) {
+        if (auto problem = device_name_problem(device_name)) {
+            return fail("'" + device_name + "': " + *problem);
+        }
+        spec.subject_alt_names.push_back(device_san(device_name));
+    }
+    return {};
+}
+
+Status refuse_existing(const fs::path& file) {
+    std::error_code ec;
+    if (fs::exists(file, ec)) {
+        return fail(file.string() +
+                    " already exists; refusing to overwrite (revoke it and choose another name)");
+    }
+    return {};
+}
+
+// Records a certificate just written; an unrecorded certificate must not exist, so `written`
+// is removed when the index cannot be saved.
+Status record_issued(const CaLayout& layout, const Certificate& cert, const fs::path& file,
+                     const std::vector<fs::path>& written) {
+    auto saved = [&]() -> Status {
+        SC_TRY_ASSIGN(auto index, CertIndex::load(layout.index));
+        index.add_issued(cert, file.filename().string());
+        return index.save(layout.index);
+    }();
+    if (!saved) {
+        std::error_code ec;
+        for (const auto& path : written) {
+            fs::remove(path, ec);
+        }
+    }
+    return saved;
+}
+
+}  // namespace
+
+// "default" is the device a certificate without a device URI belongs to, so it is written as
+// no URI and the plain file name: one encoding per identity.
+std::string client_file_stem(const std::string& username, const std::string& device_name) {
+    return device_name.empty() || device_name == kDefaultDeviceName ? username
+                                                                    : username + "@" + device_name;
+}
+
 Result<IssueResult> issue_certificate(const IssueRequest& request) {
     SC_TRY(check_days(request.days));
-    SC_TRY(check_entity_name(request.name));
     if (request.profile != Profile::server && request.profile != Profile::client) {
         return fail("`pki issue` makes server and client certificates only");
     }
     CertSpec spec;
     spec.profile = request.profile;
-    spec.common_name = request.name;
-    spec.subject_alt_names.push_back(san_for_name(request.name));
+    std::string stem = request.name;
+    if (request.profile == Profile::client) {
+        SC_TRY(set_client_names(spec, request.name, request.device_name));
+        stem = client_file_stem(request.name, request.device_name);
+    } else {
+        if (!request.device_name.empty()) {
+            return fail("--device names a user's device: it is for client certificates only");
+        }
+        SC_TRY(check_entity_name(request.name));
+        spec.common_name = request.name;
+        spec.subject_alt_names.push_back(san_for_name(request.name));
+    }
     for (const auto& text : request.extra_sans) {
         SC_TRY_ASSIGN(auto san, parse_san(text));
         if (std::find(spec.subject_alt_names.begin(), spec.subject_alt_names.end(), san) ==
@@ -163,34 +248,88 @@ Result<IssueResult> issue_certificate(const IssueRequest& request) {
     CaLayout layout(request.dir);
     SC_TRY_ASSIGN(auto ca, load_ca(layout));
     SC_TRY_ASSIGN(auto lock, DirectoryLock::acquire(layout.dir));
-    IssueResult result{ca.certificate(), layout.entity_key(request.name),
-                       layout.entity_cert(request.name), false};
-    std::error_code ec;
-    if (fs::exists(result.key_file, ec) || fs::exists(result.cert_file, ec)) {
-        return fail(result.cert_file.string() +
-                    " or its key already exists; refusing to overwrite");
-    }
-    spec.not_before = request.now - kBackdate;
-    spec.not_after = request.now + request.days * kDay;
-    // A certificate must not outlive its issuer: nobody could verify it after the CA expires.
-    if (spec.not_after > ca.certificate().not_after()) {
-        spec.not_after = ca.certificate().not_after();
-        result.shortened_to_ca_expiry = true;
-    }
-    if (spec.not_after <= request.now) {
-        return fail("the CA has expired; it cannot issue certificates");
-    }
+    IssueResult result{ca.certificate(), layout.entity_key(stem), layout.entity_cert(stem), false};
+    SC_TRY(refuse_existing(result.key_file));
+    SC_TRY(refuse_existing(result.cert_file));
+    SC_TRY_ASSIGN(result.shortened_to_ca_expiry, set_validity(spec, ca, request.days, request.now));
     SC_TRY_ASSIGN(auto key, crypto::PrivateKey::generate(request.key_type));
     SC_TRY_ASSIGN(result.certificate, ca.sign(key.public_key(), spec));
-    SC_TRY_ASSIGN(auto index, CertIndex::load(layout.index));
+    SC_TRY(CertIndex::load(layout.index));  // a broken index is refused before files appear
     SC_TRY(write_new_key_and_cert(key, result.certificate, result.key_file, result.cert_file));
-    index.add_issued(result.certificate, result.cert_file.filename().string());
-    auto saved = index.save(layout.index);
-    if (!saved) {
-        fs::remove(result.key_file, ec);  // unrecorded certificates must not exist
-        fs::remove(result.cert_file, ec);
-        return fail(std::move(saved).error());
+    SC_TRY(record_issued(layout, result.certificate, result.cert_file,
+                         {result.key_file, result.cert_file}));
+    return result;
+}
+
+namespace {
+
+// What the CA accepts from a request, each refusal naming the rule.
+Result<UserIdentity> check_request(const CertificateRequest& csr, const fs::path& file) {
+    auto refuse = [&](const std::string& why) {
+        return fail("refusing " + file.string() + ": " + why);
+    };
+    if (auto signed_ok = csr.check_signature(); !signed_ok) {
+        return refuse(signed_ok.error().message);
     }
+    auto key = csr.public_key();
+    if (!key) {
+        return refuse(key.error().message);
+    }
+    if (auto usable = crypto::check_protocol_key(key->describe()); !usable) {
+        return refuse("the CA does not accept its key: " + usable.error().message);
+    }
+    auto identity = user_identity(csr);
+    if (!identity) {
+        return refuse(identity.error().message);
+    }
+    return std::move(identity).value();
+}
+
+}  // namespace
+
+Result<SignResult> sign_certificate_request(const SignRequest& request) {
+    SC_TRY(check_days(request.days));
+    SC_TRY_ASSIGN(auto pem, read_file(request.csr_file, kMaxPemBytes));
+    auto csr = CertificateRequest::from_pem(pem);
+    if (!csr) {
+        return fail(request.csr_file.string() + ": " + csr.error().message);
+    }
+    SC_TRY_ASSIGN(auto identity, check_request(*csr, request.csr_file));
+    std::string device = identity.device_name;
+    CertSpec spec;
+    spec.profile = Profile::client;
+    SC_TRY(set_client_names(spec, identity.username, device));
+    CaLayout layout(request.dir);
+    SC_TRY_ASSIGN(auto ca, load_ca(layout));
+    SC_TRY_ASSIGN(auto lock, DirectoryLock::acquire(layout.dir));
+    fs::path out = request.out;
+    if (out.empty()) {
+        out = request.csr_file;
+        out.replace_extension(".crt");
+    }
+    SignResult result{ca.certificate(),
+                      identity.username,
+                      identity.device_name,
+                      layout.entity_cert(client_file_stem(identity.username, device)),
+                      out,
+                      false};
+    SC_TRY(refuse_existing(result.ca_copy));
+    SC_TRY(refuse_existing(result.out));
+    SC_TRY_ASSIGN(result.shortened_to_ca_expiry, set_validity(spec, ca, request.days, request.now));
+    SC_TRY_ASSIGN(auto key, csr->public_key());
+    SC_TRY_ASSIGN(result.certificate, ca.sign(key, spec));
+    SC_TRY(CertIndex::load(layout.index));
+    const std::string pem_text = result.certificate.to_pem();
+    const ByteView pem_out = as_bytes(pem_text);
+    SC_TRY(write_file_atomically(result.ca_copy, pem_out, FileMode::public_0644, Replace::no));
+    if (auto written =
+            write_file_atomically(result.out, pem_out, FileMode::public_0644, Replace::no);
+        !written) {
+        std::error_code ec;
+        fs::remove(result.ca_copy, ec);
+        return fail(std::move(written).error());
+    }
+    SC_TRY(record_issued(layout, result.certificate, result.ca_copy, {result.ca_copy, result.out}));
     return result;
 }
 

@@ -1,5 +1,7 @@
 // The operator's CA directory, the state behind `securechat pki`:
 //   ca.key (0600)  ca.crt  index.txt  crlnumber  ca.crl  NAME.key (0600)  NAME.crt  .lock
+// A client's further devices are USER@DEVICE.key/.crt: '@' is in no name check_entity_name
+// accepts, so they cannot collide with a server's or another user's files.
 // Every operation holds the directory lock and writes each file atomically (temp + rename).
 #pragma once
 
@@ -23,6 +25,10 @@ struct CaLayout {
     std::filesystem::path entity_cert(const std::string& name) const;
 };
 
+// The file name (without extension) of a client certificate: "alice", or "alice@laptop" for a
+// named device (device_name empty: the default device).
+std::string client_file_stem(const std::string& username, const std::string& device_name);
+
 inline constexpr int kDefaultCaDays = 3650;
 inline constexpr int kDefaultCertDays = 365;
 inline constexpr int kDefaultCrlDays = 7;
@@ -44,6 +50,8 @@ struct IssueRequest {
     Profile profile = Profile::server;  // server or client
     std::string name{};
     std::vector<std::string> extra_sans{};  // as typed: "DNS:host", "IP:10.0.0.1"
+    // Client certificates only: "" for the user's default device (name is the username).
+    std::string device_name{};
     crypto::KeyType key_type = crypto::KeyType::ed25519;
     int days = kDefaultCertDays;
     TimePoint now = std::chrono::system_clock::now();
@@ -55,6 +63,29 @@ struct IssueResult {
     bool shortened_to_ca_expiry = false;
 };
 Result<IssueResult> issue_certificate(const IssueRequest& request);
+
+// `pki sign`: a client certificate for a CSR made on the device, so the key never leaves it.
+// The request's own signature must verify, its key be one the protocol signs with
+// (crypto::check_protocol_key) and its names follow pki/user_identity.h. The CA chooses every
+// extension itself (the client profile, the SANs DNS:<user> and the device URI); nothing else
+// the request asks for is copied. The certificate is written to the CA directory (as
+// `issue` names it, never replacing a file) and to `out`, and recorded in the index.
+struct SignRequest {
+    std::filesystem::path dir{};
+    std::filesystem::path csr_file{};
+    std::filesystem::path out{};  // empty: the CSR's path with the extension ".crt"
+    int days = kDefaultCertDays;
+    TimePoint now = std::chrono::system_clock::now();
+};
+struct SignResult {
+    Certificate certificate;
+    std::string username;
+    std::string device_name;
+    std::filesystem::path ca_copy{};  // DIR/USER[@DEVICE].crt
+    std::filesystem::path out{};
+    bool shortened_to_ca_expiry = false;
+};
+Result<SignResult> sign_certificate_request(const SignRequest& request);
 
 struct RevokeResult {
     Certificate certificate;

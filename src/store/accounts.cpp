@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "common/usernames.h"
 #include "crypto/random.h"
 #include "store/migrations.h"
 
@@ -12,8 +13,6 @@ namespace sc::store {
 namespace {
 
 using proto::kMaxEmailBytes;
-using proto::kMaxUsernameBytes;
-using proto::kMinUsernameBytes;
 constexpr std::size_t kDummyHashBytes = 32;
 
 // The same words for an unknown user and a wrong password.
@@ -26,12 +25,6 @@ Failure<AuthError> auth_fail(AuthErrorCode code, std::string message) {
     return fail(AuthError{code, std::move(message)});
 }
 
-bool is_ascii_letter(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-bool is_ascii_digit(char c) {
-    return c >= '0' && c <= '9';
-}
 // Printable ASCII without the space: 0x21..0x7E.
 bool is_visible_ascii(char c) {
     return c > ' ' && c < 0x7f;
@@ -85,20 +78,9 @@ Result<bool, AuthError> validate_email(const std::string& email) {
 }
 
 Result<bool, AuthError> validate_username(const std::string& username) {
-    if (username.size() < kMinUsernameBytes || username.size() > kMaxUsernameBytes) {
-        return auth_fail(AuthErrorCode::invalid_username,
-                         "username must be " + std::to_string(kMinUsernameBytes) + "-" +
-                             std::to_string(kMaxUsernameBytes) + " characters");
-    }
-    auto allowed = [](char c) {
-        return is_ascii_letter(c) || is_ascii_digit(c) || c == '_' || c == '.' || c == '-';
-    };
-    if (!std::all_of(username.begin(), username.end(), allowed)) {
-        return auth_fail(AuthErrorCode::invalid_username,
-                         "username may only contain letters, digits, '_', '.', '-'");
-    }
-    if (!is_ascii_letter(username.front())) {
-        return auth_fail(AuthErrorCode::invalid_username, "username must start with a letter");
+    // The rule is common/usernames.h's: the CA checks the same one before it names a user.
+    if (auto problem = username_problem(username)) {
+        return auth_fail(AuthErrorCode::invalid_username, *problem);
     }
     return true;
 }
