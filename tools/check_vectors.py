@@ -151,6 +151,25 @@ with tempfile.TemporaryDirectory() as tmp:
     check("client_receipt_signed layout", receipt.hex(), val["client_receipt_signed"])
     check("client_receipt_sig verifies (openssl)", ed25519_verifies("vector-client.crt", receipt, x(val["client_receipt_sig"]), tmp), True)
 
+# The messages between users (section 2.3): each payload is the canonical encoding (section 1)
+# of its type and fields, and carries exactly the fields the spec's table lists.
+USER_FIELDS = {
+    "friend": {"id", "op", "user"}, "list_friends": {"id"}, "who": {"id"},
+    "user_add": {"id", "email", "username", "password"}, "user_admin": {"id", "op", "user"},
+    "result": {"id", "code", "message"},
+    "friend_list": {"id", "friends", "online", "incoming", "outgoing"},
+    "who_list": {"id", "sessions", "truncated"}, "presence": {"user", "online"},
+    "friend_event": {"event", "user"}, "session_end": {"code", "message"},
+}
+users = json.load(open(os.path.join(VEC, "users_v1.json")))["messages"]
+for name, vector in sorted(users.items()):
+    fields = dict(vector["fields"], type=vector["type"])
+    canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    check(f"users: {name} payload is canonical", vector["payload"], canonical)
+    check(f"users: {name} fields", sorted(vector["fields"]), sorted(USER_FIELDS[vector["type"]]))
+check("users: every message type has a vector", sorted({v["type"] for v in users.values()}),
+      sorted(USER_FIELDS))
+
 if failures:
     print(f"{len(failures)} mismatches")
     sys.exit(1)

@@ -51,13 +51,15 @@ void Pair::deliver(Output first, Side first_from) {
             if (from == Side::server && auto_accept) {
                 if (auto* reg = std::get_if<event::RegisterRequested>(&e)) {
                     queue.emplace_back(
-                        server->accept_auth(proto::Principal{.username = reg->username},
-                                            proto::msg::AuthAction::registered),
+                        server->accept_auth(
+                            proto::Principal{.username = reg->username, .role = accept_role},
+                            proto::msg::AuthAction::registered),
                         Side::server);
                 } else if (auto* login = std::get_if<event::LoginRequested>(&e)) {
                     queue.emplace_back(
-                        server->accept_auth(proto::Principal{.username = login->username},
-                                            proto::msg::AuthAction::logged_in),
+                        server->accept_auth(
+                            proto::Principal{.username = login->username, .role = accept_role},
+                            proto::msg::AuthAction::logged_in),
                         Side::server);
                 }
             }

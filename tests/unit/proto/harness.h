@@ -68,6 +68,7 @@ struct Pair {
     Events server_events;
     Tamper tamper;
     bool auto_accept = true;
+    Role accept_role = Role::user;  // the role auto_accept gives the principal
     // The server's owner stores every message at once (acknowledge_stored); when unset, a test
     // answers store_pending() itself.
     bool auto_store = true;
