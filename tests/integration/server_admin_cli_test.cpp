@@ -5,7 +5,11 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <random>
+#include <thread>
+
+#include <unistd.h>
 
 #include "store/accounts.h"
 #include "store/social_store.h"
@@ -230,6 +234,67 @@ TEST_F(AdminCliOnSqlite, ReadsTheServersSettings) {
     auto bad = run_command({securechat_binary(), "server", "admin", "list", "--set", "nonsense=1"});
     EXPECT_EQ(bad.exit_code, 1);
     EXPECT_TRUE(contains(bad.output, "unknown setting 'nonsense'")) << bad.output;
+}
+
+// At a terminal the password is asked for twice and not shown (tmux is the terminal).
+TEST_F(AdminCliOnSqlite, AsksForThePasswordTwiceWithoutEchoAtATerminal) {
+    if (run_command({"tmux", "-V"}).exit_code != 0) {
+        FAIL() << "tmux is missing (scripts/setup.sh installs it)";
+    }
+    // One tmux server per run: a new one right after kill-server may still find the old.
+    std::string socket;
+    auto tmux = [&](std::vector<std::string> args) {
+        args.insert(args.begin(), {"tmux", "-L", socket});
+        return run_command(args);
+    };
+    struct KillAtEnd {  // even when an ASSERT ends the test early
+        std::function<void()> kill;
+        ~KillAtEnd() { kill(); }
+    } kill_at_end{[&] { tmux({"kill-server"}); }};
+    auto wait_for = [&](const std::string& text) {
+        for (int i = 0; i < 200; ++i) {
+            if (contains(tmux({"capture-pane", "-t", "t", "-p"}).output, text)) {
+                return true;
+            }
+            std::this_thread::sleep_for(50ms);
+        }
+        return false;
+    };
+    auto run = [&](const std::string& name) {
+        socket = "securechat-admin-test-" + std::to_string(::getpid()) + "-" + name;
+        const std::string command = securechat_binary() + " server admin add " + name +
+                                    "@example.com " + name + " --admin --data-dir " +
+                                    (tmp_.path() / "data").string() + "; echo EXIT=$?; sleep 60";
+        ASSERT_EQ(
+            tmux({"new-session", "-d", "-s", "t", "-x", "200", "-y", "24", command}).exit_code, 0);
+    };
+    run("alice");
+    ASSERT_TRUE(wait_for("Password for alice:"));
+    tmux({"send-keys", "-t", "t", "-l", "secret typed twice"});
+    tmux({"send-keys", "-t", "t", "Enter"});
+    ASSERT_TRUE(wait_for("Again:"));
+    tmux({"send-keys", "-t", "t", "-l", "secret typed twice"});
+    tmux({"send-keys", "-t", "t", "Enter"});
+    ASSERT_TRUE(wait_for("EXIT="));
+    std::string screen = tmux({"capture-pane", "-t", "t", "-p"}).output;
+    EXPECT_TRUE(contains(screen, "added admin alice")) << screen;
+    EXPECT_TRUE(contains(screen, "EXIT=0")) << screen;
+    EXPECT_FALSE(contains(screen, "secret typed twice")) << screen;
+    tmux({"kill-server"});
+    EXPECT_EQ(account("alice").role, store::Role::admin);
+
+    run("bob");
+    ASSERT_TRUE(wait_for("Password for bob:"));
+    tmux({"send-keys", "-t", "t", "-l", "one password"});
+    tmux({"send-keys", "-t", "t", "Enter"});
+    ASSERT_TRUE(wait_for("Again:"));
+    tmux({"send-keys", "-t", "t", "-l", "another password"});
+    tmux({"send-keys", "-t", "t", "Enter"});
+    ASSERT_TRUE(wait_for("EXIT="));
+    screen = tmux({"capture-pane", "-t", "t", "-p"}).output;
+    EXPECT_TRUE(contains(screen, "the two passwords differ")) << screen;
+    EXPECT_TRUE(contains(screen, "EXIT=1")) << screen;
+    tmux({"kill-server"});
 }
 
 TEST_F(AdminCliOnSqlite, RefusesAStoreItCannotOpen) {
