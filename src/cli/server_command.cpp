@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "cli/cli.h"
+#include "cli/server_admin_command.h"
 #include "server/server.h"
 #include "server/settings.h"
 
@@ -125,7 +126,13 @@ void add_server_command(CLI::App& app, std::function<int()>& action) {
                     "MySQL/MariaDB user (or DB_USER; password: DB_PASS)");
     cmd->add_option("--db-name", args->db_name, "MySQL/MariaDB database (or DB_NAME)");
     cmd->add_flag("--check-config", args->check_config, "Validate the settings and exit");
-    cmd->callback([args, &action] { action = [args] { return run_server(*args); }; });
+    auto* admin = add_server_admin_command(
+        *cmd, [args] { return build_settings(*args); }, action);
+    cmd->callback([args, admin, &action] {
+        if (!admin->parsed()) {  // `server admin ...` chose its own action
+            action = [args] { return run_server(*args); };
+        }
+    });
 }
 
 }  // namespace sc::cli
