@@ -137,6 +137,10 @@ class TerminalUi final : public ChatListener {
         key_since_.reset();
     }
 
+    // The users' notifications (friends, presence, who, kicked) are drawn in the next step.
+    template <class Other>
+    void on_note(const Other&) {}
+
     void logged_in(const std::string& user, const char* what) {
         username_ = user;
         key_since_ = std::chrono::steady_clock::now();
