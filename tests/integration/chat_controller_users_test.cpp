@@ -6,15 +6,13 @@
 
 #include <nlohmann/json.hpp>
 
-#include <future>
+#include <deque>
 #include <stdexcept>
 
 #include "client/chat_controller.h"
 #include "client/errors_text.h"
 #include "client/event_format.h"
-#include "net/blocking_socket.h"
-#include "server_fixture.h"
-#include "testing/storing_owner.h"
+#include "scripted_server.h"
 
 namespace sc::test {
 namespace {
@@ -25,87 +23,6 @@ using client::Outcome;
 using nlohmann::json;
 using proto::ErrorCode;
 namespace msg = proto::msg;
-
-constexpr std::chrono::milliseconds kTimeout{10'000};
-
-// What the script does for one request: the session's output of its answer(), push()es and
-// end_session(), in the order they are to be sent.
-using Script = std::function<proto::Output(proto::ServerSession&, const msg::Request&)>;
-
-struct ServerLog {
-    std::vector<std::string> requests;  // "friend request bob", "list_friends", ...
-    std::string user_add_password;      // what a user_add carried
-    std::string error;                  // a socket problem in the server thread
-};
-
-std::string describe(const msg::Request& request) {
-    return std::visit(
-        [](const auto& m) {
-            using T = std::decay_t<decltype(m)>;
-            std::string text(T::kType);
-            if constexpr (std::is_same_v<T, msg::FriendCommand>) {
-                text += " " + std::string(msg::wire_name(m.op)) + " " + m.user;
-            } else if constexpr (std::is_same_v<T, msg::UserCommand>) {
-                text += " " + std::string(msg::wire_name(m.op)) + " " + m.user;
-            } else if constexpr (std::is_same_v<T, msg::UserAdd>) {
-                text += " " + m.email + " " + m.username;
-            }
-            return text;
-        },
-        request);
-}
-
-ServerLog serve_one(net::BlockingListener& listener, proto::ServerConfig config, proto::Role role,
-                    const Script& script) {
-    ServerLog log;
-    try {
-        auto accepted = listener.accept(kTimeout);
-        if (!accepted) {
-            throw std::runtime_error(accepted.error().message);
-        }
-        auto conn = std::move(accepted).value();
-        proto::SystemClock clock;
-        proto::SystemEntropy entropy;
-        proto::ServerSession session(std::move(config), clock, entropy);
-        bool closed = false;
-        while (!closed) {
-            auto chunk = conn.read_some(kTimeout);
-            if (!chunk) {
-                throw std::runtime_error(chunk.error().message);
-            }
-            if (chunk->empty()) {
-                break;
-            }
-            auto out = receive_storing(session, *chunk);
-            for (std::size_t i = 0; i < out.events.size(); ++i) {
-                proto::Output more;
-                if (auto* login = std::get_if<proto::event::LoginRequested>(&out.events[i])) {
-                    more = session.accept_auth({.username = login->username, .role = role},
-                                               msg::AuthAction::logged_in);
-                } else if (auto* asked =
-                               std::get_if<proto::event::RequestReceived>(&out.events[i])) {
-                    auto request = std::move(asked->request);
-                    log.requests.push_back(describe(request));
-                    if (auto* add = std::get_if<msg::UserAdd>(&request)) {
-                        log.user_add_password = add->password.reveal_text(crypto::SecretAccess{});
-                    }
-                    more = script(session, request);
-                }
-                out.append(std::move(more));
-            }
-            for (const auto& frame : out.send) {
-                if (auto written = conn.write_all(frame, kTimeout); !written) {
-                    throw std::runtime_error(written.error().message);
-                }
-            }
-            closed = out.close;
-        }
-        conn.linger_close(kTimeout);
-    } catch (const std::exception& e) {
-        log.error = e.what();
-    }
-    return log;
-}
 
 struct JsonRecorder : client::ChatListener {
     void notify(const client::Notification& n) override {
@@ -137,14 +54,9 @@ class ChatControllerUsersTest : public ::testing::Test {
 
     // Starts the scripted server and a controller connected to it.
     void start(Script script, proto::Role role = proto::Role::user) {
-        auto listening = net::BlockingListener::listen_on_loopback();
-        ASSERT_TRUE(listening);
-        listener.emplace(std::move(listening).value());
-        proto::ServerConfig config{.identity = ca.client("server"), .trust = ca.trust()};
-        server = std::async(std::launch::async, serve_one, std::ref(*listener), std::move(config),
-                            role, std::move(script));
+        server.emplace(ca, std::move(script), role);
         client::ClientSettings s;
-        s.server = {"127.0.0.1", listener->port()};
+        s.server = {"127.0.0.1", server->port()};
         s.server_name = "server";
         s.ca = ca.dir / "ca.crt";
         s.cert = ca.dir / "client.crt";
@@ -155,12 +67,7 @@ class ChatControllerUsersTest : public ::testing::Test {
         ASSERT_TRUE(credentials) << credentials.error().message;
         controller = std::make_unique<ChatController>(io, s, *credentials, recorder);
     }
-    ~ChatControllerUsersTest() override {
-        controller.reset();
-        if (server.valid()) {
-            server.wait();
-        }
-    }
+    ~ChatControllerUsersTest() override { controller.reset(); }
 
     // Logs in, runs `requests` one after another (each after the previous answer), then quits;
     // returns each request's outcome code ("" for ok).
@@ -206,20 +113,15 @@ class ChatControllerUsersTest : public ::testing::Test {
         return outcomes;
     }
 
-    ServerLog log() { return server.get(); }
+    ServerLog log() { return server->log(); }
 
     TempDir tmp;
     TestCa ca;
-    std::optional<net::BlockingListener> listener;
-    std::future<ServerLog> server;
+    std::optional<ScriptedServer> server;
     asio::io_context io;
     JsonRecorder recorder;
     std::unique_ptr<ChatController> controller;
 };
-
-proto::Output answer_ok(proto::ServerSession& s, const msg::Request& r, std::string text = "") {
-    return s.answer(msg::Result{.id = msg::request_id(r), .code = std::nullopt, .message = text});
-}
 
 TEST_F(ChatControllerUsersTest, FriendFlowBecomesFriendsPresenceDoneAndErrorEvents) {
     start([](proto::ServerSession& s, const msg::Request& r) {
