@@ -123,5 +123,34 @@ TEST_F(TerminalUiUsers, AKickIsShownAsTheReasonTheSessionEnded) {
               (std::vector<std::string>{"list_friends", "user_admin kick client"}));
 }
 
+TEST_F(TerminalUiUsers, UserAddAsksForThePasswordWithoutShowingIt) {
+    ScriptedServer server(
+        ca_,
+        [](proto::ServerSession& s, const msg::Request& r) {
+            if (std::holds_alternative<msg::ListFriends>(r)) {
+                return s.answer(msg::FriendList{.id = msg::request_id(r),
+                                                .friends = {},
+                                                .online = {},
+                                                .incoming = {},
+                                                .outgoing = {}});
+            }
+            return answer_ok(s, r);
+        },
+        proto::Role::admin);
+    Tmux tmux(tmp_.path());
+    log_in(tmux, server.port());
+    tmux.line("/useradd carol@example.com carol");
+    ASSERT_TRUE(tmux.wait_for("password for the new user:")) << tmux.screen();
+    tmux.line("secret horse battery");
+    ASSERT_TRUE(tmux.wait_for("added the user carol")) << tmux.screen();
+    EXPECT_EQ(tmux.screen().find("secret horse"), std::string::npos) << tmux.screen();
+    tmux.line("/quit");
+    ASSERT_TRUE(tmux.wait_for("Session ended properly")) << tmux.screen();
+    auto log = server.log();
+    EXPECT_EQ(log.requests,
+              (std::vector<std::string>{"list_friends", "user_add carol@example.com carol"}));
+    EXPECT_EQ(log.user_add_password, "secret horse battery");
+}
+
 }  // namespace
 }  // namespace sc::test

@@ -216,8 +216,14 @@ class TerminalUi final : public ChatListener {
     // line is taken too, and the line is dropped from the history.
     void run_request_command(std::string& line) {
         std::string_view rest(line);
-        auto words = std::count(line.begin(), line.end(), ' ');
-        if (rest.rfind("/useradd ", 0) == 0 && words == 2) {
+        // Counted in place: the line may hold a password, so it is not copied.
+        std::size_t words = 0;
+        for (std::size_t i = 0; i < line.size(); ++i) {
+            bool starts = line[i] != ' ' && line[i] != '\t' &&
+                          (i == 0 || line[i - 1] == ' ' || line[i - 1] == '\t');
+            words += starts ? 1 : 0;
+        }
+        if (rest.rfind("/useradd ", 0) == 0 && words == 3) {  // no password on the line
             std::string prefix = line;
             ask("password for the new user: ", true, [this, prefix](crypto::SecretBytes password) {
                 auto secret = password.reveal_text(crypto::SecretAccess{});
