@@ -34,6 +34,7 @@ struct ChatController::Connection final : net::FramedConnection::Handler,
     bool needs_receipts = false;  // quit while chatting: a clean end has receipts
     bool receipts_saved = false;
     std::optional<note::Error> error;  // why it ended, already told to the listener
+    bool ended_by_server = false;      // session_end: told as note::Kicked
     std::optional<pki::Certificate> peer;
     SessionId session_id;
     std::optional<SessionEvidence> evidence;

@@ -140,6 +140,24 @@ void ChatController::send(std::string text, Completion done) {
     }
 }
 
+void ChatController::request(proto::msg::Request request, Completion done) {
+    if (state_ != State::chatting || !conn_) {
+        refuse(std::move(done),
+               state_ == State::closing
+                   ? note::Error{code::busy, "the session is closing"}
+                   : note::Error{code::not_logged_in, "not logged in: register or log in first"});
+        return;
+    }
+    auto c = conn_;
+    // The session reports the id it chose (RequestSent) while submit() runs.
+    unnumbered_request_ = RequestWaiter{done, Clock::now() + settings_.timeout, summarize(request)};
+    auto refused = submit(c, c->session.request(std::move(request)));
+    if (refused || unnumbered_request_) {
+        unnumbered_request_.reset();
+        refuse(std::move(done), {code::busy, refused ? *refused : "the request was not sent"});
+    }
+}
+
 void ChatController::quit(Completion done) {
     auto deadline = Clock::now() + settings_.timeout;
     switch (state_) {
@@ -195,6 +213,11 @@ std::optional<note::Error> ChatController::overdue(const Connection& c,
     for (const auto& [seqno, waiter] : sends_) {
         if (now > waiter.deadline) {
             return answer_timeout("acknowledge message " + std::to_string(seqno), timeout);
+        }
+    }
+    for (const auto& [id, waiter] : requests_) {
+        if (now > waiter.deadline) {
+            return answer_timeout("answer the '" + waiter.summary.request + "' request", timeout);
         }
     }
     for (const auto& waiter : quits_) {
@@ -257,7 +280,10 @@ void ChatController::finalize(const ConnectionPtr& c) {
             notify(*error);
         }
     }
-    notify(note::Closed{error ? "error" : c->quit_requested ? "quit" : "aborted"});
+    notify(note::Closed{c->ended_by_server  ? "kicked"
+                        : error             ? "error"
+                        : c->quit_requested ? "quit"
+                                            : "aborted"});
     // What the commands still waiting get: the error the listener already heard, or, after an
     // abort, a cancellation nobody needs to be told about twice.
     note::Error failure = error ? *error : note::Error{code::cancelled, "the session was ended"};
@@ -272,6 +298,10 @@ void ChatController::finalize(const ConnectionPtr& c) {
         complete(std::move(waiter.done), fail(failure));
     }
     for (auto& [seqno, waiter] : std::exchange(sends_, {})) {
+        complete(std::move(waiter.done), fail(failure));
+    }
+    unnumbered_request_.reset();
+    for (auto& [id, waiter] : std::exchange(requests_, {})) {
         complete(std::move(waiter.done), fail(failure));
     }
     for (auto& waiter : std::exchange(quits_, {})) {

@@ -24,6 +24,7 @@
 
 #include "client/chat_events.h"
 #include "client/client_settings.h"
+#include "client/user_notes.h"
 #include "crypto/secret.h"
 #include "proto/client_session.h"
 
@@ -59,6 +60,10 @@ class ChatController {
     void login(std::string username, crypto::SecretBytes password, Completion done);
     // Done when the server acknowledges the message. Several may be in flight.
     void send(std::string text, Completion done);
+    // Sends a request of docs/PROTOCOL.md §2.3 (friends, who, admin); the session numbers it.
+    // Done when the server answers: the answer is told as note::Done, Friends or Who, a refusal
+    // (a `result` with a code) as note::Error, which also fails the completion. Needs a login.
+    void request(proto::msg::Request request, Completion done);
     // Ends the session properly: outstanding messages acknowledged, receipts exchanged and saved
     // (note::ReceiptSaved), connection closed (note::Closed). Ok at once when not connected.
     void quit(Completion done);
@@ -77,6 +82,11 @@ class ChatController {
         Completion done;
         Clock::time_point deadline;
         std::string text;  // sends only: shown again in note::Sent
+    };
+    struct RequestWaiter {
+        Completion done;
+        Clock::time_point deadline;
+        RequestSummary summary;
     };
     struct AuthRequest {
         bool register_account = false;
@@ -101,6 +111,9 @@ class ChatController {
     void on_handshake_done(const ConnectionPtr& c, const proto::event::HandshakeDone& e);
     void on_chat_ready(const ConnectionPtr& c);
     void on_receipts(const ConnectionPtr& c, const proto::event::ReceiptsExchanged& e);
+    void on_request_sent(const proto::event::RequestSent& e);
+    void on_answered(const proto::event::Answered& e);
+    void on_session_ending(const ConnectionPtr& c, const proto::event::SessionEnding& e);
     // Records why the connection ends (the first reason wins), tells the listener, and stops it.
     void end_with(const ConnectionPtr& c, note::Error error, bool drop_now);
     // Stops the connection at once: closes the socket, cancels every wait.
@@ -129,6 +142,8 @@ class ChatController {
     std::deque<Waiter> unnumbered_sends_;                // sent to the session, seqno not yet known
     std::map<std::uint64_t, Waiter> sends_;
     std::vector<Waiter> quits_;
+    std::optional<RequestWaiter> unnumbered_request_;  // given to the session, id not yet known
+    std::map<std::uint64_t, RequestWaiter> requests_;  // bounded by kMaxRequestsInFlight
 };
 
 }  // namespace sc::client

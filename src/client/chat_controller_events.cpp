@@ -52,6 +52,14 @@ void ChatController::on_event(const ConnectionPtr& c, proto::Event& event) {
                 end_with(c, peer_error(e.code, e.message), false);
             } else if constexpr (std::is_same_v<T, Failed>) {
                 end_with(c, protocol_failure(e.error), false);
+            } else if constexpr (std::is_same_v<T, RequestSent>) {
+                on_request_sent(e);
+            } else if constexpr (std::is_same_v<T, Answered>) {
+                on_answered(e);
+            } else if constexpr (std::is_same_v<T, Pushed>) {
+                notify(push_note(e.push));
+            } else if constexpr (std::is_same_v<T, SessionEnding>) {
+                on_session_ending(c, e);
             }
         },
         event);
@@ -105,6 +113,62 @@ void ChatController::on_receipts(const ConnectionPtr& c, const proto::event::Rec
     }
     c->receipts_saved = true;
     notify(*saved);
+}
+
+void ChatController::on_request_sent(const proto::event::RequestSent& e) {
+    if (unnumbered_request_) {
+        requests_.insert_or_assign(e.id, std::move(*unnumbered_request_));
+        unnumbered_request_.reset();
+    }
+}
+
+// The session already checked that the answer is for a request in flight and of a kind that
+// answers it (a friend_list only for list_friends): anything else failed it unexpected_message.
+void ChatController::on_answered(const proto::event::Answered& e) {
+    namespace msg = proto::msg;
+    auto it = requests_.find(msg::request_id(e.answer));
+    RequestSummary summary{std::string(e.request_type), "", ""};
+    Completion done;
+    if (it != requests_.end()) {
+        summary = std::move(it->second.summary);
+        done = std::move(it->second.done);
+        requests_.erase(it);
+    }
+    Notification n = std::visit(
+        [&](const auto& answer) -> Notification {
+            using T = std::decay_t<decltype(answer)>;
+            if constexpr (std::is_same_v<T, msg::Result>) {
+                return result_note(answer, summary);
+            } else if constexpr (std::is_same_v<T, msg::FriendList>) {
+                return friends_note(answer);
+            } else {
+                return who_note(answer);
+            }
+        },
+        e.answer);
+    notify(n);
+    if (const auto* error = std::get_if<note::Error>(&n)) {
+        complete(std::move(done), fail(*error));
+    } else {
+        complete(std::move(done), {});
+    }
+}
+
+// The server ends the session (an admin's kick, a disabled account): receipts still follow, so
+// the evidence is kept; the reason is told once, as note::Kicked, and is what commands still
+// waiting fail with.
+void ChatController::on_session_ending(const ConnectionPtr& c,
+                                       const proto::event::SessionEnding& e) {
+    auto kicked = kicked_note(e.code, e.message);
+    notify(kicked);
+    if (!c->error && !c->aborted) {
+        c->error = note::Error{kicked.code, kicked.message};
+        c->ended_by_server = true;
+    }
+    c->needs_receipts = true;
+    if (state_ == State::chatting) {
+        state_ = State::closing;
+    }
 }
 
 }  // namespace sc::client

@@ -14,6 +14,14 @@ const char* notification_name(const Notification& n) {
         const char* operator()(const note::ReceiptSaved&) const { return "receipt_saved"; }
         const char* operator()(const note::Error&) const { return "error"; }
         const char* operator()(const note::Closed&) const { return "closed"; }
+        const char* operator()(const note::Done&) const { return "done"; }
+        const char* operator()(const note::FriendRequest&) const { return "friend_request"; }
+        const char* operator()(const note::FriendAdded&) const { return "friend_added"; }
+        const char* operator()(const note::FriendRemoved&) const { return "friend_removed"; }
+        const char* operator()(const note::Friends&) const { return "friends"; }
+        const char* operator()(const note::Presence&) const { return "presence"; }
+        const char* operator()(const note::Who&) const { return "who"; }
+        const char* operator()(const note::Kicked&) const { return "kicked"; }
     };
     return std::visit(Names{}, n);
 }

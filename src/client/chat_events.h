@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "common/result.h"
 
@@ -57,14 +58,65 @@ struct Error {
     std::string code;
     std::string message;
 };
-struct Closed {  // the connection is gone; "quit", "error" or "aborted"
+struct Closed {  // the connection is gone; "quit", "error", "kicked" or "aborted"
     std::string reason;
+};
+
+// ---- users (docs/PROTOCOL.md §2.3): answers to requests and the server's pushes ----
+// Every string in them comes from the server: shown only through display_text.
+struct Done {             // a request succeeded (a `result` without a code)
+    std::string request;  // its wire type: "friend", "user_add", "user_admin"
+    std::string op;       // "request", "accept", ..., "add", "disable", "kick"; may be empty
+    std::string user;     // whom it was about; may be empty
+    std::string message;  // the server's words, may be empty
+};
+struct FriendRequest {  // someone asks to be our friend
+    std::string from;
+};
+struct FriendAdded {  // a request was accepted, either way
+    std::string user;
+};
+struct FriendRemoved {
+    std::string user;
+};
+struct Friend {
+    std::string user;
+    bool online = false;
+};
+struct Friends {  // the answer to /friends
+    std::vector<Friend> friends;
+    std::vector<std::string> incoming;  // requests to us, to accept or decline
+    std::vector<std::string> outgoing;  // our requests, not answered yet
+};
+struct Presence {
+    std::string user;
+    bool online = false;
+};
+struct Device {
+    std::string id;  // the device id: its certificate's SHA-256, hex
+    std::string name;
+    std::uint64_t since = 0;  // unix ms of this session's login
+};
+struct ConnectedUser {
+    std::string user;
+    std::vector<Device> devices;
+    std::uint64_t since = 0;  // the earliest of its devices' logins, unix ms
+};
+struct Who {  // the answer to /who: connected users, each with its devices
+    std::vector<ConnectedUser> users;
+    bool truncated = false;  // the server had more sessions than it may list
+};
+struct Kicked {           // the server ended this session (session_end); receipts follow
+    std::string code;     // "kicked", "account_disabled", ...
+    std::string message;  // in plain words (client/errors_text.h)
 };
 }  // namespace note
 
 using Notification =
     std::variant<note::Connected, note::Registered, note::LoggedIn, note::Sent, note::Acked,
-                 note::Rekeyed, note::Message, note::ReceiptSaved, note::Error, note::Closed>;
+                 note::Rekeyed, note::Message, note::ReceiptSaved, note::Error, note::Closed,
+                 note::Done, note::FriendRequest, note::FriendAdded, note::FriendRemoved,
+                 note::Friends, note::Presence, note::Who, note::Kicked>;
 
 // The `event` name of a notification in JSON output: "connected", "ack", "receipt_saved", ...
 const char* notification_name(const Notification& n);

@@ -3,10 +3,52 @@
 #include <asio/error.hpp>
 
 #include <cctype>
+#include <optional>
 
 #include "common/display_text.h"
 
 namespace sc::client {
+namespace {
+
+// The words for the codes of issue 10 (users, friends, admin), shared by login failures,
+// request answers and session_end. `message` is already rendered (display_text).
+std::optional<std::string> users_code_text(proto::ErrorCode code, const std::string& message,
+                                           const std::string& user) {
+    using proto::ErrorCode;
+    std::string who = user.empty() ? std::string("that user") : user;
+    auto with = [&](std::string text) {
+        return message.empty() ? text : text + " (the server says: " + message + ")";
+    };
+    switch (code) {
+        case ErrorCode::identity_mismatch:
+            return "this certificate belongs to another user: log in with the username it "
+                   "names, or use your own certificate";
+        case ErrorCode::account_disabled:
+            return with("this account is disabled: an administrator can enable it again");
+        case ErrorCode::kicked:
+            return with("an administrator ended this session");
+        case ErrorCode::forbidden:
+            return "only administrators can do that";
+        case ErrorCode::invalid_request:
+            return with("the server refused the request as malformed");
+        case ErrorCode::no_such_user:
+            return "there is no user " + who;
+        case ErrorCode::not_pending:
+            return "there is no friend request from " + who + " to answer";
+        case ErrorCode::not_friends:
+            return who + " is not your friend";
+        case ErrorCode::limit_reached:
+            return with("a limit was reached (friends, requests or devices)");
+        case ErrorCode::unavailable:
+            return with("the server cannot do that now; try again later");
+        case ErrorCode::internal:
+            return with("the server could not do that");
+        default:
+            return std::nullopt;
+    }
+}
+
+}  // namespace
 
 std::string seconds_text(std::chrono::milliseconds duration) {
     auto ms = duration.count();
@@ -68,6 +110,11 @@ note::Error peer_error(std::string_view code, const std::string& raw_message) {
             return {c, "the server cannot serve us now: " + message};
         case ErrorCode::timeout:
             return {c, "the server gave up waiting for us: " + message};
+        case ErrorCode::identity_mismatch:
+        case ErrorCode::account_disabled:
+        case ErrorCode::kicked:
+        case ErrorCode::forbidden:
+            return {c, *users_code_text(*known, message, "")};
         default:
             return {c, "the server ended the session with an error (" + c + "): " + message};
     }
@@ -89,6 +136,27 @@ note::Error protocol_failure(const proto::ProtocolError& error) {
 
 note::Error server_closed() {
     return {code::server_closed, "the server closed the session"};
+}
+
+note::Error request_error(proto::ErrorCode code, const std::string& raw_message,
+                          const std::string& user) {
+    std::string c(proto::error_code_name(code));
+    std::string message = display_text(raw_message);
+    if (auto text = users_code_text(code, message, display_text(user))) {
+        return {c, *text};
+    }
+    return {c, "the server refused the request (" + c + ")" +
+                   (message.empty() ? std::string() : ": " + message)};
+}
+
+std::string session_end_text(proto::ErrorCode code, const std::string& raw_message) {
+    std::string message = display_text(raw_message);
+    if (auto text = users_code_text(code, message, "")) {
+        return *text;
+    }
+    std::string c(proto::error_code_name(code));
+    return "the server ended this session (" + c + ")" +
+           (message.empty() ? std::string() : ": " + message);
 }
 
 note::Error answer_timeout(const std::string& what, std::chrono::milliseconds timeout) {

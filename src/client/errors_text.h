@@ -41,6 +41,12 @@ note::Error peer_error(std::string_view code, const std::string& raw_message);
 // We refused what the server sent (its certificate, a signature, ...); an `error` went back.
 note::Error protocol_failure(const proto::ProtocolError& error);
 note::Error server_closed();
+// A request (§2.3) the server answered with a `result` that has a code. `user` is whom the
+// request named (checked locally, so safe to show), or empty; the message is the server's.
+note::Error request_error(proto::ErrorCode code, const std::string& raw_message,
+                          const std::string& user);
+// Why the server ended the session (session_end: kicked, account_disabled, ...), in plain words.
+std::string session_end_text(proto::ErrorCode code, const std::string& raw_message);
 // No answer within the timeout: `what` is "complete the handshake", "answer the login", ...
 note::Error answer_timeout(const std::string& what, std::chrono::milliseconds timeout);
 

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdio>
 #include <cstdlib>
 #include <ctime>
 
@@ -19,6 +20,41 @@ std::string local_time(std::uint64_t ts_ms) {
     char buf[16];
     std::strftime(buf, sizeof buf, "%H:%M:%S", &tm);
     return buf;
+}
+
+// "2026-12-02T06:00:00.123Z": the `since` of /who, in UTC so scripts need no time zone.
+std::string utc_time(std::uint64_t ts_ms) {
+    auto seconds = static_cast<std::time_t>(ts_ms / 1000);
+    std::tm tm{};
+    gmtime_r(&seconds, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+    char ms[8];
+    std::snprintf(ms, sizeof ms, ".%03uZ", static_cast<unsigned>(ts_ms % 1000));
+    return std::string(buf) + ms;
+}
+
+json friends_json(const note::Friends& e) {
+    json friends = json::array();
+    for (const auto& f : e.friends) {
+        friends.push_back({{"user", f.user}, {"online", f.online}});
+    }
+    return json{{"friends", friends}, {"incoming", e.incoming}, {"outgoing", e.outgoing}};
+}
+
+json who_json(const note::Who& e) {
+    json users = json::array();
+    for (const auto& u : e.users) {
+        json devices = json::array();
+        for (const auto& d : u.devices) {
+            devices.push_back({{"id", d.id}, {"name", d.name}, {"since", utc_time(d.since)}});
+        }
+        users.push_back({{"user", u.user},
+                         {"devices", devices},
+                         {"since", utc_time(u.since)},
+                         {"since_ms", u.since}});
+    }
+    return json{{"users", users}, {"truncated", e.truncated}};
 }
 
 json to_json(const Notification& n, const FormatContext& ctx) {
@@ -60,10 +96,103 @@ json to_json(const Notification& n, const FormatContext& ctx) {
                 j["message"] = e.message;
             } else if constexpr (std::is_same_v<T, note::Closed>) {
                 j["reason"] = e.reason;
+            } else if constexpr (std::is_same_v<T, note::Done>) {
+                j["request"] = e.request;
+                if (!e.op.empty()) {
+                    j["op"] = e.op;
+                }
+                if (!e.user.empty()) {
+                    j["user"] = e.user;
+                }
+                j["message"] = e.message;
+            } else if constexpr (std::is_same_v<T, note::FriendRequest>) {
+                j["from"] = e.from;
+            } else if constexpr (std::is_same_v<T, note::FriendAdded> ||
+                                 std::is_same_v<T, note::FriendRemoved>) {
+                j["user"] = e.user;
+            } else if constexpr (std::is_same_v<T, note::Friends>) {
+                j.update(friends_json(e));
+            } else if constexpr (std::is_same_v<T, note::Presence>) {
+                j["user"] = e.user;
+                j["online"] = e.online;
+            } else if constexpr (std::is_same_v<T, note::Who>) {
+                j.update(who_json(e));
+            } else if constexpr (std::is_same_v<T, note::Kicked>) {
+                j["code"] = e.code;
+                j["message"] = e.message;
             }
         },
         n);
     return j;
+}
+
+std::string names_text(const std::vector<std::string>& names) {
+    std::string out;
+    for (const auto& name : names) {
+        out += (out.empty() ? "" : ", ") + display_text(name);
+    }
+    return out;
+}
+
+std::string friends_text(const note::Friends& e) {
+    std::string out;
+    for (const auto& f : e.friends) {
+        out += (out.empty() ? "friends: " : ", ") + display_text(f.user) +
+               (f.online ? " (online)" : " (offline)");
+    }
+    if (out.empty()) {
+        out = "no friends yet (/friend request USER asks someone)";
+    }
+    for (const auto& from : e.incoming) {
+        auto name = display_text(from);
+        out += "\n" + name + " wants to be your friend: /friend accept " + name +
+               " or /friend decline " + name;
+    }
+    if (!e.outgoing.empty()) {
+        out += "\nwaiting for an answer from: " + names_text(e.outgoing);
+    }
+    return out;
+}
+
+std::string who_text(const note::Who& e) {
+    if (e.users.empty()) {
+        return "nobody is connected";
+    }
+    std::string out = "connected:";
+    for (const auto& u : e.users) {
+        out += "\n  " + display_text(u.user) + " since " + utc_time(u.since) + " on";
+        bool first = true;
+        for (const auto& d : u.devices) {
+            out += std::string(first ? " " : ", ") + display_text(d.name) + " (" +
+                   display_text(d.id.substr(0, 16)) + "…)";
+            first = false;
+        }
+    }
+    if (e.truncated) {
+        out += "\n  (the server listed only the first " + std::to_string(e.users.size()) +
+               " users' sessions it may show)";
+    }
+    return out;
+}
+
+std::string done_text(const note::Done& e) {
+    auto user = display_text(e.user);
+    std::string text;
+    if (e.request == "friend") {
+        text = e.op == "request"   ? "friend request sent to " + user
+               : e.op == "accept"  ? "accepted " + user + "'s friend request"
+               : e.op == "decline" ? "declined " + user + "'s friend request"
+                                   : "removed " + user + " from your friends";
+    } else if (e.request == "user_add") {
+        text = "added the user " + user + " (they need a certificate for that name)";
+    } else if (e.request == "user_admin") {
+        text = e.op == "disable"  ? "disabled " + user + "; their sessions are closed"
+               : e.op == "enable" ? "enabled " + user
+                                  : "ended the sessions of " + user;
+    } else {
+        text = display_text(e.request) + " done";
+    }
+    return e.message.empty() ? text : text + " (" + display_text(e.message) + ")";
 }
 
 }  // namespace
@@ -112,6 +241,24 @@ std::string human_text(const Notification& n, const FormatContext& ctx) {
                        shown(verify_command(e, ctx));
             } else if constexpr (std::is_same_v<T, note::Error>) {
                 return "error: " + shown(e.message);
+            } else if constexpr (std::is_same_v<T, note::Done>) {
+                return done_text(e);
+            } else if constexpr (std::is_same_v<T, note::FriendRequest>) {
+                auto from = shown(e.from);
+                return from + " wants to be your friend: /friend accept " + from +
+                       " or /friend decline " + from;
+            } else if constexpr (std::is_same_v<T, note::FriendAdded>) {
+                return shown(e.user) + " is now your friend";
+            } else if constexpr (std::is_same_v<T, note::FriendRemoved>) {
+                return shown(e.user) + " is no longer your friend";
+            } else if constexpr (std::is_same_v<T, note::Friends>) {
+                return friends_text(e);
+            } else if constexpr (std::is_same_v<T, note::Presence>) {
+                return shown(e.user) + (e.online ? " is online" : " went offline");
+            } else if constexpr (std::is_same_v<T, note::Who>) {
+                return who_text(e);
+            } else if constexpr (std::is_same_v<T, note::Kicked>) {
+                return "the server ended this session (" + shown(e.code) + "): " + shown(e.message);
             } else {
                 return "disconnected";
             }

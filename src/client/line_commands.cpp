@@ -1,7 +1,11 @@
 #include "client/line_commands.h"
 
+#include <array>
 #include <cmath>
 #include <cstdlib>
+
+#include "common/display_text.h"
+#include "common/usernames.h"
 
 namespace sc::client {
 namespace {
@@ -54,7 +58,61 @@ Result<LineCommand> parse_sleep(std::string_view rest) {
     return LineCommand{cmd::Sleep{std::chrono::milliseconds(std::llround(seconds * 1000))}};
 }
 
+// A USER argument: present, alone, and a valid username, or a clear local error.
+Result<std::string> one_user(std::string_view rest, const std::string& how) {
+    auto user = next_word(rest);
+    if (user.empty() || !remainder(rest).empty()) {
+        return usage(how);
+    }
+    if (auto problem = username_problem(user)) {
+        return fail("'" + display_text(user.substr(0, 40)) + "' is not a username: " + *problem +
+                    "; nothing was sent");
+    }
+    return std::string(user);
+}
+
+LineCommand request(proto::msg::Request r) {
+    return LineCommand{cmd::Request{std::move(r)}};
+}
+
+Result<LineCommand> parse_friend(std::string_view rest) {
+    namespace msg = proto::msg;
+    const std::string how = "/friend request|accept|decline|remove USER";
+    auto word = next_word(rest);
+    constexpr std::array ops{msg::FriendOp::request, msg::FriendOp::accept, msg::FriendOp::decline,
+                             msg::FriendOp::remove};
+    for (auto op : ops) {
+        if (word == msg::wire_name(op)) {
+            SC_TRY_ASSIGN(auto user, one_user(rest, how));
+            return request(msg::FriendCommand{.op = op, .user = std::move(user)});
+        }
+    }
+    return usage(how);
+}
+
+Result<LineCommand> parse_user_add(std::string_view rest) {
+    auto email = next_word(rest);
+    auto username = next_word(rest);
+    auto password = remainder(rest);
+    if (email.empty() || username.empty() || password.empty()) {
+        return usage("/useradd EMAIL USERNAME PASSWORD");
+    }
+    if (auto problem = username_problem(username)) {
+        return fail("'" + display_text(username.substr(0, 40)) +
+                    "' is not a username: " + *problem + "; nothing was sent");
+    }
+    // Straight into wiped memory; the caller wipes the line it came from.
+    return request(proto::msg::UserAdd{.email = std::string(email),
+                                       .username = std::string(username),
+                                       .password = crypto::SecretBytes(as_bytes(password))});
+}
+
 }  // namespace
+
+bool is_request_command(std::string_view name) {
+    return name == "/friend" || name == "/friends" || name == "/who" || name == "/useradd" ||
+           name == "/disable" || name == "/enable" || name == "/kick";
+}
 
 Result<LineCommand> parse_line(std::string_view line) {
     if (!line.empty() && line.back() == '\r') {
@@ -92,6 +150,26 @@ Result<LineCommand> parse_line(std::string_view line) {
     if (name == "/sleep") {
         return parse_sleep(rest);
     }
+    if (name == "/friend") {
+        return parse_friend(rest);
+    }
+    if (name == "/useradd") {
+        return parse_user_add(rest);
+    }
+    if (name == "/friends" || name == "/who") {
+        if (!remainder(rest).empty()) {
+            return usage(std::string(name) + " (no arguments)");
+        }
+        return name == "/who" ? request(proto::msg::Who{}) : request(proto::msg::ListFriends{});
+    }
+    if (name == "/disable" || name == "/enable" || name == "/kick") {
+        using proto::msg::UserOp;
+        auto op = name == "/disable"  ? UserOp::disable
+                  : name == "/enable" ? UserOp::enable
+                                      : UserOp::kick;
+        SC_TRY_ASSIGN(auto user, one_user(rest, std::string(name) + " USER"));
+        return request(proto::msg::UserCommand{.op = op, .user = std::move(user)});
+    }
     if (name == "/quit" || name == "/help") {
         if (!remainder(rest).empty()) {
             return usage(std::string(name) + " (no arguments)");
@@ -104,8 +182,10 @@ Result<LineCommand> parse_line(std::string_view line) {
 
 const char* line_mode_help() {
     return "commands: /register EMAIL USERNAME PASSWORD, /login USERNAME PASSWORD, "
-           "/sleep SECONDS, /quit (end of input quits too); any other line is a message "
-           "(// sends a leading /)";
+           "/friend request|accept|decline|remove USER, /friends, "
+           "/who, /useradd EMAIL USERNAME PASSWORD, /disable USER, /enable USER, /kick USER "
+           "(admins), /sleep SECONDS, /quit (end of input quits too); any other line is a "
+           "message (// sends a leading /)";
 }
 
 }  // namespace sc::client

@@ -1,7 +1,10 @@
 // The commands of line mode, one per input line:
 //   /register EMAIL USERNAME PASSWORD    /login USERNAME PASSWORD    /sleep SECONDS    /quit
+//   /friend request|accept|decline|remove USER    /friends
+//   /who    /useradd EMAIL USERNAME PASSWORD    /disable USER    /enable USER    /kick USER
 //   /help    anything else is a message; "//" at the start sends one leading "/".
-// A PASSWORD is the rest of the line after the username, so it may contain spaces.
+// A PASSWORD is the rest of the line after the username, so it may contain spaces. Every USER
+// is checked against the username rules (common/usernames.h) here, so a bad one sends nothing.
 #pragma once
 
 #include <chrono>
@@ -10,6 +13,7 @@
 #include <variant>
 
 #include "common/result.h"
+#include "proto/messages.h"
 
 namespace sc::client {
 
@@ -29,19 +33,28 @@ struct Say {
 struct Sleep {
     std::chrono::milliseconds duration{0};
 };
+// A request of docs/PROTOCOL.md §2.3, ready for ChatController::request (the session numbers
+// it). A /useradd password is already in wiped memory (SecretBytes).
+struct Request {
+    proto::msg::Request request;
+};
 struct Quit {};
 struct Help {};
 struct Blank {};  // an empty line: nothing to do (an empty message is not worth a signature)
 }  // namespace cmd
 
-using LineCommand =
-    std::variant<cmd::Register, cmd::Login, cmd::Say, cmd::Sleep, cmd::Quit, cmd::Help, cmd::Blank>;
+using LineCommand = std::variant<cmd::Register, cmd::Login, cmd::Say, cmd::Sleep, cmd::Request,
+                                 cmd::Quit, cmd::Help, cmd::Blank>;
 
 inline constexpr std::chrono::seconds kMaxSleep{24 * 3600};
 
 // Parses one line (without its newline; a trailing '\r' is dropped). The error says what is
 // wrong and how the command is written.
 Result<LineCommand> parse_line(std::string_view line);
+
+// True for the names of the request commands above ("/friend", "/who", ...), which the terminal
+// UI parses with parse_line too.
+bool is_request_command(std::string_view name);
 
 // The commands, for /help and for the note shown at a terminal.
 const char* line_mode_help();

@@ -77,7 +77,7 @@ class LineSession final : public ChatListener {
     }
 
     void notify(const Notification& n) override {
-        if (std::holds_alternative<note::Error>(n)) {
+        if (std::holds_alternative<note::Error>(n) || std::holds_alternative<note::Kicked>(n)) {
             failed_ = true;
         }
         if (std::holds_alternative<note::Closed>(n) && sleeping_) {
@@ -136,6 +136,10 @@ class LineSession final : public ChatListener {
                     crypto::SecretBytes password(as_bytes(c.password));
                     wipe(c.password);
                     controller_.login(std::move(c.username), std::move(password), then);
+                } else if constexpr (std::is_same_v<T, cmd::Request>) {
+                    // One at a time, like every command: the answer comes before the next line.
+                    busy_ = true;
+                    controller_.request(std::move(c.request), then);
                 } else if constexpr (std::is_same_v<T, cmd::Say>) {
                     busy_ = true;
                     controller_.send(std::move(c.text), then);

@@ -173,6 +173,14 @@ void InputLine::wipe() {
     clear();
 }
 
+void InputLine::forget_last_history() {
+    if (!history_.empty()) {
+        wipe_buffer(history_.back());
+        history_.pop_back();
+    }
+    history_pos_ = history_.size();
+}
+
 // The string's own growth would free the old buffer with the text still in it (I3).
 void InputLine::grow() {
     std::u32string bigger;

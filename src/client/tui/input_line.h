@@ -43,6 +43,9 @@ class InputLine {
     // Wipes the buffer's whole memory, past the text too (after Enter, and so after a
     // password was typed); the buffer never reallocates without wiping the old one.
     void wipe();
+    // Drops the newest history entry, wiped: for a line that turned out to hold a secret
+    // (a /useradd password typed on the line).
+    void forget_last_history();
 
   private:
     void load_history(std::size_t index);

@@ -10,8 +10,10 @@
 
 #include "client/chat_controller.h"
 #include "client/event_format.h"
+#include "client/line_commands.h"
 #include "client/tui/conversation.h"
 #include "client/tui/curses_screen.h"
+#include "client/tui/friend_pane.h"
 #include "client/tui/input_line.h"
 #include "common/display_text.h"
 
@@ -47,11 +49,18 @@ const char* kHelp[] = {
     "commands:",
     "  /register            create an account (asks for email, username, password)",
     "  /login [USERNAME]    log in (asks for what it needs; the password is not shown)",
+    "  /friend request|accept|decline|remove USER    /friends    friends and requests",
+    "  /who  /useradd EMAIL USERNAME  /disable USER  /enable USER  /kick USER   (admins)",
     "  /quit                end the session properly: receipts exchanged and saved",
     "  /help                this list",
     "  anything else        a message (after logging in); ✓ marks the server's acknowledgement",
     "keys: ←/→ Home End Backspace Delete, ↑/↓ history, Ctrl-U/Ctrl-K/Ctrl-W delete",
+    "friend pane (wide terminals): ● online ○ offline ? asks to be your friend … asked by you",
 };
+
+// The side pane appears when the conversation keeps at least this many columns beside it.
+constexpr std::size_t kPaneWidth = 22;
+constexpr std::size_t kMinColumnsForPane = 64;
 
 class TerminalUi final : public ChatListener {
   public:
@@ -127,7 +136,8 @@ class TerminalUi final : public ChatListener {
     }
     void on_note(const note::Error& n) {
         conversation_.notice(now_ms(), "error: " + n.message);
-        if (!pending_.empty() && n.code != "bad_command") {
+        // A refused request is no reason to mark a message: its own completion says if it failed.
+        if (!pending_.empty() && n.code != "bad_command" && requests_outstanding_ == 0) {
             conversation_.failed(pending_.back());
         }
     }
@@ -135,6 +145,48 @@ class TerminalUi final : public ChatListener {
         conversation_.notice(now_ms(), "session closed (" + n.reason + ")");
         username_.clear();
         key_since_.reset();
+        friends_.clear();
+    }
+    // ---- users (§2.3): each shown as line mode's words, and the pane kept current ----
+    void on_note(const note::Done& n) { show(n); }
+    void on_note(const note::FriendRequest& n) {
+        friends_.requested(n);
+        show(n);  // "bob wants to be your friend: /friend accept bob or /friend decline bob"
+    }
+    void on_note(const note::FriendAdded& n) {
+        friends_.added(n);
+        show(n);
+    }
+    void on_note(const note::FriendRemoved& n) {
+        friends_.removed(n);
+        show(n);
+    }
+    void on_note(const note::Friends& n) {
+        friends_.set(n);
+        show(n);
+    }
+    void on_note(const note::Presence& n) {
+        friends_.presence(n);
+        show(n);
+    }
+    void on_note(const note::Who& n) { show(n); }
+    void on_note(const note::Kicked& n) {
+        show(n);
+        farewell_.push_back("The server ended the session: " + n.message);
+    }
+
+    // One notice per line of the text line mode prints (already rendered by display_text).
+    void show(const Notification& n) {
+        std::string text = human_text(n, format_);
+        std::size_t start = 0;
+        while (start <= text.size()) {
+            auto end = text.find('\n', start);
+            conversation_.notice(now_ms(), text.substr(start, end - start));
+            if (end == std::string::npos) {
+                break;
+            }
+            start = end + 1;
+        }
     }
 
     void logged_in(const std::string& user, const char* what) {
@@ -142,6 +194,64 @@ class TerminalUi final : public ChatListener {
         key_since_ = std::chrono::steady_clock::now();
         conversation_.notice(now_ms(),
                              std::string(what) + " as " + user + "; session key established");
+        // Fill the friend pane; pushes keep it current from here on. Posted: a listener does
+        // not call back into the controller synchronously.
+        asio::post(io_, [this] {
+            if (!username_.empty()) {
+                send_request(proto::msg::ListFriends{});
+            }
+        });
+    }
+
+    void send_request(proto::msg::Request request) {
+        ++requests_outstanding_;
+        controller_.request(std::move(request), [this](const Outcome&) {
+            --requests_outstanding_;
+            redraw();
+        });
+    }
+
+    // /friend, /friends, /who, /useradd, /disable, /enable, /kick: parsed as line mode does.
+    // `/useradd EMAIL USERNAME` asks for the password without showing it; one typed on the
+    // line is taken too, and the line is dropped from the history.
+    void run_request_command(std::string& line) {
+        std::string_view rest(line);
+        // Counted in place: the line may hold a password, so it is not copied.
+        std::size_t words = 0;
+        for (std::size_t i = 0; i < line.size(); ++i) {
+            bool starts = line[i] != ' ' && line[i] != '\t' &&
+                          (i == 0 || line[i - 1] == ' ' || line[i - 1] == '\t');
+            words += starts ? 1 : 0;
+        }
+        if (rest.rfind("/useradd ", 0) == 0 && words == 3) {  // no password on the line
+            std::string prefix = line;
+            ask("password for the new user: ", true, [this, prefix](crypto::SecretBytes password) {
+                auto secret = password.reveal_text(crypto::SecretAccess{});
+                std::string full;
+                full.reserve(prefix.size() + 1 + secret.size());  // never reallocated unwiped
+                full.append(prefix).append(" ").append(secret);
+                auto parsed = parse_line(full);
+                crypto::secure_wipe(full.data(), full.size());
+                dispatch(std::move(parsed));
+            });
+            return;
+        }
+        if (rest.rfind("/useradd ", 0) == 0) {
+            input_.forget_last_history();
+        }
+        auto parsed = parse_line(line);
+        crypto::secure_wipe(line.data(), line.size());
+        dispatch(std::move(parsed));
+    }
+
+    void dispatch(Result<LineCommand> parsed) {
+        if (!parsed) {
+            conversation_.notice(now_ms(), "error: " + parsed.error().message);
+            return;
+        }
+        if (auto* request = std::get_if<cmd::Request>(&*parsed)) {
+            send_request(std::move(request->request));
+        }
     }
 
     // ---- input ----
@@ -211,11 +321,13 @@ class TerminalUi final : public ChatListener {
         return std::string(s.reveal_text(crypto::SecretAccess{}));
     }
 
-    void run_line(const std::string& line) {
+    void run_line(std::string& line) {
         if (line.empty()) {
             return;
         }
-        if (line == "/help") {
+        if (is_request_command(line.substr(0, line.find(' ')))) {
+            run_request_command(line);
+        } else if (line == "/help") {
             for (const char* h : kHelp) {
                 conversation_.notice(now_ms(), h);
             }
@@ -316,6 +428,8 @@ class TerminalUi final : public ChatListener {
         }
         auto cols = static_cast<std::size_t>(std::max(screen_->cols(), 1));
         auto rows = static_cast<std::size_t>(std::max(screen_->rows() - 2, 0));
+        bool pane = !username_.empty() && cols >= kMinColumnsForPane;
+        std::size_t conversation_cols = pane ? cols - kPaneWidth - 1 : cols;
         // Most important first, so a narrow terminal cuts the least useful part.
         std::string status = " " + (username_.empty() ? std::string("not logged in")
                                                       : "user " + display_text(username_));
@@ -329,8 +443,13 @@ class TerminalUi final : public ChatListener {
         std::string shown = input_.display();
         std::size_t cursor =
             from_utf8(prompt).size() + (input_.hidden() ? input_.text().size() : input_.cursor());
+        auto conversation = conversation_.render(conversation_cols, rows);
+        if (pane) {
+            conversation = side_by_side(conversation, conversation_cols,
+                                        friends_.render(kPaneWidth, rows), rows);
+        }
         screen_->draw(
-            conversation_.render(cols, rows), fit(status, cols), prompt,
+            conversation, fit(status, cols), prompt,
             fit(shown, cols > from_utf8(prompt).size() ? cols - from_utf8(prompt).size() : 0),
             cursor);
     }
@@ -344,6 +463,8 @@ class TerminalUi final : public ChatListener {
     asio::steady_timer ticker_;
     CursesScreen* screen_ = nullptr;
     Conversation conversation_;
+    FriendPane friends_;
+    int requests_outstanding_ = 0;
     InputLine input_;
     std::optional<Prompt> prompt_;
     std::deque<std::size_t> unnumbered_;

@@ -1,0 +1,114 @@
+#include "scripted_server.h"
+
+#include <stdexcept>
+
+#include "testing/storing_owner.h"
+
+namespace sc::test {
+namespace {
+
+namespace msg = proto::msg;
+constexpr std::chrono::milliseconds kTimeout{10'000};
+
+net::BlockingListener listen() {
+    auto listening = net::BlockingListener::listen_on_loopback();
+    if (!listening) {
+        throw std::runtime_error(listening.error().message);
+    }
+    return std::move(listening).value();
+}
+
+std::string describe(const msg::Request& request) {
+    return std::visit(
+        [](const auto& m) {
+            using T = std::decay_t<decltype(m)>;
+            std::string text(T::kType);
+            if constexpr (std::is_same_v<T, msg::FriendCommand>) {
+                text += " " + std::string(msg::wire_name(m.op)) + " " + m.user;
+            } else if constexpr (std::is_same_v<T, msg::UserCommand>) {
+                text += " " + std::string(msg::wire_name(m.op)) + " " + m.user;
+            } else if constexpr (std::is_same_v<T, msg::UserAdd>) {
+                text += " " + m.email + " " + m.username;
+            }
+            return text;
+        },
+        request);
+}
+
+ServerLog serve_one(net::BlockingListener& listener, proto::ServerConfig config, proto::Role role,
+                    Script script) {
+    ServerLog log;
+    try {
+        auto accepted = listener.accept(kTimeout);
+        if (!accepted) {
+            throw std::runtime_error(accepted.error().message);
+        }
+        auto conn = std::move(accepted).value();
+        proto::SystemClock clock;
+        proto::SystemEntropy entropy;
+        proto::ServerSession session(std::move(config), clock, entropy);
+        bool closed = false;
+        while (!closed) {
+            auto chunk = conn.read_some(kTimeout);
+            if (!chunk) {
+                throw std::runtime_error(chunk.error().message);
+            }
+            if (chunk->empty()) {
+                break;
+            }
+            auto out = receive_storing(session, *chunk);
+            for (std::size_t i = 0; i < out.events.size(); ++i) {
+                proto::Output more;
+                if (auto* login = std::get_if<proto::event::LoginRequested>(&out.events[i])) {
+                    more = session.accept_auth({.username = login->username, .role = role},
+                                               msg::AuthAction::logged_in);
+                } else if (auto* asked =
+                               std::get_if<proto::event::RequestReceived>(&out.events[i])) {
+                    auto request = std::move(asked->request);
+                    log.requests.push_back(describe(request));
+                    if (auto* add = std::get_if<msg::UserAdd>(&request)) {
+                        log.user_add_password = add->password.reveal_text(crypto::SecretAccess{});
+                    }
+                    more = script(session, request);
+                }
+                out.append(std::move(more));
+            }
+            for (const auto& frame : out.send) {
+                if (auto written = conn.write_all(frame, kTimeout); !written) {
+                    throw std::runtime_error(written.error().message);
+                }
+            }
+            closed = out.close;
+        }
+        conn.linger_close(kTimeout);
+    } catch (const std::exception& e) {
+        log.error = e.what();
+    }
+    return log;
+}
+
+}  // namespace
+
+ScriptedServer::ScriptedServer(const TestCa& ca, Script script, proto::Role role)
+    : listener_(listen()),
+      log_(std::async(std::launch::async, serve_one, std::ref(listener_),
+                      proto::ServerConfig{.identity = ca.client("server"), .trust = ca.trust()},
+                      role, std::move(script))) {}
+
+ScriptedServer::~ScriptedServer() {
+    if (log_.valid()) {
+        log_.wait();
+    }
+}
+
+ServerLog ScriptedServer::log() {
+    return log_.get();
+}
+
+proto::Output answer_ok(proto::ServerSession& session, const proto::msg::Request& request,
+                        std::string message) {
+    return session.answer(msg::Result{
+        .id = msg::request_id(request), .code = std::nullopt, .message = std::move(message)});
+}
+
+}  // namespace sc::test

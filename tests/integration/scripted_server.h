@@ -1,0 +1,50 @@
+// A server whose part a test plays: a real ServerSession on a loopback socket in a thread,
+// every login accepted (with the role the test chooses), and each request (§2.3) handed to the
+// test's script, which answers, pushes or ends the session with the messages it chooses —
+// also ones a real server would never send. For the client's tests of friends, who and admin.
+#pragma once
+
+#include <functional>
+#include <future>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "net/blocking_socket.h"
+#include "proto/server_session.h"
+#include "server_fixture.h"
+
+namespace sc::test {
+
+// What the script does for one request: the session's output of its answer(), push()es and
+// end_session(), in the order they are to be sent. Runs on the server thread.
+using Script = std::function<proto::Output(proto::ServerSession&, const proto::msg::Request&)>;
+
+struct ServerLog {
+    std::vector<std::string> requests;  // "friend request bob", "list_friends", ...
+    std::string user_add_password;      // what a user_add carried
+    std::string error;                  // a socket problem in the server thread
+};
+
+class ScriptedServer {
+  public:
+    // Serves one connection with the CA's "server" certificate.
+    ScriptedServer(const TestCa& ca, Script script, proto::Role role = proto::Role::user);
+    ~ScriptedServer();
+    ScriptedServer(const ScriptedServer&) = delete;
+    ScriptedServer& operator=(const ScriptedServer&) = delete;
+
+    unsigned short port() const { return listener_.port(); }
+    // Waits for the connection to end (every wait in the thread is bounded).
+    ServerLog log();
+
+  private:
+    net::BlockingListener listener_;
+    std::future<ServerLog> log_;
+};
+
+// The answer `result` without a code to `request`.
+proto::Output answer_ok(proto::ServerSession& session, const proto::msg::Request& request,
+                        std::string message = "");
+
+}  // namespace sc::test

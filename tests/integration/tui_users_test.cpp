@@ -1,0 +1,156 @@
+// The full-screen client's friend pane and users commands, driven in tmux against a scripted
+// server (scripted_server.h) that answers with the friends, pushes and session ends the test
+// chooses: a friend request shown so it can be answered, presence in the pane, and a kick
+// shown as the reason the session ended.
+#include <gtest/gtest.h>
+
+#include "scripted_server.h"
+#include "support/run_command.h"
+#include "tmux.h"
+
+namespace sc::test {
+namespace {
+
+namespace msg = proto::msg;
+using proto::ErrorCode;
+
+class TerminalUiUsers : public ::testing::Test {
+  protected:
+    TerminalUiUsers() : ca_(tmp_ / "ca") {}
+    void SetUp() override {
+        if (run_command({"tmux", "-V"}).exit_code != 0) {
+            FAIL() << "tmux is missing (scripts/setup.sh installs it)";
+        }
+    }
+    std::string chat_command(unsigned short port) const {
+        return securechat_binary() + " chat --server 127.0.0.1:" + std::to_string(port) + " --ca " +
+               (ca_.dir / "ca.crt").string() + " --cert " + (ca_.dir / "client.crt").string() +
+               " --key " + (ca_.dir / "client.key").string() + " --server-name server --data-dir " +
+               (tmp_ / "client").string();
+    }
+    void log_in(Tmux& tmux, unsigned short port) {
+        tmux.line(chat_command(port));
+        ASSERT_TRUE(tmux.wait_for("connected to 127.0.0.1")) << tmux.screen();
+        tmux.line("/login client");
+        ASSERT_TRUE(tmux.wait_for("password for client:")) << tmux.screen();
+        tmux.line("any password");
+        ASSERT_TRUE(tmux.wait_for("logged in as client")) << tmux.screen();
+    }
+    TempDir tmp_;
+    TestCa ca_;
+};
+
+const std::string kEvil = "ev\x1b]2;owned\x07il";
+
+TEST_F(TerminalUiUsers, AFriendRequestIsShownToAnswerAndThePaneFollowsPresence) {
+    ScriptedServer server(ca_, [](proto::ServerSession& s, const msg::Request& r) {
+        proto::Output out;
+        if (std::holds_alternative<msg::ListFriends>(r)) {  // sent by the UI at login
+            out.append(s.push(msg::FriendEvent{msg::FriendEventKind::request, "bob"}));
+            out.append(s.push(msg::FriendEvent{msg::FriendEventKind::request, kEvil}));
+            out.append(s.answer(msg::FriendList{.id = msg::request_id(r),
+                                                .friends = {"carol", "dave"},
+                                                .online = {"carol"},
+                                                .incoming = {"bob", kEvil},
+                                                .outgoing = {"erin"}}));
+        } else {
+            out.append(answer_ok(s, r));
+            out.append(s.push(msg::FriendEvent{msg::FriendEventKind::added, "bob"}));
+            out.append(s.push(msg::Presence{"bob", true}));
+            out.append(s.push(msg::Presence{"carol", false}));
+        }
+        return out;
+    });
+    Tmux tmux(tmp_.path());
+    log_in(tmux, server.port());
+    ASSERT_TRUE(tmux.wait_for("bob wants to be your friend: /friend accept bob or"))
+        << tmux.screen();
+    ASSERT_TRUE(tmux.wait_for("│… erin")) << tmux.screen();  // the list arrived
+    auto screen = tmux.screen();
+    EXPECT_NE(screen.find("│? bob asks"), std::string::npos) << screen;
+    EXPECT_NE(screen.find("│friends (1 online)"), std::string::npos) << screen;
+    EXPECT_NE(screen.find("│● carol"), std::string::npos) << screen;
+    EXPECT_NE(screen.find("│○ dave"), std::string::npos) << screen;
+    EXPECT_NE(screen.find("│… erin"), std::string::npos) << screen;
+    // The hostile name is drawn with its escapes made visible, and the title is untouched.
+    EXPECT_NE(screen.find("ev\\x1b]2;owned\\x07il"), std::string::npos) << screen;
+    auto title = tmux.tmux({"display-message", "-p", "-t", "t", "#{pane_title}"}).output;
+    EXPECT_EQ(title.find("owned"), std::string::npos) << title;
+
+    tmux.line("/friend accept bob");
+    ASSERT_TRUE(tmux.wait_for("accepted bob's friend request")) << tmux.screen();
+    ASSERT_TRUE(tmux.wait_for("│○ carol")) << tmux.screen();
+    screen = tmux.screen();
+    EXPECT_NE(screen.find("│● bob"), std::string::npos) << screen;
+    EXPECT_EQ(screen.find("? bob asks"), std::string::npos) << screen;
+    EXPECT_NE(screen.find("bob is now your friend"), std::string::npos) << screen;
+
+    tmux.line("/friend accept 1bob");
+    ASSERT_TRUE(tmux.wait_for("'1bob' is not a username")) << tmux.screen();
+
+    tmux.line("/quit");
+    ASSERT_TRUE(tmux.wait_for("Session ended properly")) << tmux.screen();
+    EXPECT_EQ(server.log().requests,
+              (std::vector<std::string>{"list_friends", "friend accept bob"}));
+}
+
+TEST_F(TerminalUiUsers, AKickIsShownAsTheReasonTheSessionEnded) {
+    ScriptedServer server(
+        ca_,
+        [](proto::ServerSession& s, const msg::Request& r) {
+            if (std::holds_alternative<msg::ListFriends>(r)) {
+                return s.answer(msg::FriendList{.id = msg::request_id(r),
+                                                .friends = {},
+                                                .online = {},
+                                                .incoming = {},
+                                                .outgoing = {}});
+            }
+            auto out = answer_ok(s, r);
+            out.append(s.end_session(ErrorCode::kicked, "bye"));
+            return out;
+        },
+        proto::Role::admin);
+    Tmux tmux(tmp_.path());
+    log_in(tmux, server.port());
+    ASSERT_TRUE(tmux.wait_for("no friends yet")) << tmux.screen();
+    tmux.line("/kick client");
+    ASSERT_TRUE(tmux.wait_for("the server ended this session (kicked)")) << tmux.screen();
+    ASSERT_TRUE(tmux.wait_for("session closed (kicked)")) << tmux.screen();
+    tmux.line("/quit");
+    ASSERT_TRUE(tmux.wait_for("The server ended the session: an administrator ended this"))
+        << tmux.scrollback();
+    EXPECT_EQ(server.log().requests,
+              (std::vector<std::string>{"list_friends", "user_admin kick client"}));
+}
+
+TEST_F(TerminalUiUsers, UserAddAsksForThePasswordWithoutShowingIt) {
+    ScriptedServer server(
+        ca_,
+        [](proto::ServerSession& s, const msg::Request& r) {
+            if (std::holds_alternative<msg::ListFriends>(r)) {
+                return s.answer(msg::FriendList{.id = msg::request_id(r),
+                                                .friends = {},
+                                                .online = {},
+                                                .incoming = {},
+                                                .outgoing = {}});
+            }
+            return answer_ok(s, r);
+        },
+        proto::Role::admin);
+    Tmux tmux(tmp_.path());
+    log_in(tmux, server.port());
+    tmux.line("/useradd carol@example.com carol");
+    ASSERT_TRUE(tmux.wait_for("password for the new user:")) << tmux.screen();
+    tmux.line("secret horse battery");
+    ASSERT_TRUE(tmux.wait_for("added the user carol")) << tmux.screen();
+    EXPECT_EQ(tmux.screen().find("secret horse"), std::string::npos) << tmux.screen();
+    tmux.line("/quit");
+    ASSERT_TRUE(tmux.wait_for("Session ended properly")) << tmux.screen();
+    auto log = server.log();
+    EXPECT_EQ(log.requests,
+              (std::vector<std::string>{"list_friends", "user_add carol@example.com carol"}));
+    EXPECT_EQ(log.user_add_password, "secret horse battery");
+}
+
+}  // namespace
+}  // namespace sc::test
