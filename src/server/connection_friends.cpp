@@ -1,14 +1,334 @@
-// Friends (issue 10): request, accept, decline, remove, list.
+// Friends (issue 10): request, accept, decline, remove, list, and presence. Each request's store
+// work runs on the query workers (StoreService) and its answer comes back to the strand; the
+// other side learns through the router (friend_event, presence), after the store has committed.
+// docs/PROTOCOL.md §2.3.1 is the behaviour described for clients.
+#include <algorithm>
+#include <utility>
+
+#include "common/usernames.h"
 #include "server/connection.h"
+#include "server/log.h"
 
 namespace sc::server {
+namespace {
+
+using proto::ErrorCode;
+using proto::msg::FriendEvent;
+using proto::msg::FriendEventKind;
+using proto::msg::FriendOp;
+
+// Usernames compare case-insensitively (the store's rule), and they are ASCII.
+std::string lower(std::string name) {
+    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) {
+        return static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    });
+    return name;
+}
+
+// What a friend command did: the answer, and whom the router must tell.
+struct FriendOutcome {
+    enum class Effect { none, requested, added, removed };
+    std::optional<ErrorCode> code;
+    std::string message;
+    Effect effect = Effect::none;
+    std::string detail;  // a store failure, for our log only
+};
+
+FriendOutcome refused(ErrorCode code, std::string message) {
+    return {code, std::move(message), FriendOutcome::Effect::none, {}};
+}
+
+FriendOutcome done(std::string message,
+                   FriendOutcome::Effect effect = FriendOutcome::Effect::none) {
+    return {std::nullopt, std::move(message), effect, {}};
+}
+
+// Store errors to the wire, once. The limit and argument messages are written for the user;
+// database details stay in our log.
+FriendOutcome store_failure(const store::StoreError& e) {
+    switch (e.code) {
+        case store::StoreErrorCode::limit_reached:
+            return refused(ErrorCode::limit_reached, e.message);
+        case store::StoreErrorCode::invalid_argument:
+            return refused(ErrorCode::invalid_request, e.message);
+        case store::StoreErrorCode::unavailable: {
+            auto out =
+                refused(ErrorCode::unavailable, "the account store is unavailable; try again");
+            out.detail = e.message;
+            return out;
+        }
+        default: {
+            auto out = refused(ErrorCode::internal, "internal server error");
+            out.detail = e.message;
+            return out;
+        }
+    }
+}
+
+// On a query worker. The answers depend only on the requester's own rows, never on whether
+// `user` has an account: the store keeps requests by name (FriendStore), so a request to a
+// name nobody has is "requested" like any other and stays pending.
+FriendOutcome run_friend_command(store::FriendStore& friends, std::int64_t account, FriendOp op,
+                                 const std::string& user, store::TimePoint now) {
+    using Effect = FriendOutcome::Effect;
+    switch (op) {
+        case FriendOp::request: {
+            auto r = friends.request_friend(account, user, now);
+            if (!r) {
+                return store_failure(r.error());
+            }
+            switch (*r) {
+                case store::RequestOutcome::requested:
+                    return done("friend request sent", Effect::requested);
+                case store::RequestOutcome::became_friends:
+                    return done("they had asked you too: you are now friends", Effect::added);
+                case store::RequestOutcome::already_friends:
+                    return done("you are friends already");
+                case store::RequestOutcome::already_requested:
+                    return done("friend request sent already");
+                case store::RequestOutcome::to_self:
+                    return refused(ErrorCode::invalid_request, "you cannot befriend yourself");
+            }
+            break;
+        }
+        case FriendOp::accept: {
+            auto r = friends.accept_friend(account, user, now);
+            if (!r) {
+                return store_failure(r.error());
+            }
+            if (*r == store::AnswerOutcome::no_request) {
+                return refused(ErrorCode::not_pending, "there is no friend request from that user");
+            }
+            return done("you are now friends", Effect::added);
+        }
+        case FriendOp::decline: {
+            auto r = friends.decline_friend(account, user);
+            if (!r) {
+                return store_failure(r.error());
+            }
+            if (*r == store::AnswerOutcome::no_request) {
+                return refused(ErrorCode::not_pending, "there is no friend request from that user");
+            }
+            // Silent, as in Signal: the requester is not told (their request just stays unanswered
+            // from where they stand, until they withdraw it with remove).
+            return done("friend request declined");
+        }
+        case FriendOp::remove: {
+            auto r = friends.remove_friend(account, user);
+            if (!r) {
+                return store_failure(r.error());
+            }
+            if (*r == store::RemoveOutcome::not_friends) {
+                return refused(ErrorCode::not_friends, "that user is not your friend");
+            }
+            return done("removed", Effect::removed);
+        }
+    }
+    return refused(ErrorCode::internal, "internal server error");
+}
+
+}  // namespace
 
 void Connection::on_request(proto::msg::FriendCommand& m) {
-    answer_result(m.id, proto::ErrorCode::internal, "friends are not served yet");
+    if (auto problem = username_problem(m.user)) {
+        answer_result(m.id, ErrorCode::invalid_request, *problem);
+        return;
+    }
+    const auto& principal = session().principal();
+    SC_CHECK(principal.has_value());  // the dispatch table admits requests after login only
+    if (lower(m.user) == lower(username_)) {
+        answer_result(m.id, ErrorCode::invalid_request, "you cannot befriend yourself");
+        return;
+    }
+    auto self = shared_from_this();
+    auto id = m.id;
+    auto op = m.op;
+    auto user = m.user;
+    auto account = principal->account_id;
+    auto when = ctx_.clock->now();
+    bool queued = ctx_.queries.submit<FriendOutcome>(
+        strand_,
+        [self, account, op, user, when] {
+            return run_friend_command(*self->ctx_.store, account, op, user, when);
+        },
+        [self, id, op, user](FriendOutcome outcome) {
+            self->guarded("friend", [&] {
+                if (!outcome.detail.empty()) {
+                    log::event(log::Level::warn, "friend_failed",
+                               {{"conn", self->conn()},
+                                {"user", self->username_},
+                                {"op", std::string(proto::msg::wire_name(op))},
+                                {"reason", outcome.detail}});
+                }
+                self->answer_result(id, outcome.code, outcome.message);
+                auto& router = *self->ctx_.router;
+                const auto& me = self->username_;
+                using Effect = FriendOutcome::Effect;
+                switch (outcome.effect) {
+                    case Effect::none:
+                        break;
+                    case Effect::requested:
+                        // To a name without an account this reaches nobody, like any push to a
+                        // user who is offline: the request waits in the store.
+                        router.notify_user(user, FriendEvent{FriendEventKind::request, me});
+                        break;
+                    case Effect::added:
+                        if (self->friends_.size() < proto::kMaxFriends) {
+                            self->friends_.insert(lower(user));
+                        }
+                        router.notify_user(me, FriendEvent{FriendEventKind::added, user});
+                        router.notify_user(user, FriendEvent{FriendEventKind::added, me});
+                        router.notify_presence(user, me);
+                        router.notify_presence(me, user);
+                        break;
+                    case Effect::removed:
+                        self->friends_.erase(lower(user));
+                        router.notify_user(me, FriendEvent{FriendEventKind::removed, user});
+                        router.notify_user(user, FriendEvent{FriendEventKind::removed, me});
+                        break;
+                }
+            });
+        });
+    if (!queued) {
+        answer_result(m.id, ErrorCode::unavailable, "the server is busy; try again");
+    }
 }
 
 void Connection::on_request(proto::msg::ListFriends& m) {
-    answer_result(m.id, proto::ErrorCode::internal, "friends are not served yet");
+    const auto& principal = session().principal();
+    SC_CHECK(principal.has_value());
+    struct Listed {
+        store::StoreResult<std::vector<store::FriendEntry>> entries;
+        std::vector<std::string> online;
+    };
+    auto self = shared_from_this();
+    auto id = m.id;
+    auto account = principal->account_id;
+    bool queued = ctx_.queries.submit<std::shared_ptr<Listed>>(
+        strand_,
+        [self, account] {
+            auto listed = std::make_shared<Listed>(Listed{self->ctx_.store->friends(account), {}});
+            if (listed->entries) {
+                // At most kMaxFriends lookups, in memory (the router's table).
+                for (const auto& e : *listed->entries) {
+                    if (e.state == store::FriendState::friends &&
+                        self->ctx_.router->online(e.username)) {
+                        listed->online.push_back(e.username);
+                    }
+                }
+            }
+            return listed;
+        },
+        [self, id](std::shared_ptr<Listed> listed) {
+            self->guarded("list_friends", [&] {
+                if (!listed->entries) {
+                    auto failure = store_failure(listed->entries.error());
+                    log::event(log::Level::warn, "list_friends_failed",
+                               {{"conn", self->conn()},
+                                {"user", self->username_},
+                                {"reason", listed->entries.error().message}});
+                    self->answer_result(id, failure.code, failure.message);
+                    return;
+                }
+                proto::msg::FriendList list{id, {}, std::move(listed->online), {}, {}};
+                std::set<std::string> friends;
+                for (auto& e : *listed->entries) {
+                    switch (e.state) {
+                        case store::FriendState::friends:
+                            friends.insert(lower(e.username));
+                            list.friends.push_back(std::move(e.username));
+                            break;
+                        case store::FriendState::incoming:
+                            list.incoming.push_back(std::move(e.username));
+                            break;
+                        case store::FriendState::outgoing:
+                            list.outgoing.push_back(std::move(e.username));
+                            break;
+                    }
+                }
+                self->friends_ = std::move(friends);  // the store is the truth: refresh
+                self->answer(proto::msg::Answer{std::move(list)});
+            });
+        });
+    if (!queued) {
+        answer_result(m.id, ErrorCode::unavailable, "the server is busy; try again");
+    }
+}
+
+// At chat-ready: read the friends on a query worker, then join the router (which tells them we
+// are online when this is our first session). Pushes reach the session from then on.
+void Connection::join_presence() {
+    if (presence_joining_ || route_handle_ == 0 || !session_ || !session_->principal()) {
+        return;
+    }
+    presence_joining_ = true;
+    auto self = shared_from_this();
+    auto account = session_->principal()->account_id;
+    auto then = [self](store::StoreResult<std::vector<store::FriendEntry>> entries) {
+        self->guarded("presence", [&] {
+            if (self->closed_ || self->closing()) {
+                return;  // ended before its friends were read: it never was online
+            }
+            if (entries) {
+                for (const auto& e : *entries) {
+                    if (e.state == store::FriendState::friends &&
+                        self->friends_.size() < proto::kMaxFriends) {
+                        self->friends_.insert(lower(e.username));
+                    }
+                }
+            } else {
+                // Online without an audience: our friends see us online at their next
+                // list_friends, not by a push.
+                log::event(log::Level::warn, "presence_friends_unread",
+                           {{"conn", self->conn()},
+                            {"user", self->username_},
+                            {"reason", entries.error().message}});
+            }
+            auto weak = self->weak_from_this();
+            auto sink = [weak, strand = self->strand_](const proto::msg::Push& push) {
+                asio::post(strand, [weak, push] {
+                    if (auto c = weak.lock()) {
+                        c->guarded("push", [&] { c->on_push(push); });
+                    }
+                });
+            };
+            std::vector<std::string> audience(self->friends_.begin(), self->friends_.end());
+            self->presence_joined_ = true;
+            self->ctx_.router->join(self->username_, self->route_handle_, std::move(sink),
+                                    audience);
+        });
+    };
+    using Entries = store::StoreResult<std::vector<store::FriendEntry>>;
+    bool queued = ctx_.queries.submit<Entries>(
+        strand_, [self, account] { return self->ctx_.store->friends(account); }, then);
+    if (!queued) {
+        then(Entries(fail(
+            store::StoreError{store::StoreErrorCode::unavailable, "the query queue is full"})));
+    }
+}
+
+void Connection::leave_presence() {
+    if (!presence_joined_) {
+        return;
+    }
+    presence_joined_ = false;
+    std::vector<std::string> audience(friends_.begin(), friends_.end());
+    ctx_.router->leave(username_, route_handle_, audience);
+}
+
+void Connection::on_push(proto::msg::Push push) {
+    if (closed_ || closing() || !presence_joined_) {
+        return;
+    }
+    // A friend added or removed by the other side changes whom our presence reaches.
+    if (auto* event = std::get_if<FriendEvent>(&push)) {
+        if (event->event == FriendEventKind::added && friends_.size() < proto::kMaxFriends) {
+            friends_.insert(lower(event->user));
+        } else if (event->event == FriendEventKind::removed) {
+            friends_.erase(lower(event->user));
+        }
+    }
+    handle(session().push(std::move(push)));
 }
 
 }  // namespace sc::server
