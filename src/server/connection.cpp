@@ -53,7 +53,7 @@ Connection::~Connection() {
         ctx_.sessions_by_account.release(account_);
         ctx_.sessions_by_block.release(block_);
     }
-    leave_presence();  // once: after the end of serve() this does nothing
+    leave_presence(true);  // once: after the end of serve() this does nothing
     if (route_handle_ != 0) {
         ctx_.router->detach(username_, route_handle_);
     }

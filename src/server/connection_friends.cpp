@@ -130,6 +130,10 @@ FriendOutcome run_friend_command(store::FriendStore& friends, std::int64_t accou
 }  // namespace
 
 void Connection::on_request(proto::msg::FriendCommand& m) {
+    if (presence_joining_) {
+        deferred_request_ = m;  // the session reads nothing more until it is answered
+        return;
+    }
     if (auto problem = username_problem(m.user)) {
         answer_result(m.id, ErrorCode::invalid_request, *problem);
         return;
@@ -195,6 +199,10 @@ void Connection::on_request(proto::msg::FriendCommand& m) {
 }
 
 void Connection::on_request(proto::msg::ListFriends& m) {
+    if (presence_joining_) {
+        deferred_request_ = m;
+        return;
+    }
     const auto& principal = session().principal();
     SC_CHECK(principal.has_value());
     struct Listed {
@@ -255,50 +263,32 @@ void Connection::on_request(proto::msg::ListFriends& m) {
     }
 }
 
-// At chat-ready: read the friends on a query worker, then join the router (which tells them we
-// are online when this is our first session). Pushes reach the session from then on.
+// At chat-ready: join the router (pushes reach the session from now on), read the friends on a
+// query worker, then announce (the friends hear we are online when no other session of ours
+// has told them yet). Friend events pushed while the friends are being read are kept and
+// replayed over what the store returned, so none is lost between the read and the join.
 void Connection::join_presence() {
-    if (presence_joining_ || route_handle_ == 0 || !session_ || !session_->principal()) {
+    if (presence_joining_ || presence_joined_ || route_handle_ == 0 || !session_ ||
+        !session_->principal()) {
         return;
     }
+    auto weak = weak_from_this();
+    auto sink = [weak, strand = strand_](const proto::msg::Push& push) {
+        asio::post(strand, [weak, push] {
+            if (auto c = weak.lock()) {
+                c->guarded("push", [&] { c->on_push(push); });
+            }
+        });
+    };
+    ctx_.router->join(username_, route_handle_, std::move(sink));
+    presence_joined_ = true;
     presence_joining_ = true;
     auto self = shared_from_this();
     auto account = session_->principal()->account_id;
-    auto then = [self](store::StoreResult<std::vector<store::FriendEntry>> entries) {
-        self->guarded("presence", [&] {
-            if (self->closed_ || self->closing()) {
-                return;  // ended before its friends were read: it never was online
-            }
-            if (entries) {
-                for (const auto& e : *entries) {
-                    if (e.state == store::FriendState::friends &&
-                        self->friends_.size() < proto::kMaxFriends) {
-                        self->friends_.insert(lower(e.username));
-                    }
-                }
-            } else {
-                // Online without an audience: our friends see us online at their next
-                // list_friends, not by a push.
-                log::event(log::Level::warn, "presence_friends_unread",
-                           {{"conn", self->conn()},
-                            {"user", self->username_},
-                            {"reason", entries.error().message}});
-            }
-            auto weak = self->weak_from_this();
-            auto sink = [weak, strand = self->strand_](const proto::msg::Push& push) {
-                asio::post(strand, [weak, push] {
-                    if (auto c = weak.lock()) {
-                        c->guarded("push", [&] { c->on_push(push); });
-                    }
-                });
-            };
-            std::vector<std::string> audience(self->friends_.begin(), self->friends_.end());
-            self->presence_joined_ = true;
-            self->ctx_.router->join(self->username_, self->route_handle_, std::move(sink),
-                                    audience);
-        });
-    };
     using Entries = store::StoreResult<std::vector<store::FriendEntry>>;
+    auto then = [self](Entries entries) {
+        self->guarded("presence", [&] { self->announce_presence(std::move(entries)); });
+    };
     bool queued = ctx_.queries.submit<Entries>(
         strand_, [self, account] { return self->ctx_.store->friends(account); }, then);
     if (!queued) {
@@ -307,8 +297,44 @@ void Connection::join_presence() {
     }
 }
 
-void Connection::leave_presence() {
-    if (!presence_joined_) {
+void Connection::announce_presence(store::StoreResult<std::vector<store::FriendEntry>> entries) {
+    presence_joining_ = false;
+    if (entries) {
+        friends_.clear();
+        for (const auto& e : *entries) {
+            if (e.state == store::FriendState::friends && friends_.size() < proto::kMaxFriends) {
+                friends_.insert(lower(e.username));
+            }
+        }
+    } else {
+        // Online without an audience: our friends see us online at their next list_friends,
+        // not by a push.
+        log::event(log::Level::warn, "presence_friends_unread",
+                   {{"conn", conn()}, {"user", username_}, {"reason", entries.error().message}});
+    }
+    for (auto& [added, name] : friend_changes_while_joining_) {
+        if (added && friends_.size() < proto::kMaxFriends) {
+            friends_.insert(std::move(name));
+        } else if (!added) {
+            friends_.erase(name);
+        }
+    }
+    friend_changes_while_joining_.clear();
+    if (closed_) {
+        leave_presence();  // it ended while its friends were read: it never was online
+        return;
+    }
+    std::vector<std::string> audience(friends_.begin(), friends_.end());
+    ctx_.router->announce(username_, route_handle_, audience);
+    if (auto deferred = std::exchange(deferred_request_, std::nullopt)) {
+        on_request(*deferred);
+    }
+}
+
+// When the session ends. While its friends are still being read the announcement's callback
+// leaves instead (it holds the connection), unless the connection is being destroyed (`now`).
+void Connection::leave_presence(bool now) {
+    if (!presence_joined_ || (presence_joining_ && !now)) {
         return;
     }
     presence_joined_ = false;
@@ -322,10 +348,18 @@ void Connection::on_push(proto::msg::Push push) {
     }
     // A friend added or removed by the other side changes whom our presence reaches.
     if (auto* event = std::get_if<FriendEvent>(&push)) {
-        if (event->event == FriendEventKind::added && friends_.size() < proto::kMaxFriends) {
-            friends_.insert(lower(event->user));
-        } else if (event->event == FriendEventKind::removed) {
-            friends_.erase(lower(event->user));
+        bool added = event->event == FriendEventKind::added;
+        if (added || event->event == FriendEventKind::removed) {
+            auto name = lower(event->user);
+            if (presence_joining_) {
+                if (friend_changes_while_joining_.size() < proto::kMaxFriends) {
+                    friend_changes_while_joining_.emplace_back(added, std::move(name));
+                }
+            } else if (added && friends_.size() < proto::kMaxFriends) {
+                friends_.insert(std::move(name));
+            } else if (!added) {
+                friends_.erase(name);
+            }
         }
     }
     handle(session().push(std::move(push)));

@@ -62,7 +62,7 @@ void LocalRouter::push_locked(const std::string& key, const proto::msg::Push& pu
     if (it == joined_.end()) {
         return;
     }
-    for (const auto& [handle, sink] : it->second) {
+    for (const auto& [handle, sink] : it->second.sinks) {
         (void)handle;
         sink(push);  // posts only (PushSink)
     }
@@ -76,31 +76,36 @@ void LocalRouter::presence_locked(const std::string& user, bool online,
     }
 }
 
-bool LocalRouter::join(const std::string& user, Handle handle, PushSink sink,
-                       const std::vector<std::string>& audience) {
+void LocalRouter::join(const std::string& user, Handle handle, PushSink sink) {
     std::lock_guard lock(mutex_);
-    auto& sinks = joined_[key_of(user)];
-    bool first = sinks.empty();
-    sinks[handle] = std::move(sink);
-    if (first) {
-        presence_locked(user, true, audience);
+    joined_[key_of(user)].sinks[handle] = std::move(sink);
+}
+
+bool LocalRouter::announce(const std::string& user, Handle handle,
+                           const std::vector<std::string>& audience) {
+    std::lock_guard lock(mutex_);
+    auto it = joined_.find(key_of(user));
+    if (it == joined_.end() || !it->second.sinks.contains(handle) || it->second.announced) {
+        return false;
     }
-    return first;
+    it->second.announced = true;
+    presence_locked(user, true, audience);
+    return true;
 }
 
 bool LocalRouter::leave(const std::string& user, Handle handle,
                         const std::vector<std::string>& audience) {
     std::lock_guard lock(mutex_);
     auto it = joined_.find(key_of(user));
-    if (it == joined_.end() || it->second.erase(handle) == 0) {
+    if (it == joined_.end() || it->second.sinks.erase(handle) == 0 || !it->second.sinks.empty()) {
         return false;
     }
-    if (!it->second.empty()) {
-        return false;
-    }
+    bool announced = it->second.announced;
     joined_.erase(it);
-    presence_locked(user, false, audience);
-    return true;
+    if (announced) {
+        presence_locked(user, false, audience);
+    }
+    return announced;
 }
 
 void LocalRouter::notify_user(const std::string& user, const proto::msg::Push& push) {
@@ -110,14 +115,16 @@ void LocalRouter::notify_user(const std::string& user, const proto::msg::Push& p
 
 void LocalRouter::notify_presence(const std::string& about, const std::string& to) {
     std::lock_guard lock(mutex_);
-    if (joined_.contains(key_of(about))) {
+    auto it = joined_.find(key_of(about));
+    if (it != joined_.end() && it->second.announced) {
         push_locked(key_of(to), proto::msg::Push{proto::msg::Presence{about, true}});
     }
 }
 
 bool LocalRouter::online(const std::string& user) {
     std::lock_guard lock(mutex_);
-    return joined_.contains(key_of(user));
+    auto it = joined_.find(key_of(user));
+    return it != joined_.end() && it->second.announced;
 }
 
 }  // namespace sc::server

@@ -54,27 +54,30 @@ class Router {
     // act on: a user without a session reads the store later.
     virtual void notify(const std::string& to, const Delivery& delivery) = 0;
 
-    // Presence and pushes (issue 10). A user is online while at least one of its attached
-    // sessions has joined: a session joins once it can take pushes (chat-ready) and knows its
-    // friends, and leaves when it ends (logout, a closed socket, kick, shutdown). The caller
-    // names the audience (the user's friends, at most kMaxFriends: the fan-out bound); the
-    // router decides nothing, it only fans out, in the same step as the change, so a user's
-    // online and offline pushes reach each friend in the order they happened.
+    // Presence and pushes (issue 10). A user is online from the moment one of its sessions has
+    // announced it until its last joined session leaves. A session joins at chat-ready (it can
+    // take pushes from then on), announces once it has read its friends from the store, and
+    // leaves when it ends (logout, a closed socket, kick, shutdown). The caller names the
+    // audience (the user's friends, at most kMaxFriends: the fan-out bound); the router decides
+    // nothing, it only fans out, in the same step as the change, so a user's online and
+    // offline pushes reach each friend in the order they happened.
     //
-    // Registers `sink` for `handle`; when this is the user's first joined session, every
-    // session of each `audience` user gets presence {user, online: true}. True when first.
-    virtual bool join(const std::string& user, Handle handle, PushSink sink,
-                      const std::vector<std::string>& audience) = 0;
-    // Drops the session's push sink (a second leave does nothing); when it was the user's last,
-    // every session of each `audience` user gets presence {user, online: false}. True when last.
+    // Registers `sink` for `handle`: pushes to `user` reach it from now on.
+    virtual void join(const std::string& user, Handle handle, PushSink sink) = 0;
+    // When `user` is not announced online yet (and `handle` is still joined), every session of
+    // each `audience` user gets presence {user, online: true}. True when this call announced.
+    virtual bool announce(const std::string& user, Handle handle,
+                          const std::vector<std::string>& audience) = 0;
+    // Drops the session's sink (a second leave does nothing); when it was the user's last and
+    // the user was announced, every session of each `audience` user gets presence {user,
+    // online: false}. True then.
     virtual bool leave(const std::string& user, Handle handle,
                        const std::vector<std::string>& audience) = 0;
-    // Hands `push` to every joined session of `user`; nothing when it has none (the store is
-    // the truth: list_friends reads it).
     virtual void notify_user(const std::string& user, const proto::msg::Push& push) = 0;
-    // When `about` is online, every session of `to` gets presence {about, true}, checked and
-    // sent in one step (so it cannot overtake `about` going offline). For new friends.
+    // When `about` is online (announced), every session of `to` gets presence {about, true},
+    // checked and sent in one step (so it cannot overtake `about` going offline). For new friends.
     virtual void notify_presence(const std::string& about, const std::string& to) = 0;
+    // Announced and not yet gone: what list_friends reports.
     virtual bool online(const std::string& user) = 0;
 };
 
@@ -83,8 +86,9 @@ class LocalRouter final : public Router {
     Handle attach(const std::string& user, DeliverySink sink) override;
     void detach(const std::string& user, Handle handle) override;
     void notify(const std::string& to, const Delivery& delivery) override;
-    bool join(const std::string& user, Handle handle, PushSink sink,
-              const std::vector<std::string>& audience) override;
+    void join(const std::string& user, Handle handle, PushSink sink) override;
+    bool announce(const std::string& user, Handle handle,
+                  const std::vector<std::string>& audience) override;
     bool leave(const std::string& user, Handle handle,
                const std::vector<std::string>& audience) override;
     void notify_user(const std::string& user, const proto::msg::Push& push) override;
@@ -102,7 +106,11 @@ class LocalRouter final : public Router {
     // Keyed by the username in lower case: usernames compare case-insensitively, as the store
     // compares them, so "Bob" reaches the account "bob".
     std::map<std::string, std::map<Handle, DeliverySink>> sessions_;
-    std::map<std::string, std::map<Handle, PushSink>> joined_;
+    struct Joined {
+        std::map<Handle, PushSink> sinks;
+        bool announced = false;
+    };
+    std::map<std::string, Joined> joined_;
 };
 
 }  // namespace sc::server

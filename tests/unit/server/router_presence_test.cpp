@@ -1,6 +1,7 @@
-// The LocalRouter's presence and pushes (issue 10): a user is online from its first joined
-// session to its last leaving, each change reaches exactly the audience its caller names, pushes
-// reach every joined session of a user and no one else, and names compare case-insensitively.
+// The LocalRouter's presence and pushes (issue 10): a user is online from the first announcement
+// of one of its sessions until its last joined session leaves, each change reaches exactly the
+// audience its caller names, pushes reach every joined session of a user and no one else, and
+// names compare case-insensitively.
 #include <gtest/gtest.h>
 
 #include <vector>
@@ -35,20 +36,31 @@ DeliverySink no_deliveries() {
     return [](const Delivery&) {};
 }
 
-TEST(LocalRouterPresence, FirstJoinAndLastLeaveTellTheAudienceOnly) {
+// A session as a connection makes it: attached at login, joined at chat-ready, announced once
+// its friends are read.
+Router::Handle online_session(LocalRouter& router, const std::string& user, Pushes& pushes,
+                              const std::vector<std::string>& audience = {}) {
+    auto h = router.attach(user, no_deliveries());
+    router.join(user, h, pushes.sink());
+    router.announce(user, h, audience);
+    return h;
+}
+
+TEST(LocalRouterPresence, FirstAnnouncementAndLastLeaveTellTheAudienceOnly) {
     LocalRouter router;
     Pushes bob, carol, alice_phone, alice_laptop;
-    auto b = router.attach("bob", no_deliveries());
-    router.join("bob", b, bob.sink(), {});
-    auto c = router.attach("carol", no_deliveries());
-    router.join("carol", c, carol.sink(), {});
+    online_session(router, "bob", bob);
+    online_session(router, "carol", carol);
 
     auto a1 = router.attach("alice", no_deliveries());
-    EXPECT_FALSE(router.online("alice"));  // attached is not yet joined
-    EXPECT_TRUE(router.join("alice", a1, alice_phone.sink(), {"bob"}));
+    router.join("alice", a1, alice_phone.sink());
+    EXPECT_FALSE(router.online("alice"));  // joined, its friends not read yet
+    EXPECT_TRUE(router.announce("alice", a1, {"bob"}));
     EXPECT_TRUE(router.online("alice"));
+    EXPECT_FALSE(router.announce("alice", a1, {"bob"}));  // once
     auto a2 = router.attach("alice", no_deliveries());
-    EXPECT_FALSE(router.join("alice", a2, alice_laptop.sink(), {"bob"}));  // already online
+    router.join("alice", a2, alice_laptop.sink());
+    EXPECT_FALSE(router.announce("alice", a2, {"bob"}));  // online already
     ASSERT_EQ(bob.presence(), (std::vector<std::pair<std::string, bool>>{{"alice", true}}));
     EXPECT_TRUE(carol.got.empty());  // not in the audience: not a friend
 
@@ -62,15 +74,25 @@ TEST(LocalRouterPresence, FirstJoinAndLastLeaveTellTheAudienceOnly) {
     EXPECT_TRUE(carol.got.empty());
 }
 
+TEST(LocalRouterPresence, ASessionThatLeavesBeforeAnnouncingTellsNobody) {
+    LocalRouter router;
+    Pushes bob, alice;
+    online_session(router, "bob", bob);
+    auto a = router.attach("alice", no_deliveries());
+    router.join("alice", a, alice.sink());
+    router.notify_user("alice", FriendEvent{FriendEventKind::added, "bob"});  // reaches it
+    EXPECT_EQ(alice.got.size(), 1u);
+    EXPECT_FALSE(router.leave("alice", a, {"bob"}));
+    EXPECT_FALSE(router.announce("alice", a, {"bob"}));  // gone: too late
+    EXPECT_TRUE(bob.got.empty());
+}
+
 TEST(LocalRouterPresence, PushesReachEveryJoinedSessionOfTheUserWhateverTheCase) {
     LocalRouter router;
     Pushes phone, laptop, other;
-    auto h1 = router.attach("Bob", no_deliveries());
-    router.join("Bob", h1, phone.sink(), {});
-    auto h2 = router.attach("bob", no_deliveries());
-    router.join("bob", h2, laptop.sink(), {});
-    auto h3 = router.attach("carol", no_deliveries());
-    router.join("carol", h3, other.sink(), {});
+    online_session(router, "Bob", phone);
+    online_session(router, "bob", laptop);
+    online_session(router, "carol", other);
     router.notify_user("BOB", FriendEvent{FriendEventKind::request, "alice"});
     router.notify_user("nobody", FriendEvent{FriendEventKind::request, "alice"});  // no error
     ASSERT_EQ(phone.got.size(), 1u);
@@ -86,12 +108,10 @@ TEST(LocalRouterPresence, PushesReachEveryJoinedSessionOfTheUserWhateverTheCase)
 TEST(LocalRouterPresence, NotifyPresenceTellsOnlyWhileTheUserIsOnline) {
     LocalRouter router;
     Pushes alice, bob;
-    auto a = router.attach("alice", no_deliveries());
-    router.join("alice", a, alice.sink(), {});
+    online_session(router, "alice", alice);
     router.notify_presence("bob", "alice");  // bob is offline: nothing
     EXPECT_TRUE(alice.got.empty());
-    auto b = router.attach("bob", no_deliveries());
-    router.join("bob", b, bob.sink(), {});
+    auto b = online_session(router, "bob", bob);
     router.notify_presence("bob", "alice");
     EXPECT_EQ(alice.presence(), (std::vector<std::pair<std::string, bool>>{{"bob", true}}));
     router.leave("bob", b, {});
@@ -102,8 +122,7 @@ TEST(LocalRouterPresence, NotifyPresenceTellsOnlyWhileTheUserIsOnline) {
 TEST(LocalRouterPresence, LeftSessionsGetNoPushes) {
     LocalRouter router;
     Pushes gone;
-    auto h = router.attach("bob", no_deliveries());
-    router.join("bob", h, gone.sink(), {});
+    auto h = online_session(router, "bob", gone);
     router.leave("bob", h, {});
     router.detach("bob", h);
     router.notify_user("bob", FriendEvent{FriendEventKind::added, "alice"});
