@@ -157,13 +157,15 @@ void Connection::on_request(proto::msg::FriendCommand& m) {
         },
         [self, id, op, user](FriendOutcome outcome) {
             self->guarded("friend", [&] {
-                if (!outcome.detail.empty()) {
-                    log::event(log::Level::warn, "friend_failed",
-                               {{"conn", self->conn()},
-                                {"user", self->username_},
-                                {"op", std::string(proto::msg::wire_name(op))},
-                                {"reason", outcome.detail}});
-                }
+                // Not the other name: the log keeps who acted, not the social graph.
+                log::event(
+                    outcome.detail.empty() ? log::Level::info : log::Level::warn, "friend_command",
+                    {{"conn", self->conn()},
+                     {"user", self->username_},
+                     {"op", std::string(proto::msg::wire_name(op))},
+                     {"code", outcome.code ? std::string(proto::error_code_name(*outcome.code))
+                                           : std::string("ok")},
+                     {"reason", outcome.detail.empty() ? std::string("-") : outcome.detail}});
                 self->answer_result(id, outcome.code, outcome.message);
                 auto& router = *self->ctx_.router;
                 const auto& me = self->username_;
