@@ -32,15 +32,16 @@ struct FriendOutcome {
     std::string message;
     Effect effect = Effect::none;
     std::string detail;  // a store failure, for our log only
+    std::string other;   // the other user; for added/removed as the accounts table spells it
 };
 
 FriendOutcome refused(ErrorCode code, std::string message) {
-    return {code, std::move(message), FriendOutcome::Effect::none, {}};
+    return {code, std::move(message), FriendOutcome::Effect::none, {}, {}};
 }
 
 FriendOutcome done(std::string message,
                    FriendOutcome::Effect effect = FriendOutcome::Effect::none) {
-    return {std::nullopt, std::move(message), effect, {}};
+    return {std::nullopt, std::move(message), effect, {}, {}};
 }
 
 // Store errors to the wire, once. The limit and argument messages are written for the user;
@@ -68,6 +69,25 @@ FriendOutcome store_failure(const store::StoreError& e) {
 // On a query worker. The answers depend only on the requester's own rows, never on whether
 // `user` has an account: the store keeps requests by name (FriendStore), so a request to a
 // name nobody has is "requested" like any other and stays pending.
+FriendOutcome run_friend_command(store::FriendStore& friends, std::int64_t account, FriendOp op,
+                                 const std::string& user, store::TimePoint now);
+
+// The same, and for friends added or removed the other's own spelling of the name ("Bob" typed,
+// "bob" the account), so that both sides' friend_event and presence name the account.
+FriendOutcome run_friend_command(store::Store& store, std::int64_t account, FriendOp op,
+                                 const std::string& user, store::TimePoint now) {
+    auto outcome =
+        run_friend_command(static_cast<store::FriendStore&>(store), account, op, user, now);
+    outcome.other = user;
+    if (outcome.effect == FriendOutcome::Effect::added ||
+        outcome.effect == FriendOutcome::Effect::removed) {
+        if (auto found = store.find_account(user); found && *found) {
+            outcome.other = (*found)->username;
+        }
+    }
+    return outcome;
+}
+
 FriendOutcome run_friend_command(store::FriendStore& friends, std::int64_t account, FriendOp op,
                                  const std::string& user, store::TimePoint now) {
     using Effect = FriendOutcome::Effect;
@@ -155,7 +175,7 @@ void Connection::on_request(proto::msg::FriendCommand& m) {
         [self, account, op, user, when] {
             return run_friend_command(*self->ctx_.store, account, op, user, when);
         },
-        [self, id, op, user](FriendOutcome outcome) {
+        [self, id, op](FriendOutcome outcome) {
             self->guarded("friend", [&] {
                 // Not the other name: the log keeps who acted, not the social graph.
                 log::event(
@@ -169,6 +189,7 @@ void Connection::on_request(proto::msg::FriendCommand& m) {
                 self->answer_result(id, outcome.code, outcome.message);
                 auto& router = *self->ctx_.router;
                 const auto& me = self->username_;
+                const auto& other = outcome.other;
                 using Effect = FriendOutcome::Effect;
                 switch (outcome.effect) {
                     case Effect::none:
@@ -176,21 +197,21 @@ void Connection::on_request(proto::msg::FriendCommand& m) {
                     case Effect::requested:
                         // To a name without an account this reaches nobody, like any push to a
                         // user who is offline: the request waits in the store.
-                        router.notify_user(user, FriendEvent{FriendEventKind::request, me});
+                        router.notify_user(other, FriendEvent{FriendEventKind::request, me});
                         break;
                     case Effect::added:
                         if (self->friends_.size() < proto::kMaxFriends) {
-                            self->friends_.insert(lower(user));
+                            self->friends_.insert(lower(other));
                         }
-                        router.notify_user(me, FriendEvent{FriendEventKind::added, user});
-                        router.notify_user(user, FriendEvent{FriendEventKind::added, me});
-                        router.notify_presence(user, me);
-                        router.notify_presence(me, user);
+                        router.notify_user(me, FriendEvent{FriendEventKind::added, other});
+                        router.notify_user(other, FriendEvent{FriendEventKind::added, me});
+                        router.notify_presence(other, me);
+                        router.notify_presence(me, other);
                         break;
                     case Effect::removed:
-                        self->friends_.erase(lower(user));
-                        router.notify_user(me, FriendEvent{FriendEventKind::removed, user});
-                        router.notify_user(user, FriendEvent{FriendEventKind::removed, me});
+                        self->friends_.erase(lower(other));
+                        router.notify_user(me, FriendEvent{FriendEventKind::removed, other});
+                        router.notify_user(other, FriendEvent{FriendEventKind::removed, me});
                         break;
                 }
             });
@@ -241,11 +262,11 @@ void Connection::on_request(proto::msg::ListFriends& m) {
                     return;
                 }
                 proto::msg::FriendList list{id, {}, std::move(listed->online), {}, {}};
-                std::set<std::string> friends;
+                // friends_ is not refreshed from this snapshot: a friend_event that reached the
+                // strand after the read is newer than it.
                 for (auto& e : *listed->entries) {
                     switch (e.state) {
                         case store::FriendState::friends:
-                            friends.insert(lower(e.username));
                             list.friends.push_back(std::move(e.username));
                             break;
                         case store::FriendState::incoming:
@@ -256,7 +277,6 @@ void Connection::on_request(proto::msg::ListFriends& m) {
                             break;
                     }
                 }
-                self->friends_ = std::move(friends);  // the store is the truth: refresh
                 self->answer(proto::msg::Answer{std::move(list)});
             });
         });

@@ -1,6 +1,8 @@
 // Friend requests with consent on a real server (issue 10): request, accept, decline, remove,
 // list, both ways, with the pushes each side gets; the same answers for a user who does not
 // exist; the bounds; and the message policy over the store the server wrote.
+#include <cctype>
+
 #include "server/message_policy.h"
 #include "server_friends_fixture.h"
 
@@ -78,6 +80,29 @@ TEST_P(FriendsTest, MutualRequestsMakeFriendsAndTellBothSides) {
     EXPECT_EQ(describe(alice->next_push()), "friend_event added " + user("bob"));
     EXPECT_EQ(describe(bob->next_push()), "friend_event added " + user("alice"));
     EXPECT_EQ(bob->list().friends, std::vector<std::string>{user("alice")});
+}
+
+// Names compare as accounts do, case-insensitively; pushes name the account's own spelling.
+TEST_P(FriendsTest, NamesCompareCaseInsensitivelyAndPushesNameTheAccount) {
+    start();
+    auto alice = registered("alice");
+    auto bob = registered("bob");
+    auto upper = [](std::string name) {
+        for (auto& c : name) {
+            c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        }
+        return name;
+    };
+    EXPECT_EQ(code_of(alice->command(FriendOp::request, upper(user("bob")))), "ok");
+    EXPECT_EQ(describe(bob->next_push()), "friend_event request " + user("alice"));
+    EXPECT_EQ(code_of(bob->command(FriendOp::accept, upper(user("alice")))), "ok");
+    EXPECT_EQ(describe(alice->next_push()), "friend_event added " + user("bob"));
+    EXPECT_EQ(describe(alice->next_push()), "presence " + user("bob") + " online");
+    EXPECT_EQ(describe(bob->next_push()), "friend_event added " + user("alice"));
+    EXPECT_EQ(describe(bob->next_push()), "presence " + user("alice") + " online");
+    EXPECT_EQ(code_of(alice->command(FriendOp::request, upper(user("alice")))), "invalid_request");
+    EXPECT_EQ(code_of(alice->command(FriendOp::remove, upper(user("bob")))), "ok");
+    EXPECT_EQ(describe(alice->next_push()), "friend_event removed " + user("bob"));
 }
 
 // No username enumeration through friend requests: every answer to a user who does not exist
