@@ -53,6 +53,7 @@ Connection::~Connection() {
         ctx_.sessions_by_account.release(account_);
         ctx_.sessions_by_block.release(block_);
     }
+    leave_presence(true);  // once: after the end of serve() this does nothing
     if (route_handle_ != 0) {
         ctx_.router->detach(username_, route_handle_);
     }
@@ -116,6 +117,7 @@ asio::awaitable<void> Connection::serve(std::shared_ptr<Connection> self,
     }
     co_await transport_.run();
     closed_ = true;
+    leave_presence();  // the friends learn at once, not when the last reference goes
     log::event(log::Level::info, "connection_closed",
                {{"conn", conn()},
                 {"user", username_},
@@ -320,6 +322,7 @@ void Connection::on_event(proto::Event& event) {
             } else if constexpr (std::is_same_v<T, PeerError>) {
                 end_reason_ = "peer error " + e.code;
             } else if constexpr (std::is_same_v<T, ChatReady>) {
+                join_presence();
                 log::event(log::Level::info, "chat_ready",
                            {{"conn", conn()},
                             {"user", username_},

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "evidence/session_files.h"
@@ -94,6 +95,12 @@ class Connection : public std::enable_shared_from_this<Connection>,
     // connection_friends.cpp
     void on_request(proto::msg::FriendCommand& m);
     void on_request(proto::msg::ListFriends& m);
+    // Presence: the session joins the router once it is chat-ready and its friends are read
+    // from the store, and leaves when it ends; pushes from the router come in on the strand.
+    void join_presence();
+    void announce_presence(store::StoreResult<std::vector<store::FriendEntry>> entries);
+    void leave_presence(bool now = false);
+    void on_push(proto::msg::Push push);
     // connection_admin.cpp
     void on_request(proto::msg::Who& m);
     void on_request(proto::msg::UserAdd& m);
@@ -125,6 +132,15 @@ class Connection : public std::enable_shared_from_this<Connection>,
     bool counted_ = false;   // holds a slot in sessions_by_account / sessions_by_block
     std::string client_fp_;  // the client certificate's full SHA-256 fingerprint (H1)
     Router::Handle route_handle_ = 0;
+    // Whom our presence reaches: the friends (lower case, at most kMaxFriends), read at
+    // chat-ready and kept current by our friend requests and the friend_events pushed to us.
+    std::set<std::string> friends_;
+    bool presence_joining_ = false;  // joined, the friends are being read
+    bool presence_joined_ = false;   // the router has our push sink
+    std::vector<std::pair<bool, std::string>> friend_changes_while_joining_;  // (added, name)
+    // A friends request that arrived while the friends were being read waits for the join, so
+    // that what it does (pushes, list_friends' presence) sees this session online.
+    std::optional<proto::msg::Request> deferred_request_;
     std::optional<pki::Certificate> peer_;
     std::optional<evidence::SessionFiles> files_;
     Clock::time_point started_;

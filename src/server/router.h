@@ -1,6 +1,7 @@
 // Routing between sessions sits behind this interface, so sessions never reach into each other.
-// Today: LocalRouter, inside one process (users chat only with the server, so nothing is
-// routed yet). Later: a clustered implementation on a message broker, same interface.
+// Today: LocalRouter, inside one process (users chat only with the server, so no message is
+// routed yet; pushes are: presence and friend events, issue 10). Later: a clustered
+// implementation on a message broker, same interface.
 //
 // The router only notifies. A message is stored before it is routed, so a recipient with no
 // session finds it in the store when it next logs in, and the sender's path never asks who is
@@ -14,8 +15,10 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "common/bytes.h"
+#include "proto/messages.h"
 
 namespace sc::server {
 
@@ -35,6 +38,10 @@ struct Delivery {
 // Hands a delivery to one session. Called on the router's thread: the session posts it onto
 // its own strand. It may run once more after detach() returned, so it holds its session weakly.
 using DeliverySink = std::function<void(const Delivery&)>;
+// Hands a push (presence, friend_event) to one session, the same way: it only posts it onto the
+// session's strand. It is called with the router's lock held (so that pushes about one user
+// reach everyone in the order they happened) and must not call back into the router.
+using PushSink = std::function<void(const proto::msg::Push&)>;
 
 class Router {
   public:
@@ -46,6 +53,32 @@ class Router {
     // Tells every session of `to` about `delivery`, which is stored already. Returns nothing to
     // act on: a user without a session reads the store later.
     virtual void notify(const std::string& to, const Delivery& delivery) = 0;
+
+    // Presence and pushes (issue 10). A user is online from the moment one of its sessions has
+    // announced it until its last joined session leaves. A session joins at chat-ready (it can
+    // take pushes from then on), announces once it has read its friends from the store, and
+    // leaves when it ends (logout, a closed socket, kick, shutdown). The caller names the
+    // audience (the user's friends, at most kMaxFriends: the fan-out bound); the router decides
+    // nothing, it only fans out, in the same step as the change, so a user's online and
+    // offline pushes reach each friend in the order they happened.
+    //
+    // Registers `sink` for `handle`: pushes to `user` reach it from now on.
+    virtual void join(const std::string& user, Handle handle, PushSink sink) = 0;
+    // When `user` is not announced online yet (and `handle` is still joined), every session of
+    // each `audience` user gets presence {user, online: true}. True when this call announced.
+    virtual bool announce(const std::string& user, Handle handle,
+                          const std::vector<std::string>& audience) = 0;
+    // Drops the session's sink (a second leave does nothing); when it was the user's last and
+    // the user was announced, every session of each `audience` user gets presence {user,
+    // online: false}. True then.
+    virtual bool leave(const std::string& user, Handle handle,
+                       const std::vector<std::string>& audience) = 0;
+    virtual void notify_user(const std::string& user, const proto::msg::Push& push) = 0;
+    // When `about` is online (announced), every session of `to` gets presence {about, true},
+    // checked and sent in one step (so it cannot overtake `about` going offline). For new friends.
+    virtual void notify_presence(const std::string& about, const std::string& to) = 0;
+    // Announced and not yet gone: what list_friends reports.
+    virtual bool online(const std::string& user) = 0;
 };
 
 class LocalRouter final : public Router {
@@ -53,11 +86,31 @@ class LocalRouter final : public Router {
     Handle attach(const std::string& user, DeliverySink sink) override;
     void detach(const std::string& user, Handle handle) override;
     void notify(const std::string& to, const Delivery& delivery) override;
+    void join(const std::string& user, Handle handle, PushSink sink) override;
+    bool announce(const std::string& user, Handle handle,
+                  const std::vector<std::string>& audience) override;
+    bool leave(const std::string& user, Handle handle,
+               const std::vector<std::string>& audience) override;
+    void notify_user(const std::string& user, const proto::msg::Push& push) override;
+    void notify_presence(const std::string& about, const std::string& to) override;
+    bool online(const std::string& user) override;
 
   private:
+    // With mutex_ held.
+    void push_locked(const std::string& key, const proto::msg::Push& push);
+    void presence_locked(const std::string& user, bool online,
+                         const std::vector<std::string>& audience);
+
     std::mutex mutex_;
     Handle next_ = 1;
+    // Keyed by the username in lower case: usernames compare case-insensitively, as the store
+    // compares them, so "Bob" reaches the account "bob".
     std::map<std::string, std::map<Handle, DeliverySink>> sessions_;
+    struct Joined {
+        std::map<Handle, PushSink> sinks;
+        bool announced = false;
+    };
+    std::map<std::string, Joined> joined_;
 };
 
 }  // namespace sc::server

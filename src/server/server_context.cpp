@@ -40,6 +40,7 @@ ServerContext::ServerContext(Settings s, asio::io_context& io_context, proto::Id
                store::PasswordPolicy{settings.security.min_password_length,
                                      limits::kMaxPasswordBytes, settings.security.argon2_opslimit,
                                      settings.security.argon2_memlimit}),
+      message_policy(settings.users.messages_from, *store),
       admission(
           {settings.limits.max_handshakes_in_flight, settings.limits.max_unauthenticated_per_ip}),
       handshakes({static_cast<double>(settings.limits.handshake_burst_per_block),

@@ -17,6 +17,7 @@
 #include "server/auth_service.h"
 #include "server/budgets.h"
 #include "server/clock.h"
+#include "server/message_policy.h"
 #include "server/router.h"
 #include "server/settings.h"
 #include "server/store_service.h"
@@ -62,6 +63,7 @@ struct ServerContext {
     StoreService queries;    // submits to `query_workers`
     std::unique_ptr<store::Store> store;
     store::Accounts accounts;
+    MessagePolicy message_policy;  // [users] messages_from, over `store`; issue 11 calls it
     Admission admission;
     RateLimiter handshakes;              // new connections per address block
     RateLimiter registrations_by_block;  // register attempts

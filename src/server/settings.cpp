@@ -168,8 +168,8 @@ constexpr std::array<Field<Settings>, 6> kTopLevelFields{{
     {"data_dir", &read_member<&Settings::data_dir>},
     {"log_level", &read_member<&Settings::log_level>},
 }};
-constexpr std::array<std::string_view, 4> kTopLevelOthers{"listen", "database", "limits",
-                                                          "security"};
+constexpr std::array<std::string_view, 5> kTopLevelOthers{"listen", "database", "limits",
+                                                          "security", "users"};
 
 Status load_database(const toml::table& t, Database& d) {
     SC_TRY(check_keys(t, "[database]",
@@ -190,7 +190,26 @@ Status load_database(const toml::table& t, Database& d) {
     return {};
 }
 
+Status load_users(const toml::table& t, Users& u) {
+    SC_TRY(check_keys(t, "[users]", {"messages_from"}));
+    std::string from(u.messages_from == MessagesFrom::anyone ? "anyone" : "friends");
+    SC_READ(t, "messages_from", from);
+    SC_TRY_ASSIGN(u.messages_from, parse_messages_from(from));
+    return {};
+}
+
 }  // namespace
+
+Result<MessagesFrom> parse_messages_from(std::string_view name) {
+    if (name == "friends") {
+        return MessagesFrom::friends;
+    }
+    if (name == "anyone") {
+        return MessagesFrom::anyone;
+    }
+    return fail("users.messages_from must be \"friends\" or \"anyone\", not '" + std::string(name) +
+                "'");
+}
 
 Status load_table(const toml::table& t, const std::string& source, Settings& s);
 
@@ -250,6 +269,9 @@ Status load_table(const toml::table& t, const std::string& source, Settings& s) 
     }
     if (auto* security = t.get_as<toml::table>("security")) {
         SC_TRY(load_fields(*security, "[security]", kSecurityFields, s.security));
+    }
+    if (auto* users = t.get_as<toml::table>("users")) {
+        SC_TRY(load_users(*users, s.users));
     }
     return {};
 }

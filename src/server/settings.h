@@ -73,6 +73,13 @@ struct Security {
     std::chrono::days crl_warn_before = limits::kCrlWarnBefore;
 };
 
+// Who may send a message to whom (issue 10; MessagePolicy, message_policy.h).
+enum class MessagesFrom { friends, anyone };
+struct Users {
+    // "friends" (the default): only friends can message each other; "anyone": every user.
+    MessagesFrom messages_from = MessagesFrom::friends;
+};
+
 struct Database {
     store::Backend backend = store::Backend::sqlite;  // "sqlite" or "mysql" in files and flags
     std::filesystem::path sqlite_path;                // default: <data_dir>/securechat.db
@@ -91,6 +98,7 @@ struct Settings {
     Database database;
     Limits limits;
     Security security;
+    Users users;
 };
 
 // Reads a TOML file into `settings` (unknown keys are errors, so typos are caught).
@@ -103,6 +111,8 @@ void apply_environment(Settings& settings);
 Result<store::Backend> parse_backend_setting(std::string_view name);
 // Checks completeness and that the files exist and load; returns the list of problems.
 Status validate(const Settings& settings);
+// The [users] messages_from value: "friends" or "anyone".
+Result<MessagesFrom> parse_messages_from(std::string_view name);
 // host:port → (host, port); "[::1]:6000" → ("::1", 6000).
 Result<std::pair<std::string, unsigned short>> parse_endpoint(const std::string& text);
 
