@@ -90,6 +90,7 @@ class ServerProcess {
 class ServerProcessTest : public ::testing::Test {
   protected:
     ServerProcessTest() : ca_(tmp_ / "ca") {}
+    // Many accounts from the one "client" certificate: identity binding off.
     std::vector<std::string> args(std::vector<std::string> extra = {}) {
         std::vector<std::string> a{"server",
                                    "--listen",
@@ -109,7 +110,9 @@ class ServerProcessTest : public ::testing::Test {
                                    "--set",
                                    "limits.registrations_per_block_per_hour=10000",
                                    "--set",
-                                   "limits.registrations_per_certificate_per_hour=10000"};
+                                   "limits.registrations_per_certificate_per_hour=10000",
+                                   "--set",
+                                   "identity.bind_accounts=false"};
         a.insert(a.end(), extra.begin(), extra.end());
         return a;
     }
@@ -156,7 +159,8 @@ TEST_F(ServerProcessTest, TomlConfigFileWorks) {
                    "\"\n"
                    "[security]\nargon2_opslimit = 1\nargon2_memlimit = 8388608\n"
                    "allowed_client_names = [\"client\"]\n"
-                   "[limits]\nidle_timeout_s = 60\n");
+                   "[limits]\nidle_timeout_s = 60\n"
+                   "[identity]\nbind_accounts = false\n");
     ServerProcess server({"server", "--config", (tmp_ / "server.toml").string()});
     ASSERT_NE(server.port(), 0);
     auto c = NetClient::connect(server.port(), ca_.client_config());
