@@ -56,6 +56,7 @@ Connection::~Connection() {
     if (route_handle_ != 0) {
         ctx_.router->detach(username_, route_handle_);
     }
+    ctx_.logged_in.remove(id_);
     ctx_.remove(id_);
     --ctx_.connections;  // last: graceful_stop waits for this to reach zero
 }

@@ -17,6 +17,7 @@
 #include "evidence/session_files.h"
 #include "net/framed_connection.h"
 #include "proto/server_session.h"
+#include "server/device_identity.h"
 #include "server/server_context.h"
 #include "store/accounts.h"
 
@@ -103,8 +104,9 @@ class Connection : public std::enable_shared_from_this<Connection>,
     void start_login(std::string username, crypto::SecretBytes password);
     void start_register(std::string email, std::string username, crypto::SecretBytes password);
     void finish_auth(const std::string& username, proto::msg::AuthAction action,
-                     const store::AuthResult<store::Account>& result);
+                     const store::AuthResult<store::Account>& result, const AuthAttempt& attempt);
     bool mark_authenticated();
+    bool refuse_unbound(const std::string& username, bool registering);
 
     std::string conn() const { return std::to_string(id_); }
     // The server's clock (ServerContext), for every deadline this class computes.

@@ -141,6 +141,14 @@ Result<std::unique_ptr<Server>> Server::create(Settings settings) {
         server->acceptors_.push_back(std::move(acceptor));
     }
     server->check_crl_freshness();
+    if (!server->ctx_->settings.identity.bind_accounts) {
+        log::event(log::Level::warn, "identity_binding_off",
+                   {{"effect",
+                     "any client certificate from the CA can register and log in to any "
+                     "account, so a certificate says nothing about who a user is and messages "
+                     "between users cannot be end-to-end authenticated"},
+                    {"setting", "identity.bind_accounts = false"}});
+    }
     log::event(log::Level::info, "server_ready",
                {{"store", server->ctx_->store->backend()},
                 {"cert_cn", server->ctx_->identity.chain.front().common_name()}});
