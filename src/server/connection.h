@@ -46,6 +46,9 @@ class Connection : public std::enable_shared_from_this<Connection>,
     void recheck_certificate();
     // Admission made room for a newcomer: ends this silent connection.
     void evict();
+    // An admin ended this user's sessions (kick, disable): `session_end` with `code`, then the
+    // receipts, within shutdown_grace, as shutdown() (connection_admin.cpp).
+    void end_for(proto::ErrorCode code, std::string reason);
 
   private:
     using Strand = asio::strand<asio::io_context::executor_type>;
@@ -72,7 +75,9 @@ class Connection : public std::enable_shared_from_this<Connection>,
     void on_handshake_done(const proto::event::HandshakeDone& e);
     // A stored message for this user, from the router, on our strand.
     void on_delivery(const Delivery& delivery);
-    void begin_close(std::string reason, proto::ErrorCode code, Clock::time_point deadline);
+    // `say_why`: in chat, `session_end` with `code` and `reason` before our receipt.
+    void begin_close(std::string reason, proto::ErrorCode code, Clock::time_point deadline,
+                     bool say_why = false);
     void watchdog_tick(Clock::time_point now);
 
     // connection_evidence.cpp
