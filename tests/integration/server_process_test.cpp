@@ -413,6 +413,29 @@ TEST_F(HardeningProcess, IdleTimeoutWithoutAnswerEndsWithTimeoutError) {
     EXPECT_EQ(server.wait(), 0);
 }
 
+// Issue 10: binding is on unless the operator turns it off, and then the log says what is lost.
+TEST_F(HardeningProcess, IdentityBindingIsOnByDefaultAndTurningItOffIsAWarning) {
+    auto defaults = args();
+    defaults.resize(defaults.size() - 2);  // without "--set identity.bind_accounts=false"
+    {
+        ServerProcess server(defaults, log_path());
+        ASSERT_NE(server.port(), 0);
+        auto c = NetClient::connect(server.port(), ca_.client_config("client"));
+        EXPECT_FALSE(c->register_user("a@example.com", "alice", "correct horse battery"));
+        EXPECT_EQ(c->peer_error().rfind("identity_mismatch:", 0), 0u) << c->peer_error();
+        server.signal(SIGTERM);
+        EXPECT_EQ(server.wait(), 0);
+        EXPECT_EQ(log_text().find("event=identity_binding_off"), std::string::npos) << log_text();
+    }
+    ServerProcess server(args(), log_path());
+    ASSERT_NE(server.port(), 0);
+    EXPECT_TRUE(log_shows("warning event=identity_binding_off")) << log_text();
+    EXPECT_TRUE(log_shows("messages between users cannot be end-to-end authenticated"))
+        << log_text();
+    server.signal(SIGTERM);
+    EXPECT_EQ(server.wait(), 0);
+}
+
 TEST_F(HardeningProcess, I4_CrlNearOrPastNextUpdateIsLogged) {
     ASSERT_TRUE(pki::publish_crl({.dir = ca_.dir, .days = 2}));
     ServerProcess server(args({"--crl", (ca_.dir / "ca.crl").string()}), log_path());
