@@ -50,6 +50,21 @@ SessionRegistry::Listing SessionRegistry::list(std::size_t max) const {
     return out;
 }
 
+std::vector<std::string> SessionRegistry::users() const {
+    std::map<std::string, std::string> by_key;
+    std::lock_guard lock(mutex_);
+    for (const auto& [conn, entry] : sessions_) {
+        (void)conn;
+        by_key.emplace(entry.key, entry.session.user);
+    }
+    std::vector<std::string> out;
+    for (auto& [key, user] : by_key) {
+        (void)key;
+        out.push_back(std::move(user));
+    }
+    return out;
+}
+
 std::vector<std::shared_ptr<Connection>> SessionRegistry::sweep(const std::string& user,
                                                                 proto::ErrorCode why) {
     std::string key = Throttle::canonical(user);

@@ -47,6 +47,8 @@ class SessionRegistry {
         bool truncated = false;                 // there were more than `max`
     };
     Listing list(std::size_t max) const;
+    // The users with a session, each once, as their accounts spell them.
+    std::vector<std::string> users() const;
     // Counts a sweep of `user` (logins in flight are refused with `why`) and returns their live
     // connections, which the caller ends.
     std::vector<std::shared_ptr<Connection>> sweep(const std::string& user, proto::ErrorCode why);

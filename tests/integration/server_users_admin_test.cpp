@@ -160,6 +160,18 @@ TEST_P(ServerAdmin, DisableClosesTheLiveSessionsAndRefusesTheNextLogin) {
     EXPECT_TRUE(alice->chat("the admin's session went on throughout"));
 }
 
+TEST_P(ServerAdmin, AccountDisabledOnTheHostIsClosedAtTheReload) {
+    auto alice = start_with_admin();
+    auto bob = registered("bob");
+    auto carol = registered("carol");
+    auto disabled = host_store().set_disabled(account("bob").id, true);  // `server admin disable`
+    ASSERT_TRUE(disabled && *disabled);
+    server_->server().reload();  // SIGHUP
+    EXPECT_EQ(wait_ended_with_receipts(*bob), ErrorCode::account_disabled);
+    EXPECT_TRUE(carol->chat("still here"));
+    EXPECT_TRUE(alice->chat("me too"));
+}
+
 TEST_P(ServerAdmin, KickEndsEverySessionOfTheUserWhoMayLogInAgain) {
     auto alice = start_with_admin();
     auto bob = registered("bob");
