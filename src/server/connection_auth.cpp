@@ -22,14 +22,15 @@ void record_device(ServerContext& ctx, const store::Account& account, AuthAttemp
     }
 }
 
-AuthRefusal device_refusal(const store::StoreError& error, const std::string& fingerprint) {
+AuthRefusal device_refusal(const store::StoreError& error, const std::string& user,
+                           const std::string& fingerprint) {
     switch (error.code) {
         case store::StoreErrorCode::limit_reached:
             return {proto::ErrorCode::limit_reached,
                     "this account already has " + std::to_string(proto::kMaxDevicesPerUser) +
-                        " devices; an administrator can remove one with `securechat server "
-                        "admin devices USER --remove FINGERPRINT` (this device is " +
-                        fingerprint + ")"};
+                        " devices; an administrator can list them and remove one with "
+                        "`securechat server admin devices " +
+                        user + " --remove FINGERPRINT` (this device is " + fingerprint + ")"};
         case store::StoreErrorCode::unavailable:
             return {proto::ErrorCode::unavailable,
                     "the account database is unavailable; try again later"};
@@ -198,7 +199,7 @@ void Connection::finish_auth(const std::string& username, proto::msg::AuthAction
                     {"client_fp", client_fp_},
                     {"code", std::string(store::store_error_name(err.code))},
                     {"reason", err.message}});
-        auto refusal = device_refusal(err, attempt.device.fingerprint);
+        auto refusal = device_refusal(err, result->username, attempt.device.fingerprint);
         handle(session().reject_auth(refusal.code, refusal.message));
         return;
     }

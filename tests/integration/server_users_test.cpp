@@ -134,7 +134,7 @@ TEST_P(ServerUsers, Devices_SeventeenthDeviceIsRefusedNamingTheRemoveCommand) {
     auto refused = connect(seventeenth);
     EXPECT_FALSE(refused->login("alice", kUserPassword));
     EXPECT_EQ(peer_code(*refused), "limit_reached") << refused->peer_error();
-    EXPECT_NE(refused->peer_error().find("securechat server admin devices USER --remove"),
+    EXPECT_NE(refused->peer_error().find("securechat server admin devices alice --remove"),
               std::string::npos)
         << refused->peer_error();
     EXPECT_NE(refused->peer_error().find(fingerprint_of(ca_, seventeenth)), std::string::npos);
