@@ -16,8 +16,12 @@ bool AuthService::submit(AuthPool::Kind kind, asio::any_io_executor strand, Job 
 AuthRefusal AuthService::refusal(const store::AuthError& error) {
     switch (error.code) {
         case store::AuthErrorCode::wrong_credentials:
-        case store::AuthErrorCode::account_disabled:
             return {proto::ErrorCode::auth_failed, "wrong username or password"};
+        case store::AuthErrorCode::account_disabled:
+            // Accounts::login says so only after the password was right: it tells nobody
+            // without the password whether the account exists or is disabled.
+            return {proto::ErrorCode::account_disabled,
+                    "this account is disabled; ask an administrator"};
         case store::AuthErrorCode::username_taken:
         case store::AuthErrorCode::email_taken:
             return {proto::ErrorCode::registration_failed,

@@ -34,7 +34,8 @@ class AuthService {
     bool submit(AuthPool::Kind kind, asio::any_io_executor strand, Job job, Then then);
 
     // Unknown user and wrong password share one answer, and so do "name taken" and "email
-    // taken" (L5): neither a login nor a registration reveals who exists.
+    // taken" (L5): neither a login nor a registration reveals who exists. A disabled account
+    // is named as such, because Accounts::login says so only to the right password.
     static AuthRefusal refusal(const store::AuthError& error);
     static AuthRefusal busy();
 

@@ -57,6 +57,7 @@ Connection::~Connection() {
     if (route_handle_ != 0) {
         ctx_.router->detach(username_, route_handle_);
     }
+    ctx_.logged_in.remove(id_);
     ctx_.remove(id_);
     --ctx_.connections;  // last: graceful_stop waits for this to reach zero
 }
@@ -223,8 +224,8 @@ void Connection::watchdog_tick(Clock::time_point now) {
     }
 }
 
-void Connection::begin_close(std::string reason, proto::ErrorCode code,
-                             Clock::time_point deadline) {
+void Connection::begin_close(std::string reason, proto::ErrorCode code, Clock::time_point deadline,
+                             bool say_why) {
     auto now = this->now();
     auto budget = deadline > now ? deadline - now : Clock::duration::zero();
     auto receipt_by = now + budget * 3 / 4;
@@ -241,7 +242,8 @@ void Connection::begin_close(std::string reason, proto::ErrorCode code,
     transport_.tighten_hard_deadline(deadline);  // was max: not yet ending
     auto& s = session();
     if (s.phase() == proto::ServerSession::Phase::chat) {
-        handle(s.close());  // our receipt; the peer's is awaited until receipt_deadline_
+        // Our receipt; the peer's is awaited until receipt_deadline_.
+        handle(say_why ? s.end_session(code, close_reason_) : s.close());
     } else {
         handle(s.terminate(code, close_reason_));
     }

@@ -18,6 +18,7 @@
 #include "evidence/session_files.h"
 #include "net/framed_connection.h"
 #include "proto/server_session.h"
+#include "server/device_identity.h"
 #include "server/server_context.h"
 #include "store/accounts.h"
 
@@ -46,6 +47,9 @@ class Connection : public std::enable_shared_from_this<Connection>,
     void recheck_certificate();
     // Admission made room for a newcomer: ends this silent connection.
     void evict();
+    // An admin ended this user's sessions (kick, disable): `session_end` with `code`, then the
+    // receipts, within shutdown_grace, as shutdown() (connection_admin.cpp).
+    void end_for(proto::ErrorCode code, std::string reason);
 
   private:
     using Strand = asio::strand<asio::io_context::executor_type>;
@@ -72,7 +76,9 @@ class Connection : public std::enable_shared_from_this<Connection>,
     void on_handshake_done(const proto::event::HandshakeDone& e);
     // A stored message for this user, from the router, on our strand.
     void on_delivery(const Delivery& delivery);
-    void begin_close(std::string reason, proto::ErrorCode code, Clock::time_point deadline);
+    // `say_why`: in chat, `session_end` with `code` and `reason` before our receipt.
+    void begin_close(std::string reason, proto::ErrorCode code, Clock::time_point deadline,
+                     bool say_why = false);
     void watchdog_tick(Clock::time_point now);
 
     // connection_evidence.cpp
@@ -110,8 +116,9 @@ class Connection : public std::enable_shared_from_this<Connection>,
     void start_login(std::string username, crypto::SecretBytes password);
     void start_register(std::string email, std::string username, crypto::SecretBytes password);
     void finish_auth(const std::string& username, proto::msg::AuthAction action,
-                     const store::AuthResult<store::Account>& result);
+                     const store::AuthResult<store::Account>& result, const AuthAttempt& attempt);
     bool mark_authenticated();
+    bool refuse_unbound(const std::string& username, bool registering);
 
     std::string conn() const { return std::to_string(id_); }
     // The server's clock (ServerContext), for every deadline this class computes.

@@ -11,6 +11,7 @@
 #include "pki/ca_directory.h"
 #include "server/address_block.h"
 #include "server/connection.h"
+#include "server/disabled_sweep.h"
 #include "server/log.h"
 #include "store/social_store.h"
 
@@ -94,6 +95,7 @@ Server::~Server() {
     if (ctx_) {
         // Jobs still queued are dropped (their connections with them) while io_ and ctx_ live.
         ctx_->workers.stop();
+        ctx_->query_workers.stop();  // its jobs use ctx_->store, which goes before it
     }
     signals_.reset();
     acceptors_.clear();
@@ -141,6 +143,14 @@ Result<std::unique_ptr<Server>> Server::create(Settings settings) {
         server->acceptors_.push_back(std::move(acceptor));
     }
     server->check_crl_freshness();
+    if (!server->ctx_->settings.identity.bind_accounts) {
+        log::event(log::Level::warn, "identity_binding_off",
+                   {{"effect",
+                     "any client certificate from the CA can register and log in to any "
+                     "account, so a certificate says nothing about who a user is and messages "
+                     "between users cannot be end-to-end authenticated"},
+                    {"setting", "identity.bind_accounts = false"}});
+    }
     log::event(log::Level::info, "server_ready",
                {{"store", server->ctx_->store->backend()},
                 {"cert_cn", server->ctx_->identity.chain.front().common_name()}});
@@ -283,7 +293,8 @@ void Server::reload() {
     });
 }
 
-// Reloadable: the CRL (and its path) and the log level. Everything else needs a restart,
+// Reloadable: the CRL (and its path) and the log level; and the sessions of accounts disabled
+// on the host end. Everything else needs a restart,
 // because connections read it without locks.
 Status Server::reload_now() {
     if (!ctx_->settings.config_file.empty()) {
@@ -298,6 +309,7 @@ Status Server::reload_now() {
     for (auto& connection : ctx_->live()) {
         connection->recheck_certificate();
     }
+    close_sessions_of_disabled_accounts(*ctx_);  // disabled on the host since
     return {};
 }
 

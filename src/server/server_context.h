@@ -19,6 +19,7 @@
 #include "server/clock.h"
 #include "server/message_policy.h"
 #include "server/router.h"
+#include "server/session_registry.h"
 #include "server/settings.h"
 #include "server/store_service.h"
 #include "server/throttle.h"
@@ -71,6 +72,7 @@ struct ServerContext {
     std::unique_ptr<Throttle> throttle;
     CappedCounter sessions_by_account;  // logged-in connections
     CappedCounter sessions_by_block;
+    SessionRegistry logged_in;    // who is logged in with which device (admin: who, kick)
     DailyQuota transcript_quota;  // per account
     std::unique_ptr<Router> router;
     proto::Identity identity;

@@ -39,6 +39,12 @@ Status read_value(const toml::table& table, std::string_view key, T& out) {
             return fail("'" + std::string(key) + "' must be a string");
         }
         out = *v;
+    } else if constexpr (std::is_same_v<T, bool>) {
+        auto v = node->value_exact<bool>();
+        if (!v) {
+            return fail("'" + std::string(key) + "' must be true or false");
+        }
+        out = *v;
     } else if constexpr (std::is_same_v<T, std::chrono::seconds> ||
                          std::is_same_v<T, std::chrono::milliseconds> ||
                          std::is_same_v<T, std::chrono::days>) {
@@ -159,7 +165,11 @@ constexpr std::array<Field<Security>, 11> kSecurityFields{{
     {"crl_warn_days", &read_member<&Security::crl_warn_before>},
 }};
 
-// The top level's plain values; `listen` and the three tables are read apart.
+constexpr std::array<Field<IdentityBinding>, 1> kIdentityFields{{
+    {"bind_accounts", &read_member<&IdentityBinding::bind_accounts>},
+}};
+
+// The top level's plain values; `listen` and the tables are read apart.
 constexpr std::array<Field<Settings>, 6> kTopLevelFields{{
     {"cert", &read_member<&Settings::cert>},
     {"key", &read_member<&Settings::key>},
@@ -168,8 +178,8 @@ constexpr std::array<Field<Settings>, 6> kTopLevelFields{{
     {"data_dir", &read_member<&Settings::data_dir>},
     {"log_level", &read_member<&Settings::log_level>},
 }};
-constexpr std::array<std::string_view, 5> kTopLevelOthers{"listen", "database", "limits",
-                                                          "security", "users"};
+constexpr std::array<std::string_view, 6> kTopLevelOthers{"listen",   "database", "limits",
+                                                          "security", "users",    "identity"};
 
 Status load_database(const toml::table& t, Database& d) {
     SC_TRY(check_keys(t, "[database]",
@@ -272,6 +282,9 @@ Status load_table(const toml::table& t, const std::string& source, Settings& s) 
     }
     if (auto* users = t.get_as<toml::table>("users")) {
         SC_TRY(load_users(*users, s.users));
+    }
+    if (auto* identity = t.get_as<toml::table>("identity")) {
+        SC_TRY(load_fields(*identity, "[identity]", kIdentityFields, s.identity));
     }
     return {};
 }

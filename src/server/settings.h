@@ -80,6 +80,13 @@ struct Users {
     MessagesFrom messages_from = MessagesFrom::friends;
 };
 
+// Identity binding (docs/PROTOCOL.md §2.2): register and login only for the username the client
+// certificate names. Off only for seed-style deployments where every client shares one
+// certificate; then messages between users cannot be end-to-end authenticated.
+struct IdentityBinding {
+    bool bind_accounts = true;
+};
+
 struct Database {
     store::Backend backend = store::Backend::sqlite;  // "sqlite" or "mysql" in files and flags
     std::filesystem::path sqlite_path;                // default: <data_dir>/securechat.db
@@ -99,6 +106,7 @@ struct Settings {
     Limits limits;
     Security security;
     Users users;
+    IdentityBinding identity;  // [identity]
 };
 
 // Reads a TOML file into `settings` (unknown keys are errors, so typos are caught).

@@ -90,6 +90,7 @@ class ServerProcess {
 class ServerProcessTest : public ::testing::Test {
   protected:
     ServerProcessTest() : ca_(tmp_ / "ca") {}
+    // Many accounts from the one "client" certificate: identity binding off.
     std::vector<std::string> args(std::vector<std::string> extra = {}) {
         std::vector<std::string> a{"server",
                                    "--listen",
@@ -109,7 +110,9 @@ class ServerProcessTest : public ::testing::Test {
                                    "--set",
                                    "limits.registrations_per_block_per_hour=10000",
                                    "--set",
-                                   "limits.registrations_per_certificate_per_hour=10000"};
+                                   "limits.registrations_per_certificate_per_hour=10000",
+                                   "--set",
+                                   "identity.bind_accounts=false"};
         a.insert(a.end(), extra.begin(), extra.end());
         return a;
     }
@@ -156,7 +159,8 @@ TEST_F(ServerProcessTest, TomlConfigFileWorks) {
                    "\"\n"
                    "[security]\nargon2_opslimit = 1\nargon2_memlimit = 8388608\n"
                    "allowed_client_names = [\"client\"]\n"
-                   "[limits]\nidle_timeout_s = 60\n");
+                   "[limits]\nidle_timeout_s = 60\n"
+                   "[identity]\nbind_accounts = false\n");
     ServerProcess server({"server", "--config", (tmp_ / "server.toml").string()});
     ASSERT_NE(server.port(), 0);
     auto c = NetClient::connect(server.port(), ca_.client_config());
@@ -405,6 +409,29 @@ TEST_F(HardeningProcess, IdleTimeoutWithoutAnswerEndsWithTimeoutError) {
     EXPECT_TRUE(log_shows("event=close_unanswered")) << log_text();
     EXPECT_TRUE(log_shows("code=timeout")) << log_text();
     EXPECT_TRUE(log_shows("idle timeout; the client sent no receipt in time")) << log_text();
+    server.signal(SIGTERM);
+    EXPECT_EQ(server.wait(), 0);
+}
+
+// Issue 10: binding is on unless the operator turns it off, and then the log says what is lost.
+TEST_F(HardeningProcess, IdentityBindingIsOnByDefaultAndTurningItOffIsAWarning) {
+    auto defaults = args();
+    defaults.resize(defaults.size() - 2);  // without "--set identity.bind_accounts=false"
+    {
+        ServerProcess server(defaults, log_path());
+        ASSERT_NE(server.port(), 0);
+        auto c = NetClient::connect(server.port(), ca_.client_config("client"));
+        EXPECT_FALSE(c->register_user("a@example.com", "alice", "correct horse battery"));
+        EXPECT_EQ(c->peer_error().rfind("identity_mismatch:", 0), 0u) << c->peer_error();
+        server.signal(SIGTERM);
+        EXPECT_EQ(server.wait(), 0);
+        EXPECT_EQ(log_text().find("event=identity_binding_off"), std::string::npos) << log_text();
+    }
+    ServerProcess server(args(), log_path());
+    ASSERT_NE(server.port(), 0);
+    EXPECT_TRUE(log_shows("warning event=identity_binding_off")) << log_text();
+    EXPECT_TRUE(log_shows("messages between users cannot be end-to-end authenticated"))
+        << log_text();
     server.signal(SIGTERM);
     EXPECT_EQ(server.wait(), 0);
 }

@@ -95,6 +95,13 @@ TEST(Settings, WrongTypesAreRefused) {
     EXPECT_NE(refusal("listen = 5").find("'listen' must be"), std::string::npos);
 }
 
+TEST(Settings, IdentityBindingIsOnUnlessTurnedOff) {
+    EXPECT_TRUE(Settings{}.identity.bind_accounts);
+    EXPECT_FALSE(loaded("[identity]\nbind_accounts = false").identity.bind_accounts);
+    EXPECT_NE(refusal("[identity]\nbind = false").find("in [identity]"), std::string::npos);
+    EXPECT_NE(refusal("[identity]\nbind_accounts = 0").find("true or false"), std::string::npos);
+}
+
 TEST(Settings, SyntaxErrorsAreStatusesNotExceptions) {
     EXPECT_NE(refusal("[limits\n").find("test.toml"), std::string::npos);
 }
