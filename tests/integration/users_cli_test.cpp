@@ -36,8 +36,9 @@ class Chat {
 
     void say(const std::string& line) { ASSERT_TRUE(process_.write_line(line)) << line; }
     // The next event named `name` (others are skipped), or null after kWait.
-    json wait_for(const std::string& name,
-                  const std::function<bool(const json&)>& also = [](const json&) { return true; }) {
+    json wait_for(
+        const std::string& name,
+        const std::function<bool(const json&)>& also = [](const json&) { return true; }) {
         auto deadline = std::chrono::steady_clock::now() + kWait;
         while (std::chrono::steady_clock::now() < deadline) {
             auto line = process_.read_line(std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -187,10 +188,10 @@ TEST_F(UsersCli, ACertificateLogsInOnlyAsTheUserItNames) {
     registered("bob")->say("/quit");
     // alice's certificate, bob's name and password: refused before any password check, and
     // the same words whether the account exists or not.
-    auto as_bob = securechat({chat_argv("alice").begin() + 1, chat_argv("alice").end()},
-                             "/login bob " + password("bob") + "\n");
-    auto as_nobody = securechat({chat_argv("alice").begin() + 1, chat_argv("alice").end()},
-                                "/login nobody " + password("bob") + "\n");
+    auto as_bob =
+        run_command_with_input(chat_argv("alice"), "/login bob " + password("bob") + "\n");
+    auto as_nobody =
+        run_command_with_input(chat_argv("alice"), "/login nobody " + password("bob") + "\n");
     EXPECT_NE(as_bob.exit_code, 0);
     EXPECT_NE(as_bob.output.find("\"code\":\"identity_mismatch\""), std::string::npos)
         << as_bob.output;
@@ -222,10 +223,13 @@ TEST_F(UsersCli, TheFirstAdminIsMadeOnTheHostAndRulesOverTheNetwork) {
     alice->say("/disable carol");
     alice->wait_for("done");
     EXPECT_EQ(carol->wait_for("kicked")["code"], "account_disabled");
+    carol->wait_for("receipt_saved");  // the evidence of the ended session is complete
+    EXPECT_EQ(carol->wait_for("closed")["reason"], "kicked");
+    carol->process().close_input();  // line mode runs to the end of its input, then exits
     EXPECT_EQ(carol->process().wait_exit(kWait), 1) << carol->transcript();
 
-    auto refused = securechat({chat_argv("carol").begin() + 1, chat_argv("carol").end()},
-                              "/login carol " + password("carol") + "\n");
+    auto refused =
+        run_command_with_input(chat_argv("carol"), "/login carol " + password("carol") + "\n");
     EXPECT_NE(refused.output.find("\"code\":\"account_disabled\""), std::string::npos)
         << refused.output;
 }
