@@ -261,6 +261,9 @@ Output ServerSession::acknowledge_stored(std::uint64_t seqno) {
         fail(sent.error(), out);
         return out;
     }
+    if (auto end = std::exchange(held_end_, std::nullopt)) {
+        out.append(end_session(end->code, end->message));
+    }
     resume_input(out);
     return out;
 }
@@ -521,7 +524,13 @@ Output ServerSession::end_session(ErrorCode code, const std::string& message) {
     if (finished()) {
         return out;
     }
-    if (phase_ != Phase::chat || held_ack_) {
+    if (held_ack_) {
+        // A message is between validation and its store: its ack comes first, then the end
+        // (acknowledge_stored), so the receipts cover it; a failed store still terminates.
+        held_end_ = msg::SessionEnd{code, message};
+        return out;
+    }
+    if (phase_ != Phase::chat) {
         fail(ProtocolError{code, message}, out);
         phase_ = Phase::closed;
         return out;

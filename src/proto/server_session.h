@@ -82,7 +82,8 @@ class ServerSession final : public SessionBase {
     // kMaxHeldPushes, and follow its ack.
     Output push(msg::Push push);
     // Ends the session for `code` (kicked, account_disabled, a revoked certificate): in chat,
-    // `session_end` then our receipt, as close() does; before chat, `error` with `code`.
+    // `session_end` then our receipt, as close() does (while a message waits for its store,
+    // after its ack); before chat, `error` with `code`.
     Output end_session(ErrorCode code, const std::string& message);
 
     Phase phase() const { return phase_; }
@@ -133,6 +134,7 @@ class ServerSession final : public SessionBase {
     std::optional<msg::Ack> held_ack_;  // validated, awaiting the owner's store
     std::optional<std::uint64_t> pending_request_;
     std::deque<msg::Push> held_pushes_;
+    std::optional<msg::SessionEnd> held_end_;  // end_session() while a store was pending
 };
 
 }  // namespace sc::proto

@@ -88,7 +88,7 @@ TEST(UserMessages, ListsAreBoundedAndConsistent) {
     EXPECT_EQ(code_of(list.dump()), "malformed") << "online names someone who is no friend";
     list["online"] = Names{"bob"};
     EXPECT_EQ(code_of(list.dump()), "ok");
-    list["incoming"] = std::vector<std::string>(kMaxIncomingRequests + 1, "x");
+    list["incoming"] = std::vector<std::string>(kMaxIncomingRequests + 1, "xavier");
     EXPECT_EQ(code_of(list.dump()), "malformed") << "over kMaxIncomingRequests";
 
     nlohmann::json entry = {
@@ -111,6 +111,25 @@ TEST(UserMessages, ListsAreBoundedAndConsistent) {
     who["sessions"] = {entry};
     who["truncated"] = "no";
     EXPECT_EQ(code_of(who.dump()), "malformed");
+}
+
+// A hostile server cannot put a fake command or a non-name where the client shows a user.
+TEST(UserMessages, WhatTheServerSaysAboutUsersNamesUsers) {
+    EXPECT_EQ(code_of(R"({"event":"request","type":"friend_event","user":"x: /friend accept m"})"),
+              "malformed");
+    EXPECT_EQ(code_of(R"({"online":true,"type":"presence","user":"ab"})"), "malformed");
+    EXPECT_EQ(
+        code_of(
+            R"({"friends":["bob","1eve"],"id":1,"incoming":[],"online":[],"outgoing":[],"type":"friend_list"})"),
+        "malformed");
+    nlohmann::json who = {
+        {"type", "who_list"},
+        {"id", 1},
+        {"sessions", {{{"user", "\u001b[2J"}, {"device", ""}, {"name", ""}, {"since", 1}}}},
+        {"truncated", false}};
+    EXPECT_EQ(code_of(who.dump()), "malformed");
+    // A request may name anything: the server answers invalid_request, and the session goes on.
+    EXPECT_EQ(code_of(R"({"id":1,"op":"request","type":"friend","user":"x: y"})"), "ok");
 }
 
 TEST(UserMessages, TheLargestListsFitOneRecord) {

@@ -175,12 +175,12 @@ TEST(UserRequests, HeldPushesAreBoundedOldestDropped) {
     pair.auto_store = false;
     pair.deliver(pair.client->send_text("slow store"), Side::client);
     for (std::size_t i = 0; i < kMaxHeldPushes + 5; ++i) {
-        (void)pair.server->push(msg::Presence{"u" + std::to_string(i), true});
+        (void)pair.server->push(msg::Presence{"user" + std::to_string(i), true});
     }
     pair.deliver(pair.server->acknowledge_stored(*pair.server->store_pending()), Side::server);
     auto pushed = pair.client_events.of<event::Pushed>();
     ASSERT_EQ(pushed.size(), kMaxHeldPushes);
-    EXPECT_EQ(std::get<msg::Presence>(pushed.front().push).user, "u5");
+    EXPECT_EQ(std::get<msg::Presence>(pushed.front().push).user, "user5");
 }
 
 TEST(UserRequests, NoPushBeforeChat) {
@@ -203,6 +203,26 @@ TEST(UserRequests, EndSessionSaysWhyThenExchangesReceipts) {
     EXPECT_TRUE(pair.client_events.has<event::ReceiptsExchanged>());
     EXPECT_TRUE(pair.server_events.has<event::ReceiptsExchanged>());
     EXPECT_EQ(pair.client_events.transcript(), pair.server_events.transcript());
+    EXPECT_EQ(pair.client_events.failure(), "");
+}
+
+TEST(UserRequests, EndSessionWhileAMessageWaitsForItsStoreComesAfterItsAck) {
+    TestPki pki;
+    Pair pair(pki);
+    pair.login_and_chat();
+    pair.auto_store = false;
+    pair.deliver(pair.client->send_text("being stored"), Side::client);
+    ASSERT_TRUE(pair.server->store_pending());
+    EXPECT_TRUE(pair.server->end_session(ErrorCode::kicked, "kicked").send.empty());
+    pair.auto_store = true;
+    pair.deliver(pair.server->acknowledge_stored(*pair.server->store_pending()), Side::server);
+    EXPECT_TRUE(pair.client_events.has<event::Acknowledged>());
+    auto ending = pair.client_events.of<event::SessionEnding>();
+    ASSERT_EQ(ending.size(), 1u);
+    EXPECT_EQ(ending[0].code, ErrorCode::kicked);
+    EXPECT_TRUE(pair.client_events.has<event::ReceiptsExchanged>());
+    EXPECT_EQ(pair.client_events.transcript(), pair.server_events.transcript())
+        << "the receipts cover the acknowledged message";
     EXPECT_EQ(pair.client_events.failure(), "");
 }
 
