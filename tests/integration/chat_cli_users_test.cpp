@@ -54,16 +54,17 @@ class ChatCliUsers : public ::testing::Test {
     TestCa ca;
 };
 
-// Answers every request the way a working server would, with a pushed request from a name
-// holding escapes along the friend list.
+// Answers every request the way a working server would, with a pushed request along the
+// friend list, and texts holding escapes where the protocol allows free text (a result's
+// message; a name holding them is refused by the protocol core, see AServerNamingANonUser...).
 proto::Output working_server(proto::ServerSession& s, const msg::Request& r) {
     auto id = msg::request_id(r);
     if (std::holds_alternative<msg::ListFriends>(r)) {
-        auto out = s.push(msg::FriendEvent{msg::FriendEventKind::request, kEvil});
+        auto out = s.push(msg::FriendEvent{msg::FriendEventKind::request, "dave"});
         out.append(s.answer(msg::FriendList{.id = id,
                                             .friends = {"carol"},
                                             .online = {"carol"},
-                                            .incoming = {kEvil},
+                                            .incoming = {"dave"},
                                             .outgoing = {"bob"}}));
         return out;
     }
@@ -73,7 +74,7 @@ proto::Output working_server(proto::ServerSession& s, const msg::Request& r) {
                          .sessions = {{"client", std::string(64, 'a'), "default", 1764655200000}},
                          .truncated = false});
     }
-    return answer_ok(s, r);
+    return answer_ok(s, r, kEvil);
 }
 
 const std::string kScript =
@@ -98,12 +99,11 @@ TEST_F(ChatCliUsers, JsonEventsForEachCommandAndNothingSentForABadUsername) {
     EXPECT_EQ(all[2]["message"],
               "'1bad' is not a username: username must start with a letter; nothing was sent");
     EXPECT_EQ(all[3], json::parse(R"({"event":"done","request":"friend","op":"request",
-                  "user":"bob","message":""})"));
-    EXPECT_EQ(all[4]["from"], kEvil);
+                  "user":"bob","message":")" +
+                                  std::string("ev\\u001b[2J\\u001b]0;owned\\u0007il") + R"("})"));
+    EXPECT_EQ(all[4]["from"], "dave");
     EXPECT_EQ(all[5], json::parse(R"({"event":"friends","friends":[{"user":"carol",
-                  "online":true}],"incoming":[")" +
-                                  std::string("ev\\u001b[2J\\u001b]0;owned\\u0007il") +
-                                  R"("],"outgoing":["bob"]})"));
+                  "online":true}],"incoming":["dave"],"outgoing":["bob"]})"));
     EXPECT_EQ(all[6]["request"], "user_add");
     EXPECT_EQ(all[6]["user"], "carol");
     EXPECT_EQ(all[7]["users"][0]["since"], "2025-12-02T06:00:00.000Z");
@@ -123,7 +123,7 @@ TEST_F(ChatCliUsers, PlainLinesForPeopleWithTheEscapesMadeVisible) {
     EXPECT_EQ(run.exit_code, 1) << run.output;
     for (const char* line :
          {"error: '1bad' is not a username", "friend request sent to bob",
-          "ev\\x1b[2J\\x1b]0;owned\\x07il wants to be your friend: /friend accept",
+          "dave wants to be your friend: /friend accept", "ev\\x1b[2J\\x1b]0;owned\\x07il",
           "friends: carol (online)", "waiting for an answer from: bob",
           "added the user carol (they need a certificate for that name)",
           "connected:\n  client since 2025-12-02T06:00:00.000Z on default (aaaaaaaaaaaaaaaa…)",
@@ -132,6 +132,28 @@ TEST_F(ChatCliUsers, PlainLinesForPeopleWithTheEscapesMadeVisible) {
     }
     EXPECT_EQ(run.output.find('\x1b'), std::string::npos) << run.output;
     EXPECT_EQ(run.output.find("secret horse"), std::string::npos) << run.output;
+}
+
+// A hostile server puts a fake prompt where the client shows a user: the client refuses the
+// message (malformed) and ends the session, so nothing of it reaches the screen.
+TEST_F(ChatCliUsers, AServerNamingANonUserIsRefusedAndNothingOfItIsShown) {
+    ScriptedServer server(ca, [](proto::ServerSession& s, const msg::Request& r) {
+        auto out =
+            s.push(msg::FriendEvent{msg::FriendEventKind::request, "x: /friend accept mallory"});
+        out.append(answer_ok(s, r));
+        return out;
+    });
+    auto run = chat(server.port(), "--json", "/login client any-password\n/friends\n");
+    auto all = events(run.output);
+    EXPECT_EQ(run.output.find("friend_request"), std::string::npos) << run.output;
+    EXPECT_EQ(run.output.find("mallory"), std::string::npos) << run.output;
+    bool refused = false;
+    for (const auto& e : all) {
+        refused =
+            refused || (e.value("event", "") == "error" && e.value("code", "") == "malformed");
+    }
+    EXPECT_TRUE(refused) << run.output;
+    EXPECT_NE(run.exit_code, 0);
 }
 
 TEST_F(ChatCliUsers, ARequestBeforeLoginIsRefusedLocally) {

@@ -246,26 +246,43 @@ TEST_F(ChatControllerUsersTest, KickedIsTheReasonTheSessionEndsAndItsReceiptsAre
     EXPECT_EQ(log().error, "");
 }
 
-TEST_F(ChatControllerUsersTest, NamesWithEscapesFromTheServerReachNoOutputRaw) {
+// Names from the server must be usernames (the protocol core refuses anything else), so the
+// texts that can carry escapes are the free ones: a result's message and session_end's.
+TEST_F(ChatControllerUsersTest, TextsWithEscapesFromTheServerReachNoOutputRaw) {
     const std::string evil = "ev\x1b[2J\x1b]0;owned\x07il";
     start([&](proto::ServerSession& s, const msg::Request& r) {
-        auto out = s.push(msg::FriendEvent{msg::FriendEventKind::request, evil});
-        out.append(s.push(msg::Presence{evil, true}));
-        out.append(s.answer(msg::FriendList{.id = msg::request_id(r),
-                                            .friends = {evil},
-                                            .online = {evil},
-                                            .incoming = {evil},
-                                            .outgoing = {evil}}));
+        auto out = s.push(msg::FriendEvent{msg::FriendEventKind::request, "dave"});
+        out.append(s.answer(msg::Result{
+            .id = msg::request_id(r), .code = proto::ErrorCode::limit_reached, .message = evil}));
         return out;
     });
-    run({msg::ListFriends{}});
-    EXPECT_EQ(recorder.names(),
-              "connected logged_in friend_request presence friends receipt_saved closed");
+    run({msg::FriendCommand{0, msg::FriendOp::request, "bob"}});
+    EXPECT_EQ(recorder.names(), "connected logged_in friend_request error receipt_saved closed");
     for (const auto& line : recorder.lines) {
         EXPECT_EQ(line.find('\x1b'), std::string::npos) << line;
         EXPECT_EQ(line.find('\x07'), std::string::npos) << line;
     }
-    EXPECT_EQ((*recorder.first("friend_request"))["from"], evil) << "a JSON reader gets it exact";
+}
+
+TEST_F(ChatControllerUsersTest, ANameThatIsNotAUsernameEndsTheSessionAsMalformed) {
+    const std::string evil = "ev\x1b[2J\x1b]0;owned\x07il";
+    start([&](proto::ServerSession& s, const msg::Request& r) {
+        auto out = s.push(msg::FriendEvent{msg::FriendEventKind::request, evil});
+        out.append(s.answer(msg::FriendList{.id = msg::request_id(r),
+                                            .friends = {},
+                                            .online = {},
+                                            .incoming = {},
+                                            .outgoing = {}}));
+        return out;
+    });
+    run({msg::ListFriends{}});
+    EXPECT_EQ(recorder.first("friend_request"), nullptr);
+    auto error = recorder.first("error");
+    ASSERT_NE(error, nullptr);
+    EXPECT_EQ((*error)["code"], "malformed");
+    for (const auto& line : recorder.lines) {
+        EXPECT_EQ(line.find('\x1b'), std::string::npos) << line;
+    }
 }
 
 TEST_F(ChatControllerUsersTest, AHostileServerAnsweringWhoWithAFriendListEndsTheSessionCleanly) {
