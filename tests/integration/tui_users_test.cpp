@@ -152,5 +152,42 @@ TEST_F(TerminalUiUsers, UserAddAsksForThePasswordWithoutShowingIt) {
     EXPECT_EQ(log.user_add_password, "secret horse battery");
 }
 
+// Typed out of order, the password stands where the username belongs: the error names the rule
+// but no word of the line, no password is asked for, and the history keeps neither line.
+TEST_F(TerminalUiUsers, UserAddTypedOutOfOrderNeverShowsThePassword) {
+    ScriptedServer server(
+        ca_,
+        [](proto::ServerSession& s, const msg::Request& r) {
+            return s.answer(msg::FriendList{.id = msg::request_id(r),
+                                            .friends = {},
+                                            .online = {},
+                                            .incoming = {},
+                                            .outgoing = {}});
+        },
+        proto::Role::admin);
+    Tmux tmux(tmp_.path());
+    log_in(tmux, server.port());
+    ASSERT_TRUE(tmux.wait_for("no friends yet")) << tmux.screen();
+    tmux.line("/useradd a@b.c S3cret!pw alice");
+    ASSERT_TRUE(tmux.wait_for("second word of /useradd")) << tmux.screen();
+    // The username is checked before a password is asked for: /help is a command, not one.
+    tmux.line("/useradd a@b.c S3cret!");
+    tmux.line("/help");
+    ASSERT_TRUE(tmux.wait_for("friend pane (wide terminals)")) << tmux.screen();
+    auto screen = tmux.screen();
+    EXPECT_EQ(screen.find("S3cret"), std::string::npos) << screen;
+    EXPECT_EQ(screen.find("password for the new user"), std::string::npos) << screen;
+    // The history goes /help, then /login client: neither /useradd line is in between.
+    tmux.tmux({"send-keys", "-t", "t", "Up"});
+    ASSERT_TRUE(tmux.wait_for("> /help")) << tmux.screen();
+    tmux.tmux({"send-keys", "-t", "t", "Up"});
+    ASSERT_TRUE(tmux.wait_for("> /login client")) << tmux.screen();
+    EXPECT_EQ(tmux.screen().find("S3cret"), std::string::npos) << tmux.screen();
+    tmux.tmux({"send-keys", "-t", "t", "C-u"});
+    tmux.line("/quit");
+    ASSERT_TRUE(tmux.wait_for("Session ended properly")) << tmux.screen();
+    EXPECT_EQ(server.log().requests, (std::vector<std::string>{"list_friends"}));
+}
+
 }  // namespace
 }  // namespace sc::test

@@ -223,21 +223,38 @@ class TerminalUi final : public ChatListener {
                           (i == 0 || line[i - 1] == ' ' || line[i - 1] == '\t');
             words += starts ? 1 : 0;
         }
-        if (rest.rfind("/useradd ", 0) == 0 && words == 3) {  // no password on the line
-            std::string prefix = line;
-            ask("password for the new user: ", true, [this, prefix](crypto::SecretBytes password) {
-                auto secret = password.reveal_text(crypto::SecretAccess{});
-                std::string full;
-                full.reserve(prefix.size() + 1 + secret.size());  // never reallocated unwiped
-                full.append(prefix).append(" ").append(secret);
-                auto parsed = parse_line(full);
-                crypto::secure_wipe(full.data(), full.size());
-                dispatch(std::move(parsed));
-            });
-            return;
-        }
-        if (rest.rfind("/useradd ", 0) == 0) {
+        bool user_add = rest.rfind("/useradd ", 0) == 0;
+        if (user_add) {
+            // Typed out of order, any word of the line may be the password: it never stays in
+            // the history (parse_line's errors quote none of its words either).
             input_.forget_last_history();
+        }
+        if (user_add && words == 3) {  // no password on the line
+            // The username is checked before the password is asked for (with a stand-in).
+            std::string probe;
+            probe.reserve(line.size() + 2);  // never reallocated unwiped
+            probe.append(line).append(" -");
+            auto checked = parse_line(probe);
+            crypto::secure_wipe(probe.data(), probe.size());
+            if (!checked) {
+                crypto::secure_wipe(line.data(), line.size());
+                dispatch(std::move(checked));
+                return;
+            }
+            std::string prefix = line;
+            crypto::secure_wipe(line.data(), line.size());
+            ask("password for the new user: ", true,
+                [this, prefix = std::move(prefix)](crypto::SecretBytes password) mutable {
+                    auto secret = password.reveal_text(crypto::SecretAccess{});
+                    std::string full;
+                    full.reserve(prefix.size() + 1 + secret.size());  // never reallocated unwiped
+                    full.append(prefix).append(" ").append(secret);
+                    auto parsed = parse_line(full);
+                    crypto::secure_wipe(full.data(), full.size());
+                    crypto::secure_wipe(prefix.data(), prefix.size());
+                    dispatch(std::move(parsed));
+                });
+            return;
         }
         auto parsed = parse_line(line);
         crypto::secure_wipe(line.data(), line.size());
