@@ -36,8 +36,9 @@ class Chat {
 
     void say(const std::string& line) { ASSERT_TRUE(process_.write_line(line)) << line; }
     // The next event named `name` (others are skipped), or null after kWait.
-    json wait_for(const std::string& name,
-                  const std::function<bool(const json&)>& also = [](const json&) { return true; }) {
+    json wait_for(
+        const std::string& name,
+        const std::function<bool(const json&)>& also = [](const json&) { return true; }) {
         auto deadline = std::chrono::steady_clock::now() + kWait;
         while (std::chrono::steady_clock::now() < deadline) {
             auto line = process_.read_line(std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -187,10 +188,11 @@ TEST_F(UsersCli, ACertificateLogsInOnlyAsTheUserItNames) {
     registered("bob")->say("/quit");
     // alice's certificate, bob's name and password: refused before any password check, and
     // the same words whether the account exists or not.
-    auto as_bob = securechat({chat_argv("alice").begin() + 1, chat_argv("alice").end()},
-                             "/login bob " + password("bob") + "\n");
-    auto as_nobody = securechat({chat_argv("alice").begin() + 1, chat_argv("alice").end()},
-                                "/login nobody " + password("bob") + "\n");
+    // One vector: iterators of two temporaries made a range that was never one (a crash).
+    auto alice_args = chat_argv("alice");
+    alice_args.erase(alice_args.begin());  // securechat() puts the binary first itself
+    auto as_bob = securechat(alice_args, "/login bob " + password("bob") + "\n");
+    auto as_nobody = securechat(alice_args, "/login nobody " + password("bob") + "\n");
     EXPECT_NE(as_bob.exit_code, 0);
     EXPECT_NE(as_bob.output.find("\"code\":\"identity_mismatch\""), std::string::npos)
         << as_bob.output;
@@ -224,8 +226,9 @@ TEST_F(UsersCli, TheFirstAdminIsMadeOnTheHostAndRulesOverTheNetwork) {
     EXPECT_EQ(carol->wait_for("kicked")["code"], "account_disabled");
     EXPECT_EQ(carol->process().wait_exit(kWait), 1) << carol->transcript();
 
-    auto refused = securechat({chat_argv("carol").begin() + 1, chat_argv("carol").end()},
-                              "/login carol " + password("carol") + "\n");
+    auto carol_args = chat_argv("carol");
+    carol_args.erase(carol_args.begin());
+    auto refused = securechat(carol_args, "/login carol " + password("carol") + "\n");
     EXPECT_NE(refused.output.find("\"code\":\"account_disabled\""), std::string::npos)
         << refused.output;
 }
