@@ -97,9 +97,10 @@ Result<LineCommand> parse_user_add(std::string_view rest) {
     if (email.empty() || username.empty() || password.empty()) {
         return usage("/useradd EMAIL USERNAME PASSWORD");
     }
+    // No word of this line is quoted back: typed out of order, any of them may be the password.
     if (auto problem = username_problem(username)) {
-        return fail("'" + display_text(username.substr(0, 40)) +
-                    "' is not a username: " + *problem + "; nothing was sent");
+        return fail("the second word of /useradd EMAIL USERNAME PASSWORD is not a username: " +
+                    *problem + "; nothing was sent");
     }
     // Straight into wiped memory; the caller wipes the line it came from.
     return request(proto::msg::UserAdd{.email = std::string(email),

@@ -92,6 +92,14 @@ class LineSession final : public ChatListener {
         } else {
             std::cout << display_text_multiline(human_text(n, format_)) << "\n" << std::flush;
         }
+        // The server ended the session (a kick, a disabled account): the lines that follow were
+        // meant for it, so line mode ends too, with exit code 1 (README). Posted: this runs inside
+        // the controller, whose completions for that session are posted after it.
+        if (const auto* closed = std::get_if<note::Closed>(&n);
+            closed && closed->reason == "kicked") {
+            finished_ = true;
+            asio::post(io_, [this] { stop(); });
+        }
     }
 
   private:

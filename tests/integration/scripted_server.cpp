@@ -36,7 +36,7 @@ std::string describe(const msg::Request& request) {
 }
 
 ServerLog serve_one(net::BlockingListener& listener, proto::ServerConfig config, proto::Role role,
-                    Script script) {
+                    ScriptedBehaviour behaviour, Script script) {
     ServerLog log;
     try {
         auto accepted = listener.accept(kTimeout);
@@ -56,7 +56,12 @@ ServerLog serve_one(net::BlockingListener& listener, proto::ServerConfig config,
             if (chunk->empty()) {
                 break;
             }
-            auto out = receive_storing(session, *chunk);
+            if (behaviour.held_input == HeldInput::hang_up && session.request_pending()) {
+                log.hung_up = true;
+                break;
+            }
+            auto out = behaviour.acknowledge_messages ? receive_storing(session, *chunk)
+                                                      : session.receive(*chunk);
             for (std::size_t i = 0; i < out.events.size(); ++i) {
                 proto::Output more;
                 if (auto* login = std::get_if<proto::event::LoginRequested>(&out.events[i])) {
@@ -89,11 +94,12 @@ ServerLog serve_one(net::BlockingListener& listener, proto::ServerConfig config,
 
 }  // namespace
 
-ScriptedServer::ScriptedServer(const TestCa& ca, Script script, proto::Role role)
+ScriptedServer::ScriptedServer(const TestCa& ca, Script script, proto::Role role,
+                               ScriptedBehaviour behaviour)
     : listener_(listen()),
       log_(std::async(std::launch::async, serve_one, std::ref(listener_),
                       proto::ServerConfig{.identity = ca.client("server"), .trust = ca.trust()},
-                      role, std::move(script))) {}
+                      role, behaviour, std::move(script))) {}
 
 ScriptedServer::~ScriptedServer() {
     if (log_.valid()) {

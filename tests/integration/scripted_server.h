@@ -20,16 +20,29 @@ namespace sc::test {
 // end_session(), in the order they are to be sent. Runs on the server thread.
 using Script = std::function<proto::Output(proto::ServerSession&, const proto::msg::Request&)>;
 
+// What the server does with input that arrives while the script left a request unanswered:
+// wait (the session holds it, as a real server's does), or hang up at once, so that whatever the
+// client sent meanwhile (a message, say) fails with the connection.
+enum class HeldInput { wait, hang_up };
+
+struct ScriptedBehaviour {
+    HeldInput held_input = HeldInput::wait;
+    // False: no message is ever acknowledged (its store never ends), so each stays in flight.
+    bool acknowledge_messages = true;
+};
+
 struct ServerLog {
     std::vector<std::string> requests;  // "friend request bob", "list_friends", ...
     std::string user_add_password;      // what a user_add carried
     std::string error;                  // a socket problem in the server thread
+    bool hung_up = false;               // HeldInput::hang_up happened
 };
 
 class ScriptedServer {
   public:
     // Serves one connection with the CA's "server" certificate.
-    ScriptedServer(const TestCa& ca, Script script, proto::Role role = proto::Role::user);
+    ScriptedServer(const TestCa& ca, Script script, proto::Role role = proto::Role::user,
+                   ScriptedBehaviour behaviour = {});
     ~ScriptedServer();
     ScriptedServer(const ScriptedServer&) = delete;
     ScriptedServer& operator=(const ScriptedServer&) = delete;

@@ -123,6 +123,49 @@ TEST_F(TerminalUiUsers, AKickIsShownAsTheReasonTheSessionEnded) {
               (std::vector<std::string>{"list_friends", "user_admin kick client"}));
 }
 
+// The friend list the UI asks for at login is never answered, and the server hangs up when the
+// message arrives: the message's own failure marks it, whatever request is still in flight.
+TEST_F(TerminalUiUsers, AMessageThatFailsIsMarkedWhileTheFriendListIsOutstanding) {
+    ScriptedServer server(
+        ca_, [](proto::ServerSession&, const msg::Request&) { return proto::Output{}; },
+        proto::Role::user, {.held_input = HeldInput::hang_up});
+    Tmux tmux(tmp_.path());
+    log_in(tmux, server.port());
+    tmux.line("hello while the list is awaited");
+    ASSERT_TRUE(tmux.wait_for("hello while the list is awaited ✗")) << tmux.screen();
+    ASSERT_TRUE(tmux.wait_for("session closed")) << tmux.screen();
+    tmux.line("/quit");
+    auto log = server.log();
+    EXPECT_TRUE(log.hung_up) << log.error;
+    EXPECT_EQ(log.requests, (std::vector<std::string>{"list_friends"}));
+}
+
+// An error that is not the message's (here a second /login, refused locally) leaves the
+// message in flight unmarked: no request is outstanding, and the message is never acknowledged.
+TEST_F(TerminalUiUsers, AnErrorAboutSomethingElseDoesNotMarkAMessageInFlight) {
+    ScriptedServer server(ca_,
+                          [](proto::ServerSession& s, const msg::Request& r) {
+                              return s.answer(msg::FriendList{.id = msg::request_id(r),
+                                                              .friends = {},
+                                                              .online = {},
+                                                              .incoming = {},
+                                                              .outgoing = {}});
+                          },
+                          proto::Role::user, {.acknowledge_messages = false});
+    Tmux tmux(tmp_.path());
+    log_in(tmux, server.port());
+    ASSERT_TRUE(tmux.wait_for("no friends yet")) << tmux.screen();
+    tmux.line("still in flight");
+    ASSERT_TRUE(tmux.wait_for("still in flight →")) << tmux.screen();
+    tmux.line("/login client");
+    ASSERT_TRUE(tmux.wait_for("password for client:")) << tmux.screen();
+    tmux.line("any password");
+    ASSERT_TRUE(tmux.wait_for("error: already logged in as client")) << tmux.screen();
+    auto screen = tmux.screen();
+    EXPECT_NE(screen.find("still in flight →"), std::string::npos) << screen;
+    EXPECT_EQ(screen.find("still in flight ✗"), std::string::npos) << screen;
+}
+
 TEST_F(TerminalUiUsers, UserAddAsksForThePasswordWithoutShowingIt) {
     ScriptedServer server(
         ca_,
@@ -150,6 +193,43 @@ TEST_F(TerminalUiUsers, UserAddAsksForThePasswordWithoutShowingIt) {
     EXPECT_EQ(log.requests,
               (std::vector<std::string>{"list_friends", "user_add carol@example.com carol"}));
     EXPECT_EQ(log.user_add_password, "secret horse battery");
+}
+
+// Typed out of order, the password stands where the username belongs: the error names the rule
+// but no word of the line, no password is asked for, and the history keeps neither line.
+TEST_F(TerminalUiUsers, UserAddTypedOutOfOrderNeverShowsThePassword) {
+    ScriptedServer server(
+        ca_,
+        [](proto::ServerSession& s, const msg::Request& r) {
+            return s.answer(msg::FriendList{.id = msg::request_id(r),
+                                            .friends = {},
+                                            .online = {},
+                                            .incoming = {},
+                                            .outgoing = {}});
+        },
+        proto::Role::admin);
+    Tmux tmux(tmp_.path());
+    log_in(tmux, server.port());
+    ASSERT_TRUE(tmux.wait_for("no friends yet")) << tmux.screen();
+    tmux.line("/useradd a@b.c S3cret!pw alice");
+    ASSERT_TRUE(tmux.wait_for("second word of /useradd")) << tmux.screen();
+    // The username is checked before a password is asked for: /help is a command, not one.
+    tmux.line("/useradd a@b.c S3cret!");
+    tmux.line("/help");
+    ASSERT_TRUE(tmux.wait_for("friend pane (wide terminals)")) << tmux.screen();
+    auto screen = tmux.screen();
+    EXPECT_EQ(screen.find("S3cret"), std::string::npos) << screen;
+    EXPECT_EQ(screen.find("password for the new user"), std::string::npos) << screen;
+    // The history goes /help, then /login client: neither /useradd line is in between.
+    tmux.tmux({"send-keys", "-t", "t", "Up"});
+    ASSERT_TRUE(tmux.wait_for("> /help")) << tmux.screen();
+    tmux.tmux({"send-keys", "-t", "t", "Up"});
+    ASSERT_TRUE(tmux.wait_for("> /login client")) << tmux.screen();
+    EXPECT_EQ(tmux.screen().find("S3cret"), std::string::npos) << tmux.screen();
+    tmux.tmux({"send-keys", "-t", "t", "C-u"});
+    tmux.line("/quit");
+    ASSERT_TRUE(tmux.wait_for("Session ended properly")) << tmux.screen();
+    EXPECT_EQ(server.log().requests, (std::vector<std::string>{"list_friends"}));
 }
 
 }  // namespace

@@ -134,13 +134,10 @@ class TerminalUi final : public ChatListener {
         farewell_.push_back("Check them with:");
         farewell_.push_back("  " + verify);
     }
-    void on_note(const note::Error& n) {
-        conversation_.notice(now_ms(), "error: " + n.message);
-        // A refused request is no reason to mark a message: its own completion says if it failed.
-        if (!pending_.empty() && n.code != "bad_command" && requests_outstanding_ == 0) {
-            conversation_.failed(pending_.back());
-        }
-    }
+    // Only told here: an error marks no message. Each command's own completion reports its own
+    // failure (a send's marks its message, run_line), so an error about a request, a login or
+    // the connection cannot be pinned on whichever message happens to be pending.
+    void on_note(const note::Error& n) { conversation_.notice(now_ms(), "error: " + n.message); }
     void on_note(const note::Closed& n) {
         conversation_.notice(now_ms(), "session closed (" + n.reason + ")");
         username_.clear();
@@ -203,12 +200,9 @@ class TerminalUi final : public ChatListener {
         });
     }
 
+    // A refusal or failure was told as note::Error already.
     void send_request(proto::msg::Request request) {
-        ++requests_outstanding_;
-        controller_.request(std::move(request), [this](const Outcome&) {
-            --requests_outstanding_;
-            redraw();
-        });
+        controller_.request(std::move(request), [this](const Outcome&) { redraw(); });
     }
 
     // /friend, /friends, /who, /useradd, /disable, /enable, /kick: parsed as line mode does.
@@ -223,21 +217,38 @@ class TerminalUi final : public ChatListener {
                           (i == 0 || line[i - 1] == ' ' || line[i - 1] == '\t');
             words += starts ? 1 : 0;
         }
-        if (rest.rfind("/useradd ", 0) == 0 && words == 3) {  // no password on the line
-            std::string prefix = line;
-            ask("password for the new user: ", true, [this, prefix](crypto::SecretBytes password) {
-                auto secret = password.reveal_text(crypto::SecretAccess{});
-                std::string full;
-                full.reserve(prefix.size() + 1 + secret.size());  // never reallocated unwiped
-                full.append(prefix).append(" ").append(secret);
-                auto parsed = parse_line(full);
-                crypto::secure_wipe(full.data(), full.size());
-                dispatch(std::move(parsed));
-            });
-            return;
-        }
-        if (rest.rfind("/useradd ", 0) == 0) {
+        bool user_add = rest.rfind("/useradd ", 0) == 0;
+        if (user_add) {
+            // Typed out of order, any word of the line may be the password: it never stays in
+            // the history (parse_line's errors quote none of its words either).
             input_.forget_last_history();
+        }
+        if (user_add && words == 3) {  // no password on the line
+            // The username is checked before the password is asked for (with a stand-in).
+            std::string probe;
+            probe.reserve(line.size() + 2);  // never reallocated unwiped
+            probe.append(line).append(" -");
+            auto checked = parse_line(probe);
+            crypto::secure_wipe(probe.data(), probe.size());
+            if (!checked) {
+                crypto::secure_wipe(line.data(), line.size());
+                dispatch(std::move(checked));
+                return;
+            }
+            std::string prefix = line;
+            crypto::secure_wipe(line.data(), line.size());
+            ask("password for the new user: ", true,
+                [this, prefix = std::move(prefix)](crypto::SecretBytes password) mutable {
+                    auto secret = password.reveal_text(crypto::SecretAccess{});
+                    std::string full;
+                    full.reserve(prefix.size() + 1 + secret.size());  // never reallocated unwiped
+                    full.append(prefix).append(" ").append(secret);
+                    auto parsed = parse_line(full);
+                    crypto::secure_wipe(full.data(), full.size());
+                    crypto::secure_wipe(prefix.data(), prefix.size());
+                    dispatch(std::move(parsed));
+                });
+            return;
         }
         auto parsed = parse_line(line);
         crypto::secure_wipe(line.data(), line.size());
@@ -366,12 +377,14 @@ class TerminalUi final : public ChatListener {
         } else {
             std::size_t index = conversation_.add_own(now_ms(), line);
             unnumbered_.push_back(index);
-            pending_.push_back(index);
+            // Every way a send fails (refused here, a timeout, the connection lost) ends here.
             controller_.send(line, [this, index](const Outcome& outcome) {
                 if (!outcome) {
+                    // One refused before the session numbered it must not take the next one's
+                    // number.
+                    std::erase(unnumbered_, index);
                     conversation_.failed(index);
                 }
-                std::erase(pending_, index);
                 redraw();
             });
         }
@@ -464,11 +477,9 @@ class TerminalUi final : public ChatListener {
     CursesScreen* screen_ = nullptr;
     Conversation conversation_;
     FriendPane friends_;
-    int requests_outstanding_ = 0;
     InputLine input_;
     std::optional<Prompt> prompt_;
     std::deque<std::size_t> unnumbered_;
-    std::vector<std::size_t> pending_;
     std::string username_;
     std::string fingerprint_;
     std::optional<std::chrono::steady_clock::time_point> key_since_;

@@ -90,6 +90,25 @@ TEST(UserCommands, BadUsernamesAreRefusedLocallyWithTheRule) {
               std::string::npos);
 }
 
+// Typed out of order, the password may stand where the username belongs: the error names the
+// position and the rule, never a word of the line.
+TEST(UserCommands, UserAddNeverQuotesAWordOfItsLineInAnError) {
+    for (const char* line : {"/useradd a@b.c S3cret!pw alice", "/useradd S3cret!pw a@b.c alice",
+                             "/useradd alice@b.c 1S3cretpw x"}) {
+        auto message = error_of(line);
+        EXPECT_EQ(message.find("S3cret"), std::string::npos) << message;
+        EXPECT_EQ(message.find("alice"), std::string::npos) << message;
+        EXPECT_EQ(message.find("a@b.c"), std::string::npos) << message;
+        EXPECT_NE(message.find("the second word of /useradd EMAIL USERNAME PASSWORD is not a "
+                               "username"),
+                  std::string::npos)
+            << message;
+    }
+    EXPECT_EQ(error_of("/useradd a@b.c S3cret!pw alice"),
+              "the second word of /useradd EMAIL USERNAME PASSWORD is not a username: username "
+              "may only contain letters, digits, '_', '.', '-'; nothing was sent");
+}
+
 TEST(UserCommands, AUsernameWithAnEscapeIsShownInertInTheError) {
     auto message = error_of("/friend request bob\x1b[2J");
     EXPECT_EQ(message.find('\x1b'), std::string::npos) << message;
