@@ -106,29 +106,54 @@ TEST_P(FriendsTest, NamesCompareCaseInsensitivelyAndPushesNameTheAccount) {
 }
 
 // No username enumeration through friend requests: every answer to a user who does not exist
-// is the one a user who exists gets (code and message alike).
+// is the one a user who exists gets (code and message alike), and so are the pushes the asker's
+// own sessions get, whatever case the name was typed in ("GhOst" and "BoB").
 TEST_P(FriendsTest, RequestsToANonexistentUserAreAnsweredLikeToAnExistingOne) {
     start();
     auto alice = registered("alice");
     auto bob = registered("bob");
-    const auto real = user("bob");
-    const auto ghost = user("ghost");  // never registered
-    auto same = [&](FriendOp op) {
-        auto to_real = alice->command(op, real);
-        auto to_ghost = alice->command(op, ghost);
-        EXPECT_EQ(to_real.code, to_ghost.code) << proto::msg::wire_name(op);
-        EXPECT_EQ(to_real.message, to_ghost.message) << proto::msg::wire_name(op);
-        return code_of(to_real);
+    // alice's pushes since the last call, after a round trip (a push to her comes before the
+    // answer to her next request), with `them` written as "<them>".
+    auto pushes_naming = [&](const std::string& them) {
+        alice->list();
+        std::vector<std::string> out;
+        for (const auto& push : alice->untaken_pushes()) {
+            auto text = describe(push);
+            for (auto at = text.find(them); at != std::string::npos; at = text.find(them)) {
+                text.replace(at, them.size(), "<them>");
+            }
+            out.push_back(std::move(text));
+        }
+        return out;
     };
-    EXPECT_EQ(same(FriendOp::request), "ok");
-    EXPECT_EQ(same(FriendOp::request), "ok");          // asked already
-    EXPECT_EQ(same(FriendOp::accept), "not_pending");  // neither asked alice
-    EXPECT_EQ(same(FriendOp::decline), "not_pending");
-    EXPECT_EQ(same(FriendOp::remove), "ok");  // withdraws the request
-    EXPECT_EQ(same(FriendOp::remove), "not_friends");
-    EXPECT_EQ(same(FriendOp::request), "ok");
-    // Both pending requests look the same from alice's side.
-    EXPECT_EQ(alice->list().outgoing, (std::vector<std::string>{real, ghost}));
+    auto compare = [&](const std::string& real, const std::string& ghost) {
+        SCOPED_TRACE(real + " / " + ghost);
+        auto same = [&](FriendOp op) {
+            auto to_real = alice->command(op, real);
+            auto real_pushes = pushes_naming(real);
+            auto to_ghost = alice->command(op, ghost);
+            auto ghost_pushes = pushes_naming(ghost);
+            EXPECT_EQ(to_real.code, to_ghost.code) << proto::msg::wire_name(op);
+            EXPECT_EQ(to_real.message, to_ghost.message) << proto::msg::wire_name(op);
+            EXPECT_EQ(real_pushes, ghost_pushes) << proto::msg::wire_name(op);
+            return code_of(to_real);
+        };
+        EXPECT_EQ(same(FriendOp::request), "ok");
+        EXPECT_EQ(same(FriendOp::request), "ok");          // asked already
+        EXPECT_EQ(same(FriendOp::accept), "not_pending");  // neither asked alice
+        EXPECT_EQ(same(FriendOp::decline), "not_pending");
+        EXPECT_EQ(same(FriendOp::remove), "ok");  // withdraws the request
+        EXPECT_EQ(same(FriendOp::remove), "not_friends");
+        EXPECT_EQ(same(FriendOp::request), "ok");
+        // Both pending requests look the same from alice's side.
+        EXPECT_EQ(alice->list().outgoing, (std::vector<std::string>{real, ghost}));
+    };
+    compare(user("bob"), user("ghost"));
+    for (const auto& name : {user("bob"), user("ghost")}) {
+        EXPECT_EQ(code_of(alice->command(FriendOp::remove, name)), "ok");
+    }
+    pushes_naming("-");
+    compare(user("BoB"), user("GhOst"));  // the account is "bob": the push must not say so
 }
 
 TEST_P(FriendsTest, BadNamesSelfAndLimitsAreRefusedWithTheirCodes) {
