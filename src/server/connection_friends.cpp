@@ -154,6 +154,15 @@ void Connection::on_request(proto::msg::FriendCommand& m) {
     }
     const auto& principal = session().principal();
     SC_CHECK(principal.has_value());  // the dispatch table admits requests after login only
+    // Each command may push friend_event to every session of the other side: bounded per
+    // account, whatever the command and however many sessions it comes from.
+    if (auto wait = ctx_.friend_ops.take(std::to_string(principal->account_id), now())) {
+        log::event(log::Level::warn, "friend_throttled", {{"conn", conn()}, {"user", username_}});
+        answer_result(
+            m.id, ErrorCode::throttled,
+            "too many friend commands; try again in " + std::to_string(wait->count()) + " s");
+        return;
+    }
     if (canonical_username(m.user) == canonical_username(username_)) {
         answer_result(m.id, ErrorCode::invalid_request, "you cannot befriend yourself");
         return;

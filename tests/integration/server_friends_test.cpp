@@ -109,7 +109,7 @@ TEST_P(FriendsTest, NamesCompareCaseInsensitivelyAndPushesNameTheAccount) {
 // is the one a user who exists gets (code and message alike), and so are the pushes the asker's
 // own sessions get, whatever case the name was typed in ("GhOst" and "BoB").
 TEST_P(FriendsTest, RequestsToANonexistentUserAreAnsweredLikeToAnExistingOne) {
-    start();
+    start([](server::Settings& s) { s.limits.friend_ops_burst = 1000; });  // 30 commands
     auto alice = registered("alice");
     auto bob = registered("bob");
     // alice's pushes since the last call, after a round trip (a push to her comes before the
@@ -157,7 +157,7 @@ TEST_P(FriendsTest, RequestsToANonexistentUserAreAnsweredLikeToAnExistingOne) {
 }
 
 TEST_P(FriendsTest, BadNamesSelfAndLimitsAreRefusedWithTheirCodes) {
-    start();
+    start([](server::Settings& s) { s.limits.friend_ops_burst = 1000; });  // kMaxOutgoingRequests
     auto alice = registered("alice");
     EXPECT_EQ(code_of(alice->command(FriendOp::request, "1starts-with-a-digit")),
               "invalid_request");
@@ -176,6 +176,40 @@ TEST_P(FriendsTest, BadNamesSelfAndLimitsAreRefusedWithTheirCodes) {
     EXPECT_NE(over.message.find(std::to_string(proto::kMaxOutgoingRequests)), std::string::npos)
         << over.message;
     EXPECT_EQ(alice->list().outgoing.size(), proto::kMaxOutgoingRequests);
+}
+
+// Friend commands are bounded per account (limits.friend_ops_burst and _per_minute), so that
+// a loop of request and remove cannot flood the other side's sessions: past the burst the
+// answer is `throttled` with when to try again, from any session of the account; list_friends
+// is not counted, other accounts are not affected, and the session goes on.
+TEST_P(FriendsTest, FriendCommandsPastTheBurstAreThrottledAndTheSessionGoesOn) {
+    start([](server::Settings& s) {
+        s.limits.friend_ops_burst = 3;
+        s.limits.friend_ops_per_minute = 1;  // no token comes back during the test
+    });
+    auto alice = registered("alice");
+    auto bob = registered("bob");
+    EXPECT_EQ(code_of(alice->command(FriendOp::request, user("bob"))), "ok");
+    EXPECT_EQ(describe(bob->next_push()), "friend_event request " + user("alice"));
+    EXPECT_EQ(code_of(alice->command(FriendOp::remove, user("bob"))), "ok");
+    EXPECT_EQ(describe(bob->next_push()), "friend_event removed " + user("alice"));
+    EXPECT_EQ(code_of(alice->command(FriendOp::request, user("bob"))), "ok");
+    EXPECT_EQ(describe(bob->next_push()), "friend_event request " + user("alice"));
+    auto over = alice->command(FriendOp::remove, user("bob"));
+    EXPECT_EQ(code_of(over), "throttled");
+    EXPECT_NE(over.message.find("try again in"), std::string::npos) << over.message;
+    // Another session of alice shares the bucket.
+    auto alice_again = logged_in("alice");
+    EXPECT_EQ(code_of(alice_again->command(FriendOp::decline, user("bob"))), "throttled");
+    // Nothing was done: the request stands, and bob was told nothing more.
+    EXPECT_EQ(alice->list().outgoing, std::vector<std::string>{user("bob")});
+    alice->untaken_pushes();  // her own friend_events of the first three
+    EXPECT_EQ(bob->list().incoming, std::vector<std::string>{user("alice")});
+    EXPECT_TRUE(bob->untaken_pushes().empty());
+    // bob's own bucket is full: he accepts, and both sessions go on.
+    EXPECT_EQ(code_of(bob->command(FriendOp::accept, user("alice"))), "ok");
+    EXPECT_EQ(describe(alice->next_push()), "friend_event added " + user("bob"));
+    EXPECT_EQ(alice->list().friends, std::vector<std::string>{user("bob")});
 }
 
 // Item 7: only friends may message each other unless [users] messages_from = "anyone". Issue
