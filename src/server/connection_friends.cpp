@@ -373,10 +373,11 @@ void Connection::leave_presence(bool now) {
 }
 
 void Connection::on_push(proto::msg::Push push) {
-    if (closed_ || closing() || !presence_joined_) {
+    if (!presence_joined_) {
         return;
     }
-    // A friend added or removed by the other side changes whom our presence reaches.
+    // A friend added or removed by the other side changes whom our presence reaches, also
+    // while the session closes: leave_presence must not tell a removed friend we went offline.
     if (auto* event = std::get_if<FriendEvent>(&push)) {
         bool added = event->event == FriendEventKind::added;
         if (added || event->event == FriendEventKind::removed) {
@@ -391,6 +392,9 @@ void Connection::on_push(proto::msg::Push push) {
                 friends_.erase(name);
             }
         }
+    }
+    if (closed_ || closing()) {
+        return;  // too late to send
     }
     handle(session().push(std::move(push)));
 }
