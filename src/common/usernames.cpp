@@ -37,6 +37,14 @@ bool is_valid_username(std::string_view name) {
     return !username_problem(name).has_value();
 }
 
+std::string canonical_username(std::string_view name) {
+    std::string out(name);
+    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) {
+        return static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    });
+    return out;
+}
+
 std::optional<std::string> device_name_problem(std::string_view name) {
     if (name.empty() || name.size() > proto::kMaxDeviceNameBytes) {
         return "device name must be 1-" + std::to_string(proto::kMaxDeviceNameBytes) +

@@ -15,6 +15,11 @@ bool is_valid_username(std::string_view name);
 // The first rule `name` breaks, in words ("username must start with a letter"), or nullopt.
 std::optional<std::string> username_problem(std::string_view name);
 
+// The one form of a username that comparisons and keys use: ASCII lower case ("BoB" → "bob").
+// Usernames compare case-insensitively, as the store compares them, and they are ASCII, so
+// lower-casing the bytes is that comparison. Other bytes pass unchanged.
+std::string canonical_username(std::string_view name);
+
 // A device name (the part after the username in a device certificate): 1-kMaxDeviceNameBytes
 // (64) bytes of [A-Za-z0-9._-]. No '/', '@' or ':' , so it is safe in a file name and a URN.
 bool is_valid_device_name(std::string_view name);

@@ -2,7 +2,6 @@
 // work runs on the query workers (StoreService) and its answer comes back to the strand; the
 // other side learns through the router (friend_event, presence), after the store has committed.
 // docs/PROTOCOL.md §2.3.1 is the behaviour described for clients.
-#include <algorithm>
 #include <utility>
 
 #include "common/usernames.h"
@@ -17,22 +16,14 @@ using proto::msg::FriendEvent;
 using proto::msg::FriendEventKind;
 using proto::msg::FriendOp;
 
-// Usernames compare case-insensitively (the store's rule), and they are ASCII.
-std::string lower(std::string name) {
-    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) {
-        return static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-    });
-    return name;
-}
-
 // What a friend command did: the answer, and whom the router must tell.
 struct FriendOutcome {
-    enum class Effect { none, requested, added, removed };
+    enum class Effect { none, requested, added, unfriended, withdrawn };
     std::optional<ErrorCode> code;
     std::string message;
     Effect effect = Effect::none;
     std::string detail;  // a store failure, for our log only
-    std::string other;   // the other user; for added/removed as the accounts table spells it
+    std::string other;   // the other user; for added/unfriended as the accounts table spells it
 };
 
 FriendOutcome refused(ErrorCode code, std::string message) {
@@ -72,15 +63,17 @@ FriendOutcome store_failure(const store::StoreError& e) {
 FriendOutcome run_friend_command(store::FriendStore& friends, std::int64_t account, FriendOp op,
                                  const std::string& user, store::TimePoint now);
 
-// The same, and for friends added or removed the other's own spelling of the name ("Bob" typed,
-// "bob" the account), so that both sides' friend_event and presence name the account.
+// The same, and for friends added or unfriended the other's own spelling of the name ("Bob"
+// typed, "bob" the account), so that both sides' friend_event and presence name the account.
+// Only there: those outcomes already tell the requester that the account exists. A withdrawn
+// request keeps the name as typed, or the spelling would tell whether it is an account.
 FriendOutcome run_friend_command(store::Store& store, std::int64_t account, FriendOp op,
                                  const std::string& user, store::TimePoint now) {
     auto outcome =
         run_friend_command(static_cast<store::FriendStore&>(store), account, op, user, now);
     outcome.other = user;
     if (outcome.effect == FriendOutcome::Effect::added ||
-        outcome.effect == FriendOutcome::Effect::removed) {
+        outcome.effect == FriendOutcome::Effect::unfriended) {
         if (auto found = store.find_account(user); found && *found) {
             outcome.other = (*found)->username;
         }
@@ -141,7 +134,8 @@ FriendOutcome run_friend_command(store::FriendStore& friends, std::int64_t accou
             if (*r == store::RemoveOutcome::not_friends) {
                 return refused(ErrorCode::not_friends, "that user is not your friend");
             }
-            return done("removed", Effect::removed);
+            return done("removed", *r == store::RemoveOutcome::unfriended ? Effect::unfriended
+                                                                          : Effect::withdrawn);
         }
     }
     return refused(ErrorCode::internal, "internal server error");
@@ -160,7 +154,16 @@ void Connection::on_request(proto::msg::FriendCommand& m) {
     }
     const auto& principal = session().principal();
     SC_CHECK(principal.has_value());  // the dispatch table admits requests after login only
-    if (lower(m.user) == lower(username_)) {
+    // Each command may push friend_event to every session of the other side: bounded per
+    // account, whatever the command and however many sessions it comes from.
+    if (auto wait = ctx_.friend_ops.take(std::to_string(principal->account_id), now())) {
+        log::event(log::Level::warn, "friend_throttled", {{"conn", conn()}, {"user", username_}});
+        answer_result(
+            m.id, ErrorCode::throttled,
+            "too many friend commands; try again in " + std::to_string(wait->count()) + " s");
+        return;
+    }
+    if (canonical_username(m.user) == canonical_username(username_)) {
         answer_result(m.id, ErrorCode::invalid_request, "you cannot befriend yourself");
         return;
     }
@@ -201,15 +204,20 @@ void Connection::on_request(proto::msg::FriendCommand& m) {
                         break;
                     case Effect::added:
                         if (self->friends_.size() < proto::kMaxFriends) {
-                            self->friends_.insert(lower(other));
+                            self->friends_.insert(canonical_username(other));
                         }
                         router.notify_user(me, FriendEvent{FriendEventKind::added, other});
                         router.notify_user(other, FriendEvent{FriendEventKind::added, me});
                         router.notify_presence(other, me);
                         router.notify_presence(me, other);
                         break;
-                    case Effect::removed:
-                        self->friends_.erase(lower(other));
+                    case Effect::unfriended:
+                        self->friends_.erase(canonical_username(other));
+                        router.notify_user(me, FriendEvent{FriendEventKind::removed, other});
+                        router.notify_user(other, FriendEvent{FriendEventKind::removed, me});
+                        break;
+                    case Effect::withdrawn:
+                        // `other` as typed; the router finds its sessions in any case.
                         router.notify_user(me, FriendEvent{FriendEventKind::removed, other});
                         router.notify_user(other, FriendEvent{FriendEventKind::removed, me});
                         break;
@@ -325,7 +333,7 @@ void Connection::announce_presence(store::StoreResult<std::vector<store::FriendE
         friends_.clear();
         for (const auto& e : *entries) {
             if (e.state == store::FriendState::friends && friends_.size() < proto::kMaxFriends) {
-                friends_.insert(lower(e.username));
+                friends_.insert(canonical_username(e.username));
             }
         }
     } else {
@@ -365,14 +373,15 @@ void Connection::leave_presence(bool now) {
 }
 
 void Connection::on_push(proto::msg::Push push) {
-    if (closed_ || closing() || !presence_joined_) {
+    if (!presence_joined_) {
         return;
     }
-    // A friend added or removed by the other side changes whom our presence reaches.
+    // A friend added or removed by the other side changes whom our presence reaches, also
+    // while the session closes: leave_presence must not tell a removed friend we went offline.
     if (auto* event = std::get_if<FriendEvent>(&push)) {
         bool added = event->event == FriendEventKind::added;
         if (added || event->event == FriendEventKind::removed) {
-            auto name = lower(event->user);
+            auto name = canonical_username(event->user);
             if (presence_joining_) {
                 if (friend_changes_while_joining_.size() < proto::kMaxFriends) {
                     friend_changes_while_joining_.emplace_back(added, std::move(name));
@@ -383,6 +392,9 @@ void Connection::on_push(proto::msg::Push push) {
                 friends_.erase(name);
             }
         }
+    }
+    if (closed_ || closing()) {
+        return;  // too late to send
     }
     handle(session().push(std::move(push)));
 }

@@ -52,6 +52,11 @@ inline constexpr std::size_t kMaxSessionsPerAccount = 16;
 inline constexpr std::size_t kMaxAuthenticatedPerBlock = 512;
 inline constexpr std::uint64_t kMaxTranscriptBytesPerAccountPerDay = std::uint64_t{256} << 20;
 
+// ---- friend commands (issue 10): a token bucket per account, so that a loop of request and
+// remove cannot flood the other side's sessions with friend_event (list_friends is not counted)
+inline constexpr std::size_t kFriendOpsBurst = 20;
+inline constexpr std::size_t kFriendOpsPerMinute = 30;
+
 // ---- accounts (the field bounds themselves are proto/limits.h's accounts section) ----
 inline constexpr std::size_t kMinPasswordLength = proto::kMinPasswordBytes;
 inline constexpr std::size_t kMaxPasswordBytes = proto::kMaxPasswordBytes;

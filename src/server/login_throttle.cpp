@@ -2,14 +2,12 @@
 
 #include <algorithm>
 
+#include "common/usernames.h"
+
 namespace sc::server {
 
 std::string Throttle::canonical(std::string_view username) {
-    std::string out(username);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) {
-        return static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-    });
-    return out;
+    return canonical_username(username);
 }
 
 std::string LoginThrottle::pair_key(const std::string& account, const std::string& block) {

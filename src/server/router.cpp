@@ -2,32 +2,20 @@
 
 #include <vector>
 
+#include "common/usernames.h"
+
 namespace sc::server {
-namespace {
-
-// Usernames are ASCII (common/usernames.h), so lower-casing bytes is the store's comparison.
-std::string key_of(const std::string& user) {
-    std::string key = user;
-    for (auto& c : key) {
-        if (c >= 'A' && c <= 'Z') {
-            c = static_cast<char>(c - 'A' + 'a');
-        }
-    }
-    return key;
-}
-
-}  // namespace
 
 Router::Handle LocalRouter::attach(const std::string& user, DeliverySink sink) {
     std::lock_guard lock(mutex_);
     auto handle = next_++;
-    sessions_[key_of(user)][handle] = std::move(sink);
+    sessions_[canonical_username(user)][handle] = std::move(sink);
     return handle;
 }
 
 void LocalRouter::detach(const std::string& user, Handle handle) {
     std::lock_guard lock(mutex_);
-    auto it = sessions_.find(key_of(user));
+    auto it = sessions_.find(canonical_username(user));
     if (it == sessions_.end()) {
         return;
     }
@@ -43,7 +31,7 @@ void LocalRouter::notify(const std::string& to, const Delivery& delivery) {
     std::vector<DeliverySink> sinks;
     {
         std::lock_guard lock(mutex_);
-        auto it = sessions_.find(key_of(to));
+        auto it = sessions_.find(canonical_username(to));
         if (it == sessions_.end()) {
             return;
         }
@@ -72,19 +60,19 @@ void LocalRouter::presence_locked(const std::string& user, bool online,
                                   const std::vector<std::string>& audience) {
     proto::msg::Push push{proto::msg::Presence{user, online}};
     for (const auto& friend_name : audience) {
-        push_locked(key_of(friend_name), push);
+        push_locked(canonical_username(friend_name), push);
     }
 }
 
 void LocalRouter::join(const std::string& user, Handle handle, PushSink sink) {
     std::lock_guard lock(mutex_);
-    joined_[key_of(user)].sinks[handle] = std::move(sink);
+    joined_[canonical_username(user)].sinks[handle] = std::move(sink);
 }
 
 bool LocalRouter::announce(const std::string& user, Handle handle,
                            const std::vector<std::string>& audience) {
     std::lock_guard lock(mutex_);
-    auto it = joined_.find(key_of(user));
+    auto it = joined_.find(canonical_username(user));
     if (it == joined_.end() || !it->second.sinks.contains(handle) || it->second.announced) {
         return false;
     }
@@ -96,7 +84,7 @@ bool LocalRouter::announce(const std::string& user, Handle handle,
 bool LocalRouter::leave(const std::string& user, Handle handle,
                         const std::vector<std::string>& audience) {
     std::lock_guard lock(mutex_);
-    auto it = joined_.find(key_of(user));
+    auto it = joined_.find(canonical_username(user));
     if (it == joined_.end() || it->second.sinks.erase(handle) == 0 || !it->second.sinks.empty()) {
         return false;
     }
@@ -110,20 +98,20 @@ bool LocalRouter::leave(const std::string& user, Handle handle,
 
 void LocalRouter::notify_user(const std::string& user, const proto::msg::Push& push) {
     std::lock_guard lock(mutex_);
-    push_locked(key_of(user), push);
+    push_locked(canonical_username(user), push);
 }
 
 void LocalRouter::notify_presence(const std::string& about, const std::string& to) {
     std::lock_guard lock(mutex_);
-    auto it = joined_.find(key_of(about));
+    auto it = joined_.find(canonical_username(about));
     if (it != joined_.end() && it->second.announced) {
-        push_locked(key_of(to), proto::msg::Push{proto::msg::Presence{about, true}});
+        push_locked(canonical_username(to), proto::msg::Push{proto::msg::Presence{about, true}});
     }
 }
 
 bool LocalRouter::online(const std::string& user) {
     std::lock_guard lock(mutex_);
-    auto it = joined_.find(key_of(user));
+    auto it = joined_.find(canonical_username(user));
     return it != joined_.end() && it->second.announced;
 }
 

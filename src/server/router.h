@@ -1,12 +1,15 @@
 // Routing between sessions sits behind this interface, so sessions never reach into each other.
-// Today: LocalRouter, inside one process (users chat only with the server, so no message is
-// routed yet; pushes are: presence and friend events, issue 10). Later: a clustered
+// Today: LocalRouter, inside one process. It carries pushes (presence and friend_event, issue
+// 10) and is ready for deliveries (notify), which the relay will use. Later: a clustered
 // implementation on a message broker, same interface.
 //
-// The router only notifies. A message is stored before it is routed, so a recipient with no
-// session finds it in the store when it next logs in, and the sender's path never asks who is
-// online: there is no check-then-act to race a concurrent login. What travels is an opaque,
-// immutable envelope the server already holds; never plaintext.
+// The router only notifies, after the store. A message is stored before it is routed, so a
+// recipient with no session finds it in the store when it next logs in; a friend change is
+// committed before its friend_event goes out. Pushes are fan-out of hints: one lost (no
+// session, a session ending) costs nothing the store does not still say. online() serves
+// list_friends only; no delivery decision ever asks who is online, so there is no
+// check-then-act to race a concurrent login. What travels is an opaque, immutable envelope the
+// server already holds; never plaintext.
 #pragma once
 
 #include <cstdint>

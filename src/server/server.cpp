@@ -358,8 +358,10 @@ asio::awaitable<void> Server::graceful_stop() {
         connection->shutdown(deadline - margin);
     }
     // Queued password checks would hold their connections (and us) for up to a queue's worth
-    // of Argon2 runs; their sessions are ending, so the jobs go.
+    // of Argon2 runs, and queued store queries (friends, admin) theirs; their sessions are
+    // ending, so the jobs go.
     ctx_->workers.drop_queued();
+    ctx_->query_workers.drop_queued();
     asio::steady_timer timer(io_);
     while (ctx_->connections > 0 && ctx_->steady_clock->now() < deadline) {
         timer.expires_after(std::chrono::milliseconds(20));

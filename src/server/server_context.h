@@ -69,6 +69,7 @@ struct ServerContext {
     RateLimiter handshakes;              // new connections per address block
     RateLimiter registrations_by_block;  // register attempts
     RateLimiter registrations_by_cert;
+    RateLimiter friend_ops;  // friend commands per account (not list_friends)
     std::unique_ptr<Throttle> throttle;
     CappedCounter sessions_by_account;  // logged-in connections
     CappedCounter sessions_by_block;

@@ -53,6 +53,9 @@ struct Limits {
     // Transcript bytes one account may write per UTC day (L4); the session ends past it.
     std::uint64_t max_transcript_bytes_per_account_per_day =
         limits::kMaxTranscriptBytesPerAccountPerDay;
+    // Friend commands per account (request, accept, decline, remove): a burst, then per minute.
+    std::size_t friend_ops_burst = limits::kFriendOpsBurst;
+    std::size_t friend_ops_per_minute = limits::kFriendOpsPerMinute;
 };
 struct Security {
     std::chrono::seconds clock_skew = proto::kDefaultCertificateSkew;

@@ -17,6 +17,10 @@ using detail::store_error;
 // repeated under the lock and the transaction started again this often if it changed.
 constexpr int kLookupAttempts = 3;
 
+// An id no account has (ids start at 1): statements run with it for a name without an account
+// match nothing, so such a name costs the statements an account's name does.
+constexpr std::int64_t kNoAccountId = 0;
+
 struct User {
     std::int64_t id = 0;
     std::string username;  // as the accounts table spells it
@@ -66,6 +70,18 @@ StoreResult<bool> has_request(sql::Connection& db, std::int64_t from, std::strin
                                                  "SELECT COUNT(*) FROM friend_requests"
                                                  " WHERE from_id = ? AND to_username = ?",
                                                  {from, to}, during));
+    return rows > 0;
+}
+
+// A request from the account named `from` (any case) to the account `to`, in one statement.
+StoreResult<bool> has_request_from_name(sql::Connection& db, std::string_view from, std::int64_t to,
+                                        std::string_view during) {
+    SC_TRY_ASSIGN(std::int64_t rows,
+                  query_count(db,
+                              "SELECT COUNT(*) FROM friend_requests r JOIN users u"
+                              " ON u.id = r.from_id WHERE u.username = ?"
+                              " AND r.to_username = (SELECT username FROM users WHERE id = ?)",
+                              {from, to}, during));
     return rows > 0;
 }
 
@@ -154,21 +170,22 @@ StoreResult<RequestOutcome> SqlStore::request_friend(std::int64_t from_account,
         }
         SC_TRY_ASSIGN(std::string own_name, username_of(*db_, from_account, during));
         const User self{from_account, std::move(own_name)};
-        if (target) {
-            if (target->id == self.id) {
-                return RequestOutcome::to_self;
-            }
-            SC_TRY_ASSIGN(bool friends, are_friends_by_id(*db_, self.id, target->id, during));
-            if (friends) {
-                return RequestOutcome::already_friends;
-            }
-            SC_TRY_ASSIGN(bool asked_us, has_request(*db_, target->id, self.username, during));
-            if (asked_us) {
-                SC_TRY(check_friend_room(*db_, self.id, target->id, during));
-                SC_TRY(make_friends(*db_, self, *target, when, during));
-                SC_TRY(transaction.commit());
-                return RequestOutcome::became_friends;
-            }
+        if (target && target->id == self.id) {
+            return RequestOutcome::to_self;
+        }
+        // The same statements for a name without an account, with an id no row has, so that
+        // a request to it takes the path (and about the time) of one to a stranger.
+        const std::int64_t target_id = target ? target->id : kNoAccountId;
+        SC_TRY_ASSIGN(bool befriended, are_friends_by_id(*db_, self.id, target_id, during));
+        if (befriended) {
+            return RequestOutcome::already_friends;
+        }
+        SC_TRY_ASSIGN(bool asked_us, has_request(*db_, target_id, self.username, during));
+        if (asked_us && target) {
+            SC_TRY(check_friend_room(*db_, self.id, target->id, during));
+            SC_TRY(make_friends(*db_, self, *target, when, during));
+            SC_TRY(transaction.commit());
+            return RequestOutcome::became_friends;
         }
         SC_TRY_ASSIGN(bool asked, has_request(*db_, self.id, to_username, during));
         if (asked) {
@@ -215,6 +232,12 @@ StoreResult<AnswerOutcome> SqlStore::accept_friend(std::int64_t account,
     }
     const std::string_view during = "accepting a friend request";
     std::lock_guard lock(mutex_);
+    // One statement first, the same whether or not `from_username` is an account: without a
+    // request from it to us there is nothing to lock or read (no timing tells the two apart).
+    SC_TRY_ASSIGN(bool asked_us, has_request_from_name(*db_, from_username, account, during));
+    if (!asked_us) {
+        return AnswerOutcome::no_request;
+    }
     for (int attempt = 0; attempt < kLookupAttempts; ++attempt) {
         SC_TRY_ASSIGN(std::optional<User> seen, find_user(*db_, from_username, during));
         if (!seen || seen->id == account) {
@@ -269,22 +292,24 @@ StoreResult<RemoveOutcome> SqlStore::remove_friend(std::int64_t account,
     const std::string_view during = "removing a friend";
     std::lock_guard lock(mutex_);
     SC_TRY_ASSIGN(auto transaction, db_->transaction(during));
-    bool removed = false;
     SC_TRY_ASSIGN(std::optional<User> other, find_user(*db_, username, during));
-    if (other) {
-        SC_TRY_ASSIGN(auto unfriend, db_->prepare("DELETE FROM friendships"
-                                                  " WHERE user_low = ? AND user_high = ?",
-                                                  during));
-        bind_params(*unfriend, {std::min(account, other->id), std::max(account, other->id)});
-        SC_TRY_ASSIGN(removed, update_one(*unfriend));
-    }
+    // Run for a name without an account too (with an id no row has): the same statements.
+    const std::int64_t other_id = other ? other->id : kNoAccountId;
+    SC_TRY_ASSIGN(auto unfriend, db_->prepare("DELETE FROM friendships"
+                                              " WHERE user_low = ? AND user_high = ?",
+                                              during));
+    bind_params(*unfriend, {std::min(account, other_id), std::max(account, other_id)});
+    SC_TRY_ASSIGN(bool removed, update_one(*unfriend));
     SC_TRY_ASSIGN(auto withdraw, db_->prepare("DELETE FROM friend_requests"
                                               " WHERE from_id = ? AND to_username = ?",
                                               during));
     bind_params(*withdraw, {account, username});
     SC_TRY_ASSIGN(bool withdrawn, update_one(*withdraw));
     SC_TRY(transaction.commit());
-    return removed || withdrawn ? RemoveOutcome::removed : RemoveOutcome::not_friends;
+    if (removed) {
+        return RemoveOutcome::unfriended;
+    }
+    return withdrawn ? RemoveOutcome::withdrawn : RemoveOutcome::not_friends;
 }
 
 StoreResult<std::vector<FriendEntry>> SqlStore::friends(std::int64_t account) {

@@ -68,7 +68,11 @@ enum class RequestOutcome {
     to_self,
 };
 enum class AnswerOutcome { done, no_request };  // accept / decline
-enum class RemoveOutcome { removed, not_friends };
+enum class RemoveOutcome {
+    unfriended,  // a friendship ended (then the other's name is an account)
+    withdrawn,   // our own pending request to that name was withdrawn (it need not be one)
+    not_friends,
+};
 
 // Friendship needs consent: a request, then the other side's accept. Requests are kept by
 // name, so that the answer to a request is the same whether the user exists or not (no
@@ -99,7 +103,7 @@ class FriendStore {
                                                      TimePoint when) = 0;
     virtual StoreResult<AnswerOutcome> decline_friend(std::int64_t account,
                                                       const std::string& from_username) = 0;
-    // Ends the friendship, and also withdraws our own pending request to them.
+    // Ends the friendship (unfriended), or withdraws our own pending request to them (withdrawn).
     virtual StoreResult<RemoveOutcome> remove_friend(std::int64_t account,
                                                      const std::string& username) = 0;
     // Friends by username, then incoming and then outgoing requests, oldest first; each part

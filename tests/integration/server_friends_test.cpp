@@ -106,33 +106,58 @@ TEST_P(FriendsTest, NamesCompareCaseInsensitivelyAndPushesNameTheAccount) {
 }
 
 // No username enumeration through friend requests: every answer to a user who does not exist
-// is the one a user who exists gets (code and message alike).
+// is the one a user who exists gets (code and message alike), and so are the pushes the asker's
+// own sessions get, whatever case the name was typed in ("GhOst" and "BoB").
 TEST_P(FriendsTest, RequestsToANonexistentUserAreAnsweredLikeToAnExistingOne) {
-    start();
+    start([](server::Settings& s) { s.limits.friend_ops_burst = 1000; });  // 30 commands
     auto alice = registered("alice");
     auto bob = registered("bob");
-    const auto real = user("bob");
-    const auto ghost = user("ghost");  // never registered
-    auto same = [&](FriendOp op) {
-        auto to_real = alice->command(op, real);
-        auto to_ghost = alice->command(op, ghost);
-        EXPECT_EQ(to_real.code, to_ghost.code) << proto::msg::wire_name(op);
-        EXPECT_EQ(to_real.message, to_ghost.message) << proto::msg::wire_name(op);
-        return code_of(to_real);
+    // alice's pushes since the last call, after a round trip (a push to her comes before the
+    // answer to her next request), with `them` written as "<them>".
+    auto pushes_naming = [&](const std::string& them) {
+        alice->list();
+        std::vector<std::string> out;
+        for (const auto& push : alice->untaken_pushes()) {
+            auto text = describe(push);
+            for (auto at = text.find(them); at != std::string::npos; at = text.find(them)) {
+                text.replace(at, them.size(), "<them>");
+            }
+            out.push_back(std::move(text));
+        }
+        return out;
     };
-    EXPECT_EQ(same(FriendOp::request), "ok");
-    EXPECT_EQ(same(FriendOp::request), "ok");          // asked already
-    EXPECT_EQ(same(FriendOp::accept), "not_pending");  // neither asked alice
-    EXPECT_EQ(same(FriendOp::decline), "not_pending");
-    EXPECT_EQ(same(FriendOp::remove), "ok");  // withdraws the request
-    EXPECT_EQ(same(FriendOp::remove), "not_friends");
-    EXPECT_EQ(same(FriendOp::request), "ok");
-    // Both pending requests look the same from alice's side.
-    EXPECT_EQ(alice->list().outgoing, (std::vector<std::string>{real, ghost}));
+    auto compare = [&](const std::string& real, const std::string& ghost) {
+        SCOPED_TRACE(real + " / " + ghost);
+        auto same = [&](FriendOp op) {
+            auto to_real = alice->command(op, real);
+            auto real_pushes = pushes_naming(real);
+            auto to_ghost = alice->command(op, ghost);
+            auto ghost_pushes = pushes_naming(ghost);
+            EXPECT_EQ(to_real.code, to_ghost.code) << proto::msg::wire_name(op);
+            EXPECT_EQ(to_real.message, to_ghost.message) << proto::msg::wire_name(op);
+            EXPECT_EQ(real_pushes, ghost_pushes) << proto::msg::wire_name(op);
+            return code_of(to_real);
+        };
+        EXPECT_EQ(same(FriendOp::request), "ok");
+        EXPECT_EQ(same(FriendOp::request), "ok");          // asked already
+        EXPECT_EQ(same(FriendOp::accept), "not_pending");  // neither asked alice
+        EXPECT_EQ(same(FriendOp::decline), "not_pending");
+        EXPECT_EQ(same(FriendOp::remove), "ok");  // withdraws the request
+        EXPECT_EQ(same(FriendOp::remove), "not_friends");
+        EXPECT_EQ(same(FriendOp::request), "ok");
+        // Both pending requests look the same from alice's side.
+        EXPECT_EQ(alice->list().outgoing, (std::vector<std::string>{real, ghost}));
+    };
+    compare(user("bob"), user("ghost"));
+    for (const auto& name : {user("bob"), user("ghost")}) {
+        EXPECT_EQ(code_of(alice->command(FriendOp::remove, name)), "ok");
+    }
+    pushes_naming("-");
+    compare(user("BoB"), user("GhOst"));  // the account is "bob": the push must not say so
 }
 
 TEST_P(FriendsTest, BadNamesSelfAndLimitsAreRefusedWithTheirCodes) {
-    start();
+    start([](server::Settings& s) { s.limits.friend_ops_burst = 1000; });  // kMaxOutgoingRequests
     auto alice = registered("alice");
     EXPECT_EQ(code_of(alice->command(FriendOp::request, "1starts-with-a-digit")),
               "invalid_request");
@@ -151,6 +176,40 @@ TEST_P(FriendsTest, BadNamesSelfAndLimitsAreRefusedWithTheirCodes) {
     EXPECT_NE(over.message.find(std::to_string(proto::kMaxOutgoingRequests)), std::string::npos)
         << over.message;
     EXPECT_EQ(alice->list().outgoing.size(), proto::kMaxOutgoingRequests);
+}
+
+// Friend commands are bounded per account (limits.friend_ops_burst and _per_minute), so that
+// a loop of request and remove cannot flood the other side's sessions: past the burst the
+// answer is `throttled` with when to try again, from any session of the account; list_friends
+// is not counted, other accounts are not affected, and the session goes on.
+TEST_P(FriendsTest, FriendCommandsPastTheBurstAreThrottledAndTheSessionGoesOn) {
+    start([](server::Settings& s) {
+        s.limits.friend_ops_burst = 3;
+        s.limits.friend_ops_per_minute = 1;  // no token comes back during the test
+    });
+    auto alice = registered("alice");
+    auto bob = registered("bob");
+    EXPECT_EQ(code_of(alice->command(FriendOp::request, user("bob"))), "ok");
+    EXPECT_EQ(describe(bob->next_push()), "friend_event request " + user("alice"));
+    EXPECT_EQ(code_of(alice->command(FriendOp::remove, user("bob"))), "ok");
+    EXPECT_EQ(describe(bob->next_push()), "friend_event removed " + user("alice"));
+    EXPECT_EQ(code_of(alice->command(FriendOp::request, user("bob"))), "ok");
+    EXPECT_EQ(describe(bob->next_push()), "friend_event request " + user("alice"));
+    auto over = alice->command(FriendOp::remove, user("bob"));
+    EXPECT_EQ(code_of(over), "throttled");
+    EXPECT_NE(over.message.find("try again in"), std::string::npos) << over.message;
+    // Another session of alice shares the bucket.
+    auto alice_again = logged_in("alice");
+    EXPECT_EQ(code_of(alice_again->command(FriendOp::decline, user("bob"))), "throttled");
+    // Nothing was done: the request stands, and bob was told nothing more.
+    EXPECT_EQ(alice->list().outgoing, std::vector<std::string>{user("bob")});
+    alice->untaken_pushes();  // her own friend_events of the first three
+    EXPECT_EQ(bob->list().incoming, std::vector<std::string>{user("alice")});
+    EXPECT_TRUE(bob->untaken_pushes().empty());
+    // bob's own bucket is full: he accepts, and both sessions go on.
+    EXPECT_EQ(code_of(bob->command(FriendOp::accept, user("alice"))), "ok");
+    EXPECT_EQ(describe(alice->next_push()), "friend_event added " + user("bob"));
+    EXPECT_EQ(alice->list().friends, std::vector<std::string>{user("bob")});
 }
 
 // Item 7: only friends may message each other unless [users] messages_from = "anyone". Issue

@@ -30,6 +30,8 @@ TEST(Settings, DefaultsAreTheNamedLimits) {
     EXPECT_EQ(s.limits.max_queued_auth, limits::kMaxQueuedLogins);
     EXPECT_EQ(s.limits.max_transcript_bytes_per_account_per_day,
               limits::kMaxTranscriptBytesPerAccountPerDay);
+    EXPECT_EQ(s.limits.friend_ops_burst, limits::kFriendOpsBurst);
+    EXPECT_EQ(s.limits.friend_ops_per_minute, limits::kFriendOpsPerMinute);
     EXPECT_EQ(s.security.ts_window, proto::kDefaultTimestampWindow);
     EXPECT_EQ(s.security.crl_warn_before, limits::kCrlWarnBefore);
     EXPECT_EQ(s.listen, std::vector<std::string>{"127.0.0.1:6000"});
@@ -45,6 +47,8 @@ log_level = "warn"
 hello_timeout_s = 3
 max_queued_registrations = 7
 max_transcript_bytes_per_account_per_day = 1000
+friend_ops_burst = 5
+friend_ops_per_minute = 12
 [security]
 ts_window_ms = 1500
 groups = ["ffdhe3072", "x25519"]
@@ -61,6 +65,8 @@ port = 3307
     EXPECT_EQ(s.limits.hello_timeout, 3s);
     EXPECT_EQ(s.limits.max_queued_registrations, 7u);
     EXPECT_EQ(s.limits.max_transcript_bytes_per_account_per_day, 1000u);
+    EXPECT_EQ(s.limits.friend_ops_burst, 5u);
+    EXPECT_EQ(s.limits.friend_ops_per_minute, 12u);
     EXPECT_EQ(s.limits.idle_timeout, limits::kIdleTimeout);  // untouched keys keep defaults
     EXPECT_EQ(s.security.ts_window, 1500ms);
     EXPECT_EQ(s.security.groups, (std::vector<std::string>{"ffdhe3072", "x25519"}));

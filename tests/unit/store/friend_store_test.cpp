@@ -95,6 +95,27 @@ TEST_P(FriendStoreTest, RequestsBothWaysAreConsentBothWays) {
     EXPECT_EQ(scalar_raw("SELECT COUNT(*) FROM friendships"), "1");
 }
 
+// accept looks for the request first, in one statement: in any case on both sides, and for a
+// name with an account but no request just as for a name without one.
+TEST_P(FriendStoreTest, AcceptFindsTheRequestInAnyCaseAndNothingWithoutOne) {
+    auto alice = add("alice");
+    auto bob = add("bob");
+    add("carol");
+    EXPECT_EQ(request(alice, "bOB"), RequestOutcome::requested);
+    for (const char* who : {"carol", "Ghost", "bob"}) {
+        auto none = store_->accept_friend(bob, who, kT0);
+        ASSERT_TRUE(none) << none.error().message;
+        EXPECT_EQ(*none, AnswerOutcome::no_request) << who;
+    }
+    auto accepted = store_->accept_friend(bob, "ALICE", kT0);
+    ASSERT_TRUE(accepted) << accepted.error().message;
+    EXPECT_EQ(*accepted, AnswerOutcome::done);
+    EXPECT_TRUE(friends("alice", "bob"));
+    auto again = store_->accept_friend(bob, "alice", kT0);
+    ASSERT_TRUE(again);
+    EXPECT_EQ(*again, AnswerOutcome::no_request);
+}
+
 TEST_P(FriendStoreTest, NamesTheOtherOutcomes) {
     auto alice = add("alice");
     add("bob");
@@ -164,14 +185,20 @@ TEST_P(FriendStoreTest, RemoveEndsAFriendshipOrWithdrawsARequest) {
     EXPECT_EQ(request(alice, "carol"), RequestOutcome::requested);
     auto removed = store_->remove_friend(bob, "Alice");
     ASSERT_TRUE(removed) << removed.error().message;
-    EXPECT_EQ(*removed, RemoveOutcome::removed);
+    EXPECT_EQ(*removed, RemoveOutcome::unfriended);
     EXPECT_FALSE(friends("alice", "bob"));
     EXPECT_TRUE(list(bob).empty());
     auto withdrawn = store_->remove_friend(alice, "carol");
     ASSERT_TRUE(withdrawn);
-    EXPECT_EQ(*withdrawn, RemoveOutcome::removed);
+    EXPECT_EQ(*withdrawn, RemoveOutcome::withdrawn);
     EXPECT_TRUE(list(alice).empty());
-    for (const char* who : {"bob", "carol", "nobody", "not a name"}) {
+    // A request to a name without an account is withdrawn the same way, in any case.
+    EXPECT_EQ(request(alice, "Ghost"), RequestOutcome::requested);
+    auto withdrawn_ghost = store_->remove_friend(alice, "gHOST");
+    ASSERT_TRUE(withdrawn_ghost);
+    EXPECT_EQ(*withdrawn_ghost, RemoveOutcome::withdrawn);
+    EXPECT_TRUE(list(alice).empty());
+    for (const char* who : {"bob", "carol", "ghost", "nobody", "not a name"}) {
         auto again = store_->remove_friend(alice, who);
         ASSERT_TRUE(again);
         EXPECT_EQ(*again, RemoveOutcome::not_friends) << who;
