@@ -242,7 +242,7 @@ Status set_disabled(store::Store& store, const AdminArgs& a, bool disabled) {
     if (disabled) {
         std::cout << display_text(account.username)
                   << " is disabled: logins are refused from now on (sessions already open on a "
-                     "running server end with /disable or /kick there)\n";
+                     "running server end at its next reload, kill -HUP, or with /disable there)\n";
     } else {
         std::cout << display_text(account.username) << " is enabled again\n";
     }

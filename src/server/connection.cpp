@@ -118,7 +118,8 @@ asio::awaitable<void> Connection::serve(std::shared_ptr<Connection> self,
     }
     co_await transport_.run();
     closed_ = true;
-    leave_presence();  // the friends learn at once, not when the last reference goes
+    ctx_.logged_in.remove(id_);  // at once too: `who` and a sweep see only live sessions
+    leave_presence();            // the friends learn at once, not when the last reference goes
     log::event(log::Level::info, "connection_closed",
                {{"conn", conn()},
                 {"user", username_},

@@ -10,6 +10,7 @@
 #include <asio.hpp>
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <set>
@@ -111,6 +112,10 @@ class Connection : public std::enable_shared_from_this<Connection>,
     void on_request(proto::msg::Who& m);
     void on_request(proto::msg::UserAdd& m);
     void on_request(proto::msg::UserCommand& m);
+    void as_current_admin(std::uint64_t id, std::function<void()> then);
+    void answer_who(std::uint64_t id);
+    void add_user(std::uint64_t id, const std::string& email, const std::string& username,
+                  std::shared_ptr<crypto::SecretBytes> secret);
 
     // connection_auth.cpp
     void start_login(std::string username, crypto::SecretBytes password);

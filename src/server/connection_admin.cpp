@@ -27,9 +27,30 @@ AdminOutcome store_failure(const store::StoreError& error) {
     return {ErrorCode::internal, "internal server error", {}};
 }
 
+// Runs on a query worker, first in every admin request: the role a session got at login may
+// have been taken away since (a demotion or a disable on the host), and an admin request acts
+// on the store's word of now, not the session's of then.
+std::optional<AdminOutcome> refuse_unless_still_admin(store::Store& store,
+                                                      const std::string& caller) {
+    auto found = store.find_account(caller);
+    if (!found) {
+        return store_failure(found.error());
+    }
+    if (!*found || (*found)->disabled || (*found)->role != store::Role::admin) {
+        return AdminOutcome{ErrorCode::forbidden,
+                            "this account is no longer an administrator (its role changed after "
+                            "this session logged in)",
+                            {}};
+    }
+    return std::nullopt;
+}
+
 // Runs on a query worker.
-AdminOutcome apply_user_command(store::Store& store, proto::msg::UserOp op,
-                                const std::string& user) {
+AdminOutcome apply_user_command(store::Store& store, const std::string& caller,
+                                proto::msg::UserOp op, const std::string& user) {
+    if (auto refused = refuse_unless_still_admin(store, caller)) {
+        return *refused;
+    }
     auto found = store.find_account(user);
     if (!found) {
         return store_failure(found.error());
@@ -74,9 +95,35 @@ std::string sessions_text(std::size_t n) {
 
 }  // namespace
 
+// Runs `then` on the strand once the store confirms the caller is still an admin; otherwise
+// answers request `id` with the refusal.
+void Connection::as_current_admin(std::uint64_t id, std::function<void()> then) {
+    auto self = shared_from_this();
+    bool queued = ctx_.queries.submit<std::optional<AdminOutcome>>(
+        strand_,
+        [self, caller = username_] { return refuse_unless_still_admin(*self->ctx_.store, caller); },
+        [self, id, then = std::move(then)](std::optional<AdminOutcome> refused) {
+            self->guarded("admin_check", [&] {
+                if (refused) {
+                    self->answer_result(id, refused->code, std::move(refused->message));
+                    return;
+                }
+                then();
+            });
+        });
+    if (!queued) {
+        auto busy = AuthService::busy();
+        answer_result(id, busy.code, busy.message);
+    }
+}
+
 void Connection::on_request(proto::msg::Who& m) {
+    as_current_admin(m.id, [this, id = m.id] { answer_who(id); });
+}
+
+void Connection::answer_who(std::uint64_t id) {
     auto listing = ctx_.logged_in.list(proto::kMaxWhoEntries);
-    proto::msg::WhoList list{.id = m.id, .sessions = {}, .truncated = listing.truncated};
+    proto::msg::WhoList list{.id = id, .sessions = {}, .truncated = listing.truncated};
     for (auto& s : listing.sessions) {
         list.sessions.push_back(proto::msg::WhoEntry{std::move(s.user), std::move(s.device),
                                                      std::move(s.device_name), s.since_ms});
@@ -89,15 +136,21 @@ void Connection::on_request(proto::msg::Who& m) {
 }
 
 void Connection::on_request(proto::msg::UserAdd& m) {
-    auto self = shared_from_this();
     auto secret = std::make_shared<crypto::SecretBytes>(std::move(m.password));
-    std::uint64_t id = m.id;
+    as_current_admin(m.id, [this, id = m.id, email = m.email, user = m.username, secret] {
+        add_user(id, email, user, secret);
+    });
+}
+
+void Connection::add_user(std::uint64_t id, const std::string& email, const std::string& username,
+                          std::shared_ptr<crypto::SecretBytes> secret) {
+    auto self = shared_from_this();
     bool queued = ctx_.auth.submit(
         AuthPool::Kind::registration, strand_,
-        [self, email = m.email, user = m.username, secret] {
+        [self, email, user = username, secret] {
             return self->ctx_.accounts.add_account(email, user, *secret, store::Role::user);
         },
-        [self, id, user = m.username](AuthService::Outcome result) {
+        [self, id, user = username](AuthService::Outcome result) {
             self->guarded("user_add", [&] {
                 log::event(log::Level::info, "admin_user_add",
                            {{"conn", self->conn()},
@@ -138,7 +191,9 @@ void Connection::on_request(proto::msg::UserCommand& m) {
     UserOp op = m.op;
     bool queued = ctx_.queries.submit<AdminOutcome>(
         strand_,
-        [self, op, user = m.user] { return apply_user_command(*self->ctx_.store, op, user); },
+        [self, caller = username_, op, user = m.user] {
+            return apply_user_command(*self->ctx_.store, caller, op, user);
+        },
         [self, id, op](AdminOutcome outcome) {
             self->guarded("user_admin", [&] {
                 std::size_t ended = 0;

@@ -61,6 +61,27 @@ TEST_P(ServerAdmin, RegularUserIsForbiddenEachAdminRequestAndChatsOn) {
     EXPECT_FALSE(host_store().find_account("eve").value().has_value());
 }
 
+// The role is the store's word of now: an admin demoted (or disabled) on the host while logged
+// in is refused every admin request from then on, in the session that is still open.
+TEST_P(ServerAdmin, AnAdminDemotedOnTheHostIsRefusedInTheSessionStillOpen) {
+    auto alice = start_with_admin();
+    auto bob = registered("bob");
+    ASSERT_EQ(ask_result(*alice, user_command(UserOp::kick, "carol")).code, ErrorCode::no_such_user)
+        << "still an admin: the request reached the store";
+    ASSERT_TRUE(host_store().set_role(account("alice").id, store::Role::user));
+    std::vector<proto::msg::Request> requests{
+        proto::msg::Who{}, user_add("e@example.com", "eve", kUserPassword),
+        user_command(UserOp::disable, "bob"), user_command(UserOp::kick, "bob")};
+    for (auto& request : requests) {
+        auto result = ask_result(*alice, std::move(request));
+        EXPECT_EQ(result.code, ErrorCode::forbidden) << result.message;
+    }
+    EXPECT_FALSE(account("bob").disabled);
+    EXPECT_FALSE(host_store().find_account("eve").value().has_value());
+    EXPECT_TRUE(bob->chat("nothing happened to me"));
+    EXPECT_TRUE(alice->chat("and my session goes on"));
+}
+
 TEST_P(ServerAdmin, WhoListsEverySessionWithItsDeviceAndSince) {
     auto laptop = issue_device("bob", "laptop");
     auto before = unix_ms_now();
