@@ -16,11 +16,22 @@ void close_sessions_of_disabled_accounts(ServerContext& ctx) {
         ctx.io.get_executor(),
         [&ctx, users = std::move(users)] {
             Disabled disabled;
+            std::size_t unchecked = 0;
             for (const auto& user : users) {
                 auto found = ctx.store->find_account(user);
+                if (!found) {
+                    ++unchecked;
+                }
                 if (found && *found && (*found)->disabled) {
                     disabled.push_back((*found)->username);
                 }
+            }
+            if (unchecked > 0) {
+                log::event(log::Level::warn, "disabled_sessions_unchecked",
+                           {{"accounts", std::to_string(unchecked)},
+                            {"reason",
+                             "the account store did not answer; the next reload "
+                             "checks again"}});
             }
             return disabled;
         },

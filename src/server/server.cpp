@@ -297,6 +297,9 @@ void Server::reload() {
 // on the host end. Everything else needs a restart,
 // because connections read it without locks.
 Status Server::reload_now() {
+    // First, so that a settings file or CRL that fails to load does not keep open the sessions
+    // of accounts disabled on the host.
+    close_sessions_of_disabled_accounts(*ctx_);
     if (!ctx_->settings.config_file.empty()) {
         Settings fresh = ctx_->settings;
         SC_TRY(load_toml(ctx_->settings.config_file, fresh));
@@ -309,7 +312,6 @@ Status Server::reload_now() {
     for (auto& connection : ctx_->live()) {
         connection->recheck_certificate();
     }
-    close_sessions_of_disabled_accounts(*ctx_);  // disabled on the host since
     return {};
 }
 
