@@ -16,10 +16,7 @@ namespace {
 using sc::test::mode_of;
 using test::run_command;
 
-test::CommandResult securechat(std::vector<std::string> args) {
-    args.insert(args.begin(), test::securechat_binary());
-    return run_command(args);
-}
+using test::securechat;
 
 test::CommandResult openssl(const std::vector<std::string>& args) {
     std::vector<std::string> argv{"openssl"};

@@ -24,11 +24,6 @@ namespace fs = std::filesystem;
 
 constexpr auto kWait = 20s;
 
-CommandResult securechat(std::vector<std::string> args, const std::string& input = "") {
-    args.insert(args.begin(), securechat_binary());
-    return run_command_with_input(args, input);
-}
-
 // One `securechat chat --json` process, as a user at a terminal would run it.
 class Chat {
   public:

@@ -18,10 +18,7 @@ namespace {
 
 using evidence::test::RecordedSession;
 
-test::CommandResult securechat(std::vector<std::string> args) {
-    args.insert(args.begin(), test::securechat_binary());
-    return test::run_command(args);
-}
+using test::securechat;
 
 bool contains(const std::string& haystack, const std::string& needle) {
     return haystack.find(needle) != std::string::npos;

@@ -87,4 +87,9 @@ std::string securechat_binary() {
     return env != nullptr ? env : SECURECHAT_BIN_DEFAULT;
 }
 
+CommandResult securechat(std::vector<std::string> args, const std::string& input) {
+    args.insert(args.begin(), securechat_binary());
+    return run_command_with_input(args, input);
+}
+
 }  // namespace sc::test

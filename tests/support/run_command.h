@@ -21,4 +21,7 @@ CommandResult run_command_with_input(const std::vector<std::string>& argv,
 // Path of the securechat binary under test (set by CMake).
 std::string securechat_binary();
 
+// `securechat ARGS...`, the binary under test, with `input` as its stdin.
+CommandResult securechat(std::vector<std::string> args, const std::string& input = "");
+
 }  // namespace sc::test
