@@ -36,7 +36,11 @@ void ChatController::on_event(const ConnectionPtr& c, proto::Event& event) {
                     waiter.deadline = Clock::now() + settings_.timeout;
                     sends_[e.seqno] = std::move(waiter);
                 }
-                notify(note::Sent{e.seqno, e.ts, std::move(text)});
+                note::Sent sent;
+                sent.seqno = e.seqno;
+                sent.ts = e.ts;
+                sent.text = std::move(text);
+                notify(sent);
             } else if constexpr (std::is_same_v<T, Acknowledged>) {
                 notify(note::Acked{e.seqno});
                 if (auto it = sends_.find(e.seqno); it != sends_.end()) {
@@ -44,8 +48,12 @@ void ChatController::on_event(const ConnectionPtr& c, proto::Event& event) {
                     sends_.erase(it);
                 }
             } else if constexpr (std::is_same_v<T, MessageReceived>) {
-                notify(note::Message{c->peer ? c->peer->common_name() : std::string("server"),
-                                     e.seqno, e.ts, e.text});
+                note::Message m;
+                m.from = c->peer ? c->peer->common_name() : std::string("server");
+                m.seqno = e.seqno;
+                m.ts = e.ts;
+                m.text = e.text;
+                notify(m);
             } else if constexpr (std::is_same_v<T, ReceiptsExchanged>) {
                 on_receipts(c, e);
             } else if constexpr (std::is_same_v<T, PeerError>) {
@@ -141,8 +149,11 @@ void ChatController::on_answered(const proto::event::Answered& e) {
                 return result_note(answer, summary);
             } else if constexpr (std::is_same_v<T, msg::FriendList>) {
                 return friends_note(answer);
-            } else {
+            } else if constexpr (std::is_same_v<T, msg::WhoList>) {
                 return who_note(answer);
+            } else {
+                return note::Error{"unexpected_message",
+                                   "an end-to-end answer reached the wrong handler"};
             }
         },
         e.answer);

@@ -22,6 +22,10 @@ const char* notification_name(const Notification& n) {
         const char* operator()(const note::Presence&) const { return "presence"; }
         const char* operator()(const note::Who&) const { return "who"; }
         const char* operator()(const note::Kicked&) const { return "kicked"; }
+        const char* operator()(const note::Relayed&) const { return "relayed"; }
+        const char* operator()(const note::Delivered&) const { return "delivered"; }
+        const char* operator()(const note::Warning&) const { return "warning"; }
+        const char* operator()(const note::Devices&) const { return "devices"; }
     };
     return std::visit(Names{}, n);
 }

@@ -27,10 +27,28 @@ struct Registered {  // account created and logged in; chat keys installed
 struct LoggedIn {
     std::string username;
 };
+// What protects one end-to-end message (docs/PROTOCOL.md §10.5), for /details: never a key.
+struct Protection {
+    std::string ciphertext_hex;  // the start of ct, hex, shortened
+    std::size_t ciphertext_bytes = 0;
+    std::string ct_sha256;       // hex
+    std::string signature_hex;   // hex
+    std::string commitment_hex;  // hex
+    std::string sender_fp;       // hex: the signing device's certificate SHA-256
+    std::string ratchet_key_fp;  // hex SHA-256 of the ratchet public key in the header
+    std::uint32_t ratchet_n = 0;
+    std::uint32_t ratchet_pn = 0;
+    bool initial = false;  // it carried the X3DH init fields (§10.3)
+};
 struct Sent {
     std::uint64_t seqno = 0;
     std::uint64_t ts = 0;  // ms since 1970, our clock, signed into the message
     std::string text;
+    // A message to a user (/msg, end to end, docs/PROTOCOL.md §10); empty for one to the server.
+    std::string to;           // the user it went to
+    std::string mid;          // hex: the message id, the same in every device's copy
+    std::size_t devices = 0;  // the device copies the server took (theirs and our other ones)
+    Protection protection;    // of the copy to the recipient's first device
 };
 struct Acked {
     std::uint64_t seqno = 0;
@@ -43,6 +61,54 @@ struct Message {
     std::uint64_t seqno = 0;
     std::uint64_t ts = 0;
     std::string text;
+    // From a user, end to end (§10); empty for a message of the server's.
+    std::string device;        // the sending device's name (its certificate's)
+    std::string fingerprint;   // the sending device's id, hex
+    std::string conversation;  // the other user of the conversation, seen from us: `from`,
+                               // or whom we wrote to when it is our own copy from another device
+    std::string mid;           // hex
+    Protection protection;
+};
+// One device copy of a /msg and what the server did with it.
+struct Relayed {
+    std::string to;
+    std::string device;  // name
+    std::string fingerprint;
+    std::uint64_t seqno = 0;
+    std::string mid;
+    std::string status;  // "relayed", or an error code: "device_offline", ...
+};
+// A recipient device's signed delivered statement (§10.5), checked.
+struct Delivered {
+    std::string to;
+    std::string device;  // name
+    std::string fingerprint;
+    std::uint64_t seqno = 0;
+    std::string mid;
+    std::uint64_t ts = 0;  // when that device accepted it, by its clock
+};
+// Something the user must know about a conversation's security: a device added or changed
+// for a known contact (with both fingerprints), or an envelope replayed, out of order, or
+// missing. Recorded in the conversation's transcript too.
+struct Warning {
+    std::string code;  // "device_added", "device_changed", "replayed", "out_of_order",
+                       // "messages_missing"
+    std::string user;
+    std::string device;           // name
+    std::string old_fingerprint;  // device_changed: the pinned one
+    std::string fingerprint;      // the one seen now
+    std::string message;          // plain words
+};
+struct KnownDevice {
+    std::string name;
+    std::string fingerprint;
+    std::uint64_t first_seen = 0;     // unix ms
+    std::string state;                // "trusted", "changed" (held until /trust), "refused"
+    std::string pending_fingerprint;  // the changed certificate's, when state is "changed"
+};
+struct Devices {  // the answer to /devices USER
+    std::string user;
+    std::vector<KnownDevice> devices;
 };
 struct ReceiptSaved {  // the session ended properly; its evidence is on disk
     std::filesystem::path transcript;
@@ -116,7 +182,8 @@ using Notification =
     std::variant<note::Connected, note::Registered, note::LoggedIn, note::Sent, note::Acked,
                  note::Rekeyed, note::Message, note::ReceiptSaved, note::Error, note::Closed,
                  note::Done, note::FriendRequest, note::FriendAdded, note::FriendRemoved,
-                 note::Friends, note::Presence, note::Who, note::Kicked>;
+                 note::Friends, note::Presence, note::Who, note::Kicked, note::Relayed,
+                 note::Delivered, note::Warning, note::Devices>;
 
 // The `event` name of a notification in JSON output: "connected", "ack", "receipt_saved", ...
 const char* notification_name(const Notification& n);

@@ -120,6 +120,38 @@ json to_json(const Notification& n, const FormatContext& ctx) {
             } else if constexpr (std::is_same_v<T, note::Kicked>) {
                 j["code"] = e.code;
                 j["message"] = e.message;
+            } else if constexpr (std::is_same_v<T, note::Relayed>) {
+                j["to"] = e.to;
+                j["device"] = e.device;
+                j["fingerprint"] = e.fingerprint;
+                j["seqno"] = e.seqno;
+                j["mid"] = e.mid;
+                j["status"] = e.status;
+            } else if constexpr (std::is_same_v<T, note::Delivered>) {
+                j["to"] = e.to;
+                j["device"] = e.device;
+                j["fingerprint"] = e.fingerprint;
+                j["seqno"] = e.seqno;
+                j["mid"] = e.mid;
+                j["ts"] = e.ts;
+            } else if constexpr (std::is_same_v<T, note::Warning>) {
+                j["code"] = e.code;
+                j["user"] = e.user;
+                j["device"] = e.device;
+                j["old_fingerprint"] = e.old_fingerprint;
+                j["fingerprint"] = e.fingerprint;
+                j["message"] = e.message;
+            } else if constexpr (std::is_same_v<T, note::Devices>) {
+                j["user"] = e.user;
+                auto list = nlohmann::json::array();
+                for (const auto& d : e.devices) {
+                    list.push_back({{"name", d.name},
+                                    {"fingerprint", d.fingerprint},
+                                    {"first_seen", d.first_seen},
+                                    {"state", d.state},
+                                    {"pending_fingerprint", d.pending_fingerprint}});
+                }
+                j["devices"] = std::move(list);
             }
         },
         n);
@@ -259,6 +291,21 @@ std::string human_text(const Notification& n, const FormatContext& ctx) {
                 return who_text(e);
             } else if constexpr (std::is_same_v<T, note::Kicked>) {
                 return "the server ended this session (" + shown(e.code) + "): " + shown(e.message);
+            } else if constexpr (std::is_same_v<T, note::Relayed>) {
+                return "#" + std::to_string(e.seqno) + " to " + shown(e.to) + " on " +
+                       shown(e.device) + ": " + shown(e.status);
+            } else if constexpr (std::is_same_v<T, note::Delivered>) {
+                return "#" + std::to_string(e.seqno) + " delivered to " + shown(e.to) + " on " +
+                       shown(e.device);
+            } else if constexpr (std::is_same_v<T, note::Warning>) {
+                return "WARNING (" + shown(e.code) + "): " + shown(e.message);
+            } else if constexpr (std::is_same_v<T, note::Devices>) {
+                std::string out = "devices of " + shown(e.user) + ":";
+                for (const auto& d : e.devices) {
+                    out +=
+                        "\n  " + shown(d.name) + " " + shown(d.fingerprint) + " " + shown(d.state);
+                }
+                return out;
             } else {
                 return "disconnected";
             }

@@ -64,6 +64,10 @@ Notification push_note(const proto::msg::Push& push) {
     if (const auto* presence = std::get_if<msg::Presence>(&push)) {
         return note::Presence{presence->user, presence->online};
     }
+    if (std::holds_alternative<msg::Envelope>(push)) {
+        // Envelopes go to the end-to-end layer before this; one that reaches here is refused.
+        return note::Error{"unexpected_message", "an end-to-end envelope could not be handled"};
+    }
     const auto& event = std::get<msg::FriendEvent>(push);
     switch (event.event) {
         case msg::FriendEventKind::request:

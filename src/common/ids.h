@@ -11,7 +11,6 @@ namespace sc {
 inline constexpr std::size_t kSessionIdBytes = 32;
 inline constexpr std::size_t kFingerprintBytes = 32;
 inline constexpr std::size_t kMessageIdBytes = 16;
-inline constexpr std::size_t kDeviceIdBytes = 16;
 
 // One session: its handshake hash HH (docs/PROTOCOL.md §3.2), which names its evidence files
 // and is bound into every message, ack and receipt signature. proto::session_id_of makes it.
@@ -24,13 +23,11 @@ using Fingerprint = StrongArray<FingerprintTag, kFingerprintBytes>;
 
 // One end-to-end message across sessions, devices and nodes: 16 random bytes chosen by the
 // sender, so that a relay or a second node can drop a duplicate without reading the message.
-// Nothing carries one yet: inside one session a message is named by its direction and seqno.
+// End-to-end envelopes carry one (docs/PROTOCOL.md §10.5).
 struct MessageIdTag;
 using MessageId = StrongArray<MessageIdTag, kMessageIdBytes>;
 
-// One device of an account: 16 random bytes chosen when the device is enrolled. Nothing carries
-// one yet.
-struct DeviceIdTag;
-using DeviceId = StrongArray<DeviceIdTag, kDeviceIdBytes>;
+// A device is named by its certificate's Fingerprint (docs/PKI.md "Users and devices"): the
+// CA vouches for it, so nobody can claim another device's id.
 
 }  // namespace sc

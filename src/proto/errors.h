@@ -52,6 +52,10 @@ enum class ErrorCode {
     not_pending,        // accept/decline with no request from that user
     not_friends,        // remove of a user who is not a friend
     limit_reached,      // a bound of proto/limits.h (friends, requests, devices)
+    // End to end (issue 11, §2.4): answers to one request, the session goes on.
+    no_such_device,  // a bundle or send for a device the user does not have (with prekeys)
+    device_offline,  // send: that device has no live session (nothing is kept yet: issue 12)
+    bad_prekey,      // prekeys: a key or signature that does not verify with this device's key
 };
 
 std::string_view error_code_name(ErrorCode code);

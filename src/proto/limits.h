@@ -92,4 +92,31 @@ inline constexpr std::size_t kMaxRequestsInFlight = 16;
 // past this the oldest is dropped: presence and friend events are hints, list_friends is the truth.
 inline constexpr std::size_t kMaxHeldPushes = 64;
 
+// ---- end to end between users (issue 11, docs/PROTOCOL.md §2.4 and §10) ----
+inline constexpr std::size_t kPrekeyBytes = 32;  // an X25519 public key
+// One-time prekeys the server keeps per device, and how many one `prekeys` request may carry
+// (25 of them with the largest signatures still fit one record).
+inline constexpr std::size_t kMaxOneTimePrekeys = 100;
+inline constexpr std::size_t kMaxOneTimePrekeysPerPublish = 25;
+// A device tops its one-time prekeys up to kMaxOneTimePrekeys when fewer than this are left.
+inline constexpr std::size_t kOneTimePrekeysLowWater = 25;
+// A device makes a new signed prekey when its current one is older than this, and keeps the
+// private half of the one before it for kSignedPrekeyGraceMs more (initial messages in flight).
+inline constexpr std::uint64_t kSignedPrekeyRotationMs = 7ull * 24 * 3600 * 1000;
+inline constexpr std::uint64_t kSignedPrekeyGraceMs = 14ull * 24 * 3600 * 1000;
+// An envelope's body (§10.5): the largest text, its salt and tag, a certificate of
+// kMaxCertBytes, a signature of kMaxSigBytes and the fixed fields, with room to spare.
+inline constexpr std::size_t kMaxEnvelopeBytes = 28 * 1024;
+static_assert(kMaxEnvelopeBytes >= kMaxTextBytes + 16 + 16 + kMaxCertBytes + kMaxSigBytes + 512);
+// The Double Ratchet's bounds (§10.4): message keys skipped in one chain, and kept in all.
+inline constexpr std::size_t kMaxSkippedPerChain = 1000;
+inline constexpr std::size_t kMaxSkippedKeys = 2000;
+// Sessions a device keeps with one peer device (the newest sends; older ones still decrypt).
+inline constexpr std::size_t kMaxSessionsPerPeerDevice = 4;
+// The recipient's timestamp window: at most this far ahead of its clock, at most this old.
+inline constexpr std::uint64_t kE2eFutureSkewMs = 300'000;
+inline constexpr std::uint64_t kE2eMaxAgeMs = 14ull * 24 * 3600 * 1000;
+// Message ids a recipient remembers per sender device and conversation, to drop duplicates.
+inline constexpr std::size_t kMaxSeenMessageIds = 1024;
+
 }  // namespace sc::proto

@@ -8,6 +8,7 @@
 
 #include "common/base64.h"
 #include "proto/limits.h"
+#include "proto/messages_e2e.h"
 #include "proto/messages_users.h"
 #include "proto/wire/json_reader.h"
 
@@ -31,6 +32,9 @@ using As = std::type_identity<T>;
 // The users' messages (§2.3) are read and written in messages_users.cpp.
 using users_codec::decode_body;
 using users_codec::encode_body;
+// The end-to-end messages (§2.4) in messages_e2e.cpp.
+using e2e_codec::decode_body;
+using e2e_codec::encode_body;
 
 // ---- decoding: one decode_body per message; "type" and the field set are checked before ----
 
@@ -364,6 +368,7 @@ std::vector<std::string_view> wire_vocabulary() {
     out.push_back(wire_name(AuthAction::logged_in));
     out.push_back(wire_name(DeliveryStatus::delivered));
     users_codec::add_users_vocabulary(out);
+    e2e_codec::add_e2e_vocabulary(out);
     return out;
 }
 

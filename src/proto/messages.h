@@ -234,15 +234,111 @@ struct SessionEnd {  // why the server ends this session; its receipt follows
     std::string message;
 };
 
-using Inner =
-    std::variant<Register, Login, AuthOk, ChatDhClient, ChatDhServer, Chat, Ack, Rekey,
-                 RekeyRequest, Receipt, Error, FriendCommand, ListFriends, Who, UserAdd,
-                 UserCommand, Result, FriendList, WhoList, Presence, FriendEvent, SessionEnd>;
+// ---- end to end (§2.4): prekeys, devices, bundles, the relay of opaque envelopes ----
+// The server keeps and hands out keys and relays envelopes; it can read none of them, and the
+// client believes none of it without the signatures of §10.
+struct OneTimePrekey {  // an item of `prekeys`
+    static constexpr auto kFields = field_names("key_id", "key", "ts", "sig");
+    std::uint64_t key_id = 0;  // never 0
+    Bytes key;                 // X25519 public key, kPrekeyBytes
+    std::uint64_t ts = 0;      // unix ms when it was made
+    Bytes sig;                 // the device key's signature over prekey_signed (§10.2)
+};
+struct PublishPrekeys {  // this device's prekeys; with neither part, a status query
+    static constexpr std::string_view kType = "prekeys";
+    static constexpr auto kFields =
+        field_names("id", "spk_id", "spk", "spk_ts", "spk_sig", "one_time");
+    static constexpr Role kLeastRole = Role::user;
+    std::uint64_t id = 0;
+    std::uint64_t spk_id = 0;  // 0: no new signed prekey (spk, spk_sig empty, spk_ts 0)
+    Bytes spk;
+    std::uint64_t spk_ts = 0;
+    Bytes spk_sig;
+    std::vector<OneTimePrekey> one_time;  // at most kMaxOneTimePrekeysPerPublish
+};
+struct PrekeyStatus {  // the answer to prekeys: what the server holds for this device now
+    static constexpr std::string_view kType = "prekey_status";
+    static constexpr auto kFields = field_names("id", "spk_id", "spk_ts", "one_time_left");
+    std::uint64_t id = 0;
+    std::uint64_t spk_id = 0;  // 0: none yet
+    std::uint64_t spk_ts = 0;
+    std::uint64_t one_time_left = 0;
+};
+struct ListDevices {
+    static constexpr std::string_view kType = "devices";
+    static constexpr auto kFields = field_names("id", "user");
+    static constexpr Role kLeastRole = Role::user;
+    std::uint64_t id = 0;
+    std::string user;
+};
+struct DeviceEntry {  // an item of device_list
+    static constexpr auto kFields = field_names("device", "name");
+    std::string device;  // the device id: SHA-256 of its certificate, 64 lowercase hex digits
+    std::string name;    // its device name (a hint: the certificate in key_bundle is the truth)
+};
+struct DeviceList {  // the answer to devices: the user's devices that have a signed prekey
+    static constexpr std::string_view kType = "device_list";
+    static constexpr auto kFields = field_names("id", "user", "devices");
+    std::uint64_t id = 0;
+    std::string user;
+    std::vector<DeviceEntry> devices;  // at most kMaxDevicesPerUser
+};
+struct FetchBundle {
+    static constexpr std::string_view kType = "bundle";
+    static constexpr auto kFields = field_names("id", "user", "device");
+    static constexpr Role kLeastRole = Role::user;
+    std::uint64_t id = 0;
+    std::string user;
+    std::string device;  // 64 lowercase hex digits
+};
+struct KeyBundle {  // the answer to bundle; it hands out its one-time prekey only this once
+    static constexpr std::string_view kType = "key_bundle";
+    static constexpr auto kFields =
+        field_names("id", "user", "device", "cert", "spk_id", "spk", "spk_ts", "spk_sig", "otk_id",
+                    "otk", "otk_ts", "otk_sig");
+    std::uint64_t id = 0;
+    std::string user;
+    std::string device;
+    Bytes cert;  // the device's certificate, DER
+    std::uint64_t spk_id = 0;
+    Bytes spk;
+    std::uint64_t spk_ts = 0;
+    Bytes spk_sig;
+    std::uint64_t otk_id = 0;  // 0: none left (otk, otk_sig empty, otk_ts 0)
+    Bytes otk;
+    std::uint64_t otk_ts = 0;
+    Bytes otk_sig;
+};
+struct Relay {  // hand one envelope to one device of a user
+    static constexpr std::string_view kType = "send";
+    static constexpr auto kFields = field_names("id", "to", "device", "mid", "body");
+    static constexpr Role kLeastRole = Role::user;
+    std::uint64_t id = 0;
+    std::string to;
+    std::string device;  // 64 lowercase hex digits
+    Bytes mid;           // kMessageIdBytes: the sender's id of this envelope
+    Bytes body;          // opaque to the server, at most kMaxEnvelopeBytes (§10.5)
+};
+struct Envelope {  // push: an envelope relayed to this device
+    static constexpr std::string_view kType = "envelope";
+    static constexpr auto kFields = field_names("from", "device", "mid", "body");
+    std::string from;    // the sending account (a username)
+    std::string device;  // the sending device id, 64 lowercase hex digits
+    Bytes mid;
+    Bytes body;
+};
+
+using Inner = std::variant<Register, Login, AuthOk, ChatDhClient, ChatDhServer, Chat, Ack, Rekey,
+                           RekeyRequest, Receipt, Error, FriendCommand, ListFriends, Who, UserAdd,
+                           UserCommand, Result, FriendList, WhoList, Presence, FriendEvent,
+                           SessionEnd, PublishPrekeys, PrekeyStatus, ListDevices, DeviceList,
+                           FetchBundle, KeyBundle, Relay, Envelope>;
 
 // What a client may ask, what answers it, and what the server tells unasked.
-using Request = std::variant<FriendCommand, ListFriends, Who, UserAdd, UserCommand>;
-using Answer = std::variant<Result, FriendList, WhoList>;
-using Push = std::variant<Presence, FriendEvent>;
+using Request = std::variant<FriendCommand, ListFriends, Who, UserAdd, UserCommand, PublishPrekeys,
+                             ListDevices, FetchBundle, Relay>;
+using Answer = std::variant<Result, FriendList, WhoList, PrekeyStatus, DeviceList, KeyBundle>;
+using Push = std::variant<Presence, FriendEvent, Envelope>;
 
 template <class... Alternatives>
 std::uint64_t request_id(const std::variant<Alternatives...>& message) {
@@ -259,10 +355,12 @@ Role least_role(const std::variant<Alternatives...>& request) {
 using ServerInbound = std::variant<Hello, DhClient>;
 using ClientInbound = std::variant<ServerHello, DhServer>;
 using ServerInboundRecord = std::variant<Register, Login, ChatDhClient, Chat, Ack, Rekey, Receipt,
-                                         FriendCommand, ListFriends, Who, UserAdd, UserCommand>;
+                                         FriendCommand, ListFriends, Who, UserAdd, UserCommand,
+                                         PublishPrekeys, ListDevices, FetchBundle, Relay>;
 using ClientInboundRecord =
     std::variant<AuthOk, ChatDhServer, Chat, Ack, Rekey, RekeyRequest, Receipt, Result, FriendList,
-                 WhoList, Presence, FriendEvent, SessionEnd>;
+                 WhoList, Presence, FriendEvent, SessionEnd, PrekeyStatus, DeviceList, KeyBundle,
+                 Envelope>;
 
 template <class T, class Variant>
 struct is_alternative;

@@ -16,7 +16,8 @@ struct Principal {
     std::string username{};
     Role role = Role::user;
     // The device is the client certificate: ServerSession::accept_auth fills in its SHA-256
-    // fingerprint ("AB:CD:..."), whatever the caller put here. A DeviceId type replaces it later.
+    // fingerprint ("AB:CD:..."), whatever the caller put here. (A device is named by its
+    // certificate fingerprint: common/ids.h.)
     std::string device{};
 };
 

@@ -360,7 +360,7 @@ namespace {
 
 using P = ServerSession::Phase;
 // clang-format off
-constexpr std::array<DispatchRule<P>, 12> kRules{{
+constexpr std::array<DispatchRule<P>, 16> kRules{{
     // type                    phases                         least role    once
     {msg::Register::kType,     {P::waiting_auth},             std::nullopt, true},
     {msg::Login::kType,        {P::waiting_auth},             std::nullopt, true},
@@ -375,6 +375,10 @@ constexpr std::array<DispatchRule<P>, 12> kRules{{
     {msg::Who::kType,          {P::chat, P::closing},         Role::user,   false},
     {msg::UserAdd::kType,      {P::chat, P::closing},         Role::user,   false},
     {msg::UserCommand::kType,  {P::chat, P::closing},         Role::user,   false},
+    {msg::PublishPrekeys::kType, {P::chat, P::closing},       Role::user,   false},
+    {msg::ListDevices::kType,  {P::chat, P::closing},         Role::user,   false},
+    {msg::FetchBundle::kType,  {P::chat, P::closing},         Role::user,   false},
+    {msg::Relay::kType,        {P::chat, P::closing},         Role::user,   false},
 }};
 // clang-format on
 static_assert(rules_cover<msg::ServerInboundRecord>(kRules));

@@ -111,5 +111,9 @@ template ProtoResult<bool> ServerSession::handle(msg::ListFriends&, Output&);
 template ProtoResult<bool> ServerSession::handle(msg::Who&, Output&);
 template ProtoResult<bool> ServerSession::handle(msg::UserAdd&, Output&);
 template ProtoResult<bool> ServerSession::handle(msg::UserCommand&, Output&);
+template ProtoResult<bool> ServerSession::handle(msg::PublishPrekeys&, Output&);
+template ProtoResult<bool> ServerSession::handle(msg::ListDevices&, Output&);
+template ProtoResult<bool> ServerSession::handle(msg::FetchBundle&, Output&);
+template ProtoResult<bool> ServerSession::handle(msg::Relay&, Output&);
 
 }  // namespace sc::proto

@@ -117,6 +117,12 @@ class Connection : public std::enable_shared_from_this<Connection>,
     void add_user(std::uint64_t id, const std::string& email, const std::string& username,
                   std::shared_ptr<crypto::SecretBytes> secret);
 
+    // connection_e2e.cpp: prekeys, devices, bundles and the relay (§2.4)
+    void on_request(proto::msg::PublishPrekeys& m);
+    void on_request(proto::msg::ListDevices& m);
+    void on_request(proto::msg::FetchBundle& m);
+    void on_request(proto::msg::Relay& m);
+
     // connection_auth.cpp
     void start_login(std::string username, crypto::SecretBytes password);
     void start_register(std::string email, std::string username, crypto::SecretBytes password);

@@ -167,6 +167,10 @@ class TerminalUi final : public ChatListener {
         show(n);
     }
     void on_note(const note::Who& n) { show(n); }
+    void on_note(const note::Relayed&) {}
+    void on_note(const note::Delivered&) {}
+    void on_note(const note::Warning& n) { conversation_.notice(now_ms(), "warning: " + n.message); }
+    void on_note(const note::Devices& n) { show(n); }
     void on_note(const note::Kicked& n) {
         show(n);
         farewell_.push_back("The server ended the session: " + n.message);

@@ -7,6 +7,23 @@
 namespace sc::client {
 namespace {
 
+note::Sent sent_note(std::uint64_t seqno, std::uint64_t ts, std::string text) {
+    note::Sent n;
+    n.seqno = seqno;
+    n.ts = ts;
+    n.text = std::move(text);
+    return n;
+}
+note::Message message_note(std::string from, std::uint64_t seqno, std::uint64_t ts,
+                           std::string text) {
+    note::Message n;
+    n.from = std::move(from);
+    n.seqno = seqno;
+    n.ts = ts;
+    n.text = std::move(text);
+    return n;
+}
+
 using nlohmann::json;
 
 FormatContext context() {
@@ -29,10 +46,10 @@ TEST(EventFormat, JsonNamesEveryEventAndItsFields) {
               json::parse(R"({"event":"registered","username":"alice"})"));
     EXPECT_EQ(as_json(note::LoggedIn{"alice"}),
               json::parse(R"({"event":"logged_in","username":"alice"})"));
-    EXPECT_EQ(as_json(note::Sent{3, 1700000000000, "hi"}),
+    EXPECT_EQ(as_json(sent_note(3, 1700000000000, "hi")),
               json::parse(R"({"event":"sent","seqno":3,"ts":1700000000000})"));
     EXPECT_EQ(as_json(note::Acked{3}), json::parse(R"({"event":"ack","seqno":3})"));
-    EXPECT_EQ(as_json(note::Message{"server", 1, 5, "hello"}),
+    EXPECT_EQ(as_json(message_note("server", 1, 5, "hello")),
               json::parse(R"({"event":"message","from":"server","seqno":1,"ts":5,
                   "text":"hello"})"));
     EXPECT_EQ(as_json(note::Error{"auth_failed", "wrong username or password"}),
@@ -58,7 +75,7 @@ TEST(EventFormat, RekeyedNamesTheEpoch) {
 }
 
 TEST(EventFormat, JsonIsOneLineEvenForOddText) {
-    auto line = json_line(note::Message{"server", 1, 5, "two\nlines and \xff bad UTF-8"}, {});
+    auto line = json_line(message_note("server", 1, 5, "two\nlines and \xff bad UTF-8"), {});
     EXPECT_EQ(line.find('\n'), std::string::npos);
     EXPECT_FALSE(json::parse(line, nullptr, false).is_discarded());
 }

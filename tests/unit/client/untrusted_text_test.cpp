@@ -14,6 +14,23 @@
 namespace sc::client {
 namespace {
 
+note::Sent sent_note(std::uint64_t seqno, std::uint64_t ts, std::string text) {
+    note::Sent n;
+    n.seqno = seqno;
+    n.ts = ts;
+    n.text = std::move(text);
+    return n;
+}
+note::Message message_note(std::string from, std::uint64_t seqno, std::uint64_t ts,
+                           std::string text) {
+    note::Message n;
+    n.from = std::move(from);
+    n.seqno = seqno;
+    n.ts = ts;
+    n.text = std::move(text);
+    return n;
+}
+
 using nlohmann::json;
 using test::control_corpus;
 using test::raw_control_in;
@@ -24,10 +41,10 @@ std::vector<Notification> every_notification(const std::string& s) {
         note::Connected{s, s, s, s, s},
         note::Registered{s},
         note::LoggedIn{s},
-        note::Sent{1, 0, s},
+        sent_note(1, 0, s),
         note::Acked{1},
         note::Rekeyed{1},
-        note::Message{s, 2, 0, s},
+        message_note(s, 2, 0, s),
         note::ReceiptSaved{"/d/" + s, "/d/" + s, "/d/" + s, "/d/" + s, s},
         note::Error{s, s},
         note::Closed{s},
@@ -52,7 +69,7 @@ TEST(Hardening, M1_EveryControlCharacterIsMadeVisibleInLineModeText) {
     }
     // A peer's line feed cannot start a line that looks like ours.
     auto shown =
-        human_text(note::Message{"server", 2, 0, "hi\n[12:00:00] you #9: I owe you"}, context());
+        human_text(message_note("server", 2, 0, "hi\n[12:00:00] you #9: I owe you"), context());
     EXPECT_EQ(shown.find('\n'), std::string::npos) << shown;
     EXPECT_NE(shown.find("hi\\x0a[12:00:00]"), std::string::npos) << shown;
 }
@@ -67,11 +84,11 @@ TEST(Hardening, M1_JsonOutputCarriesNoRawC1OrBidiButKeepsTheValue) {
         }
         // Scripts still get the exact text when it is UTF-8.
         if (is_valid_utf8(s)) {
-            auto parsed = json::parse(json_line(note::Message{"server", 2, 0, s}, context()));
+            auto parsed = json::parse(json_line(message_note("server", 2, 0, s), context()));
             EXPECT_EQ(parsed["text"], s);
         }
     }
-    EXPECT_EQ(json_line(note::Message{"server", 2, 0, "a\u202Eb\xC2\x9B"}, context()),
+    EXPECT_EQ(json_line(message_note("server", 2, 0, "a\u202Eb\xC2\x9B"), context()),
               R"({"event":"message","from":"server","seqno":2,"text":"a\u202eb\u009b","ts":0})");
 }
 

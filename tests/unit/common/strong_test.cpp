@@ -25,9 +25,8 @@ static_assert(!std::is_convertible_v<A, ByteView>);
 static_assert(!std::is_convertible_v<Bytes, Var>);
 static_assert(!std::is_same_v<SessionId, Fingerprint>);
 static_assert(!std::is_constructible_v<SessionId, Fingerprint>);
-static_assert(!std::is_same_v<MessageId, DeviceId>);
-static_assert(SessionId::kSize == 32 && Fingerprint::kSize == 32 && MessageId::kSize == 16 &&
-              DeviceId::kSize == 16);
+static_assert(!std::is_constructible_v<MessageId, SessionId>);
+static_assert(SessionId::kSize == 32 && Fingerprint::kSize == 32 && MessageId::kSize == 16);
 
 TEST(Strong, ReadsBackWhatItWasMadeOf) {
     A a(std::array<std::uint8_t, 4>{0xde, 0xad, 0xbe, 0xef});
