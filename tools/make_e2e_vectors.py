@@ -1,10 +1,14 @@
 #!/usr/bin/python3
 """Makes tests/vectors/e2e_v1.json: the end-to-end crypto of docs/PROTOCOL.md section 10 with
 fixed inputs, computed by tools/e2e_spec.py (a Python implementation written from the spec, not
-from src/e2e). Run once; the output is committed. tools/check_e2e_vectors.py re-derives it and
-E2eVectors.MatchTheSpecByteForByte checks the C++ implementation against it.
+from src/e2e). tools/check_e2e_vectors.py re-derives it and E2eVectors.MatchTheSpecByteForByte
+checks the C++ implementation against it. Also makes tests/vectors/e2e_messages_v1.json, one of
+each wire message of section 2.4 carrying those keys and envelopes, in its canonical encoding
+(section 1), which tools/check_vectors.py re-derives and E2eMessages.* check the C++ codec with.
+Run once; the outputs are committed.
 Usage: tools/make_e2e_vectors.py [VECTOR_DIR]
 """
+import base64
 import json
 import os
 import sys
@@ -64,6 +68,49 @@ DESCRIPTION = (
     "E2eVectors.MatchTheSpecByteForByte.")
 
 
+MESSAGES_DESCRIPTION = (
+    "SecureChat protocol v1, the end-to-end wire messages (docs/PROTOCOL.md sections 2.4 and 9), carrying "
+    "the keys, certificate and envelope of e2e_v1.json. Each payload is the canonical encoding (section 1: "
+    "keys sorted, no whitespace) of type plus fields; tests/unit/proto/messages_e2e_test.cpp checks the C++ "
+    "codec against it and tools/check_vectors.py re-derives it from the fields. Made by "
+    "tools/make_e2e_vectors.py.")
+
+
+def wire_messages(inp, val, read):
+    b64 = lambda h: base64.b64encode(bytes.fromhex(h)).decode()  # noqa: E731
+    fp_a, fp_b = val["fingerprints"]["alice"], val["fingerprints"]["bob"]
+    spk, otk = inp["bob_spk"], inp["bob_otk"]
+    a1 = next(m for m in inp["messages"] if m["name"] == "a1")
+    a1_env = next(m for m in val["messages"] if m["name"] == "a1")["envelope"]
+    cert = base64.b64encode(e2e_spec.cert_der(read(inp["devices"]["bob"]["cert"]))).decode()
+    spk_fields = {"spk_id": spk["key_id"], "spk": b64(val["bob_spk"]["public"]), "spk_ts": spk["ts"],
+                  "spk_sig": b64(val["bob_spk"]["sig"])}
+    out = {
+        "prekeys": ("prekeys", dict(id=1, **spk_fields, one_time=[
+            {"key_id": otk["key_id"], "key": b64(val["bob_otk"]["public"]), "ts": otk["ts"],
+             "sig": b64(val["bob_otk"]["sig"])}])),
+        "prekeys_status_query": ("prekeys", {"id": 2, "spk_id": 0, "spk": "", "spk_ts": 0, "spk_sig": "",
+                                             "one_time": []}),
+        "prekey_status": ("prekey_status", {"id": 1, "spk_id": spk["key_id"], "spk_ts": spk["ts"],
+                                            "one_time_left": 1}),
+        "devices": ("devices", {"id": 3, "user": "bob"}),
+        "device_list": ("device_list", {"id": 3, "user": "bob", "devices": [{"device": fp_b, "name": "phone"}]}),
+        "bundle": ("bundle", {"id": 4, "user": "bob", "device": fp_b}),
+        "key_bundle": ("key_bundle", dict(id=4, user="bob", device=fp_b, cert=cert, **spk_fields,
+                                          otk_id=otk["key_id"], otk=b64(val["bob_otk"]["public"]),
+                                          otk_ts=otk["ts"], otk_sig=b64(val["bob_otk"]["sig"]))),
+        "key_bundle_no_otk": ("key_bundle", dict(id=5, user="bob", device=fp_b, cert=cert, **spk_fields,
+                                                 otk_id=0, otk="", otk_ts=0, otk_sig="")),
+        "send": ("send", {"id": 6, "to": "bob", "device": fp_b, "mid": b64(a1["mid"]), "body": b64(a1_env)}),
+        "envelope": ("envelope", {"from": "alice", "device": fp_a, "mid": b64(a1["mid"]), "body": b64(a1_env)}),
+    }
+    messages = {}
+    for name, (type_, fields) in out.items():
+        payload = json.dumps(dict(fields, type=type_), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        messages[name] = {"type": type_, "fields": fields, "payload": payload}
+    return messages
+
+
 def main():
     vec = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", "tests", "vectors")
     read = lambda name: open(os.path.join(vec, name), "rb").read()  # noqa: E731
@@ -72,6 +119,11 @@ def main():
         json.dump(doc, f, indent=2, ensure_ascii=False)
         f.write("\n")
     print("wrote", os.path.join(vec, "e2e_v1.json"))
+    doc = {"description": MESSAGES_DESCRIPTION, "messages": wire_messages(INPUTS, doc["values"], read)}
+    with open(os.path.join(vec, "e2e_messages_v1.json"), "w", encoding="utf-8") as f:
+        json.dump(doc, f, indent=2, ensure_ascii=False)
+        f.write("\n")
+    print("wrote", os.path.join(vec, "e2e_messages_v1.json"))
 
 
 if __name__ == "__main__":
