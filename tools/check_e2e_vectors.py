@@ -6,9 +6,12 @@ from the spec, not from src/e2e), then checks what can be checked without it: th
 (fingerprint = SHA-256 of the DER, issued by the vector CA, names and device), every signature
 against the public key of the signer's certificate, each envelope parsed field by field as
 section 10.5 lays it out (no trailing bytes) and opened with the recorded key and nonce, and the
-X3DH secret with an HKDF built from hmac alone. Prints ok/MISMATCH lines; exit 0 = all match.
+X3DH secret with an HKDF built from hmac alone; and that the key_bundle, send and envelope of
+e2e_messages_v1.json carry this conversation (the bundle checked as a client checks it, section
+10.2). Prints ok/MISMATCH lines; exit 0 = all match.
 Usage: tools/check_e2e_vectors.py [VECTOR_DIR]
 """
+import base64
 import hashlib
 import hmac
 import json
@@ -193,6 +196,31 @@ check("delivered: sig", dsig.hex(), dv["sig"])
 check("delivered: no trailing bytes", r.done(), True)
 check("delivered: dsigned layout", dv["dsigned"], (b"securechat/v1 e2e delivered\0" + x(dv["delivered"])).hex())
 check("delivered: sig verifies with bob's certificate key", e.verifies(pubs[d["by"]], x(dv["dsigned"]), dsig), True)
+
+# 6. the wire messages of e2e_messages_v1.json carry this conversation: a client checks the
+# key_bundle as section 10.2 says (the certificate is the device, both signatures verify over
+# prekey_signed built from the bundle's own fields), and send/envelope carry a1's envelope.
+wire = json.load(open(os.path.join(VEC, "e2e_messages_v1.json"), encoding="utf-8"))["messages"]
+kb = wire["key_bundle"]["fields"]
+kb_der = base64.b64decode(kb["cert"])
+kb_pub = x509.load_der_x509_certificate(kb_der).public_key()
+check("key_bundle: device = SHA-256 of its cert", hashlib.sha256(kb_der).hexdigest(), kb["device"])
+for kind, prefix in ((e.KIND_SIGNED_PREKEY, "spk"), (e.KIND_ONE_TIME_PREKEY, "otk")):
+    signed = e.prekey_signed(kind, bytes.fromhex(kb["device"]), kb[f"{prefix}_id"], base64.b64decode(kb[prefix]),
+                             kb[f"{prefix}_ts"])
+    check(f"key_bundle: {prefix}_sig verifies (section 10.2)",
+          e.verifies(kb_pub, signed, base64.b64decode(kb[f"{prefix}_sig"])), True)
+a1_env = next(mv["envelope"] for mv in val["messages"] if mv["name"] == "a1")
+for name in ("send", "envelope"):
+    check(f"{name}: body is a1's envelope", base64.b64decode(wire[name]["fields"]["body"]).hex(), a1_env)
+    check(f"{name}: mid is a1's", base64.b64decode(wire[name]["fields"]["mid"]).hex(), msgs["a1"]["mid"])
+check("envelope: device is alice's", wire["envelope"]["fields"]["device"], val["fingerprints"]["alice"])
+
+# 7. the X25519 of this library against RFC 7748 section 6.1
+rfc_a = x("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a")
+rfc_b_pub = x("de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f")
+check("X25519 (RFC 7748 6.1)", e.x25519(rfc_a, rfc_b_pub).hex(),
+      "4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742")
 
 if failures:
     print(f"{len(failures)} mismatches")
