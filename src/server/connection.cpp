@@ -120,6 +120,9 @@ asio::awaitable<void> Connection::serve(std::shared_ptr<Connection> self,
     closed_ = true;
     ctx_.logged_in.remove(id_);  // at once too: `who` and a sweep see only live sessions
     leave_presence();            // the friends learn at once, not when the last reference goes
+    if (route_handle_ != 0) {
+        ctx_.router->detach(username_, route_handle_);  // no envelope is offered to it any more
+    }
     log::event(log::Level::info, "connection_closed",
                {{"conn", conn()},
                 {"user", username_},
@@ -325,6 +328,7 @@ void Connection::on_event(proto::Event& event) {
             } else if constexpr (std::is_same_v<T, PeerError>) {
                 end_reason_ = "peer error " + e.code;
             } else if constexpr (std::is_same_v<T, ChatReady>) {
+                attach_route();  // before join_presence, which uses its handle
                 join_presence();
                 log::event(log::Level::info, "chat_ready",
                            {{"conn", conn()},
@@ -344,24 +348,6 @@ void Connection::on_handshake_done(const proto::event::HandshakeDone& e) {
                 {"client_cn", e.peer.common_name()},
                 {"client_fp", client_fp_},
                 {"session", to_hex(e.session_id).substr(0, 16)}});
-}
-
-// Users chat only with the server today, so nothing calls the router yet and this is not
-// reached; user-to-user delivery (the relay) will hand the envelope to the session here.
-// Until then a delivery is logged (ids and sizes), never sent, so the wire is unchanged.
-void Connection::on_delivery(const Delivery& delivery) {
-    if (closed_ || closing() || route_handle_ == 0) {
-        return;  // the message is stored; the next session reads it
-    }
-    // Identifiers and sizes only, as for messages: the envelope never reaches the log.
-    log::event(log::Level::info, "delivery_received",
-               {{"conn", conn()},
-                {"user", username_},
-                {"client_fp", client_fp_},
-                {"id", std::to_string(delivery.id.value)},
-                {"from_user", delivery.from_user},
-                {"from_device", delivery.from_device},
-                {"bytes", std::to_string(delivery.envelope ? delivery.envelope->size() : 0)}});
 }
 
 void Connection::shutdown(Clock::time_point deadline) {

@@ -75,7 +75,7 @@ class Connection : public std::enable_shared_from_this<Connection>,
     void handle(proto::Output out);
     void on_event(proto::Event& event);
     void on_handshake_done(const proto::event::HandshakeDone& e);
-    // A stored message for this user, from the router, on our strand.
+    // An envelope for this session's device, from the router, on our strand (connection_e2e.cpp).
     void on_delivery(const Delivery& delivery);
     // `say_why`: in chat, `session_end` with `code` and `reason` before our receipt.
     void begin_close(std::string reason, proto::ErrorCode code, Clock::time_point deadline,
@@ -117,11 +117,18 @@ class Connection : public std::enable_shared_from_this<Connection>,
     void add_user(std::uint64_t id, const std::string& email, const std::string& username,
                   std::shared_ptr<crypto::SecretBytes> secret);
 
-    // connection_e2e.cpp: prekeys, devices, bundles and the relay (§2.4)
+    // connection_e2e.cpp: prekeys, devices, bundles and the relay (§2.4). Each runs `job` on a
+    // query worker and answers once on the strand.
     void on_request(proto::msg::PublishPrekeys& m);
     void on_request(proto::msg::ListDevices& m);
     void on_request(proto::msg::FetchBundle& m);
     void on_request(proto::msg::Relay& m);
+    template <class Job>
+    void submit_e2e(std::string_view op, std::uint64_t id, Job job);
+    // True (and answered `throttled`) when the account's relay budget is spent.
+    bool relay_throttled(std::uint64_t id, std::string_view op);
+    // At chat-ready: the router offers this session the envelopes for its own device.
+    void attach_route();
 
     // connection_auth.cpp
     void start_login(std::string username, crypto::SecretBytes password);
@@ -149,7 +156,7 @@ class Connection : public std::enable_shared_from_this<Connection>,
     std::string account_;    // canonical (LoginThrottle::canonical), for throttles and caps
     bool counted_ = false;   // holds a slot in sessions_by_account / sessions_by_block
     std::string client_fp_;  // the client certificate's full SHA-256 fingerprint (H1)
-    Router::Handle route_handle_ = 0;
+    Router::Handle route_handle_ = 0;  // attached at chat-ready (attach_route)
     // Whom our presence reaches: the friends (lower case, at most kMaxFriends), read at
     // chat-ready and kept current by our friend requests and the friend_events pushed to us.
     std::set<std::string> friends_;

@@ -242,8 +242,8 @@ void Connection::finish_auth(const std::string& username, proto::msg::AuthAction
     handle(session().accept_auth(proto::Principal{result->id, username_, role, {}}, action));
 }
 
-// Caps on logged-in connections (L15), then the pre-login slot is freed and the router learns
-// of the session. False when a cap is reached.
+// Caps on logged-in connections (L15), then the pre-login slot is freed (the router learns of
+// the session at chat-ready: attach_route). False when a cap is reached.
 bool Connection::mark_authenticated() {
     if (!ctx_.sessions_by_account.acquire(account_)) {
         return false;
@@ -254,15 +254,6 @@ bool Connection::mark_authenticated() {
     }
     counted_ = true;
     ctx_.admission.release(id_);
-    // The router calls from any thread; the delivery is handled on this connection's strand.
-    auto weak = weak_from_this();
-    route_handle_ = ctx_.router->attach(username_, [weak, strand = strand_](const Delivery& d) {
-        asio::post(strand, [weak, d] {
-            if (auto self = weak.lock()) {
-                self->guarded("deliver", [&] { self->on_delivery(d); });
-            }
-        });
-    });
     return true;
 }
 

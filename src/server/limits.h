@@ -57,6 +57,12 @@ inline constexpr std::uint64_t kMaxTranscriptBytesPerAccountPerDay = std::uint64
 inline constexpr std::size_t kFriendOpsBurst = 20;
 inline constexpr std::size_t kFriendOpsPerMinute = 30;
 
+// ---- the end-to-end relay (issue 11): `send` and `bundle` per account, a token bucket, so that
+// one account cannot flood other sessions with envelopes or drain a device's one-time prekeys
+// (one message to a friend costs a send per device of theirs and of our own others)
+inline constexpr std::size_t kRelayBurst = 100;
+inline constexpr std::size_t kRelayPerMinute = 300;
+
 // ---- accounts (the field bounds themselves are proto/limits.h's accounts section) ----
 inline constexpr std::size_t kMinPasswordLength = proto::kMinPasswordBytes;
 inline constexpr std::size_t kMaxPasswordBytes = proto::kMaxPasswordBytes;

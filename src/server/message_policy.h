@@ -1,7 +1,7 @@
 // Who may send a message to whom (issue 10, item 7): by default only friends, and with
-// `[users] messages_from = "anyone"` every user. Nothing calls it yet: messages between users
-// arrive with the end-to-end relay (issue 11), whose send path is its caller, on the query
-// workers (it reads the store), before the envelope is stored and routed.
+// `[users] messages_from = "anyone"` every user. The end-to-end requests (issue 11,
+// connection_e2e.cpp) ask it on the query workers (it reads the store) before `devices`,
+// `bundle` and `send` about another user.
 #pragma once
 
 #include <string>

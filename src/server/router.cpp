@@ -25,7 +25,7 @@ void LocalRouter::detach(const std::string& user, Handle handle) {
     }
 }
 
-void LocalRouter::notify(const std::string& to, const Delivery& delivery) {
+std::size_t LocalRouter::notify(const std::string& to, const Delivery& delivery) {
     // Copy the sinks under the lock and call them outside it, so that a sink may attach or
     // detach (its session ending) without deadlocking.
     std::vector<DeliverySink> sinks;
@@ -33,16 +33,20 @@ void LocalRouter::notify(const std::string& to, const Delivery& delivery) {
         std::lock_guard lock(mutex_);
         auto it = sessions_.find(canonical_username(to));
         if (it == sessions_.end()) {
-            return;
+            return 0;
         }
         for (const auto& [handle, sink] : it->second) {
             (void)handle;
             sinks.push_back(sink);
         }
     }
+    std::size_t took = 0;
     for (auto& sink : sinks) {
-        sink(delivery);
+        if (sink(delivery)) {
+            ++took;
+        }
     }
+    return took;
 }
 
 void LocalRouter::push_locked(const std::string& key, const proto::msg::Push& push) {

@@ -1,14 +1,15 @@
 // Routing between sessions sits behind this interface, so sessions never reach into each other.
 // Today: LocalRouter, inside one process. It carries pushes (presence and friend_event, issue
-// 10) and is ready for deliveries (notify), which the relay will use. Later: a clustered
-// implementation on a message broker, same interface.
+// 10) and deliveries (notify): the end-to-end relay's envelopes to one device of a user (issue
+// 11). Later: a clustered implementation on a message broker, same interface.
 //
 // The router only notifies, after the store. A message is stored before it is routed, so a
-// recipient with no session finds it in the store when it next logs in; a friend change is
-// committed before its friend_event goes out. Pushes are fan-out of hints: one lost (no
-// session, a session ending) costs nothing the store does not still say. online() serves
-// list_friends only; no delivery decision ever asks who is online, so there is no
-// check-then-act to race a concurrent login. What travels is an opaque, immutable envelope the
+// recipient with no session finds it in the store when it next logs in (issue 12: until then
+// the relay stores nothing, and an envelope no session took is lost, which `send` answers with
+// device_offline); a friend change is committed before its friend_event goes out. Pushes are
+// fan-out of hints: one lost (no session, a session ending) costs nothing the store does not still
+// say. online() serves list_friends only; no delivery decision ever asks who is online, so there is
+// no check-then-act to race a concurrent login. What travels is an opaque, immutable envelope the
 // server already holds; never plaintext.
 #pragma once
 
@@ -25,7 +26,7 @@
 
 namespace sc::server {
 
-// The stored message's id, as the store assigned it (a MessageId once the relay lands).
+// The stored message's id, as the store assigned it (0 until issue 12 stores envelopes).
 struct DeliveryId {
     std::uint64_t value = 0;
     friend bool operator==(const DeliveryId&, const DeliveryId&) = default;
@@ -33,14 +34,18 @@ struct DeliveryId {
 
 struct Delivery {
     DeliveryId id;
-    std::string from_user;
-    std::string from_device;
+    std::string from_user;    // the sending account, as the accounts table spells it
+    std::string from_device;  // the sending device: its certificate's SHA-256, lowercase hex
+    std::string to_device;    // the recipient device, the same way: only its sessions take it
+    Bytes mid;                // the sender's id of the envelope (§2.4), opaque here
     std::shared_ptr<const Bytes> envelope;  // shared by every recipient session, never copied
 };
 
-// Hands a delivery to one session. Called on the router's thread: the session posts it onto
-// its own strand. It may run once more after detach() returned, so it holds its session weakly.
-using DeliverySink = std::function<void(const Delivery&)>;
+// Offers a delivery to one session. Called on the caller's thread: the session checks, without
+// blocking, whether it is for its own device (fixed when it attached); if so it posts it onto
+// its own strand and returns true ("took it"), else returns false. It may run once more after
+// detach() returned, so it holds its session weakly.
+using DeliverySink = std::function<bool(const Delivery&)>;
 // Hands a push (presence, friend_event) to one session, the same way: it only posts it onto the
 // session's strand. It is called with the router's lock held (so that pushes about one user
 // reach everyone in the order they happened) and must not call back into the router.
@@ -50,12 +55,14 @@ class Router {
   public:
     using Handle = std::uint64_t;
     virtual ~Router() = default;
-    // A logged-in session of `user`; its handle is never 0.
+    // A chat-ready session of `user`; its handle is never 0.
     virtual Handle attach(const std::string& user, DeliverySink sink) = 0;
     virtual void detach(const std::string& user, Handle handle) = 0;
-    // Tells every session of `to` about `delivery`, which is stored already. Returns nothing to
-    // act on: a user without a session reads the store later.
-    virtual void notify(const std::string& to, const Delivery& delivery) = 0;
+    // Offers `delivery` to every session of `to` and returns how many took it (their sinks said
+    // it is for their device). The router decides nothing: the count is only a hint, which the
+    // relay answers `ok` or `device_offline` with until issue 12 stores envelopes first; a
+    // session that took it may still end before it sends it on.
+    virtual std::size_t notify(const std::string& to, const Delivery& delivery) = 0;
 
     // Presence and pushes (issue 10). A user is online from the moment one of its sessions has
     // announced it until its last joined session leaves. A session joins at chat-ready (it can
@@ -88,7 +95,7 @@ class LocalRouter final : public Router {
   public:
     Handle attach(const std::string& user, DeliverySink sink) override;
     void detach(const std::string& user, Handle handle) override;
-    void notify(const std::string& to, const Delivery& delivery) override;
+    std::size_t notify(const std::string& to, const Delivery& delivery) override;
     void join(const std::string& user, Handle handle, PushSink sink) override;
     bool announce(const std::string& user, Handle handle,
                   const std::vector<std::string>& audience) override;

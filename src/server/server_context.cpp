@@ -49,6 +49,8 @@ ServerContext::ServerContext(Settings s, asio::io_context& io_context, proto::Id
       registrations_by_cert(per_hour(settings.limits.registrations_per_certificate_per_hour)),
       friend_ops({static_cast<double>(settings.limits.friend_ops_burst),
                   static_cast<double>(settings.limits.friend_ops_per_minute) / 60.0}),
+      relay_ops({static_cast<double>(settings.limits.relay_burst),
+                 static_cast<double>(settings.limits.relay_per_minute) / 60.0}),
       throttle(std::move(services.throttle)),
       sessions_by_account(settings.limits.max_sessions_per_account),
       sessions_by_block(settings.limits.max_authenticated_per_block),

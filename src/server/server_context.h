@@ -64,12 +64,13 @@ struct ServerContext {
     StoreService queries;    // submits to `query_workers`
     std::unique_ptr<store::Store> store;
     store::Accounts accounts;
-    MessagePolicy message_policy;  // [users] messages_from, over `store`; issue 11 calls it
+    MessagePolicy message_policy;  // [users] messages_from, over `store`: the relay asks it
     Admission admission;
     RateLimiter handshakes;              // new connections per address block
     RateLimiter registrations_by_block;  // register attempts
     RateLimiter registrations_by_cert;
     RateLimiter friend_ops;  // friend commands per account (not list_friends)
+    RateLimiter relay_ops;   // send and bundle per account (the end-to-end relay)
     std::unique_ptr<Throttle> throttle;
     CappedCounter sessions_by_account;  // logged-in connections
     CappedCounter sessions_by_block;

@@ -121,7 +121,7 @@ Status load_fields(const toml::table& t, std::string_view where,
 
 #define SC_READ(table, key, field) SC_TRY(read_value(table, key, field))
 
-constexpr std::array<Field<Limits>, 27> kLimitFields{{
+constexpr std::array<Field<Limits>, 29> kLimitFields{{
     {"max_connections", &read_member<&Limits::max_connections>},
     {"max_handshakes_in_flight", &read_member<&Limits::max_handshakes_in_flight>},
     {"max_unauthenticated_per_ip", &read_member<&Limits::max_unauthenticated_per_ip>},
@@ -151,6 +151,8 @@ constexpr std::array<Field<Limits>, 27> kLimitFields{{
      &read_member<&Limits::max_transcript_bytes_per_account_per_day>},
     {"friend_ops_burst", &read_member<&Limits::friend_ops_burst>},
     {"friend_ops_per_minute", &read_member<&Limits::friend_ops_per_minute>},
+    {"relay_burst", &read_member<&Limits::relay_burst>},
+    {"relay_per_minute", &read_member<&Limits::relay_per_minute>},
 }};
 
 constexpr std::array<Field<Security>, 11> kSecurityFields{{
@@ -408,6 +410,9 @@ Status validate(const Settings& s) {
     }
     if (s.limits.friend_ops_burst == 0 || s.limits.friend_ops_per_minute == 0) {
         problem("limits.friend_ops_burst and friend_ops_per_minute must be >= 1");
+    }
+    if (s.limits.relay_burst == 0 || s.limits.relay_per_minute == 0) {
+        problem("limits.relay_burst and relay_per_minute must be >= 1");
     }
     if (s.limits.query_threads == 0) {
         problem("limits.query_threads must be at least 1");

@@ -56,6 +56,9 @@ struct Limits {
     // Friend commands per account (request, accept, decline, remove): a burst, then per minute.
     std::size_t friend_ops_burst = limits::kFriendOpsBurst;
     std::size_t friend_ops_per_minute = limits::kFriendOpsPerMinute;
+    // The relay (send and bundle) per account: a burst, then per minute.
+    std::size_t relay_burst = limits::kRelayBurst;
+    std::size_t relay_per_minute = limits::kRelayPerMinute;
 };
 struct Security {
     std::chrono::seconds clock_skew = proto::kDefaultCertificateSkew;

@@ -1,6 +1,6 @@
 // The Store written once, against store/sql: the same statements on SQLite and MariaDB, one
 // class whose methods live in one file per domain (account_store_sql.cpp, device_store_sql.cpp,
-// friend_store_sql.cpp). The backends' open_* functions build it.
+// friend_store_sql.cpp, prekey_store_sql.cpp). The backends' open_* functions build it.
 #pragma once
 
 #include <cstdint>
@@ -79,6 +79,17 @@ class SqlStore final : public Store {
                                              const std::string& username) override;
     StoreResult<std::vector<FriendEntry>> friends(std::int64_t account) override;
     StoreResult<bool> are_friends(const std::string& a, const std::string& b) override;
+
+    // PrekeyStore (prekey_store_sql.cpp)
+    StoreResult<PrekeyCounts> publish_prekeys(std::int64_t account_id,
+                                              const std::string& fingerprint,
+                                              const std::optional<StoredPrekey>& signed_prekey,
+                                              const std::vector<StoredPrekey>& one_time) override;
+    StoreResult<PrekeyCounts> prekey_status(std::int64_t account_id,
+                                            const std::string& fingerprint) override;
+    StoreResult<std::vector<DeviceRecord>> devices_with_prekeys(std::int64_t account_id) override;
+    StoreResult<std::optional<PrekeyBundle>> take_bundle(std::int64_t account_id,
+                                                         const std::string& fingerprint) override;
 
   private:
     // Runs a prepared UPDATE or DELETE; true when it matched a row.

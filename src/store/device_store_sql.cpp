@@ -1,4 +1,5 @@
-// Devices: the certificates each account has logged in with, and when.
+// Devices: the certificates each account has logged in with, and when; removing one removes
+// its prekeys (prekey_store_sql.cpp).
 #include <algorithm>
 
 #include "common/display_text.h"
@@ -133,12 +134,26 @@ StoreResult<std::vector<DeviceRecord>> SqlStore::devices(std::int64_t account_id
 }
 
 StoreResult<bool> SqlStore::remove_device(std::int64_t account_id, const std::string& fingerprint) {
+    const std::string_view during = "removing a device";
     std::lock_guard lock(mutex_);
-    SC_TRY_ASSIGN(auto remove,
-                  db_->prepare("DELETE FROM devices WHERE account_id = ? AND fingerprint = ?",
-                               "removing a device"));
+    SC_TRY_ASSIGN(auto transaction, db_->transaction(during));
+    // Its prekeys first, in the same transaction (the foreign keys would cascade too; this does
+    // not depend on them): nobody can fetch a bundle of a removed device.
+    for (std::string_view table : {"signed_prekeys", "one_time_prekeys"}) {
+        SC_TRY_ASSIGN(auto keys, db_->prepare("DELETE FROM " + std::string(table) +
+                                                  " WHERE device_id IN (SELECT id FROM devices"
+                                                  " WHERE account_id = ? AND fingerprint = ?)",
+                                              during));
+        bind_params(*keys, {account_id, fingerprint});
+        SC_TRY(keys->step());
+    }
+    SC_TRY_ASSIGN(
+        auto remove,
+        db_->prepare("DELETE FROM devices WHERE account_id = ? AND fingerprint = ?", during));
     bind_params(*remove, {account_id, fingerprint});
-    return update_one(*remove);
+    SC_TRY_ASSIGN(bool removed, update_one(*remove));
+    SC_TRY(transaction.commit());
+    return removed;
 }
 
 }  // namespace sc::store

@@ -108,8 +108,9 @@ StoreResult<bool> migrate_locked(sql::Connection& db, const SchemaDialect& diale
     if (found > schema_number(SchemaVersion::latest)) {
         return fail(newer_schema_error(found));
     }
-    for (SchemaVersion version : {SchemaVersion::seed_users, SchemaVersion::accounts,
-                                  SchemaVersion::wrapped_legacy_hashes, SchemaVersion::social}) {
+    for (SchemaVersion version :
+         {SchemaVersion::seed_users, SchemaVersion::accounts, SchemaVersion::wrapped_legacy_hashes,
+          SchemaVersion::social, SchemaVersion::prekeys}) {
         SC_TRY(apply_version(db, dialect, version, wrap_cost));
     }
     return true;
@@ -129,6 +130,8 @@ std::string_view migration_description(SchemaVersion version) {
             return "legacy SHA-256 password hashes wrapped in Argon2id";
         case SchemaVersion::social:
             return "devices, friendships and friend requests";
+        case SchemaVersion::prekeys:
+            return "signed and one-time prekeys of devices";
     }
     return "unknown";
 }

@@ -23,7 +23,10 @@ enum class SchemaVersion : int {
     // Adds devices (per account and certificate fingerprint), friendships (one row per pair)
     // and friend_requests (from an account to a name); the users table is unchanged.
     social = 4,
-    latest = social,
+    // Adds signed_prekeys (one per device) and one_time_prekeys (per device and key id), both
+    // deleted with their device (issue 11).
+    prekeys = 5,
+    latest = prekeys,
 };
 
 constexpr int schema_number(SchemaVersion version) {
@@ -59,7 +62,7 @@ class SchemaDialect {
     // none: each version's transaction takes the write lock before it reads the version).
     virtual StoreResult<bool> lock_migrations(sql::Connection& db) const = 0;
     virtual void unlock_migrations(sql::Connection& db) const = 0;
-    // The DDL of versions 1, 2 and 4 (version 3 changes rows only and is written once).
+    // The DDL of versions 1, 2, 4 and 5 (version 3 changes rows only and is written once).
     virtual StoreResult<bool> apply_schema(SchemaVersion version, sql::Connection& db) const = 0;
 };
 

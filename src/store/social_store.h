@@ -1,7 +1,8 @@
 // Devices and friends (issue 10), beside the accounts, and `Store`: the one object per backend
-// that serves all three. Written once against store/sql (social_store_sql.cpp), thread-safe like
-// AccountStore. Usernames compare as the accounts table compares them: case-insensitively
-// (SQLite COLLATE NOCASE, MariaDB the users.username collation), so "Bob" is the account "bob".
+// that serves them and the prekeys (prekey_store.h). Written once against store/sql
+// (social_store_sql.cpp), thread-safe like AccountStore. Usernames compare as the accounts table
+// compares them: case-insensitively (SQLite COLLATE NOCASE, MariaDB the users.username collation),
+// so "Bob" is the account "bob".
 #pragma once
 
 #include <cstdint>
@@ -11,6 +12,7 @@
 
 #include "common/bytes.h"
 #include "store/account_store.h"
+#include "store/prekey_store.h"
 
 namespace sc::store {
 
@@ -42,7 +44,8 @@ class DeviceStore {
                                                     TimePoint when) = 0;
     // Oldest first; at most kMaxDevicesPerUser.
     virtual StoreResult<std::vector<DeviceRecord>> devices(std::int64_t account_id) = 0;
-    // False: the account has no such device.
+    // False: the account has no such device. Its prekeys (PrekeyStore) go with it, in the same
+    // transaction.
     virtual StoreResult<bool> remove_device(std::int64_t account_id,
                                             const std::string& fingerprint) = 0;
 };
@@ -112,8 +115,8 @@ class FriendStore {
     virtual StoreResult<bool> are_friends(const std::string& a, const std::string& b) = 0;
 };
 
-// One object per backend serves all three.
-class Store : public AccountStore, public DeviceStore, public FriendStore {};
+// One object per backend serves them all.
+class Store : public AccountStore, public DeviceStore, public FriendStore, public PrekeyStore {};
 
 // Opens (creating if needed) the SQLite database at `path` (WAL mode, synchronous=FULL) and runs
 // migrations.

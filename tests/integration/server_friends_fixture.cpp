@@ -6,6 +6,7 @@
 
 #include "common/files.h"
 #include "pki/ca_directory.h"
+#include "pki/user_identity.h"
 #include "testing/test_pki.h"
 
 namespace sc::test {
@@ -29,6 +30,9 @@ std::string friends_backend_name(const testing::TestParamInfo<FriendsBackend>& i
 std::string describe(const proto::msg::Push& push) {
     if (const auto* p = std::get_if<proto::msg::Presence>(&push)) {
         return "presence " + p->user + (p->online ? " online" : " offline");
+    }
+    if (const auto* e = std::get_if<proto::msg::Envelope>(&push)) {
+        return "envelope from " + e->from;
     }
     const auto& e = std::get<proto::msg::FriendEvent>(push);
     return "friend_event " + std::string(proto::msg::wire_name(e.event)) + " " + e.user;
@@ -67,6 +71,15 @@ std::optional<proto::msg::Answer> FriendClient::request(proto::msg::Request requ
         ADD_FAILURE() << name_ << ": no answer to request " << *id << " " << net_->peer_error();
     }
     return answer;
+}
+
+proto::msg::Result FriendClient::result_of(proto::msg::Request request) {
+    auto answer = this->request(std::move(request));
+    if (!answer || !std::holds_alternative<proto::msg::Result>(*answer)) {
+        ADD_FAILURE() << name_ << ": the request got no result";
+        return {0, proto::ErrorCode::internal, "no result"};
+    }
+    return std::get<proto::msg::Result>(*answer);
 }
 
 proto::msg::Result FriendClient::command(proto::msg::FriendOp op, const std::string& user) {
@@ -154,6 +167,13 @@ void FriendsTest::SetUp() {
             base, proto::Identity{
                       *chain, std::make_shared<const crypto::PrivateKey>(std::move(key).value())});
     }
+    // Named devices: the same CN, a device URI, a key of their own.
+    for (const auto& [base, device] : std::vector<std::pair<std::string, std::string>>{
+             {"alice", "phone"}, {"alice", "laptop"}, {"bob", "phone"}}) {
+        identities_.emplace(base + "/" + device,
+                            identity(leaf(pki::Profile::client, user(base),
+                                          {"DNS:" + user(base), pki::device_san(device)})));
+    }
     trust_ = proto::Trust{
         pki::load_certificate_chain(dir / "ca.crt")->front(), {}, std::chrono::seconds(300)};
 
@@ -204,6 +224,17 @@ std::unique_ptr<FriendClient> FriendsTest::logged_in(const std::string& base) {
     }
     EXPECT_TRUE(net->login(user(base), kPassword)) << net->peer_error() << net->failure();
     return std::make_unique<FriendClient>(std::move(net), user(base));
+}
+
+std::unique_ptr<FriendClient> FriendsTest::logged_in_on(const std::string& base,
+                                                        const std::string& device) {
+    auto net = NetClient::connect(server_->port(), config_for(base + "/" + device));
+    if (net == nullptr) {
+        ADD_FAILURE() << "cannot connect";
+        return nullptr;
+    }
+    EXPECT_TRUE(net->login(user(base), kPassword)) << net->peer_error() << net->failure();
+    return std::make_unique<FriendClient>(std::move(net), user(base) + "/" + device);
 }
 
 bool FriendsTest::wait_connections(std::size_t n) {

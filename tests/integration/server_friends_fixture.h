@@ -32,6 +32,10 @@ class FriendClient {
     const std::string& name() const { return name_; }
 
     // Sends the request and waits for its answer (a failed wait is a test failure).
+    std::optional<proto::msg::Answer> request(proto::msg::Request request);
+    // The same for a request answered by `result` only, or whose other answers the test does
+    // not expect: a missing or other answer is a test failure (code internal, "no result").
+    proto::msg::Result result_of(proto::msg::Request request);
     proto::msg::Result command(proto::msg::FriendOp op, const std::string& user);
     proto::msg::FriendList list();
     // The next push this session got that the test has not taken yet, waiting up to 10 s.
@@ -40,14 +44,13 @@ class FriendClient {
     std::vector<proto::msg::Push> untaken_pushes();
 
   private:
-    std::optional<proto::msg::Answer> request(proto::msg::Request request);
-
     std::unique_ptr<NetClient> net_;
     std::string name_;
     std::size_t taken_ = 0;  // events before this index hold no untaken push
 };
 
-// A push as the tests compare it: "presence alice online", "friend_event added bob".
+// A push as the tests compare it: "presence alice online", "friend_event added bob",
+// "envelope from bob".
 std::string describe(const proto::msg::Push& push);
 std::string describe(const std::optional<proto::msg::Push>& push);
 
@@ -60,10 +63,14 @@ class FriendsTest : public testing::TestWithParam<FriendsBackend> {
     // `base` + a per-test suffix, so runs on the shared MariaDB do not collide.
     std::string user(const std::string& base) const { return base + suffix_; }
     // A client certificate for user(base) (CN = the username), made at SetUp for the usual
-    // names: alice, bob, carol, dave.
+    // names: alice, bob, carol, dave; and for named devices (the certificate's device URI),
+    // as "alice/phone", "alice/laptop" and "bob/phone".
     proto::ClientConfig config_for(const std::string& base) const;
+    const proto::Identity& identity_of(const std::string& key) const { return identities_.at(key); }
     std::unique_ptr<FriendClient> registered(const std::string& base);
     std::unique_ptr<FriendClient> logged_in(const std::string& base);
+    // user(base) logged in with the certificate of identity_of(base + "/" + device).
+    std::unique_ptr<FriendClient> logged_in_on(const std::string& base, const std::string& device);
     // Waits (polling the server's own count, no sleeping) until it has this many connections.
     bool wait_connections(std::size_t n);
     // A second handle on the server's store, as the server was configured.

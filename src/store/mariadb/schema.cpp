@@ -280,6 +280,35 @@ StoreResult<bool> create_social_tables(sql::Connection& db) {
     return true;
 }
 
+// Version 5: signed_prekeys, one_time_prekeys (the reasons are in sqlite_schema.cpp's
+// kPrekeys). IF NOT EXISTS, so a run cut short is finished by the next open.
+StoreResult<bool> create_prekey_tables(sql::Connection& db) {
+    const std::string_view during = "migration 5 (prekeys)";
+    const std::string_view statements[] = {
+        "CREATE TABLE IF NOT EXISTS signed_prekeys ("
+        " device_id BIGINT NOT NULL PRIMARY KEY,"
+        " key_id BIGINT NOT NULL,"
+        " prekey VARBINARY(32) NOT NULL,"
+        " made_at_ms BIGINT NOT NULL,"
+        " sig VARBINARY(1024) NOT NULL,"
+        " CONSTRAINT signed_prekeys_device FOREIGN KEY (device_id) REFERENCES devices (id)"
+        " ON DELETE CASCADE) ENGINE=InnoDB",
+        "CREATE TABLE IF NOT EXISTS one_time_prekeys ("
+        " device_id BIGINT NOT NULL,"
+        " key_id BIGINT NOT NULL,"
+        " prekey VARBINARY(32) NOT NULL,"
+        " made_at_ms BIGINT NOT NULL,"
+        " sig VARBINARY(1024) NOT NULL,"
+        " PRIMARY KEY (device_id, key_id),"
+        " CONSTRAINT one_time_prekeys_device FOREIGN KEY (device_id) REFERENCES devices (id)"
+        " ON DELETE CASCADE) ENGINE=InnoDB",
+    };
+    for (std::string_view statement : statements) {
+        SC_TRY(db.execute(statement, during));
+    }
+    return true;
+}
+
 class MariaDbSchema final : public SchemaDialect {
   public:
     explicit MariaDbSchema(std::string database) : database_(std::move(database)) {}
@@ -319,6 +348,8 @@ class MariaDbSchema final : public SchemaDialect {
                 return create_seed_users(db);
             case SchemaVersion::social:
                 return create_social_tables(db);
+            case SchemaVersion::prekeys:
+                return create_prekey_tables(db);
             default:
                 return add_account_columns(db);
         }

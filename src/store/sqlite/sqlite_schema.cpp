@@ -64,6 +64,25 @@ constexpr std::string_view kSocial[] = {
     "CREATE INDEX friend_requests_to ON friend_requests (to_username)",
 };
 
+// Version 5 (issue 11). A device's signed prekey is one row (a new one replaces it); its one-time
+// prekeys are unique per (device, key id), so one handed out (deleted) is never handed out again.
+// Both go with their device. Key ids and times are the device's u64 values, stored as integers.
+constexpr std::string_view kPrekeys[] = {
+    "CREATE TABLE signed_prekeys ("
+    " device_id INTEGER PRIMARY KEY REFERENCES devices (id) ON DELETE CASCADE,"
+    " key_id INTEGER NOT NULL,"
+    " prekey BLOB NOT NULL CHECK (length(prekey) = 32),"
+    " made_at_ms INTEGER NOT NULL,"
+    " sig BLOB NOT NULL)",
+    "CREATE TABLE one_time_prekeys ("
+    " device_id INTEGER NOT NULL REFERENCES devices (id) ON DELETE CASCADE,"
+    " key_id INTEGER NOT NULL,"
+    " prekey BLOB NOT NULL CHECK (length(prekey) = 32),"
+    " made_at_ms INTEGER NOT NULL,"
+    " sig BLOB NOT NULL,"
+    " PRIMARY KEY (device_id, key_id))",
+};
+
 class SqliteSchema final : public SchemaDialect {
   public:
     // DDL is transactional in SQLite: each version is applied whole or not at all.
@@ -85,6 +104,9 @@ class SqliteSchema final : public SchemaDialect {
         }
         if (version == SchemaVersion::social) {
             return run_all(db, kSocial, during);
+        }
+        if (version == SchemaVersion::prekeys) {
+            return run_all(db, kPrekeys, during);
         }
         SC_TRY(run_all(db, kAccounts, during));
         // Rows from before this version get the migration time as their creation time.

@@ -33,7 +33,7 @@ struct Pushes {
 };
 
 DeliverySink no_deliveries() {
-    return [](const Delivery&) {};
+    return [](const Delivery&) { return false; };
 }
 
 // A session as a connection makes it: attached at login, joined at chat-ready, announced once

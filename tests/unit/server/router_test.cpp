@@ -1,6 +1,7 @@
-// The LocalRouter without a server: sessions attach per user, a delivery reaches every session
-// of its recipient and no one else, sinks may detach while a delivery runs, and what travels is
-// the shared opaque envelope.
+// The LocalRouter without a server: sessions attach per user, a delivery is offered to every
+// session of its recipient and no one else, notify counts the sinks that took it (the relay's
+// device_offline hint), sinks may detach while a delivery runs, and what travels is the shared
+// opaque envelope.
 #include "server/router.h"
 
 #include <gtest/gtest.h>
@@ -13,19 +14,30 @@
 namespace sc::server {
 namespace {
 
-// The payload is an immutable shared byte envelope; routing hands back nothing to branch on.
+// The payload is an immutable shared byte envelope; routing hands back only how many sessions
+// took it (a hint: the router decides nothing).
 static_assert(std::is_same_v<decltype(Delivery::envelope), std::shared_ptr<const Bytes>>);
-static_assert(std::is_void_v<decltype(std::declval<Router&>().notify("", Delivery{}))>);
+static_assert(
+    std::is_same_v<decltype(std::declval<Router&>().notify("", Delivery{})), std::size_t>);
 
-Delivery delivery(std::uint64_t id, std::string from = "alice") {
-    return {DeliveryId{id}, std::move(from), "laptop",
-            std::make_shared<const Bytes>(Bytes{0x01, 0x02, 0xff})};
+Delivery delivery(std::uint64_t id, std::string from = "alice", std::string to_device = "") {
+    return {DeliveryId{id},  std::move(from),
+            "laptop",        std::move(to_device),
+            Bytes(16, 0x07), std::make_shared<const Bytes>(Bytes{0x01, 0x02, 0xff})};
 }
 
+// A session's sink: takes what is for its device ("" takes everything).
 struct Received {
+    std::string device;
     std::vector<Delivery> got;
     DeliverySink sink() {
-        return [this](const Delivery& d) { got.push_back(d); };
+        return [this](const Delivery& d) {
+            if (!device.empty() && d.to_device != device) {
+                return false;
+            }
+            got.push_back(d);
+            return true;
+        };
     }
 };
 
@@ -39,7 +51,7 @@ TEST(LocalRouter, EverySessionOfTheRecipientAndNoOneElse) {
     EXPECT_NE(h1, h2);
     EXPECT_NE(h2, h3);
     auto d = delivery(7);
-    router.notify("bob", d);
+    EXPECT_EQ(router.notify("bob", d), 2u);
     ASSERT_EQ(phone.got.size(), 1u);
     ASSERT_EQ(laptop.got.size(), 1u);
     EXPECT_TRUE(other.got.empty());
@@ -52,9 +64,25 @@ TEST(LocalRouter, EverySessionOfTheRecipientAndNoOneElse) {
     EXPECT_EQ(*phone.got[0].envelope, (Bytes{0x01, 0x02, 0xff}));
 }
 
+TEST(LocalRouter, NotifyCountsTheSessionsOfTheRecipientDeviceThatTookIt) {
+    LocalRouter router;
+    Received phone{"phone-fp", {}}, laptop{"laptop-fp", {}}, second_laptop{"laptop-fp", {}};
+    router.attach("bob", phone.sink());
+    router.attach("bob", laptop.sink());
+    router.attach("Bob", second_laptop.sink());  // usernames compare case-insensitively
+    EXPECT_EQ(router.notify("BOB", delivery(1, "alice", "laptop-fp")), 2u);
+    EXPECT_TRUE(phone.got.empty());
+    ASSERT_EQ(laptop.got.size(), 1u);
+    EXPECT_EQ(laptop.got[0].to_device, "laptop-fp");
+    EXPECT_EQ(laptop.got[0].mid, Bytes(16, 0x07));
+    EXPECT_EQ(second_laptop.got.size(), 1u);
+    EXPECT_EQ(router.notify("bob", delivery(2, "alice", "tablet-fp")), 0u);
+    EXPECT_EQ(phone.got.size() + laptop.got.size() + second_laptop.got.size(), 2u);
+}
+
 TEST(LocalRouter, NoSessionIsNotAnError) {
     LocalRouter router;
-    router.notify("nobody", delivery(1));  // stored already; read at the next login
+    EXPECT_EQ(router.notify("nobody", delivery(1)), 0u);  // the relay answers device_offline
     Received r;
     router.attach("nobody", r.sink());
     EXPECT_TRUE(r.got.empty());  // attaching does not replay: the store does
@@ -85,8 +113,12 @@ TEST(LocalRouter, SinksMayDetachAndAttachDuringADelivery) {
         router.detach("bob", self);
         router.detach("bob", sibling);
         router.attach("bob", late.sink());
+        return true;
     });
-    sibling = router.attach("bob", [&](const Delivery&) { ++calls; });
+    sibling = router.attach("bob", [&](const Delivery&) {
+        ++calls;
+        return true;
+    });
     router.notify("bob", delivery(3));
     // The sibling's sink was taken before it detached: it may see this one delivery (which is
     // why sinks hold their sessions weakly), but no later one.
@@ -103,11 +135,14 @@ TEST(LocalRouter, SinksMayDetachAndAttachDuringADelivery) {
 TEST(LocalRouter, ConcurrentAttachDetachAndNotify) {
     LocalRouter router;
     std::atomic<int> seen{0};
-    auto steady = router.attach("bob", [&](const Delivery&) { ++seen; });
+    auto steady = router.attach("bob", [&](const Delivery&) {
+        ++seen;
+        return true;
+    });
     std::atomic<bool> stop{false};
     std::thread churn([&] {
         while (!stop) {
-            auto h = router.attach("bob", [](const Delivery&) {});
+            auto h = router.attach("bob", [](const Delivery&) { return false; });
             router.detach("bob", h);
         }
     });

@@ -86,8 +86,8 @@ TEST_P(Schema4MigrationTest, UpgradesASchema3DatabaseInPlaceKeepingItsAccounts) 
     }
     auto store = open_or_fail();
     ASSERT_TRUE(store);
-    EXPECT_EQ(*store->schema_version(), 4);
-    EXPECT_EQ(scalar_raw("SELECT COUNT(*) FROM schema_version"), "4");
+    EXPECT_EQ(*store->schema_version(), 5);
+    EXPECT_EQ(scalar_raw("SELECT COUNT(*) FROM schema_version"), "5");
 
     auto alice = store->find_by_username("alice");
     ASSERT_TRUE(alice && alice->has_value());
@@ -113,11 +113,11 @@ TEST_P(Schema4MigrationTest, UpgradesASchema3DatabaseInPlaceKeepingItsAccounts) 
     // Opening again changes nothing.
     auto reopened = open_or_fail();
     ASSERT_TRUE(reopened);
-    EXPECT_EQ(scalar_raw("SELECT COUNT(*) FROM schema_version"), "4");
+    EXPECT_EQ(scalar_raw("SELECT COUNT(*) FROM schema_version"), "5");
     EXPECT_TRUE(*reopened->are_friends("bob", "alice"));
 }
 
-TEST_P(Schema4MigrationTest, UpgradesASeedsOnlyDatabaseToSchema4) {
+TEST_P(Schema4MigrationTest, UpgradesASeedsOnlyDatabaseToTheLatestSchema) {
     // The seeds' table, nothing else: no schema_version at all.
     ASSERT_EQ(exec_raw(is_mariadb()
                            ? "CREATE TABLE users (id INT PRIMARY KEY AUTO_INCREMENT, email "
@@ -138,7 +138,7 @@ TEST_P(Schema4MigrationTest, UpgradesASeedsOnlyDatabaseToSchema4) {
     ASSERT_EQ(exec_raw(seed_row("bob@test.com", "bob", "bobs password")), "");
     auto store = open_or_fail();
     ASSERT_TRUE(store);
-    EXPECT_EQ(*store->schema_version(), 4);
+    EXPECT_EQ(*store->schema_version(), 5);
     auto taha = store->find_account("taha1");
     ASSERT_TRUE(taha && taha->has_value());
     EXPECT_EQ((*taha)->email, "taha@test.com");
