@@ -39,8 +39,7 @@ Result<X25519KeyPair> X25519KeyPair::generate() {
 
 Result<X25519KeyPair> X25519KeyPair::from_private(SecretBytes private_key) {
     if (private_key.size() != kX25519KeyBytes) {
-        return fail("an X25519 private key is 32 bytes, not " +
-                    std::to_string(private_key.size()));
+        return fail("an X25519 private key is 32 bytes, not " + std::to_string(private_key.size()));
     }
     SC_TRY_ASSIGN(auto key, load_private(private_key));
     Bytes public_key(kX25519KeyBytes);
@@ -54,8 +53,7 @@ Result<X25519KeyPair> X25519KeyPair::from_private(SecretBytes private_key) {
 
 Result<SecretBytes> X25519KeyPair::agree(ByteView peer_public) const {
     if (peer_public.size() != kX25519KeyBytes) {
-        return fail("an X25519 public key is 32 bytes, not " +
-                    std::to_string(peer_public.size()));
+        return fail("an X25519 public key is 32 bytes, not " + std::to_string(peer_public.size()));
     }
     SC_TRY_ASSIGN(auto own, load_private(private_));
     ossl::PkeyPtr peer(EVP_PKEY_new_raw_public_key_ex(nullptr, "X25519", nullptr,

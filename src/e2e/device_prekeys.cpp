@@ -43,24 +43,23 @@ Result<std::optional<proto::msg::PublishPrekeys>> DeviceSessions::prekeys_to_pub
         d.topping_up = false;
     }
     if (d.topping_up) {
-        const std::size_t count =
-            std::min<std::size_t>(proto::kMaxOneTimePrekeys - status.one_time_left,
-                                  proto::kMaxOneTimePrekeysPerPublish);
+        const std::size_t count = std::min<std::size_t>(
+            proto::kMaxOneTimePrekeys - status.one_time_left, proto::kMaxOneTimePrekeysPerPublish);
         for (std::size_t i = 0; i < count; ++i) {
             SC_TRY_ASSIGN(auto pair, detail::fresh_pair(*st.entropy));
             proto::msg::OneTimePrekey key;
             key.key_id = d.next_key_id++;
             key.key = pair.public_key();
             key.ts = now_ms;
-            SC_TRY_ASSIGN(key.sig, sign_prekey(*st.key, PrekeyKind::one_time, st.own.fp,
-                                               key.key_id, key.key, key.ts));
+            SC_TRY_ASSIGN(key.sig, sign_prekey(*st.key, PrekeyKind::one_time, st.own.fp, key.key_id,
+                                               key.key, key.ts));
             d.one_time.push_back(detail::OwnedPrekey{key.key_id, key.ts, std::move(pair)});
             out.one_time.push_back(std::move(key));
         }
         if (d.one_time.size() > detail::kMaxOneTimePrivateKeys) {
-            d.one_time.erase(d.one_time.begin(),
-                             d.one_time.end() -
-                                 static_cast<std::ptrdiff_t>(detail::kMaxOneTimePrivateKeys));
+            d.one_time.erase(
+                d.one_time.begin(),
+                d.one_time.end() - static_cast<std::ptrdiff_t>(detail::kMaxOneTimePrivateKeys));
         }
     }
     if (out.spk_id == 0 && out.one_time.empty()) {

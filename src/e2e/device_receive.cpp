@@ -63,12 +63,14 @@ Result<OpenedMessage, OpenError> DeviceSessions::open(const ParsedEnvelope& pars
                       "the envelope's certificate is not the sending device's (fp_S)");
     }
     if (!h.conv.has(st.own.user) || !h.conv.has(sender.user)) {
-        return refuse("malformed", "the conversation does not hold both the sender's user and ours");
+        return refuse("malformed",
+                      "the conversation does not hold both the sender's user and ours");
     }
     if (!sender.key.verify(message_signed(env.head_bytes, env.ct, env.commit), env.sig).ok()) {
         return refuse("bad_message_signature", "the envelope's signature does not verify");
     }
-    const std::pair<Bytes, Conversation> sender_key{Bytes(h.from_fp.view().begin(), h.from_fp.view().end()), h.conv};
+    const std::pair<Bytes, Conversation> sender_key{
+        Bytes(h.from_fp.view().begin(), h.from_fp.view().end()), h.conv};
     auto received_it = d.received.find(sender_key);
     if (received_it != d.received.end()) {
         const auto& mids = received_it->second.mids;
@@ -84,15 +86,15 @@ Result<OpenedMessage, OpenError> DeviceSessions::open(const ParsedEnvelope& pars
     std::size_t used = 0;
     std::string why = "no session with the sending device opens it";
     std::optional<detail::Session> started;
-    auto init_session = h.init ? std::find_if(sessions.begin(), sessions.end(),
-                                              [&](const detail::Session& s) {
-                                                  return s.init_ek == h.init->ek;
-                                              })
-                               : sessions.end();
+    auto init_session =
+        h.init ? std::find_if(sessions.begin(), sessions.end(),
+                              [&](const detail::Session& s) { return s.init_ek == h.init->ek; })
+               : sessions.end();
     if (h.init && init_session == sessions.end()) {
         const auto* spk = find_signed_prekey(d, h.init->spk_id, now_ms);
-        auto otk = std::find_if(d.one_time.begin(), d.one_time.end(),
-                                [&](const detail::OwnedPrekey& k) { return k.id == h.init->opk_id; });
+        auto otk =
+            std::find_if(d.one_time.begin(), d.one_time.end(),
+                         [&](const detail::OwnedPrekey& k) { return k.id == h.init->opk_id; });
         if (spk == nullptr) {
             why = "it names a signed prekey this device does not hold";
         } else if (h.init->opk_id != 0 && otk == d.one_time.end()) {
@@ -187,9 +189,8 @@ Result<OpenedMessage, OpenError> DeviceSessions::open(const ParsedEnvelope& pars
 
 Result<Bytes> DeviceSessions::make_delivered(const OpenedMessage& message, std::uint64_t now_ms) {
     const auto& st = *state_;
-    Delivered statement{message.conv, message.sender_fp, st.own.fp,
-                        message.mid,  message.seq,       message.envelope_sha256,
-                        now_ms};
+    Delivered statement{message.conv, message.sender_fp,       st.own.fp, message.mid,
+                        message.seq,  message.envelope_sha256, now_ms};
     Bytes delivered = encode_delivered(statement);
     SC_TRY_ASSIGN(auto sig, st.key->sign(delivered_signed(delivered)));
     return encode_delivered_envelope(delivered, st.own.cert_der, sig);

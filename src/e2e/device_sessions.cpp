@@ -64,8 +64,7 @@ Result<DeviceSessions> DeviceSessions::open(std::filesystem::path state_file, Ve
     detail::StateData data;
     std::error_code ec;
     if (std::filesystem::exists(state_file, ec)) {
-        SC_TRY_ASSIGN(auto bytes,
-                      crypto::read_secret_file(state_file, detail::kMaxStateFileBytes));
+        SC_TRY_ASSIGN(auto bytes, crypto::read_secret_file(state_file, detail::kMaxStateFileBytes));
         auto parsed = detail::parse_state(bytes.reveal(SecretAccess{}));
         if (!parsed) {
             return fail(state_file.string() + ": " + parsed.error().message);
@@ -110,8 +109,8 @@ Result<SealedEnvelope> DeviceSessions::seal(const VerifiedDevice& peer,
                                             const OutgoingMessage& message) {
     auto& st = *state_;
     if (message.text.size() > proto::kMaxTextBytes || !is_valid_utf8(message.text)) {
-        return fail("a message is valid UTF-8 of at most " +
-                    std::to_string(proto::kMaxTextBytes) + " bytes");
+        return fail("a message is valid UTF-8 of at most " + std::to_string(proto::kMaxTextBytes) +
+                    " bytes");
     }
     if (!message.conv.has(st.own.user) || !message.conv.has(peer.user)) {
         return fail("the conversation does not hold both this device's user and the peer's");
@@ -136,8 +135,8 @@ Result<SealedEnvelope> DeviceSessions::seal(const VerifiedDevice& peer,
     }
     auto& session = sessions.front();
     SC_TRY_ASSIGN(auto sending, session.ratchet.next_send());
-    MessageHead head{message.conv, st.own.fp,       peer.fp, message.mid, message.seq,
-                     message.ts,   sending.header, session.pending_init};
+    MessageHead head{message.conv, st.own.fp,  peer.fp,        message.mid,
+                     message.seq,  message.ts, sending.header, session.pending_init};
     Bytes head_bytes = encode_head(head);
     SC_TRY_ASSIGN(auto salt, st.entropy->random(proto::kSaltBytes));
     Bytes commit = message_commitment(salt, message.text);
@@ -171,8 +170,7 @@ Result<SecretBytes> DeviceSessions::export_session_for_test(const Fingerprint& p
     return detail::serialize_session(state_->data.sessions.at(peer).front());
 }
 
-Status DeviceSessions::import_session_for_test(const Fingerprint& peer,
-                                               const SecretBytes& state) {
+Status DeviceSessions::import_session_for_test(const Fingerprint& peer, const SecretBytes& state) {
     SC_TRY_ASSIGN(auto session, detail::parse_session(state.reveal(SecretAccess{})));
     auto& sessions = state_->data.sessions[peer];
     sessions.insert(sessions.begin(), std::move(session));

@@ -43,8 +43,7 @@ class Reader {
         SC_TRY_ASSIGN(auto n, uint(width, what));
         if (n < min || n > max) {
             return fail("the envelope's " + std::string(what) + " is " + std::to_string(n) +
-                        " bytes; it must be " + std::to_string(min) + " to " +
-                        std::to_string(max));
+                        " bytes; it must be " + std::to_string(min) + " to " + std::to_string(max));
         }
         SC_TRY_ASSIGN(auto bytes, raw(static_cast<std::size_t>(n), what));
         return Bytes(bytes.begin(), bytes.end());
@@ -102,8 +101,7 @@ Status expect_kind(Reader& r, std::uint8_t kind) {
     }
     SC_TRY_ASSIGN(auto got, r.uint(1, "kind"));
     if (got != kind) {
-        return fail("an envelope of kind " + std::to_string(got) + ", not " +
-                    std::to_string(kind));
+        return fail("an envelope of kind " + std::to_string(got) + ", not " + std::to_string(kind));
     }
     return {};
 }

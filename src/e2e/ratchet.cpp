@@ -139,9 +139,8 @@ Status Ratchet::dh_step(const Bytes& peer, proto::Entropy& entropy) {
 }
 
 Result<SecretBytes> Ratchet::try_skipped(const RatchetHeader& header, ByteView ct, ByteView ad) {
-    auto it = std::find_if(skipped_.begin(), skipped_.end(), [&](const Skipped& s) {
-        return s.n == header.n && s.dh == header.dh;
-    });
+    auto it = std::find_if(skipped_.begin(), skipped_.end(),
+                           [&](const Skipped& s) { return s.n == header.n && s.dh == header.dh; });
     if (it == skipped_.end()) {
         return fail("no skipped key");
     }

@@ -87,8 +87,7 @@ class Ratchet {
         : rk_(std::move(rk)), dhs_(std::move(dhs)) {}
     Status skip_until(std::uint32_t until);
     Status dh_step(const Bytes& peer, proto::Entropy& entropy);
-    Result<crypto::SecretBytes> try_skipped(const RatchetHeader& header, ByteView ct,
-                                            ByteView ad);
+    Result<crypto::SecretBytes> try_skipped(const RatchetHeader& header, ByteView ct, ByteView ad);
 
     crypto::SecretBytes rk_;
     crypto::X25519KeyPair dhs_;

@@ -32,8 +32,7 @@ Result<crypto::SecretBytes> x3dh_secret(const X3dhContext& ctx, const crypto::Se
 Result<crypto::SecretBytes> x3dh_initiator(const X3dhContext& ctx, const crypto::X25519KeyPair& ek,
                                            ByteView spk_pub, ByteView opk_pub);
 // B's side, with its private keys (`opk` null when ctx.opk_id is 0).
-Result<crypto::SecretBytes> x3dh_responder(const X3dhContext& ctx,
-                                           const crypto::X25519KeyPair& spk,
+Result<crypto::SecretBytes> x3dh_responder(const X3dhContext& ctx, const crypto::X25519KeyPair& spk,
                                            const crypto::X25519KeyPair* opk);
 
 }  // namespace sc::e2e
