@@ -38,15 +38,15 @@ class E2eCli : public ::testing::Test {
     enum class Start { registers, logs_in };
     // A device of `user` started and logged in (or registered), once its prekeys are on the
     // server (so the others see it). `from`: the CA directory of its certificate.
-    std::unique_ptr<JsonChat> start(const std::string& user, const std::string& device,
-                                    Start how, const CliCa* from = nullptr) {
+    std::unique_ptr<JsonChat> start(const std::string& user, const std::string& device, Start how,
+                                    const CliCa* from = nullptr) {
         const CliCa& ca = from != nullptr ? *from : ca_;
         std::string label = user + "@" + (device.empty() ? "default" : device);
         auto data = tmp_ / ("data-" + label + (from != nullptr ? "-reissued" : ""));
-        auto chat = std::make_unique<JsonChat>(
-            chat_argv(ca_.dir / "ca.crt", server_->port(), ca.cert(user, device),
-                      ca.key(user, device), data),
-            label);
+        auto chat =
+            std::make_unique<JsonChat>(chat_argv(ca_.dir / "ca.crt", server_->port(),
+                                                 ca.cert(user, device), ca.key(user, device), data),
+                                       label);
         if (how == Start::registers) {
             chat->say("/register " + user + "@example.org " + user + " " + password(user));
             chat->take("registered");

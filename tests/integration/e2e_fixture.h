@@ -64,7 +64,8 @@ struct CliCa {
     enum class Existing { yes };
     explicit CliCa(std::filesystem::path dir);
     CliCa(std::filesystem::path existing, Existing) : dir(std::move(existing)) {}
-    // `pki issue --client USER [--device DEVICE]` into `dir`; false (and a test failure) if it fails.
+    // `pki issue --client USER [--device DEVICE]` into `dir`; false (and a test failure) if it
+    // fails.
     bool issue(const std::string& user, const std::string& device = "") const;
     std::filesystem::path cert(const std::string& user, const std::string& device = "") const;
     std::filesystem::path key(const std::string& user, const std::string& device = "") const;

@@ -169,9 +169,10 @@ TEST_F(E2ePlaintext, NeitherTheTextNorThePasswordIsInTheServersFilesLogOrOnTheWi
         const auto& c = captures[i];
         EXPECT_GT(c.to_server.size(), 1000U);
         EXPECT_GT(c.to_client.size(), 1000U);
-        cert_seen = cert_seen || find_any(c.to_server, {std::string(
-                                                           alice_cert->to_der().begin(),
-                                                           alice_cert->to_der().end())}) != "";
+        cert_seen =
+            cert_seen ||
+            find_any(c.to_server,
+                     {std::string(alice_cert->to_der().begin(), alice_cert->to_der().end())}) != "";
         EXPECT_EQ(find_any(c.to_server, secrets), "") << "client to server, connection " << i;
         EXPECT_EQ(find_any(c.to_client, secrets), "") << "server to client, connection " << i;
     }
