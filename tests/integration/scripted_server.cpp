@@ -29,6 +29,12 @@ std::string describe(const msg::Request& request) {
                 text += " " + std::string(msg::wire_name(m.op)) + " " + m.user;
             } else if constexpr (std::is_same_v<T, msg::UserAdd>) {
                 text += " " + m.email + " " + m.username;
+            } else if constexpr (std::is_same_v<T, msg::ListDevices>) {
+                text += " " + m.user;
+            } else if constexpr (std::is_same_v<T, msg::FetchBundle>) {
+                text += " " + m.user + " " + m.device;
+            } else if constexpr (std::is_same_v<T, msg::Relay>) {
+                text += " " + m.to + " " + m.device;
             }
             return text;
         },

@@ -109,6 +109,12 @@ void LiveProcess::close_input() {
     }
 }
 
+void LiveProcess::terminate() {
+    if (pid_ > 0 && !exited_) {
+        kill(pid_, SIGTERM);
+    }
+}
+
 void LiveProcess::kill_now() {
     if (pid_ > 0 && !exited_) {
         kill(pid_, SIGKILL);

@@ -26,7 +26,8 @@ class LiveProcess {
     // The next line it prints (without the newline), or none at end of output or deadline.
     std::optional<std::string> read_line(std::chrono::milliseconds timeout);
     void close_input();
-    void kill_now();  // SIGKILL, as a crash would
+    void kill_now();   // SIGKILL, as a crash would
+    void terminate();  // SIGTERM: a server's graceful stop
     // Waits for the exit; -1 on timeout (then it is killed).
     int wait_exit(std::chrono::milliseconds timeout);
     // Every line read so far, for failure messages.
