@@ -16,9 +16,6 @@ constexpr std::size_t kMaxCopies = 2 * proto::kMaxDevicesPerUser;
 }  // namespace
 
 std::string delivery_mark(const Delivery& d) {
-    if (d.failed) {
-        return "✗";
-    }
     std::size_t relayed = 0;
     std::size_t delivered = 0;
     std::map<std::string, std::size_t> refused;  // by code
@@ -31,15 +28,15 @@ std::string delivery_mark(const Delivery& d) {
         delivered += copy.delivered ? 1 : 0;
     }
     std::string mark;
-    if (relayed == 0 && refused.empty()) {
-        return d.sent ? "→" : "…";
-    }
-    if (relayed == 0) {
-        mark = "✗ not relayed:";
+    if (d.failed || (relayed == 0 && !refused.empty())) {
+        mark = refused.empty() ? "✗" : "✗ not relayed:";
         for (const auto& [code, n] : refused) {
             mark += " " + code;
         }
         return mark;
+    }
+    if (relayed == 0) {
+        return d.sent ? "→" : "…";
     }
     mark = delivered == 0
                ? "✓ relayed " + std::to_string(relayed)
@@ -266,6 +263,7 @@ void ConversationList::sent(const note::Sent& n) {
     info.delivery.copies = n.devices;
     if (!n.mid.empty()) {
         c->by_mid[n.mid] = index;
+        claim_early(*c, index, n.mid);
     }
     refresh_mark(*c, index);
 }
@@ -278,6 +276,19 @@ void ConversationList::send_failed(const std::string& user, std::size_t index) {
     std::erase(c->pending, index);
     if (auto it = c->messages.find(index); it != c->messages.end()) {
         it->second.delivery.failed = true;
+        // The copies told for a message of this user that no note::Sent claimed were this one's:
+        // shown in its /details.
+        for (const auto& [mid, n] : early_) {
+            const auto* r = std::get_if<note::Relayed>(&n);
+            if (r != nullptr && canonical_username(r->to) == canonical_username(user) &&
+                it->second.mid.empty()) {
+                it->second.mid = mid;
+            }
+        }
+        if (!it->second.mid.empty()) {
+            c->by_mid[it->second.mid] = index;
+            claim_early(*c, index, it->second.mid);
+        }
         refresh_mark(*c, index);
     }
 }
@@ -345,41 +356,63 @@ MessageInfo* ConversationList::by_mid(const std::string& user, const std::string
     return nullptr;
 }
 
-void ConversationList::relayed(const note::Relayed& n) {
+bool ConversationList::apply(MessageInfo& m, const CopyNote& n) {
+    const auto& fp =
+        std::visit([](const auto& v) -> const std::string& { return v.fingerprint; }, n);
+    if (!m.delivery.devices.contains(fp) && m.delivery.devices.size() >= kMaxCopies) {
+        return false;
+    }
+    auto& copy = m.delivery.devices[fp];
+    if (const auto* r = std::get_if<note::Relayed>(&n)) {
+        copy.user = r->to;
+        copy.name = r->device;
+        copy.status = r->status;
+    } else {
+        const auto& d = std::get<note::Delivered>(n);
+        copy.user = d.to;
+        copy.name = d.device;
+        copy.delivered = true;
+        copy.delivered_ts = d.ts;
+    }
+    return true;
+}
+
+void ConversationList::copy_note(const std::string& to, const std::string& mid, const CopyNote& n) {
     std::size_t index = 0;
     UserConversation* c = nullptr;
-    auto* m = by_mid(n.to, n.mid, &index, &c);
-    if (m == nullptr) {
+    if (auto* m = by_mid(to, mid, &index, &c)) {
+        if (apply(*m, n)) {
+            refresh_mark(*c, index);
+        }
         return;
     }
-    auto& copy = m->delivery.devices[n.fingerprint];
-    if (m->delivery.devices.size() > kMaxCopies) {
-        m->delivery.devices.erase(n.fingerprint);
+    if (mid.empty()) {
         return;
     }
-    copy.user = n.to;
-    copy.name = n.device;
-    copy.status = n.status;
-    refresh_mark(*c, index);
+    early_.emplace_back(mid, n);
+    if (early_.size() > kMaxEarly) {
+        early_.pop_front();
+    }
+}
+
+void ConversationList::claim_early(UserConversation& c, std::size_t index, const std::string& mid) {
+    auto& info = c.messages[index];
+    for (auto it = early_.begin(); it != early_.end();) {
+        if (it->first == mid) {
+            apply(info, it->second);
+            it = early_.erase(it);
+        } else {
+            ++it;
+        }
+    }
+}
+
+void ConversationList::relayed(const note::Relayed& n) {
+    copy_note(n.to, n.mid, n);
 }
 
 void ConversationList::delivered(const note::Delivered& n) {
-    std::size_t index = 0;
-    UserConversation* c = nullptr;
-    auto* m = by_mid(n.to, n.mid, &index, &c);
-    if (m == nullptr) {
-        return;
-    }
-    auto& copy = m->delivery.devices[n.fingerprint];
-    if (m->delivery.devices.size() > kMaxCopies) {
-        m->delivery.devices.erase(n.fingerprint);
-        return;
-    }
-    copy.user = n.to;
-    copy.name = n.device;
-    copy.delivered = true;
-    copy.delivered_ts = n.ts;
-    refresh_mark(*c, index);
+    copy_note(n.to, n.mid, n);
 }
 
 std::vector<const MessageInfo*> ConversationList::find(const std::string& user,

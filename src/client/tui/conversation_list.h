@@ -11,6 +11,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "client/chat_events.h"
@@ -101,12 +102,15 @@ class ConversationList {
     // ---- messages between users ----
     // Ours to `user`, shown at once ("…"); the index to pass to send_failed.
     std::size_t add_own(const std::string& user, std::uint64_t ts, std::string text);
-    // The session took the oldest pending one of n.to: numbered and marked "→".
+    // The session took the oldest pending one of n.to: numbered and marked. What was told of its
+    // copies before (the controller tells note::Relayed per copy, then note::Sent) is applied.
     void sent(const note::Sent& n);
     void send_failed(const std::string& user, std::size_t index);
     // A message from a user (n.conversation set) goes to that user's conversation, one of the
     // server's to the server's; counted as unread unless its conversation is open.
     void received(const note::Message& n);
+    // A copy's fate, by message id; kept (bounded) until note::Sent names the message, or its
+    // send fails (then the copies told for that user's message are shown with the failure).
     void relayed(const note::Relayed& n);
     void delivered(const note::Delivered& n);
 
@@ -142,6 +146,12 @@ class ConversationList {
     void refresh_mark(UserConversation& c, std::size_t index);
     MessageInfo* by_mid(const std::string& user, const std::string& mid, std::size_t* index,
                         UserConversation** owner);
+    using CopyNote = std::variant<note::Relayed, note::Delivered>;
+    void copy_note(const std::string& to, const std::string& mid, const CopyNote& n);
+    static bool apply(MessageInfo& m, const CopyNote& n);  // false past the bound
+    void claim_early(UserConversation& c, std::size_t index, const std::string& mid);
+    static constexpr std::size_t kMaxEarly = 256;
+    std::deque<std::pair<std::string, CopyNote>> early_;  // by mid, before their note::Sent
 
     std::string me_;
     Conversation server_;

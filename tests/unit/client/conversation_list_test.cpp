@@ -142,6 +142,37 @@ TEST(ConversationList, MarksASentMessagePerDeviceCopy) {
     (void)index;
 }
 
+// The controller tells each copy's relay (and may tell a delivery) before note::Sent names the
+// message: kept by message id, and applied when it does.
+TEST(ConversationList, CopiesToldBeforeTheMessageIsNumberedAreApplied) {
+    ConversationList list;
+    list.set_me("alice");
+    list.open("bob");
+    list.add_own("bob", 1, "early");
+    list.relayed({"bob", "phone", "p1", 3, "m3", "relayed"});
+    list.relayed({"alice", "tablet", "a2", 3, "m3", "relayed"});
+    list.delivered({"bob", "phone", "p1", 3, "m3", 10});
+    EXPECT_TRUE(contains(list.render(60, 5), "early …"));
+    list.sent(sent_to_bob(3, "m3", 2));
+    EXPECT_TRUE(contains(list.render(60, 5), "#3 <you> early ✓✓ delivered 1/2"))
+        << list.render(60, 5).back();
+}
+
+// No device of bob took it: the send fails, and the refused copies told before say why.
+TEST(ConversationList, AFailedSendShowsTheCopiesThatWereRefused) {
+    ConversationList list;
+    list.set_me("alice");
+    list.open("bob");
+    auto index = list.add_own("bob", 1, "nobody home");
+    list.relayed({"bob", "phone", "p1", 4, "m4", "device_offline"});
+    list.send_failed("bob", index);
+    EXPECT_TRUE(contains(list.render(60, 5), "nobody home ✗ not relayed: device_offline"))
+        << list.render(60, 5).back();
+    auto found = list.find("bob", std::nullopt);
+    ASSERT_EQ(found.size(), 1U);
+    EXPECT_EQ(found[0]->delivery.devices.at("p1").status, "device_offline");
+}
+
 TEST(ConversationList, MarksFailuresAndKeepsNumbersForTheNextMessage) {
     ConversationList list;
     list.set_me("alice");
