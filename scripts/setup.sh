@@ -15,9 +15,10 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # the private MariaDB the store tests run against (scripts/mariadb-test-server.sh)
   mariadb-server mariadb-client
-  # the independent vector check (tools/check_vectors.py), the openssl receipt recipe (xxd),
+  # the independent vector checks (tools/check_vectors.py; tools/check_e2e_vectors.py needs
+  # python3-cryptography for X25519, Ed25519 and AES-GCM), the openssl receipt recipe (xxd),
   # and the terminal UI tests (tmux)
-  python3 xxd tmux
+  python3 python3-cryptography xxd tmux
 )
 
 missing=()

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Independent check of tests/vectors/protocol_v1.json against docs/PROTOCOL.md.
+"""Independent check of tests/vectors/protocol_v1.json against docs/PROTOCOL.md (and of the
+message vectors users_v1.json, section 2.3, and e2e_messages_v1.json, section 2.4).
 
 Recomputes every derivable value with Python's hashlib/hmac and the openssl command line only —
 no SecureChat code — so the C++ implementation and the spec are checked against a second
@@ -169,6 +170,28 @@ for name, vector in sorted(users.items()):
     check(f"users: {name} fields", sorted(vector["fields"]), sorted(USER_FIELDS[vector["type"]]))
 check("users: every message type has a vector", sorted({v["type"] for v in users.values()}),
       sorted(USER_FIELDS))
+
+# The end-to-end messages (section 2.4): the same, with the fields of their list items.
+E2E_FIELDS = {
+    "prekeys": {"id", "spk_id", "spk", "spk_ts", "spk_sig", "one_time"},
+    "prekey_status": {"id", "spk_id", "spk_ts", "one_time_left"}, "devices": {"id", "user"},
+    "device_list": {"id", "user", "devices"}, "bundle": {"id", "user", "device"},
+    "key_bundle": {"id", "user", "device", "cert", "spk_id", "spk", "spk_ts", "spk_sig", "otk_id", "otk",
+                   "otk_ts", "otk_sig"},
+    "send": {"id", "to", "device", "mid", "body"}, "envelope": {"from", "device", "mid", "body"},
+}
+E2E_ITEM_FIELDS = {("prekeys", "one_time"): {"key_id", "key", "ts", "sig"}, ("device_list", "devices"): {"device", "name"}}
+e2e = json.load(open(os.path.join(VEC, "e2e_messages_v1.json"), encoding="utf-8"))["messages"]
+for name, vector in sorted(e2e.items()):
+    fields = dict(vector["fields"], type=vector["type"])
+    canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    check(f"e2e: {name} payload is canonical", vector["payload"], canonical)
+    check(f"e2e: {name} fields", sorted(vector["fields"]), sorted(E2E_FIELDS[vector["type"]]))
+    for (type_, key), item_fields in E2E_ITEM_FIELDS.items():
+        if vector["type"] == type_:
+            for item in vector["fields"][key]:
+                check(f"e2e: {name} {key} item fields", sorted(item), sorted(item_fields))
+check("e2e: every message type has a vector", sorted({v["type"] for v in e2e.values()}), sorted(E2E_FIELDS))
 
 if failures:
     print(f"{len(failures)} mismatches")

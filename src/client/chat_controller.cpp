@@ -220,6 +220,11 @@ std::optional<note::Error> ChatController::overdue(const Connection& c,
             return answer_timeout("answer the '" + waiter.summary.request + "' request", timeout);
         }
     }
+    if (e2e_) {
+        if (auto late = e2e_->overdue(now)) {
+            return answer_timeout(*late, timeout);
+        }
+    }
     for (const auto& waiter : quits_) {
         if (now > waiter.deadline) {
             return answer_timeout("send its receipt", timeout);
@@ -301,6 +306,11 @@ void ChatController::finalize(const ConnectionPtr& c) {
         complete(std::move(waiter.done), fail(failure));
     }
     unnumbered_request_.reset();
+    if (e2e_) {
+        e2e_->stop(failure);
+        e2e_.reset();
+    }
+    e2e_problem_.reset();
     for (auto& [id, waiter] : std::exchange(requests_, {})) {
         complete(std::move(waiter.done), fail(failure));
     }

@@ -24,13 +24,14 @@
 
 #include "client/chat_events.h"
 #include "client/client_settings.h"
+#include "client/e2e_messaging.h"
 #include "client/user_notes.h"
 #include "crypto/secret.h"
 #include "proto/client_session.h"
 
 namespace sc::client {
 
-class ChatController {
+class ChatController : private E2eMessaging::Host {
   public:
     using Completion = std::function<void(const Outcome&)>;
 
@@ -45,7 +46,7 @@ class ChatController {
 
     ChatController(asio::io_context& io, ClientSettings settings, ClientCredentials credentials,
                    ChatListener& listener);
-    ~ChatController();
+    ~ChatController() override;
     ChatController(const ChatController&) = delete;
     ChatController& operator=(const ChatController&) = delete;
 
@@ -60,6 +61,14 @@ class ChatController {
     void login(std::string username, crypto::SecretBytes password, Completion done);
     // Done when the server acknowledges the message. Several may be in flight.
     void send(std::string text, Completion done);
+    // End to end (docs/PROTOCOL.md §10; e2e_messaging.h), once logged in. send_to encrypts
+    // `text` to every device of `user` and our own other devices: note::Relayed per copy,
+    // note::Sent once; done when the server answered every copy (ok when one device of `user`
+    // took it). list_devices tells note::Devices (pins and the server's list); trust_device
+    // accepts the changed certificate of `user`'s device `device` (note::Done).
+    void send_to(std::string user, std::string text, Completion done);
+    void list_devices(std::string user, Completion done);
+    void trust_device(std::string user, std::string device, Completion done);
     // Sends a request of docs/PROTOCOL.md §2.3 (friends, who, admin); the session numbers it.
     // Done when the server answers: the answer is told as note::Done, Friends or Who, a refusal
     // (a `result` with a code) as note::Error, which also fails the completion. Needs a login.
@@ -120,8 +129,14 @@ class ChatController {
     static void drop(const ConnectionPtr& c);
     void finalize(const ConnectionPtr& c);
 
-    void notify(const Notification& n) { listener_.notify(n); }
-    void complete(Completion done, Outcome outcome);
+    void notify(const Notification& n) override { listener_.notify(n); }
+    void complete(Completion done, Outcome outcome) override;
+    // E2eMessaging::Host (chat_controller_e2e.cpp)
+    std::optional<std::uint64_t> send_request(proto::msg::Request request) override;
+    std::size_t others_in_flight() const override;
+    void start_e2e();
+    // A command that needs the end-to-end layer: it, or the refusal told to `done`.
+    E2eMessaging* e2e_for(Completion& done);
     // Reports a failure that ends no connection (a command that cannot run now).
     void refuse(Completion done, note::Error error);
 
@@ -144,6 +159,10 @@ class ChatController {
     std::vector<Waiter> quits_;
     std::optional<RequestWaiter> unnumbered_request_;  // given to the session, id not yet known
     std::map<std::uint64_t, RequestWaiter> requests_;  // bounded by kMaxRequestsInFlight
+    // End to end, for the logged-in connection (made at chat-ready, gone at its end), or why not.
+    std::unique_ptr<E2eMessaging> e2e_;
+    std::optional<note::Error> e2e_problem_;
+    std::optional<std::uint64_t> last_request_id_;  // of the request submit() just sent
 };
 
 }  // namespace sc::client

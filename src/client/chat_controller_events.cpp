@@ -65,7 +65,13 @@ void ChatController::on_event(const ConnectionPtr& c, proto::Event& event) {
             } else if constexpr (std::is_same_v<T, Answered>) {
                 on_answered(e);
             } else if constexpr (std::is_same_v<T, Pushed>) {
-                notify(push_note(e.push));
+                if (const auto* envelope = std::get_if<proto::msg::Envelope>(&e.push)) {
+                    if (e2e_) {
+                        e2e_->on_envelope(*envelope);
+                    }  // else: this device cannot read it, and was told why at /msg
+                } else {
+                    notify(push_note(e.push));
+                }
             } else if constexpr (std::is_same_v<T, SessionEnding>) {
                 on_session_ending(c, e);
             }
@@ -105,6 +111,7 @@ void ChatController::on_chat_ready(const ConnectionPtr& c) {
         complete(std::move(auth_->done), {});
         auth_.reset();
     }
+    start_e2e();
 }
 
 void ChatController::on_receipts(const ConnectionPtr& c, const proto::event::ReceiptsExchanged& e) {
@@ -127,6 +134,8 @@ void ChatController::on_request_sent(const proto::event::RequestSent& e) {
     if (unnumbered_request_) {
         requests_.insert_or_assign(e.id, std::move(*unnumbered_request_));
         unnumbered_request_.reset();
+    } else {
+        last_request_id_ = e.id;  // one of the end-to-end layer's (send_request)
     }
 }
 
@@ -134,6 +143,10 @@ void ChatController::on_request_sent(const proto::event::RequestSent& e) {
 // answers it (a friend_list only for list_friends): anything else failed it unexpected_message.
 void ChatController::on_answered(const proto::event::Answered& e) {
     namespace msg = proto::msg;
+    if (e2e_ && e2e_->owns(msg::request_id(e.answer))) {
+        e2e_->on_answer(e.answer);
+        return;
+    }
     auto it = requests_.find(msg::request_id(e.answer));
     RequestSummary summary{std::string(e.request_type), "", ""};
     Completion done;
@@ -162,6 +175,9 @@ void ChatController::on_answered(const proto::event::Answered& e) {
         complete(std::move(done), fail(*error));
     } else {
         complete(std::move(done), {});
+    }
+    if (e2e_) {
+        e2e_->pump();  // a place in the session may have come free
     }
 }
 

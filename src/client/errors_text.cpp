@@ -24,7 +24,9 @@ std::optional<std::string> users_code_text(proto::ErrorCode code, const std::str
             return "this certificate belongs to another user: log in with the username it "
                    "names, or use your own certificate";
         case ErrorCode::account_disabled:
-            return with("this account is disabled: an administrator can enable it again");
+            return user.empty()
+                       ? with("this account is disabled: an administrator can enable it again")
+                       : with(who + "'s account is disabled: nothing can be sent to it");
         case ErrorCode::kicked:
             return with("an administrator ended this session");
         case ErrorCode::forbidden:
@@ -37,6 +39,14 @@ std::optional<std::string> users_code_text(proto::ErrorCode code, const std::str
             return "there is no friend request from " + who + " to answer";
         case ErrorCode::not_friends:
             return who + " is not your friend";
+        case ErrorCode::no_such_device:
+            return who + " has no such device that can receive end-to-end messages";
+        case ErrorCode::device_offline:
+            return "that device of " + who + " is not connected: nothing was kept for it";
+        case ErrorCode::bad_prekey:
+            return with("a prekey's signature does not verify with the device's certificate");
+        case ErrorCode::throttled:
+            return with("too many messages or key requests: wait a moment and try again");
         case ErrorCode::limit_reached:
             return with("a limit was reached (friends, requests or devices)");
         case ErrorCode::unavailable:

@@ -75,15 +75,29 @@ json to_json(const Notification& n, const FormatContext& ctx) {
             } else if constexpr (std::is_same_v<T, note::Sent>) {
                 j["seqno"] = e.seqno;
                 j["ts"] = e.ts;
+                if (!e.to.empty()) {  // end to end (/msg)
+                    j["to"] = e.to;
+                    j["text"] = e.text;
+                    j["mid"] = e.mid;
+                    j["devices"] = e.devices;
+                }
             } else if constexpr (std::is_same_v<T, note::Acked>) {
                 j["seqno"] = e.seqno;
             } else if constexpr (std::is_same_v<T, note::Rekeyed>) {
                 j["epoch"] = e.epoch;
             } else if constexpr (std::is_same_v<T, note::Message>) {
                 j["from"] = e.from;
+                if (!e.fingerprint.empty()) {  // end to end, from a user's device
+                    j["device"] = e.device;
+                    j["conversation"] = e.conversation;
+                }
                 j["seqno"] = e.seqno;
                 j["ts"] = e.ts;
                 j["text"] = e.text;
+                if (!e.fingerprint.empty()) {
+                    j["fingerprint"] = e.fingerprint;
+                    j["mid"] = e.mid;
+                }
             } else if constexpr (std::is_same_v<T, note::ReceiptSaved>) {
                 j["transcript"] = e.transcript.string();
                 j["own_receipt"] = e.own_receipt.string();
@@ -215,6 +229,8 @@ std::string done_text(const note::Done& e) {
                : e.op == "accept"  ? "accepted " + user + "'s friend request"
                : e.op == "decline" ? "declined " + user + "'s friend request"
                                    : "removed " + user + " from your friends";
+    } else if (e.request == "trust") {
+        return display_text(e.message);
     } else if (e.request == "user_add") {
         text = "added the user " + user + " (they need a certificate for that name)";
     } else if (e.request == "user_admin") {
@@ -253,6 +269,12 @@ std::string human_text(const Notification& n, const FormatContext& ctx) {
             } else if constexpr (std::is_same_v<T, note::LoggedIn>) {
                 return "logged in as " + shown(e.username) + "; type a message";
             } else if constexpr (std::is_same_v<T, note::Sent>) {
+                if (!e.to.empty()) {
+                    return "[" + local_time(e.ts) + "] you to " + shown(e.to) + " #" +
+                           std::to_string(e.seqno) + ": " + shown(e.text) + " (end to end, " +
+                           std::to_string(e.devices) + " device cop" +
+                           (e.devices == 1 ? "y" : "ies") + ")";
+                }
                 return "[" + local_time(e.ts) + "] you #" + std::to_string(e.seqno) + ": " +
                        shown(e.text);
             } else if constexpr (std::is_same_v<T, note::Acked>) {
@@ -261,6 +283,12 @@ std::string human_text(const Notification& n, const FormatContext& ctx) {
                 return "session key renewed by a fresh key exchange (epoch " +
                        std::to_string(e.epoch) + ")";
             } else if constexpr (std::is_same_v<T, note::Message>) {
+                if (!e.fingerprint.empty()) {
+                    bool own_copy = e.conversation != e.from;
+                    return "[" + local_time(e.ts) + "] " + shown(e.from) + " (" + shown(e.device) +
+                           ")" + (own_copy ? " to " + shown(e.conversation) : std::string()) +
+                           " #" + std::to_string(e.seqno) + ": " + shown(e.text);
+                }
                 return "[" + local_time(e.ts) + "] " + shown(e.from) + " #" +
                        std::to_string(e.seqno) + ": " + shown(e.text);
             } else if constexpr (std::is_same_v<T, note::ReceiptSaved>) {
@@ -301,9 +329,19 @@ std::string human_text(const Notification& n, const FormatContext& ctx) {
                 return "WARNING (" + shown(e.code) + "): " + shown(e.message);
             } else if constexpr (std::is_same_v<T, note::Devices>) {
                 std::string out = "devices of " + shown(e.user) + ":";
+                if (e.devices.empty()) {
+                    out += " none (none has published prekeys)";
+                }
                 for (const auto& d : e.devices) {
-                    out +=
-                        "\n  " + shown(d.name) + " " + shown(d.fingerprint) + " " + shown(d.state);
+                    out += "\n  " + shown(d.name) + "  SHA-256 " + shown(d.fingerprint) + "  " +
+                           shown(d.state);
+                    if (d.first_seen != 0) {
+                        out += ", first seen " + utc_time(d.first_seen);
+                    }
+                    if (!d.pending_fingerprint.empty()) {
+                        out += "\n    changed to SHA-256 " + shown(d.pending_fingerprint) +
+                               ": check it, then /trust " + shown(e.user) + " " + shown(d.name);
+                    }
                 }
                 return out;
             } else {

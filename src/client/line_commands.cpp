@@ -108,7 +108,37 @@ Result<LineCommand> parse_user_add(std::string_view rest) {
                                        .password = crypto::SecretBytes(as_bytes(password))});
 }
 
+Result<LineCommand> parse_msg(std::string_view rest) {
+    const std::string how = "/msg USER TEXT";
+    auto user = next_word(rest);
+    auto text = remainder(rest);
+    if (user.empty() || text.empty()) {
+        return usage(how);
+    }
+    SC_TRY_ASSIGN(auto name, one_user(user, how));
+    return LineCommand{cmd::SendTo{std::move(name), std::string(text)}};
+}
+
+Result<LineCommand> parse_trust(std::string_view rest) {
+    const std::string how = "/trust USER DEVICE";
+    auto user = next_word(rest);
+    auto device = next_word(rest);
+    if (user.empty() || device.empty() || !remainder(rest).empty()) {
+        return usage(how);
+    }
+    SC_TRY_ASSIGN(auto name, one_user(user, how));
+    if (auto problem = device_name_problem(device)) {
+        return fail("'" + display_text(device.substr(0, 40)) +
+                    "' is not a device name: " + *problem + "; nothing was changed");
+    }
+    return LineCommand{cmd::TrustDevice{std::move(name), std::string(device)}};
+}
+
 }  // namespace
+
+bool is_e2e_command(std::string_view name) {
+    return name == "/msg" || name == "/devices" || name == "/trust";
+}
 
 bool is_request_command(std::string_view name) {
     return name == "/friend" || name == "/friends" || name == "/who" || name == "/useradd" ||
@@ -157,6 +187,16 @@ Result<LineCommand> parse_line(std::string_view line) {
     if (name == "/useradd") {
         return parse_user_add(rest);
     }
+    if (name == "/msg") {
+        return parse_msg(rest);
+    }
+    if (name == "/devices") {
+        SC_TRY_ASSIGN(auto user, one_user(rest, "/devices USER"));
+        return LineCommand{cmd::ShowDevices{std::move(user)}};
+    }
+    if (name == "/trust") {
+        return parse_trust(rest);
+    }
     if (name == "/friends" || name == "/who") {
         if (!remainder(rest).empty()) {
             return usage(std::string(name) + " (no arguments)");
@@ -183,6 +223,9 @@ Result<LineCommand> parse_line(std::string_view line) {
 
 const char* line_mode_help() {
     return "commands: /register EMAIL USERNAME PASSWORD, /login USERNAME PASSWORD, "
+           "/msg USER TEXT (end to end, to every device of USER and your other devices), "
+           "/devices USER (their devices and fingerprints), /trust USER DEVICE (accept a changed "
+           "device after checking its fingerprint with USER), "
            "/friend request|accept|decline|remove USER, /friends, "
            "/who, /useradd EMAIL USERNAME PASSWORD, /disable USER, /enable USER, /kick USER "
            "(admins), /sleep SECONDS, /quit (end of input quits too); any other line is a "

@@ -2,6 +2,7 @@
 //   /register EMAIL USERNAME PASSWORD    /login USERNAME PASSWORD    /sleep SECONDS    /quit
 //   /friend request|accept|decline|remove USER    /friends
 //   /who    /useradd EMAIL USERNAME PASSWORD    /disable USER    /enable USER    /kick USER
+//   /msg USER TEXT    /devices USER    /trust USER DEVICE   (end to end, docs/PROTOCOL.md §10)
 //   /help    anything else is a message; "//" at the start sends one leading "/".
 // A PASSWORD is the rest of the line after the username, so it may contain spaces. Every USER
 // is checked against the username rules (common/usernames.h) here, so a bad one sends nothing.
@@ -38,13 +39,26 @@ struct Sleep {
 struct Request {
     proto::msg::Request request;
 };
+// End to end (ChatController::send_to, list_devices, trust_device).
+struct SendTo {
+    std::string user;
+    std::string text;
+};
+struct ShowDevices {
+    std::string user;
+};
+struct TrustDevice {
+    std::string user;
+    std::string device;
+};
 struct Quit {};
 struct Help {};
 struct Blank {};  // an empty line: nothing to do (an empty message is not worth a signature)
 }  // namespace cmd
 
-using LineCommand = std::variant<cmd::Register, cmd::Login, cmd::Say, cmd::Sleep, cmd::Request,
-                                 cmd::Quit, cmd::Help, cmd::Blank>;
+using LineCommand =
+    std::variant<cmd::Register, cmd::Login, cmd::Say, cmd::Sleep, cmd::Request, cmd::SendTo,
+                 cmd::ShowDevices, cmd::TrustDevice, cmd::Quit, cmd::Help, cmd::Blank>;
 
 inline constexpr std::chrono::seconds kMaxSleep{24 * 3600};
 
@@ -55,6 +69,8 @@ Result<LineCommand> parse_line(std::string_view line);
 // True for the names of the request commands above ("/friend", "/who", ...), which the terminal
 // UI parses with parse_line too.
 bool is_request_command(std::string_view name);
+// True for /msg, /devices and /trust (end to end), which the terminal UI may parse too.
+bool is_e2e_command(std::string_view name);
 
 // The commands, for /help and for the note shown at a terminal.
 const char* line_mode_help();

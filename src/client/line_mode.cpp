@@ -148,6 +148,16 @@ class LineSession final : public ChatListener {
                     // One at a time, like every command: the answer comes before the next line.
                     busy_ = true;
                     controller_.request(std::move(c.request), then);
+                } else if constexpr (std::is_same_v<T, cmd::SendTo>) {
+                    // Done when the server answered every device copy.
+                    busy_ = true;
+                    controller_.send_to(std::move(c.user), std::move(c.text), then);
+                } else if constexpr (std::is_same_v<T, cmd::ShowDevices>) {
+                    busy_ = true;
+                    controller_.list_devices(std::move(c.user), then);
+                } else if constexpr (std::is_same_v<T, cmd::TrustDevice>) {
+                    busy_ = true;
+                    controller_.trust_device(std::move(c.user), std::move(c.device), then);
                 } else if constexpr (std::is_same_v<T, cmd::Say>) {
                     busy_ = true;
                     controller_.send(std::move(c.text), then);

@@ -1,7 +1,8 @@
 // AES-256-GCM keys. The primitive that takes an explicit IV is not public: it lives in
 // crypto/internal/aead_raw.h, for the per-direction sealers of src/proto (the record layer's
 // Sealer/Opener and the msg layer's MessageSealer/MessageOpener), which own the key and derive
-// each IV from a number that never repeats. Everything else seals through those.
+// each IV from a number that never repeats, and for the end-to-end ratchet (e2e/ratchet.cpp),
+// whose every message key seals once. Everything else seals through those.
 #pragma once
 
 #include <cstddef>

@@ -47,6 +47,7 @@ ServerLog serve_one(net::BlockingListener& listener, proto::ServerConfig config,
         proto::SystemClock clock;
         proto::SystemEntropy entropy;
         proto::ServerSession session(std::move(config), clock, entropy);
+        msg::PrekeyStatus held;  // what answer_prekeys keeps
         bool closed = false;
         while (!closed) {
             auto chunk = conn.read_some(kTimeout);
@@ -70,6 +71,17 @@ ServerLog serve_one(net::BlockingListener& listener, proto::ServerConfig config,
                 } else if (auto* asked =
                                std::get_if<proto::event::RequestReceived>(&out.events[i])) {
                     auto request = std::move(asked->request);
+                    if (auto* keys = std::get_if<msg::PublishPrekeys>(&request);
+                        keys && behaviour.answer_prekeys) {
+                        if (keys->spk_id != 0) {
+                            held.spk_id = keys->spk_id;
+                            held.spk_ts = keys->spk_ts;
+                        }
+                        held.one_time_left += keys->one_time.size();
+                        held.id = keys->id;
+                        out.append(session.answer(held));
+                        continue;
+                    }
                     log.requests.push_back(describe(request));
                     if (auto* add = std::get_if<msg::UserAdd>(&request)) {
                         log.user_add_password = add->password.reveal_text(crypto::SecretAccess{});

@@ -29,6 +29,10 @@ struct ScriptedBehaviour {
     HeldInput held_input = HeldInput::wait;
     // False: no message is ever acknowledged (its store never ends), so each stays in flight.
     bool acknowledge_messages = true;
+    // True: the server itself answers every `prekeys` (the client's status query at chat-ready
+    // and what it then publishes) with a prekey_status of what it holds, without the script and
+    // the log, so tests of other requests see only their own. False: the script answers them.
+    bool answer_prekeys = true;
 };
 
 struct ServerLog {

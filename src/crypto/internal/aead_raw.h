@@ -3,7 +3,9 @@
 // It does not stop an IV from being used twice with one key, which would destroy both
 // confidentiality and authenticity. Only the per-direction sealers of src/proto include this
 // header (proto/record_layer.cpp, proto/message_sealer.cpp), and the tests that check them against
-// the spec; they own the key and make each IV from a sequence number that never repeats.
+// the spec; they own the key and make each IV from a sequence number that never repeats. The one
+// other user is the end-to-end Double Ratchet (e2e/ratchet.cpp): each of its message keys is
+// derived once, deleted once used, and gives its own key and nonce (docs/PROTOCOL.md §10.4).
 #pragma once
 
 #include <cstdint>

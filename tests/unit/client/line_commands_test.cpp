@@ -37,6 +37,24 @@ TEST(LineCommands, MissingArgumentsSayHowTheCommandIsWritten) {
     EXPECT_EQ(error_of("/quit now"), "usage: /quit (no arguments)");
 }
 
+TEST(LineCommands, EndToEndCommandsNameAUserAndKeepTheTextAsTyped) {
+    auto m = parsed_as<cmd::SendTo>("/msg bob  hello  there, bob ");
+    EXPECT_EQ(m.user, "bob");
+    EXPECT_EQ(m.text, "hello  there, bob ");
+    EXPECT_EQ(parsed_as<cmd::ShowDevices>("/devices carol").user, "carol");
+    auto t = parsed_as<cmd::TrustDevice>("/trust bob laptop");
+    EXPECT_EQ(t.user, "bob");
+    EXPECT_EQ(t.device, "laptop");
+    EXPECT_EQ(error_of("/msg bob"), "usage: /msg USER TEXT");
+    EXPECT_EQ(error_of("/devices"), "usage: /devices USER");
+    EXPECT_EQ(error_of("/trust bob"), "usage: /trust USER DEVICE");
+    EXPECT_EQ(error_of("/trust bob laptop extra"), "usage: /trust USER DEVICE");
+    EXPECT_NE(error_of("/msg 1bob hi").find("is not a username"), std::string::npos);
+    EXPECT_NE(error_of("/trust bob lap/top").find("is not a device name"), std::string::npos);
+    EXPECT_TRUE(is_e2e_command("/msg"));
+    EXPECT_FALSE(is_e2e_command("/friend"));
+}
+
 TEST(LineCommands, Sleep) {
     EXPECT_EQ(parsed_as<cmd::Sleep>("/sleep 2").duration, std::chrono::milliseconds(2000));
     EXPECT_EQ(parsed_as<cmd::Sleep>("/sleep 0.25").duration, std::chrono::milliseconds(250));
