@@ -2,7 +2,6 @@
 // mode's request commands, the login prompts, and text to the open conversation.
 #include "client/tui/message_details.h"
 #include "client/tui/terminal_ui_impl.h"
-#include "client/tui/user_sender.h"
 #include "common/usernames.h"
 
 namespace sc::client::tui {
@@ -82,6 +81,13 @@ void TerminalUi::dispatch(Result<LineCommand> parsed) {
     }
     if (auto* request = std::get_if<cmd::Request>(&*parsed)) {
         send_request(std::move(request->request));
+    } else if (auto* send = std::get_if<cmd::SendTo>(&*parsed)) {
+        send_to(send->user, send->text);
+    } else if (auto* devices = std::get_if<cmd::ShowDevices>(&*parsed)) {
+        // Told as note::Devices; a refusal as note::Error.
+        controller_.list_devices(devices->user, [this](const Outcome&) { redraw(); });
+    } else if (auto* trust = std::get_if<cmd::TrustDevice>(&*parsed)) {
+        controller_.trust_device(trust->user, trust->device, [this](const Outcome&) { redraw(); });
     }
 }
 
@@ -162,7 +168,8 @@ void TerminalUi::send_to(const std::string& user, const std::string& text) {
         return;
     }
     std::size_t index = conversations_.add_own(user, now_ms(), text);
-    send_to_user(io_, controller_, user, text, [this, user, index](const Outcome& outcome) {
+    // note::Relayed per copy, then note::Sent; a failure was told as note::Error too.
+    controller_.send_to(user, text, [this, user, index](const Outcome& outcome) {
         if (!outcome) {
             conversations_.send_failed(user, index);
         }
@@ -208,6 +215,8 @@ void TerminalUi::run_line(std::string& line) {
         }
     } else if (line.front() == '/' && run_tui_command(line)) {
         return;
+    } else if (is_e2e_command(line.substr(0, line.find(' ')))) {  // /devices, /trust
+        dispatch(parse_line(line));
     } else if (line.front() == '/') {
         notice("error: unknown command " + line.substr(0, 32) + " (/help lists them)");
     } else if (username_.empty()) {
