@@ -6,6 +6,19 @@
 #include "common/display_text.h"
 
 namespace sc::client::tui {
+namespace {
+
+Entry make_entry(std::uint64_t ts_ms, std::string who, std::string text, Mark mark, bool notice) {
+    Entry e;
+    e.ts_ms = ts_ms;
+    e.who = std::move(who);
+    e.text = std::move(text);
+    e.mark = mark;
+    e.notice = notice;
+    return e;
+}
+
+}  // namespace
 
 std::string clock_text(std::uint64_t ts_ms) {
     auto secs = static_cast<std::time_t>(ts_ms / 1000);
@@ -33,12 +46,12 @@ const char* mark_text(Mark mark) {
 }
 
 void Conversation::notice(std::uint64_t ts_ms, std::string text) {
-    entries_.push_back(Entry{ts_ms, "*", std::move(text), Mark::none, true});
+    entries_.push_back(make_entry(ts_ms, "*", std::move(text), Mark::none, true));
     trim();
 }
 
 std::size_t Conversation::add_own(std::uint64_t ts_ms, std::string text) {
-    entries_.push_back(Entry{ts_ms, "you", std::move(text), Mark::sending, false});
+    entries_.push_back(make_entry(ts_ms, "you", std::move(text), Mark::sending, false));
     std::size_t index = dropped_ + entries_.size() - 1;
     trim();
     return index;
@@ -70,8 +83,26 @@ void Conversation::failed(std::size_t index) {
 }
 
 void Conversation::add_received(std::uint64_t ts_ms, std::string who, std::string text) {
-    entries_.push_back(Entry{ts_ms, std::move(who), std::move(text), Mark::none, false});
+    entries_.push_back(make_entry(ts_ms, std::move(who), std::move(text), Mark::none, false));
     trim();
+}
+
+void Conversation::warning(std::uint64_t ts_ms, std::string text) {
+    Entry e = make_entry(ts_ms, "*", std::move(text), Mark::none, true);
+    e.warning = true;
+    entries_.push_back(std::move(e));
+    trim();
+}
+
+Entry* Conversation::at(std::size_t index) {
+    if (index < dropped_ || index - dropped_ >= entries_.size()) {
+        return nullptr;
+    }
+    return &entries_[index - dropped_];
+}
+
+const Entry* Conversation::at(std::size_t index) const {
+    return const_cast<Conversation*>(this)->at(index);
 }
 
 void Conversation::trim() {
@@ -81,19 +112,26 @@ void Conversation::trim() {
     }
 }
 
-std::vector<std::string> Conversation::render(std::size_t width, std::size_t height) const {
+std::vector<std::string> Conversation::render(std::size_t width, std::size_t height,
+                                              std::size_t skip) const {
     std::vector<std::string> rows;
     if (width < 12 || height == 0) {
         return rows;
     }
+    std::size_t wanted = height + skip;
     // Walk back from the newest entry until the pane is full.
-    for (auto it = entries_.rbegin(); it != entries_.rend() && rows.size() < height; ++it) {
+    for (auto it = entries_.rbegin(); it != entries_.rend() && rows.size() < wanted; ++it) {
         // Names and texts come from the peer: rendered by display_text before wrapping, so
         // the widths are those of what is drawn and no control reaches ncurses (M1, L14).
-        std::string prefix = clock_text(it->ts_ms) + " " +
-                             (it->notice ? std::string("*") : "<" + display_text(it->who) + ">") +
-                             " ";
-        std::string suffix = it->mark == Mark::none ? "" : std::string(" ") + mark_text(it->mark);
+        std::string prefix =
+            clock_text(it->ts_ms) + " " +
+            (it->seqno != 0 ? "#" + std::to_string(it->seqno) + " " : std::string()) +
+            (it->notice ? std::string(it->warning ? "* WARNING" : "*")
+                        : "<" + display_text(it->who) + ">") +
+            " ";
+        std::string suffix = !it->status.empty()      ? " " + display_text(it->status)
+                             : it->mark == Mark::none ? ""
+                                                      : std::string(" ") + mark_text(it->mark);
         std::u32string body = from_utf8(display_text(it->text) + suffix);
         std::size_t indent = from_utf8(prefix).size();
         std::vector<std::string> lines;
@@ -109,11 +147,13 @@ std::vector<std::string> Conversation::render(std::size_t width, std::size_t hei
             pos += take;
             first = false;
         } while (pos < body.size());
-        for (auto line = lines.rbegin(); line != lines.rend() && rows.size() < height; ++line) {
+        for (auto line = lines.rbegin(); line != lines.rend() && rows.size() < wanted; ++line) {
             rows.push_back(*line);
         }
     }
-    return std::vector<std::string>(rows.rbegin(), rows.rend());
+    // Scrolled back: the newest `skip` rows are below the pane (at most all but one screenful).
+    std::size_t drop = rows.size() > height ? std::min(skip, rows.size() - height) : 0;
+    return std::vector<std::string>(rows.rbegin(), rows.rend() - static_cast<std::ptrdiff_t>(drop));
 }
 
 }  // namespace sc::client::tui

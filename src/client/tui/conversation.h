@@ -17,6 +17,11 @@ struct Entry {
     std::string text;
     Mark mark = Mark::none;
     bool notice = false;  // a line from the client itself (errors, help)
+    // End-to-end messages (conversation_list.h): the sender's counter, drawn as "#N" before the
+    // author when set, and the delivery state in words, drawn instead of `mark` when set.
+    std::uint64_t seqno = 0;
+    std::string status;
+    bool warning = false;  // a security warning: drawn as "* WARNING …" (and in colour)
 };
 
 class Conversation {
@@ -31,9 +36,18 @@ class Conversation {
     void failed(std::size_t index);
     void add_received(std::uint64_t ts_ms, std::string who, std::string text);
 
+    void warning(std::uint64_t ts_ms, std::string text);
+
     const std::vector<Entry>& entries() const { return entries_; }
-    // The last `height` display rows for a pane `width` columns wide (UTF-8 aware wrapping).
-    std::vector<std::string> render(std::size_t width, std::size_t height) const;
+    // The entry of an index add_own (or index_of_last) returned, or nullptr once it was dropped.
+    Entry* at(std::size_t index);
+    const Entry* at(std::size_t index) const;
+    std::size_t index_of_last() const { return dropped_ + entries_.size() - 1; }
+    std::size_t first_index() const { return dropped_; }
+    // The last `height` display rows for a pane `width` columns wide (UTF-8 aware wrapping),
+    // `skip` rows above the newest one (scrolled back).
+    std::vector<std::string> render(std::size_t width, std::size_t height,
+                                    std::size_t skip = 0) const;
 
   private:
     void trim();

@@ -106,7 +106,8 @@ void CursesScreen::draw(const std::vector<std::string>& conversation, const std:
         if (row < 0) {
             continue;
         }
-        bool error = conversation[i].find(" * error: ") != std::string::npos;
+        bool error = conversation[i].find(" * error: ") != std::string::npos ||
+                     conversation[i].find(" * WARNING ") != std::string::npos;
         if (error && has_colors()) {
             attron(COLOR_PAIR(1));
         }
@@ -171,6 +172,12 @@ bool CursesScreen::read_key(KeyPress& press) {
             case KEY_RESIZE:
                 press.kind = Kind::resize;
                 break;
+            case KEY_PPAGE:
+                press.kind = Kind::page_up;
+                break;
+            case KEY_NPAGE:
+                press.kind = Kind::page_down;
+                break;
             default:
                 break;
         }
@@ -203,6 +210,12 @@ bool CursesScreen::read_key(KeyPress& press) {
         case 4:
             press.kind = Kind::end_of_input;
             break;  // Ctrl-D
+        case 14:
+            press.kind = Kind::next_conversation;
+            break;  // Ctrl-N
+        case 16:
+            press.kind = Kind::previous_conversation;
+            break;  // Ctrl-P
         default:
             if (is_typeable(static_cast<char32_t>(ch))) {
                 press = KeyPress{Kind::edit, Key::character, static_cast<char32_t>(ch)};

@@ -24,7 +24,17 @@ class CursesScreen {
               const std::string& prompt, const std::string& input, std::size_t cursor_column);
 
     struct KeyPress {
-        enum class Kind { edit, submit, resize, end_of_input, ignored } kind = Kind::ignored;
+        enum class Kind {
+            edit,
+            submit,
+            resize,
+            end_of_input,
+            next_conversation,      // Ctrl-N
+            previous_conversation,  // Ctrl-P
+            page_up,
+            page_down,
+            ignored
+        } kind = Kind::ignored;
         Key key = Key::other;  // for edit
         char32_t ch = 0;       // for Key::character
     };
