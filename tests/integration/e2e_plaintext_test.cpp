@@ -164,15 +164,14 @@ TEST_F(E2ePlaintext, NeitherTheTextNorThePasswordIsInTheServersFilesLogOrOnTheWi
     ASSERT_EQ(captures.size(), 2U);
     auto alice_cert = pki::Certificate::from_pem(read_text(ca_.cert("alice", "laptop")));
     ASSERT_TRUE(alice_cert);
+    const auto alice_der = alice_cert->to_der();
+    const std::string alice_der_text(alice_der.begin(), alice_der.end());
     bool cert_seen = false;
     for (std::size_t i = 0; i < captures.size(); ++i) {
         const auto& c = captures[i];
         EXPECT_GT(c.to_server.size(), 1000U);
         EXPECT_GT(c.to_client.size(), 1000U);
-        cert_seen =
-            cert_seen ||
-            find_any(c.to_server,
-                     {std::string(alice_cert->to_der().begin(), alice_cert->to_der().end())}) != "";
+        cert_seen = cert_seen || find_any(c.to_server, {alice_der_text}) != "";
         EXPECT_EQ(find_any(c.to_server, secrets), "") << "client to server, connection " << i;
         EXPECT_EQ(find_any(c.to_client, secrets), "") << "server to client, connection " << i;
     }

@@ -1,5 +1,7 @@
 #include "scripted_server.h"
 
+#include "proto/wire/framer.h"
+
 #include <stdexcept>
 
 #include "testing/storing_owner.h"
@@ -53,7 +55,9 @@ ServerLog serve_one(net::BlockingListener& listener, proto::ServerConfig config,
         proto::SystemClock clock;
         proto::SystemEntropy entropy;
         proto::ServerSession session(std::move(config), clock, entropy);
-        msg::PrekeyStatus held;  // what answer_prekeys keeps
+        msg::PrekeyStatus held;          // what answer_prekeys keeps
+        proto::FrameReader held_frames;  // records that arrived while a request was unanswered
+        std::size_t held_records = 0;
         bool closed = false;
         while (!closed) {
             auto chunk = conn.read_some(kTimeout);
@@ -64,8 +68,14 @@ ServerLog serve_one(net::BlockingListener& listener, proto::ServerConfig config,
                 break;
             }
             if (behaviour.held_input == HeldInput::hang_up && session.request_pending()) {
-                log.hung_up = true;
-                break;
+                held_frames.feed(*chunk);
+                while (std::holds_alternative<proto::Frame>(held_frames.next())) {
+                    ++held_records;
+                }
+                if (held_records > behaviour.held_records_allowed) {
+                    log.hung_up = true;
+                    break;
+                }
             }
             auto out = behaviour.acknowledge_messages ? receive_storing(session, *chunk)
                                                       : session.receive(*chunk);

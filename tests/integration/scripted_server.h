@@ -33,6 +33,9 @@ struct ScriptedBehaviour {
     // and what it then publishes) with a prekey_status of what it holds, without the script and
     // the log, so tests of other requests see only their own. False: the script answers them.
     bool answer_prekeys = true;
+    // With HeldInput::hang_up: how many records may arrive while a request is unanswered before
+    // the server hangs up (the client's own prekeys query at chat-ready is one such record).
+    std::size_t held_records_allowed = 0;
 };
 
 struct ServerLog {

@@ -128,7 +128,7 @@ TEST_F(TerminalUiUsers, AKickIsShownAsTheReasonTheSessionEnded) {
 TEST_F(TerminalUiUsers, AMessageThatFailsIsMarkedWhileTheFriendListIsOutstanding) {
     ScriptedServer server(
         ca_, [](proto::ServerSession&, const msg::Request&) { return proto::Output{}; },
-        proto::Role::user, {.held_input = HeldInput::hang_up});
+        proto::Role::user, {.held_input = HeldInput::hang_up, .held_records_allowed = 1});
     Tmux tmux(tmp_.path());
     log_in(tmux, server.port());
     tmux.line("hello while the list is awaited");
