@@ -4,25 +4,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "unit/client/notes.h"
+
 namespace sc::client {
 namespace {
 
-note::Sent sent_note(std::uint64_t seqno, std::uint64_t ts, std::string text) {
-    note::Sent n;
-    n.seqno = seqno;
-    n.ts = ts;
-    n.text = std::move(text);
-    return n;
-}
-note::Message message_note(std::string from, std::uint64_t seqno, std::uint64_t ts,
-                           std::string text) {
-    note::Message n;
-    n.from = std::move(from);
-    n.seqno = seqno;
-    n.ts = ts;
-    n.text = std::move(text);
-    return n;
-}
+using test::message_note;
+using test::sent_note;
 
 using nlohmann::json;
 

@@ -10,30 +10,27 @@
 #include "client/tui/conversation.h"
 #include "client/tui/input_line.h"
 #include "unit/client/control_corpus.h"
+#include "unit/client/notes.h"
 
 namespace sc::client {
 namespace {
 
-note::Sent sent_note(std::uint64_t seqno, std::uint64_t ts, std::string text) {
-    note::Sent n;
-    n.seqno = seqno;
-    n.ts = ts;
-    n.text = std::move(text);
-    return n;
-}
-note::Message message_note(std::string from, std::uint64_t seqno, std::uint64_t ts,
-                           std::string text) {
-    note::Message n;
-    n.from = std::move(from);
-    n.seqno = seqno;
-    n.ts = ts;
-    n.text = std::move(text);
-    return n;
-}
+using test::message_note;
+using test::sent_note;
 
 using nlohmann::json;
 using test::control_corpus;
 using test::raw_control_in;
+
+// A message from a user (end to end, §10), with `s` in each of its string fields.
+note::Message user_message(const std::string& s) {
+    auto m = message_note(s, 4, 0, s);
+    m.device = s;
+    m.fingerprint = s;
+    m.conversation = s;
+    m.mid = s;
+    return m;
+}
 
 // Every notification, with `s` in each of its string fields.
 std::vector<Notification> every_notification(const std::string& s) {
@@ -48,6 +45,11 @@ std::vector<Notification> every_notification(const std::string& s) {
         note::ReceiptSaved{"/d/" + s, "/d/" + s, "/d/" + s, "/d/" + s, s},
         note::Error{s, s},
         note::Closed{s},
+        user_message(s),
+        note::Relayed{s, s, s, 3, s, s},
+        note::Delivered{s, s, s, 3, s, 0},
+        note::Warning{s, s, s, s, s, s},
+        note::Devices{s, {note::KnownDevice{s, s, 0, s, s}}},
     };
 }
 
@@ -61,8 +63,10 @@ TEST(Hardening, M1_EveryControlCharacterIsMadeVisibleInLineModeText) {
     for (const auto& s : control_corpus()) {
         for (const auto& n : every_notification(s)) {
             auto shown = human_text(n, context());
-            // Only the receipt paragraph has lines of its own, and those are ours.
-            bool lines = std::holds_alternative<note::ReceiptSaved>(n);
+            // Only the receipt paragraph and the device list have lines of their own, and those
+            // are ours.
+            bool lines = std::holds_alternative<note::ReceiptSaved>(n) ||
+                         std::holds_alternative<note::Devices>(n);
             EXPECT_EQ(raw_control_in(shown, lines), "")
                 << notification_name(n) << " shows " << shown;
         }
