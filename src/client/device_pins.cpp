@@ -127,7 +127,9 @@ const PinnedDevice* DevicePins::find(std::string_view user, std::string_view fp_
         return nullptr;
     }
     for (const auto& pinned : it->second) {
-        if (pinned.fingerprint == fp_hex) {
+        // A device whose name now shows another certificate gets nothing until /trust (§10.1),
+        // not even through its old certificate's session.
+        if (pinned.fingerprint == fp_hex && !pinned.changed) {
             return &pinned;
         }
     }

@@ -131,12 +131,11 @@ void E2eMessaging::on_message(const msg::Envelope& push, const e2e::ParsedEnvelo
     shown.protection = std::move(protection);
     host_.notify(shown);
 
+    // make_delivered only signs (the state was saved above, after open()).
     auto delivered = sessions_.make_delivered(m, now_ms());
-    if (!delivered || !save_state()) {
-        if (!delivered) {
-            host_.notify(note::Error{
-                "internal", "cannot sign the delivered statement: " + delivered.error().message});
-        }
+    if (!delivered) {
+        host_.notify(note::Error{
+            "internal", "cannot sign the delivered statement: " + delivered.error().message});
         return;
     }
     // The statement travels under the message's id (the relay's mid names the message it is
@@ -160,7 +159,8 @@ void E2eMessaging::on_delivered(const e2e::ParsedEnvelope& parsed,
     if (entry->delivered) {
         return;  // told once already
     }
-    auto statement = sessions_.check_delivered(parsed, recipient, entry->envelope_sha256);
+    auto statement = sessions_.check_delivered(
+        parsed, recipient, e2e::SentCopy{entry->envelope_sha256, parsed.mid, entry->seq});
     if (!statement) {
         host_.notify(note::Error{"bad_message_signature",
                                  "refused a delivered statement from " + device_words(recipient) +
@@ -168,9 +168,8 @@ void E2eMessaging::on_delivered(const e2e::ParsedEnvelope& parsed,
         return;
     }
     entry->delivered = true;
-    note::Delivered d{entry->to,          recipient.name,
-                      recipient.fp.hex(), statement.value().seq,
-                      parsed.mid.hex(),   statement.value().ts};
+    note::Delivered d{entry->to,  recipient.name,   recipient.fp.hex(),
+                      entry->seq, parsed.mid.hex(), statement.value().ts};
     record(parsed.conv.peer_of(username_), ConversationLog::delivered_line(now_ms(), d));
     host_.notify(d);
 }

@@ -80,12 +80,18 @@ Result<OpenedMessage, OpenError> DeviceSessions::open(const ParsedEnvelope& pars
     }
 
     // Decrypt: in the session this init names, or a new one it starts, or else in each session
-    // with the sender, newest first. A failed attempt leaves every ratchet as it was.
-    auto& sessions = d.sessions[h.from_fp];
+    // with the sender, newest first — each on a copy, kept only once every check below has
+    // passed, so a refused message changes no ratchet, uses up no one-time prekey and evicts no
+    // session.
+    auto sessions_it = d.sessions.find(h.from_fp);
+    const std::vector<detail::Session> no_sessions;
+    const auto& sessions = sessions_it != d.sessions.end() ? sessions_it->second : no_sessions;
     std::optional<SecretBytes> plain;
     std::size_t used = 0;
+    std::optional<Ratchet> advanced;  // sessions[used]'s ratchet after this message
     std::string why = "no session with the sending device opens it";
     std::optional<detail::Session> started;
+    auto used_otk = d.one_time.end();
     auto init_session =
         h.init ? std::find_if(sessions.begin(), sessions.end(),
                               [&](const detail::Session& s) { return s.init_ek == h.init->ek; })
@@ -108,9 +114,7 @@ Result<OpenedMessage, OpenError> DeviceSessions::open(const ParsedEnvelope& pars
                 if (opened) {
                     plain = std::move(opened).value();
                     started = detail::Session{std::move(ratchet), h.init->ek, std::nullopt};
-                    if (h.init->opk_id != 0) {
-                        d.one_time.erase(otk);  // §10.2: a used one-time key is deleted
-                    }
+                    used_otk = h.init->opk_id != 0 ? otk : d.one_time.end();
                 }
             }
         }
@@ -119,26 +123,18 @@ Result<OpenedMessage, OpenError> DeviceSessions::open(const ParsedEnvelope& pars
             if (h.init && sessions.begin() + static_cast<std::ptrdiff_t>(i) != init_session) {
                 continue;
             }
-            auto opened =
-                sessions[i].ratchet.decrypt(h.ratchet, env.ct, env.head_bytes, *st.entropy);
+            Ratchet candidate = sessions[i].ratchet;
+            auto opened = candidate.decrypt(h.ratchet, env.ct, env.head_bytes, *st.entropy);
             if (opened) {
                 plain = std::move(opened).value();
                 used = i;
+                advanced = std::move(candidate);
             }
         }
     }
     if (!plain) {
         return refuse("decrypt_failed", "the message does not open: " + why);
     }
-    // The message key is gone; the session we received in is the one we send in next.
-    if (started) {
-        sessions.insert(sessions.begin(), std::move(*started));
-    } else {
-        std::rotate(sessions.begin(), sessions.begin() + static_cast<std::ptrdiff_t>(used),
-                    sessions.begin() + static_cast<std::ptrdiff_t>(used) + 1);
-    }
-    sessions.front().pending_init.reset();
-    detail::trim_sessions(sessions);
 
     auto bytes = plain->reveal(SecretAccess{});
     ByteView salt = bytes.first(proto::kSaltBytes);
@@ -153,6 +149,21 @@ Result<OpenedMessage, OpenError> DeviceSessions::open(const ParsedEnvelope& pars
         (now_ms > h.ts && now_ms - h.ts > proto::kE2eMaxAgeMs)) {
         return refuse("stale_timestamp", "the message's time is outside the accepted window");
     }
+
+    // Accepted: the message key is gone; the session we received in is the one we send in next.
+    auto& live = d.sessions[h.from_fp];
+    if (started) {
+        live.insert(live.begin(), std::move(*started));
+        if (used_otk != d.one_time.end()) {
+            d.one_time.erase(used_otk);  // §10.2: a used one-time key is deleted
+        }
+    } else {
+        live[used].ratchet = std::move(*advanced);
+        std::rotate(live.begin(), live.begin() + static_cast<std::ptrdiff_t>(used),
+                    live.begin() + static_cast<std::ptrdiff_t>(used) + 1);
+    }
+    live.front().pending_init.reset();
+    detail::trim_sessions(live);
 
     OpenedMessage out;
     auto& rec = d.received[sender_key];
@@ -198,7 +209,7 @@ Result<Bytes> DeviceSessions::make_delivered(const OpenedMessage& message, std::
 
 Result<DeliveredStatement> DeviceSessions::check_delivered(const ParsedEnvelope& parsed,
                                                            const VerifiedDevice& recipient,
-                                                           ByteView sent_sha256) {
+                                                           const SentCopy& sent) {
     const auto& st = *state_;
     if (parsed.kind != ParsedEnvelope::Kind::delivered) {
         return fail("not a delivered statement");
@@ -215,8 +226,13 @@ Result<DeliveredStatement> DeviceSessions::check_delivered(const ParsedEnvelope&
     if (!s.conv.has(st.own.user) || !s.conv.has(recipient.user)) {
         return fail("the delivered statement's conversation does not hold both users");
     }
-    if (!crypto::ct_equal(s.envelope_sha256, sent_sha256)) {
+    if (!crypto::ct_equal(s.envelope_sha256, sent.envelope_sha256)) {
         return fail("the delivered statement names another envelope");
+    }
+    if (!(s.mid == sent.mid) || s.seq != sent.seq) {
+        return fail(
+            "the delivered statement names another message id or counter than the one "
+            "we sent");
     }
     if (!recipient.key.verify(delivered_signed(env.delivered_bytes), env.sig).ok()) {
         return fail("the delivered statement's signature does not verify");

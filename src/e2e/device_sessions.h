@@ -71,6 +71,13 @@ struct SealedEnvelope {
     MessageDetails details;
 };
 
+// What a sender keeps of one copy it sealed, to check the recipient's delivered statement.
+struct SentCopy {
+    ByteView envelope_sha256;  // SealedEnvelope::envelope_sha256 of that copy
+    MessageId mid;
+    std::uint64_t seq = 0;
+};
+
 // An envelope parsed (§10.5) but not yet believed: the caller checks `cert_der` (device_trust)
 // before handing it back to open() / check_delivered().
 struct ParsedEnvelope {
@@ -156,11 +163,11 @@ class DeviceSessions {
                                           const VerifiedDevice& sender, std::uint64_t now_ms);
     // Our signed delivered statement (kind 2) for a message we accepted.
     Result<Bytes> make_delivered(const OpenedMessage& message, std::uint64_t now_ms);
-    // Checks a kind-2 envelope from `recipient` (verified by the caller) against the message we
-    // sealed for it: `sent_sha256` is SealedEnvelope::envelope_sha256 of that copy.
+    // Checks a kind-2 envelope from `recipient` (verified by the caller) against the copy we
+    // sealed for it (§10.5: the same mid, seq and envelope hash).
     Result<DeliveredStatement> check_delivered(const ParsedEnvelope& parsed,
                                                const VerifiedDevice& recipient,
-                                               ByteView sent_sha256);
+                                               const SentCopy& sent);
 
     // Writes the state file atomically (mode 0600).
     Status save();

@@ -166,6 +166,10 @@ Result<SecretBytes> Ratchet::decrypt(const RatchetHeader& header, ByteView ct, B
         return fail("the message key of this header was used or deleted");
     }
     SC_TRY(next.skip_until(header.n));
+    if (!next.ckr_) {
+        // The initiator's first ratchet key, before any DH step: nothing was sent in it.
+        return fail("no receiving chain for this ratchet key");
+    }
     SC_TRY_ASSIGN(auto step, kdf_ck(*next.ckr_));
     SC_TRY_ASSIGN(auto plain, open_with_message_key(step.mk, ct, ad));
     next.ckr_ = std::move(step.ck);

@@ -338,6 +338,7 @@ TEST_F(ChatControllerE2e, AnEnvelopeFromBobIsShownOnceAndAnsweredWithADeliveredS
     std::optional<msg::PublishPrekeys> client_keys;
     std::vector<std::string> checked;  // bob's checks of the client's delivered statements
     std::optional<e2e::SealedEnvelope> sealed;
+    std::uint64_t sealed_seq = 0;
     start([&](proto::ServerSession& s, const msg::Request& r) -> proto::Output {
         auto id = msg::request_id(r);
         if (const auto* keys = std::get_if<msg::PublishPrekeys>(&r)) {
@@ -373,6 +374,7 @@ TEST_F(ChatControllerE2e, AnEnvelopeFromBobIsShownOnceAndAnsweredWithADeliveredS
             e2e::OutgoingMessage m{conv, *MessageId::from_view(Bytes(16, 7)),
                                    laptop->sessions->next_seq(conv), now_ms(), "hi from bob"};
             sealed = laptop->sessions->seal(bundle.value().device, &bundle.value(), m).value();
+            sealed_seq = m.seq;
             msg::Envelope push{
                 .from = "bob", .device = laptop->fp(), .mid = Bytes(16, 7), .body = sealed->body};
             out.append(s.push(push));
@@ -382,8 +384,10 @@ TEST_F(ChatControllerE2e, AnEnvelopeFromBobIsShownOnceAndAnsweredWithADeliveredS
         const auto& relay = std::get<msg::Relay>(r);
         auto parsed = e2e::parse_envelope(relay.body);
         if (parsed && sealed) {
-            auto d = laptop->sessions->check_delivered(parsed.value(), client_device(),
-                                                       sealed->envelope_sha256);
+            auto d = laptop->sessions->check_delivered(
+                parsed.value(), client_device(),
+                e2e::SentCopy{sealed->envelope_sha256, *MessageId::from_view(Bytes(16, 7)),
+                              sealed_seq});
             checked.push_back(d ? "ok" : "bad: " + d.error().message);
         }
         return answer_ok(s, r);

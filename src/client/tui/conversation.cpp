@@ -156,4 +156,14 @@ std::vector<std::string> Conversation::render(std::size_t width, std::size_t hei
     return std::vector<std::string>(rows.rbegin(), rows.rend() - static_cast<std::ptrdiff_t>(drop));
 }
 
+bool is_alert_row(const std::string& row) {
+    // clock_text is "hh:mm:ss"; a notice has no seqno, so its "*" follows the clock.
+    constexpr std::size_t kClock = 8;
+    if (row.size() <= kClock || row[2] != ':' || row[5] != ':') {
+        return false;
+    }
+    return row.compare(kClock, 10, " * error: ") == 0 ||
+           row.compare(kClock, 11, " * WARNING ") == 0;
+}
+
 }  // namespace sc::client::tui

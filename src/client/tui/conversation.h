@@ -61,4 +61,9 @@ class Conversation {
 std::string clock_text(std::uint64_t ts_ms);  // "14:09:21", local time
 const char* mark_text(Mark mark);             // "…", "✓", "✗", or ""
 
+// A row of the client's own error or warning (Conversation::render: "12:00:00 * error: …",
+// "12:00:00 * WARNING …"). Only the start of a row counts: a peer's text comes after its
+// "<name> " or a continuation indent, so a message that holds these words is not drawn as one.
+bool is_alert_row(const std::string& row);
+
 }  // namespace sc::client::tui

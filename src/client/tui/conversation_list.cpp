@@ -276,12 +276,13 @@ void ConversationList::send_failed(const std::string& user, std::size_t index) {
     std::erase(c->pending, index);
     if (auto it = c->messages.find(index); it != c->messages.end()) {
         it->second.delivery.failed = true;
-        // The copies told for a message of this user that no note::Sent claimed were this one's:
-        // shown in its /details.
+        // The copies told for a message of this user that no note::Sent claimed were this one's
+        // (shown in its /details) — unless another message to this user is still pending, which
+        // could own them as well: then none is guessed.
         for (const auto& [mid, n] : early_) {
             const auto* r = std::get_if<note::Relayed>(&n);
-            if (r != nullptr && canonical_username(r->to) == canonical_username(user) &&
-                it->second.mid.empty()) {
+            if (c->pending.empty() && r != nullptr &&
+                canonical_username(r->to) == canonical_username(user) && it->second.mid.empty()) {
                 it->second.mid = mid;
             }
         }

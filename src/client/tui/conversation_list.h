@@ -73,6 +73,9 @@ class ConversationList {
     // Opens (creating it) the conversation with `user` ("" for the server's); false when it
     // cannot be created (the bound). Its unread count and warning flag are cleared.
     bool open(const std::string& user);
+    // Makes the conversation with `user` if there is none, without opening it. False past
+    // kMaxConversations.
+    bool ensure(const std::string& user) { return make(user) != nullptr; }
     void next();
     void previous();
     // Scrolling back in the open conversation, in display rows.

@@ -13,6 +13,7 @@
 #include <csignal>
 #include <exception>
 
+#include "client/tui/conversation.h"
 #include "common/display_text.h"
 
 namespace sc::client::tui {
@@ -106,8 +107,7 @@ void CursesScreen::draw(const std::vector<std::string>& conversation, const std:
         if (row < 0) {
             continue;
         }
-        bool error = conversation[i].find(" * error: ") != std::string::npos ||
-                     conversation[i].find(" * WARNING ") != std::string::npos;
+        bool error = is_alert_row(conversation[i]);
         if (error && has_colors()) {
             attron(COLOR_PAIR(1));
         }

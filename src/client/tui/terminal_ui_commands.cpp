@@ -82,7 +82,11 @@ void TerminalUi::dispatch(Result<LineCommand> parsed) {
     if (auto* request = std::get_if<cmd::Request>(&*parsed)) {
         send_request(std::move(request->request));
     } else if (auto* send = std::get_if<cmd::SendTo>(&*parsed)) {
-        send_to(send->user, send->text);
+        if (username_.empty()) {
+            notice("error: log in first (/login or /register)");
+        } else {
+            send_to(send->user, send->text);
+        }
     } else if (auto* devices = std::get_if<cmd::ShowDevices>(&*parsed)) {
         // Told as note::Devices; a refusal as note::Error.
         controller_.list_devices(devices->user, [this](const Outcome&) { redraw(); });
@@ -111,14 +115,6 @@ bool TerminalUi::run_tui_command(const std::string& line) {
         }
     } else if (auto* details = std::get_if<tc::Details>(&*parsed)) {
         show_details(details->seqno);
-    } else if (auto* msg = std::get_if<tc::Msg>(&*parsed)) {
-        if (username_.empty()) {
-            notice("error: log in first (/login or /register)");
-        } else if (msg->text.empty()) {
-            notice("error: usage: /msg USER TEXT");
-        } else {
-            send_to(msg->user, msg->text);
-        }
     }
     return true;
 }
@@ -160,11 +156,9 @@ void TerminalUi::send_to_server(const std::string& text) {
 }
 
 void TerminalUi::send_to(const std::string& user, const std::string& text) {
-    if (!conversations_.has(user) && !conversations_.open(user)) {
+    // The conversation is made if it is new, without leaving the one that is open.
+    if (!conversations_.ensure(user)) {
         notice("error: too many conversations to write to another user");
-        return;
-    }
-    if (!conversations_.has(user)) {
         return;
     }
     std::size_t index = conversations_.add_own(user, now_ms(), text);
@@ -215,7 +209,7 @@ void TerminalUi::run_line(std::string& line) {
         }
     } else if (line.front() == '/' && run_tui_command(line)) {
         return;
-    } else if (is_e2e_command(line.substr(0, line.find(' ')))) {  // /devices, /trust
+    } else if (is_e2e_command(line.substr(0, line.find(' ')))) {  // /msg, /devices, /trust
         dispatch(parse_line(line));
     } else if (line.front() == '/') {
         notice("error: unknown command " + line.substr(0, 32) + " (/help lists them)");

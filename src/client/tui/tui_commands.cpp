@@ -69,17 +69,6 @@ Result<TuiCommand> parse_tui_command(std::string_view line) {
         }
         return TuiCommand{tc::Details{seqno}};
     }
-    if (auto rest = command(line, "/msg")) {
-        auto space = rest->find_first_of(" \t");
-        if (rest->empty() || space == std::string_view::npos) {
-            return fail("usage: /msg USER TEXT");
-        }
-        auto user = user_word(rest->substr(0, space), "usage: /msg USER TEXT");
-        if (!user) {
-            return fail(user.error().message);
-        }
-        return TuiCommand{tc::Msg{*user, std::string(trim(rest->substr(space)))}};
-    }
     return TuiCommand{tc::NotOurs{}};
 }
 

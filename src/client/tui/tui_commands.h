@@ -24,14 +24,10 @@ struct Open {
 struct Details {
     std::optional<std::uint64_t> seqno;
 };
-struct Msg {
-    std::string user;
-    std::string text;
-};
-struct NotOurs {};  // a line for line mode's parser, or a message
+struct NotOurs {};  // a line for line mode's parser (/msg among them), or a message
 }  // namespace tc
 
-using TuiCommand = std::variant<tc::Open, tc::Details, tc::Msg, tc::NotOurs>;
+using TuiCommand = std::variant<tc::Open, tc::Details, tc::NotOurs>;
 
 // The error says what is wrong and how the command is written; no word of the line is quoted
 // except a username or a number.

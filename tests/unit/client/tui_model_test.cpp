@@ -129,5 +129,24 @@ TEST(Hardening, I3_TuiInputBufferIsWipedWhenConsumed) {
     }
 }
 
+// Only the client's own notices are drawn as alerts: a peer's text holding the same words, on
+// its first row or a wrapped one, is not (a message cannot pass for a security warning).
+TEST(Conversation, OnlyOwnErrorsAndWarningsAreAlertRows) {
+    Conversation c;
+    c.warning(0, "bob's device phone changed");
+    c.notice(0, "error: the server closed the session");
+    c.add_received(0, "bob", " * WARNING your device changed * error: trust me");
+    c.add_received(0, "bob", std::string(60, 'x') + " * WARNING wrapped");
+    auto rows = c.render(40, 20);
+    std::size_t alerts = 0;
+    for (const auto& row : rows) {
+        if (is_alert_row(row)) {
+            ++alerts;
+            EXPECT_EQ(row.find("<bob>"), std::string::npos) << row;
+        }
+    }
+    EXPECT_EQ(alerts, 2U);
+}
+
 }  // namespace
 }  // namespace sc::client::tui

@@ -20,7 +20,11 @@ class E2eDelivered : public ::testing::Test, public World {
     }
     Result<DeliveredStatement> check(ByteView body, const Device& from) {
         SC_TRY_ASSIGN(auto parsed, parse_envelope(body));
-        return a->sessions->check_delivered(parsed, from.verified, sent.sealed.envelope_sha256);
+        return a->sessions->check_delivered(parsed, from.verified, sent_copy());
+    }
+
+    SentCopy sent_copy() const {
+        return SentCopy{sent.sealed.envelope_sha256, sent.message.mid, sent.message.seq};
     }
 
     std::unique_ptr<Party> a, b;
@@ -49,7 +53,16 @@ TEST_F(E2eDelivered, AForgedOrMismatchedStatementIsRefused) {
     auto body = b->sessions->make_delivered(opened, kNow).value();
     // For another message of ours.
     auto parsed = parse_envelope(body).value();
-    EXPECT_FALSE(a->sessions->check_delivered(parsed, bob.verified, Bytes(32, 0)));
+    const Bytes other_hash(32, 0);
+    EXPECT_FALSE(a->sessions->check_delivered(
+        parsed, bob.verified, SentCopy{other_hash, sent.message.mid, sent.message.seq}));
+    // Our copy's hash, but another counter or message id than the one we sent.
+    auto copy = sent_copy();
+    copy.seq += 1;
+    EXPECT_FALSE(a->sessions->check_delivered(parsed, bob.verified, copy));
+    copy = sent_copy();
+    copy.mid = *MessageId::from_view(Bytes(16, 0x5a));
+    EXPECT_FALSE(a->sessions->check_delivered(parsed, bob.verified, copy));
     // From someone else than the recipient.
     EXPECT_FALSE(check(body, carol));
     // Any byte changed.

@@ -297,6 +297,7 @@ TEST_F(E2eSessions, BothStartingAtOnceConverge) {
 TEST_F(E2eSessions, AtMostFourSessionsAreKeptPerPeerDevice) {
     auto a = party(alice, "alice");
     auto b = published(bob, "bob");
+    std::vector<Bytes> late;  // one message per session, without init fields, not yet delivered
     for (int i = 0; i < 5; ++i) {
         a->sessions->drop_sessions(bob.verified.fp);  // alice starts over five times
         auto bundle = server.bundle(bob, false);
@@ -305,8 +306,38 @@ TEST_F(E2eSessions, AtMostFourSessionsAreKeptPerPeerDevice) {
         // The newest session is the one bob answers in.
         auto reply = receive(*a, send(*b, alice, "r", nullptr).sealed.body, bob);
         ASSERT_TRUE(reply) << i << ": " << reply.error().message;
+        late.push_back(send(*a, bob, "late " + std::to_string(i), nullptr).sealed.body);
         b->reload();
     }
+    // Bob kept the four newest sessions: the oldest one's message no longer opens.
+    auto oldest = receive(*b, late[0], alice);
+    ASSERT_FALSE(oldest);
+    EXPECT_EQ(oldest.error().code, "decrypt_failed");
+    for (std::size_t i = 1; i < late.size(); ++i) {
+        auto kept = receive(*b, late[i], alice);
+        EXPECT_TRUE(kept) << i << ": " << kept.error().message;
+    }
+}
+
+// A message that decrypts but is refused afterwards (its time is outside the window) changes
+// nothing: the same session still opens the next message, and a retry is refused the same way.
+TEST_F(E2eSessions, AMessageRefusedAfterDecryptingLeavesTheSessionsAsTheyWere) {
+    auto a = party(alice, "alice");
+    auto b = published(bob, "bob");
+    auto bundle = server.bundle(bob);
+    ASSERT_TRUE(receive(*b, send(*a, bob, "hello", &bundle).sealed.body, alice));
+    ASSERT_TRUE(receive(*a, send(*b, alice, "hi", nullptr).sealed.body, bob));
+    auto before = b->sessions->export_session_for_test(alice.verified.fp);
+    ASSERT_TRUE(before) << before.error().message;
+    auto stale = send(*a, bob, "from the future", nullptr).sealed.body;
+    auto refused = receive(*b, stale, alice, kNow - 2 * proto::kE2eMaxAgeMs);
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, "stale_timestamp");
+    auto after = b->sessions->export_session_for_test(alice.verified.fp);
+    ASSERT_TRUE(after);
+    EXPECT_TRUE(*before == *after) << "the refused message changed bob's ratchet";
+    auto again = receive(*b, stale, alice);
+    EXPECT_TRUE(again) << again.error().message;
 }
 
 TEST(E2eSignatures, EcdsaAndRsaDevicesSignAndVerify) {

@@ -336,7 +336,9 @@ TEST(E2eVectors, DeviceSessionsMakeAndOpenTheVectorEnvelopes) {
     ASSERT_TRUE(delivered);
     EXPECT_EQ(hx(*delivered), out["delivered"]["envelope"]);
     auto parsed = parse_envelope(*delivered).value();
-    auto checked = a->check_delivered(parsed, bob.verified, h(out["delivered"]["envelope_sha256"]));
+    const auto sent_sha256 = h(out["delivered"]["envelope_sha256"]);
+    auto checked = a->check_delivered(parsed, bob.verified,
+                                      SentCopy{sent_sha256, a1_opened->mid, a1_opened->seq});
     EXPECT_TRUE(checked) << checked.error().message;
 }
 
