@@ -13,6 +13,7 @@ namespace {
 
 constexpr std::uint8_t kKindMessage = 1;
 constexpr std::uint8_t kKindDelivered = 2;
+constexpr std::uint8_t kKindStored = 3;  // §10.6: made by the server, never an envelope
 constexpr std::size_t kKeyBytes = 32;
 constexpr std::size_t kMinCt = proto::kSaltBytes + proto::kAeadTagBytes;
 
@@ -219,6 +220,26 @@ Bytes encode_delivered(const Delivered& s) {
 Bytes delivered_signed(ByteView delivered) {
     ByteWriter w;
     w.context("securechat/v1 e2e delivered").raw(delivered);
+    return std::move(w).bytes();
+}
+
+Bytes encode_stored(const StoredStatement& s) {
+    ByteWriter w;
+    w.u8(kEnvelopeVersion)
+        .u8(kKindStored)
+        .raw(s.fp_s.view())
+        .raw(s.fp_r.view())
+        .raw(s.mid.view())
+        .raw(s.envelope_sha256)
+        .u64(s.held)
+        .u64(s.ts)
+        .u64(s.expires);
+    return std::move(w).bytes();
+}
+
+Bytes stored_signed(ByteView stored) {
+    ByteWriter w;
+    w.context("securechat/v1 e2e stored").raw(stored);
     return std::move(w).bytes();
 }
 

@@ -73,6 +73,23 @@ Bytes delivered_signed(ByteView delivered);
 // envelope = delivered ‖ u16 len(cert_R) ‖ cert_R ‖ u16 len(sig) ‖ sig
 Bytes encode_delivered_envelope(ByteView delivered, ByteView cert, ByteView sig);
 
+// §10.6 (issue 12): the server's statement that it has durably committed one envelope copy for
+// device R and keeps it until `expires`, signed with the server certificate's key.
+struct StoredStatement {
+    Fingerprint fp_s;  // the sending device (the session that sent it)
+    Fingerprint fp_r;  // the device it is kept for
+    MessageId mid;
+    Bytes envelope_sha256;  // H(envelope body as sent), 32 bytes
+    std::uint64_t held = 0;
+    std::uint64_t ts = 0;       // unix ms of the commit
+    std::uint64_t expires = 0;  // unix ms
+    bool operator==(const StoredStatement&) const = default;
+};
+// stored  = u8 1 ‖ u8 3 ‖ fp_S ‖ fp_R ‖ mid ‖ H(envelope) ‖ u64 held ‖ u64 ts ‖ u64 expires
+Bytes encode_stored(const StoredStatement& statement);
+// ssigned = "securechat/v1 e2e stored" ‖ 0x00 ‖ stored
+Bytes stored_signed(ByteView stored);
+
 struct DeliveredEnvelope {
     Delivered statement;
     Bytes delivered_bytes;

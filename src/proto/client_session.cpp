@@ -378,16 +378,17 @@ ProtoResult<bool> ClientSession::on_answer(msg::Answer answer, Output& out) {
                                   "for request " + std::to_string(id) + ", which is not waiting");
     }
     auto request_type = it->second;
-    bool fits =
-        std::holds_alternative<msg::Result>(answer) ||
-        (std::holds_alternative<msg::FriendList>(answer) &&
-         request_type == msg::ListFriends::kType) ||
-        (std::holds_alternative<msg::WhoList>(answer) && request_type == msg::Who::kType) ||
-        (std::holds_alternative<msg::PrekeyStatus>(answer) &&
-         request_type == msg::PublishPrekeys::kType) ||
-        (std::holds_alternative<msg::DeviceList>(answer) &&
-         request_type == msg::ListDevices::kType) ||
-        (std::holds_alternative<msg::KeyBundle>(answer) && request_type == msg::FetchBundle::kType);
+    bool fits = std::holds_alternative<msg::Result>(answer) ||
+                (std::holds_alternative<msg::FriendList>(answer) &&
+                 request_type == msg::ListFriends::kType) ||
+                (std::holds_alternative<msg::WhoList>(answer) && request_type == msg::Who::kType) ||
+                (std::holds_alternative<msg::PrekeyStatus>(answer) &&
+                 request_type == msg::PublishPrekeys::kType) ||
+                (std::holds_alternative<msg::DeviceList>(answer) &&
+                 request_type == msg::ListDevices::kType) ||
+                (std::holds_alternative<msg::KeyBundle>(answer) &&
+                 request_type == msg::FetchBundle::kType) ||
+                (std::holds_alternative<msg::Stored>(answer) && request_type == msg::Relay::kType);
     if (!fits) {
         return unexpected_message(msg::type_name(answer),
                                   "as the answer to '" + std::string(request_type) + "'");
@@ -414,6 +415,9 @@ ProtoResult<bool> ClientSession::on_user_message(msg::ClientInboundRecord& messa
         return on_answer(msg::Answer{std::move(*m)}, out);
     }
     if (auto* m = std::get_if<msg::KeyBundle>(&message)) {
+        return on_answer(msg::Answer{std::move(*m)}, out);
+    }
+    if (auto* m = std::get_if<msg::Stored>(&message)) {
         return on_answer(msg::Answer{std::move(*m)}, out);
     }
     if (auto* m = std::get_if<msg::Presence>(&message)) {

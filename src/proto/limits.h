@@ -119,4 +119,11 @@ inline constexpr std::uint64_t kE2eMaxAgeMs = 14ull * 24 * 3600 * 1000;
 // Message ids a recipient remembers per sender device and conversation, to drop duplicates.
 inline constexpr std::size_t kMaxSeenMessageIds = 1024;
 
+// ---- nothing lost (issue 12, docs/PROTOCOL.md §2.4 and §10.6) ----
+// Held ids one `received` names.
+inline constexpr std::size_t kMaxReceivedPerRequest = 64;
+// Stored envelopes a server session has pushed to its device and not yet had `received` for:
+// the next ones wait until the device catches up (a backlog drains at the device's pace).
+inline constexpr std::size_t kMaxHeldInFlight = 32;
+
 }  // namespace sc::proto

@@ -319,25 +319,47 @@ struct Relay {  // hand one envelope to one device of a user
     Bytes mid;           // kMessageIdBytes: the sender's id of this envelope
     Bytes body;          // opaque to the server, at most kMaxEnvelopeBytes (§10.5)
 };
-struct Envelope {  // push: an envelope relayed to this device
+struct Envelope {  // push: a stored envelope for this device, until it says `received`
     static constexpr std::string_view kType = "envelope";
-    static constexpr auto kFields = field_names("from", "device", "mid", "body");
+    static constexpr auto kFields = field_names("from", "device", "mid", "held", "ts", "body");
     std::string from;    // the sending account (a username)
     std::string device;  // the sending device id, 64 lowercase hex digits
     Bytes mid;
+    std::uint64_t held = 0;  // the server's id of this stored copy (never 0), for `received`
+    std::uint64_t ts = 0;    // unix ms when the server committed it (its `stored` statement's ts)
     Bytes body;
+};
+// Issue 12 (§2.4, §10.6): nothing is lost. `send` is answered, once the envelope is durably
+// committed, by the server's signed `stored` statement; the recipient device says `received`
+// once it has durably taken what it was pushed, and only then is the stored copy deleted.
+struct Stored {  // the answer to send: committed, kept for this device until `expires`
+    static constexpr std::string_view kType = "stored";
+    static constexpr auto kFields = field_names("id", "held", "ts", "expires", "sig");
+    std::uint64_t id = 0;
+    std::uint64_t held = 0;     // the server's id of the stored copy (never 0)
+    std::uint64_t ts = 0;       // unix ms of the commit
+    std::uint64_t expires = 0;  // unix ms after which it is deleted undelivered (> ts)
+    Bytes sig;  // the server certificate key's signature over §10.6 (≤ kMaxSigBytes)
+};
+struct Received {  // this device holds these pushed envelopes durably: delete them
+    static constexpr std::string_view kType = "received";
+    static constexpr auto kFields = field_names("id", "held");
+    static constexpr Role kLeastRole = Role::user;
+    std::uint64_t id = 0;
+    std::vector<std::uint64_t> held;  // 1 to kMaxReceivedPerRequest ids, none 0, none twice
 };
 
 using Inner = std::variant<Register, Login, AuthOk, ChatDhClient, ChatDhServer, Chat, Ack, Rekey,
                            RekeyRequest, Receipt, Error, FriendCommand, ListFriends, Who, UserAdd,
                            UserCommand, Result, FriendList, WhoList, Presence, FriendEvent,
                            SessionEnd, PublishPrekeys, PrekeyStatus, ListDevices, DeviceList,
-                           FetchBundle, KeyBundle, Relay, Envelope>;
+                           FetchBundle, KeyBundle, Relay, Envelope, Stored, Received>;
 
 // What a client may ask, what answers it, and what the server tells unasked.
 using Request = std::variant<FriendCommand, ListFriends, Who, UserAdd, UserCommand, PublishPrekeys,
-                             ListDevices, FetchBundle, Relay>;
-using Answer = std::variant<Result, FriendList, WhoList, PrekeyStatus, DeviceList, KeyBundle>;
+                             ListDevices, FetchBundle, Relay, Received>;
+using Answer =
+    std::variant<Result, FriendList, WhoList, PrekeyStatus, DeviceList, KeyBundle, Stored>;
 using Push = std::variant<Presence, FriendEvent, Envelope>;
 
 template <class... Alternatives>
@@ -356,11 +378,11 @@ using ServerInbound = std::variant<Hello, DhClient>;
 using ClientInbound = std::variant<ServerHello, DhServer>;
 using ServerInboundRecord = std::variant<Register, Login, ChatDhClient, Chat, Ack, Rekey, Receipt,
                                          FriendCommand, ListFriends, Who, UserAdd, UserCommand,
-                                         PublishPrekeys, ListDevices, FetchBundle, Relay>;
+                                         PublishPrekeys, ListDevices, FetchBundle, Relay, Received>;
 using ClientInboundRecord =
     std::variant<AuthOk, ChatDhServer, Chat, Ack, Rekey, RekeyRequest, Receipt, Result, FriendList,
                  WhoList, Presence, FriendEvent, SessionEnd, PrekeyStatus, DeviceList, KeyBundle,
-                 Envelope>;
+                 Envelope, Stored>;
 
 template <class T, class Variant>
 struct is_alternative;

@@ -41,6 +41,15 @@ ProtoResult<std::string> username(const JsonReader& r, std::string_view key) {
     return name;
 }
 
+ProtoResult<std::uint64_t> nonzero(const JsonReader& r, std::string_view key) {
+    SC_TRY_ASSIGN(auto value, r.integer(key));
+    if (value == 0) {
+        return proto_fail(ErrorCode::malformed,
+                          "\"" + std::string(key) + "\" of '" + r.type() + "' must not be 0");
+    }
+    return value;
+}
+
 // A key id with its key, time and signature: all empty/0 when `id` is 0 and `optional`.
 struct KeyFields {
     std::uint64_t id = 0;
@@ -177,7 +186,36 @@ ProtoResult<Envelope> decode_body(JsonReader& r, std::type_identity<Envelope>) {
     SC_TRY_ASSIGN(m.from, username(r, "from"));
     SC_TRY_ASSIGN(m.device, device_id(r, "device"));
     SC_TRY_ASSIGN(m.mid, r.base64("mid", kMessageIdBytes, kMessageIdBytes));
+    SC_TRY_ASSIGN(m.held, nonzero(r, "held"));
+    SC_TRY_ASSIGN(m.ts, r.integer("ts"));
     SC_TRY_ASSIGN(m.body, r.base64("body", 1, kMaxEnvelopeBytes));
+    return m;
+}
+
+ProtoResult<Stored> decode_body(JsonReader& r, std::type_identity<Stored>) {
+    Stored m;
+    SC_TRY_ASSIGN(m.id, r.integer("id"));
+    SC_TRY_ASSIGN(m.held, nonzero(r, "held"));
+    SC_TRY_ASSIGN(m.ts, r.integer("ts"));
+    SC_TRY_ASSIGN(m.expires, r.integer("expires"));
+    if (m.expires <= m.ts) {
+        return proto_fail(ErrorCode::malformed, "\"expires\" of 'stored' is not after its \"ts\"");
+    }
+    SC_TRY_ASSIGN(m.sig, r.base64("sig", 1, kMaxSigBytes));
+    return m;
+}
+
+ProtoResult<Received> decode_body(JsonReader& r, std::type_identity<Received>) {
+    Received m;
+    SC_TRY_ASSIGN(m.id, r.integer("id"));
+    SC_TRY_ASSIGN(m.held, r.integer_array("held", 1, kMaxReceivedPerRequest));
+    std::set<std::uint64_t> seen;
+    for (auto held : m.held) {
+        if (held == 0 || !seen.insert(held).second) {
+            return proto_fail(ErrorCode::malformed,
+                              "\"held\" of 'received' holds 0 or one id twice");
+        }
+    }
     return m;
 }
 
@@ -231,10 +269,18 @@ json encode_body(const Relay& m) {
             {"body", base64_encode(m.body)}};
 }
 json encode_body(const Envelope& m) {
-    return {{"from", m.from},
-            {"device", m.device},
-            {"mid", base64_encode(m.mid)},
-            {"body", base64_encode(m.body)}};
+    return {{"from", m.from}, {"device", m.device}, {"mid", base64_encode(m.mid)},
+            {"held", m.held}, {"ts", m.ts},         {"body", base64_encode(m.body)}};
+}
+json encode_body(const Stored& m) {
+    return {{"id", m.id},
+            {"held", m.held},
+            {"ts", m.ts},
+            {"expires", m.expires},
+            {"sig", base64_encode(m.sig)}};
+}
+json encode_body(const Received& m) {
+    return {{"id", m.id}, {"held", m.held}};
 }
 
 void add_e2e_vocabulary(std::vector<std::string_view>& out) {

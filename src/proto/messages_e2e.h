@@ -1,5 +1,5 @@
 // The codec of the end-to-end messages (docs/PROTOCOL.md §2.4), beside messages_users.cpp's:
-// prekeys, devices, bundles and the relay of opaque envelopes.
+// prekeys, devices, bundles, the relay of opaque envelopes, and what keeps them (issue 12).
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -24,6 +24,8 @@ SC_E2E_CODEC(FetchBundle)
 SC_E2E_CODEC(KeyBundle)
 SC_E2E_CODEC(Relay)
 SC_E2E_CODEC(Envelope)
+SC_E2E_CODEC(Stored)
+SC_E2E_CODEC(Received)
 #undef SC_E2E_CODEC
 
 // The words of these messages that are not a kType or a field of a message: the item fields.

@@ -360,7 +360,7 @@ namespace {
 
 using P = ServerSession::Phase;
 // clang-format off
-constexpr std::array<DispatchRule<P>, 16> kRules{{
+constexpr std::array<DispatchRule<P>, 17> kRules{{
     // type                    phases                         least role    once
     {msg::Register::kType,     {P::waiting_auth},             std::nullopt, true},
     {msg::Login::kType,        {P::waiting_auth},             std::nullopt, true},
@@ -379,6 +379,7 @@ constexpr std::array<DispatchRule<P>, 16> kRules{{
     {msg::ListDevices::kType,  {P::chat, P::closing},         Role::user,   false},
     {msg::FetchBundle::kType,  {P::chat, P::closing},         Role::user,   false},
     {msg::Relay::kType,        {P::chat, P::closing},         Role::user,   false},
+    {msg::Received::kType,     {P::chat, P::closing},         Role::user,   false},
 }};
 // clang-format on
 static_assert(rules_cover<msg::ServerInboundRecord>(kRules));

@@ -115,5 +115,6 @@ template ProtoResult<bool> ServerSession::handle(msg::PublishPrekeys&, Output&);
 template ProtoResult<bool> ServerSession::handle(msg::ListDevices&, Output&);
 template ProtoResult<bool> ServerSession::handle(msg::FetchBundle&, Output&);
 template ProtoResult<bool> ServerSession::handle(msg::Relay&, Output&);
+template ProtoResult<bool> ServerSession::handle(msg::Received&, Output&);
 
 }  // namespace sc::proto

@@ -123,6 +123,7 @@ class Connection : public std::enable_shared_from_this<Connection>,
     void on_request(proto::msg::ListDevices& m);
     void on_request(proto::msg::FetchBundle& m);
     void on_request(proto::msg::Relay& m);
+    void on_request(proto::msg::Received& m);
     template <class Job>
     void submit_e2e(std::string_view op, std::uint64_t id, Job job);
     // True (and answered `throttled`) when the account's relay budget is spent.

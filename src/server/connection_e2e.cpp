@@ -4,6 +4,8 @@
 // offers the envelope to the recipient device's sessions through the router, which only counts
 // those that took it. The logs name who asked, the request and its outcome; never a body or a
 // message id, and not whom a `devices`, `bundle` or `send` was about (the social graph).
+#include <atomic>
+#include <chrono>
 #include <utility>
 #include <variant>
 
@@ -190,8 +192,14 @@ E2eOutcome relay(ServerContext& ctx, const std::string& me, const std::string& m
     if (!counts || counts->spk_id == 0) {
         return refused(ErrorCode::no_such_device, "that user has no such device with prekeys");
     }
-    Delivery delivery{DeliveryId{0}, me,    my_device,
-                      m.device,      m.mid, std::make_shared<const Bytes>(m.body)};
+    // Issue 12 contract placeholder until the relay stores first: an id per relayed envelope.
+    static std::atomic<std::uint64_t> next_held{0};
+    Delivery delivery{DeliveryId{++next_held},
+                      me,
+                      my_device,
+                      m.device,
+                      m.mid,
+                      std::make_shared<const Bytes>(m.body)};
     std::size_t took = ctx.router->notify(account.username, delivery);
     E2eOutcome outcome =
         took > 0 ? E2eOutcome{std::nullopt, std::nullopt, "relayed", {}, took}
@@ -294,6 +302,11 @@ void Connection::on_request(proto::msg::Relay& m) {
                 m = std::move(m)](ServerContext& ctx) { return relay(ctx, me, device, m); });
 }
 
+// Issue 12 contract stub: the server helper replaces it (store-and-forward).
+void Connection::on_request(proto::msg::Received& m) {
+    answer_result(m.id, ErrorCode::unavailable, "received is not served yet");
+}
+
 // At chat-ready: from now on the router offers this session the deliveries for its device (the
 // certificate it logged in with), and it pushes them as `envelope`.
 void Connection::attach_route() {
@@ -325,8 +338,12 @@ void Connection::on_delivery(const Delivery& delivery) {
                {{"conn", conn()},
                 {"user", username_},
                 {"bytes", std::to_string(delivery.envelope->size())}});
-    handle(session().push(proto::msg::Envelope{delivery.from_user, delivery.from_device,
-                                               delivery.mid, *delivery.envelope}));
+    handle(session().push(proto::msg::Envelope{
+        delivery.from_user, delivery.from_device, delivery.mid, delivery.id.value,
+        static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                       std::chrono::system_clock::now().time_since_epoch())
+                                       .count()),
+        *delivery.envelope}));
 }
 
 }  // namespace sc::server

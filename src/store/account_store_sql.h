@@ -1,6 +1,7 @@
 // The Store written once, against store/sql: the same statements on SQLite and MariaDB, one
 // class whose methods live in one file per domain (account_store_sql.cpp, device_store_sql.cpp,
-// friend_store_sql.cpp, prekey_store_sql.cpp). The backends' open_* functions build it.
+// friend_store_sql.cpp, prekey_store_sql.cpp,
+// envelope_store_sql.cpp). The backends' open_* functions build it.
 #pragma once
 
 #include <cstdint>
@@ -90,6 +91,21 @@ class SqlStore final : public Store {
     StoreResult<std::vector<DeviceRecord>> devices_with_prekeys(std::int64_t account_id) override;
     StoreResult<std::optional<PrekeyBundle>> take_bundle(std::int64_t account_id,
                                                          const std::string& fingerprint) override;
+
+    // EnvelopeStore (envelope_store_sql.cpp)
+    StoreResult<HeldEnvelope> hold_envelope(std::int64_t to_account, const HeldEnvelope& envelope,
+                                            const HeldQuota& quota) override;
+    StoreResult<std::vector<HeldEnvelope>> held_for(std::int64_t to_account,
+                                                    const std::string& to_fingerprint,
+                                                    const std::vector<std::uint64_t>& skip,
+                                                    std::size_t limit,
+                                                    std::uint64_t now_ms) override;
+    StoreResult<std::size_t> release_envelopes(std::int64_t to_account,
+                                               const std::string& to_fingerprint,
+                                               const std::vector<std::uint64_t>& held) override;
+    StoreResult<std::size_t> expire_envelopes(std::uint64_t now_ms) override;
+    StoreResult<HeldCounts> held_counts(std::int64_t to_account,
+                                        const std::string& to_fingerprint) override;
 
   private:
     // Runs a prepared UPDATE or DELETE; true when it matched a row.

@@ -12,6 +12,7 @@
 
 #include "common/bytes.h"
 #include "store/account_store.h"
+#include "store/envelope_store.h"
 #include "store/prekey_store.h"
 
 namespace sc::store {
@@ -116,7 +117,11 @@ class FriendStore {
 };
 
 // One object per backend serves them all.
-class Store : public AccountStore, public DeviceStore, public FriendStore, public PrekeyStore {};
+class Store : public AccountStore,
+              public DeviceStore,
+              public FriendStore,
+              public PrekeyStore,
+              public EnvelopeStore {};
 
 // Opens (creating if needed) the SQLite database at `path` (WAL mode, synchronous=FULL) and runs
 // migrations.

@@ -245,8 +245,12 @@ TEST_F(ChatControllerE2e, AMessageIsSealedForBobsDeviceRelayedAndItsDeliveredSta
         }
         opened.push_back(message.value().text);
         auto delivered = laptop->sessions->make_delivered(message.value(), now_ms()).value();
-        out.append(s.push(msg::Envelope{
-            .from = "bob", .device = laptop->fp(), .mid = relay.mid, .body = delivered}));
+        out.append(s.push(msg::Envelope{.from = "bob",
+                                        .device = laptop->fp(),
+                                        .mid = relay.mid,
+                                        .held = 1,
+                                        .ts = now_ms(),
+                                        .body = delivered}));
         return out;
     });
     auto outcomes = run({msg_to("bob", "hello bob"), msg_to("bob", "second"), devices("bob")});
@@ -375,8 +379,12 @@ TEST_F(ChatControllerE2e, AnEnvelopeFromBobIsShownOnceAndAnsweredWithADeliveredS
                                    laptop->sessions->next_seq(conv), now_ms(), "hi from bob"};
             sealed = laptop->sessions->seal(bundle.value().device, &bundle.value(), m).value();
             sealed_seq = m.seq;
-            msg::Envelope push{
-                .from = "bob", .device = laptop->fp(), .mid = Bytes(16, 7), .body = sealed->body};
+            msg::Envelope push{.from = "bob",
+                               .device = laptop->fp(),
+                               .mid = Bytes(16, 7),
+                               .held = 1,
+                               .ts = now_ms(),
+                               .body = sealed->body};
             out.append(s.push(push));
             out.append(s.push(push));
             return out;

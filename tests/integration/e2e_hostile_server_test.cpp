@@ -230,6 +230,8 @@ class E2eHostileServer : public ::testing::Test {
         return msg::Envelope{.from = from.device->user,
                              .device = from.device->fp.hex(),
                              .mid = Bytes(mid->begin(), mid->end()),
+                             .held = 1,
+                             .ts = now_ms(),
                              .body = sealed->body};
     }
     bool sent_to(const std::string& user) {

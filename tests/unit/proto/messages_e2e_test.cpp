@@ -100,7 +100,7 @@ std::vector<std::pair<std::string, msg::Inner>> samples() {
         {"key_bundle", std::move(bundle)},
         {"key_bundle_no_otk", std::move(no_otk)},
         {"send", msg::Relay{6, "bob", fp_bob, mid, body}},
-        {"envelope", msg::Envelope{"alice", fp_alice, mid, body}},
+        {"envelope", msg::Envelope{"alice", fp_alice, mid, 7, 1700000000123, body}},
     };
 }
 
@@ -138,7 +138,7 @@ TEST(E2eMessages, TheLargestFitOneRecord) {
                           big, key,          big,    sig};
     const Bytes mid(kMessageIdBytes, 0x77), body(kMaxEnvelopeBytes, 0x88);
     msg::Relay relay{big, std::string(kMaxCredentialBytes, 't'), device, mid, body};
-    msg::Envelope envelope{longest_name, device, mid, body};
+    msg::Envelope envelope{longest_name, device, mid, big, big, body};
     msg::PrekeyStatus status{big, big, big, kMaxOneTimePrekeys};
     msg::ListDevices devices{big, std::string(kMaxCredentialBytes, 'u')};
     msg::FetchBundle fetch{big, std::string(kMaxCredentialBytes, 'u'), device};
