@@ -20,8 +20,9 @@ echo "== fuzz: build ($build_dir, clang, libFuzzer + ASan + UBSan)"
 if [ ! -f "$build_dir/build.ninja" ]; then
   # RelWithDebInfo without -DNDEBUG: optimised, but the asserts stay on.
   cmake -S . -B "$build_dir" -G Ninja -DCMAKE_CXX_COMPILER=clang++ \
-    -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g" \
-    -DSECURECHAT_FUZZ=ON -DSECURECHAT_TESTS=OFF -DSECURECHAT_WERROR=ON
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1" \
+    -DSECURECHAT_FUZZ=ON -DSECURECHAT_TESTS=OFF -DSECURECHAT_WERROR=ON \
+    $(command -v ccache >/dev/null 2>&1 && echo -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 fi
 cmake --build "$build_dir" --target fuzz_targets
 

@@ -14,8 +14,19 @@ start=$(date +%s)
 scripts/setup.sh
 scripts/check-format.sh
 
+# Compiling is most of this script's time. ccache (installed by setup.sh) keeps the objects of
+# earlier runs, also of other clones of the repository (paths are taken relative to it), so a
+# rerun rebuilds only what changed; a new machine compiles everything once. Line tables only
+# (-g1): stack traces keep file and line, and the builds are a fifth faster than with -g.
+export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
+export CCACHE_BASEDIR=$PWD CCACHE_NOHASHDIR=1
+cache=()
+if command -v ccache >/dev/null 2>&1; then
+  cache=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+fi
+
 echo "== build (RelWithDebInfo, -Werror)"
-scripts/build.sh build
+scripts/build.sh build "${cache[@]}" -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG"
 # The store tests run against a real MariaDB: a private one, stopped again however we exit.
 echo "== private MariaDB for the store tests"
 trap 'scripts/mariadb-test-server.sh stop >/dev/null 2>&1 || true' EXIT
@@ -29,7 +40,8 @@ if [ "${SECURECHAT_SKIP_SANITIZERS:-0}" = 1 ]; then
   echo "== sanitizers: SKIPPED (SECURECHAT_SKIP_SANITIZERS=1)"
 else
   echo "== build (ASan + UBSan)"
-  scripts/build.sh build-asan -DCMAKE_BUILD_TYPE=Debug -DSECURECHAT_SANITIZE=ON
+  scripts/build.sh build-asan -DCMAKE_BUILD_TYPE=Debug -DSECURECHAT_SANITIZE=ON "${cache[@]}" \
+    -DCMAKE_CXX_FLAGS_DEBUG="-g1"
   echo "== tests under ASan + UBSan"
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir build-asan --output-on-failure -j "$jobs"
