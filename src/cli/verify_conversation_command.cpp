@@ -72,8 +72,8 @@ std::string report(const evidence::ConversationSummary& s) {
         sent += m.sent ? 1 : 0;
     }
     std::string out = "OK: the conversation between " + name(s.me) + " and " + name(s.peer) +
-                      ", kept by " + name(s.me) + "'s device " + short_fp(s.device) + " since " +
-                      when(s.created) + ": " + std::to_string(s.lines) + " lines, " +
+                      ", kept by " + display_text(s.me) + "'s device " + short_fp(s.device) +
+                      " since " + when(s.created) + ": " + std::to_string(s.lines) + " lines, " +
                       std::to_string(s.messages.size()) + " messages (" + std::to_string(sent) +
                       " sent by this device, " + std::to_string(s.messages.size() - sent) +
                       " received), " + std::to_string(s.warnings) + " unsigned warnings.\n";
