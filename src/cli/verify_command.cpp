@@ -7,6 +7,7 @@
 #include <string>
 
 #include "cli/cli.h"
+#include "cli/verify_conversation_command.h"
 #include "common/display_text.h"
 #include "common/files.h"
 #include "evidence/verify_evidence.h"
@@ -207,11 +208,12 @@ int run_verify(const VerifyArgs& args) {
 
 void add_verify_command(CLI::App& app, std::function<int()>& action) {
     auto args = std::make_shared<VerifyArgs>();
-    auto* cmd = app.add_subcommand(
-        "verify",
-        "Check a saved transcript (and a receipt) against the CA, offline (PROTOCOL.md §7)");
-    cmd->add_option("transcript", args->transcript, "Transcript file (<session>.transcript)")
-        ->required();
+    auto* cmd = app.add_subcommand("verify",
+                                   "Check a saved transcript (and a receipt), or a conversation "
+                                   "transcript, against the CA, offline (PROTOCOL.md §7, §11)");
+    // Not required(): `verify conversation FILE` needs neither; checked in the callback.
+    auto* transcript =
+        cmd->add_option("transcript", args->transcript, "Transcript file (<session>.transcript)");
     auto* receipt = cmd->add_option(
         "receipt", args->receipt,
         "Receipt file (<session>.receipt.*.json); without it only the lines and acks are checked");
@@ -219,7 +221,7 @@ void add_verify_command(CLI::App& app, std::function<int()>& action) {
                                  "Certificate of the party who signed the receipt (PEM)");
     receipt->needs(cert);
     cert->needs(receipt);
-    cmd->add_option("--ca", args->ca, "Trusted CA certificate (the only trust anchor)")->required();
+    auto* ca = cmd->add_option("--ca", args->ca, "Trusted CA certificate (the only trust anchor)");
     cmd->add_option("--crl", args->crl, "CRL to check revocation against (must be current)");
     cmd->add_flag("--allow-legacy-seed-certs", args->allow_legacy_seed_certs,
                   "Accept certificates without extendedKeyUsage (the seeds' certificates)");
@@ -252,7 +254,18 @@ void add_verify_command(CLI::App& app, std::function<int()>& action) {
     disclose->needs(text)->needs(salt);
     text->needs(disclose);
     salt->needs(disclose);
-    cmd->callback([args, &action] { action = [args] { return run_verify(*args); }; });
+    auto* conversation = add_verify_conversation_command(*cmd, action);
+    cmd->callback([args, &action, transcript, ca, conversation] {
+        if (conversation->parsed()) {
+            return;  // its own callback set the action
+        }
+        for (const auto* option : {transcript, ca}) {
+            if (option->count() == 0) {
+                throw CLI::RequiredError(option->get_name());
+            }
+        }
+        action = [args] { return run_verify(*args); };
+    });
 }
 
 }  // namespace sc::cli

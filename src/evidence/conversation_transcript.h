@@ -37,8 +37,8 @@ std::string received_line(std::uint64_t ts, const std::string& from_user,
                           const std::string& from_fp_hex, ByteView envelope);
 
 // The server's stored statement for one copy this device sent: {"line":"stored", "ts",
-// "to", "device" (fp_R hex), "mid" (hex), "envelope_sha256" (hex), "held", "stored_ts",
-// "expires", "sig" (B64), "server_cert" (B64 DER)}.
+// "to", "device" (fp_R hex), "from_device" (fp_S hex), "mid" (hex), "envelope_sha256" (hex),
+// "held", "stored_ts", "expires", "sig" (B64), "server_cert" (B64 DER)}.
 std::string stored_line(std::uint64_t ts, const std::string& to_user,
                         const e2e::StoredStatement& statement, ByteView sig,
                         ByteView server_cert_der);

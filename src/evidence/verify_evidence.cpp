@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "common/base64.h"
+#include "evidence/certificate_checks.h"
 #include "evidence/receipt_file.h"
 #include "evidence/transcript_lines.h"
 #include "pki/crl_entries.h"
@@ -16,69 +17,11 @@ namespace {
 
 using proto::Direction;
 
-std::string describe(const pki::Certificate& cert) {
-    auto cn = cert.common_name();
-    return quoted(cn.empty() ? cert.subject() : cn);
-}
+const SignedWhen kSessionTime{"the session", "the session's last message"};
 
-// Each CRL must come from the CA and be current now (the checker's clock).
-Status check_crls(const EvidenceTrust& trust) {
-    for (const auto& crl : trust.crls) {
-        SC_TRY(pki::check_crl_issued_by(crl, trust.ca));
-        if (crl.next_update() == pki::TimePoint::min()) {
-            return fail("CRL: it has no next-update time");
-        }
-        if (crl.next_update() < crl.this_update()) {
-            return fail("CRL: its next update is before its own issue time");
-        }
-        if (trust.now > crl.next_update() + trust.clock_skew) {
-            return fail("CRL: it is out of date: its next update was due " +
-                        pki::format_utc(crl.next_update()) + "; use the CA's current CRL");
-        }
-        if (trust.now + trust.clock_skew < crl.this_update()) {
-            return fail("CRL: it is issued in the future (" + pki::format_utc(crl.this_update()) +
-                        ")");
-        }
-    }
-    return {};
-}
-
-// Validity, chain and purpose are judged at both ends of the session (the earliest and the
-// latest `ts`), so the order in which the holder interleaves the directions changes nothing.
-// Revocation compares each CRL entry's revocationDate with the session's end: a certificate
-// revoked after the session does not void what it signed before (M5(d)). A CRL issued after the
-// certificate expired proves nothing (a CA may drop expired certificates from its CRLs).
-Status check_certificate(const pki::Certificate& cert, pki::Purpose purpose,
-                         const EvidenceTrust& trust, pki::TimePoint from, pki::TimePoint to) {
-    std::string who = "line 1 (header): the " + std::string(pki::purpose_name(purpose)) +
-                      " certificate " + describe(cert);
-    pki::VerifyPolicy policy(trust.ca);
-    policy.purpose = purpose;
-    policy.clock_skew = trust.clock_skew;
-    policy.allow_legacy_seed_certs = trust.allow_legacy_seed_certs;
-    for (auto at : {from, to}) {
-        policy.now = at;
-        auto verified = pki::verify_certificate({cert}, policy);
-        if (!verified) {
-            return fail(who + ": " + verified.error().message() + " (judged as of " +
-                        pki::format_utc(at) + ")");
-        }
-    }
-    for (const auto& crl : trust.crls) {
-        if (cert.not_after() + trust.clock_skew < crl.this_update()) {
-            return fail(who + ": the CRL issued " + pki::format_utc(crl.this_update()) +
-                        " cannot show whether it was revoked at the time of the session (the "
-                        "certificate had expired " +
-                        pki::format_utc(cert.not_after()) + ")");
-        }
-        auto revoked = pki::revocation_time(crl, cert);
-        if (revoked && *revoked <= to) {
-            return fail(who + ": certificate is revoked [revoked]: revoked " +
-                        pki::format_utc(*revoked) + ", at or before the session's last message (" +
-                        pki::format_utc(to) + ")");
-        }
-    }
-    return {};
+std::string header_who(const pki::Certificate& cert, pki::Purpose purpose) {
+    return "line 1 (header): the " + std::string(pki::purpose_name(purpose)) + " certificate " +
+           describe(cert);
 }
 
 struct DirectionRange {
@@ -239,8 +182,10 @@ Result<std::pair<Walked, EvidenceSummary>> verify_lines(std::string_view transcr
     pki::TimePoint from = walked.first_ts ? time_from_ms(*walked.first_ts) : trust.now;
     pki::TimePoint to = walked.last_ts ? time_from_ms(*walked.last_ts) : trust.now;
     SC_TRY(check_crls(trust));
-    SC_TRY(check_certificate(walked.header.client, pki::Purpose::client, trust, from, to));
-    SC_TRY(check_certificate(walked.header.server, pki::Purpose::server, trust, from, to));
+    SC_TRY(check_certificate(walked.header.client, pki::Purpose::client, trust, from, to,
+                             header_who(walked.header.client, pki::Purpose::client), kSessionTime));
+    SC_TRY(check_certificate(walked.header.server, pki::Purpose::server, trust, from, to,
+                             header_who(walked.header.server, pki::Purpose::server), kSessionTime));
 
     EvidenceSummary summary;
     summary.session_id = walked.header.session_id;
