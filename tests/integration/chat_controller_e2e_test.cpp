@@ -41,7 +41,10 @@ TEST_F(ChatControllerE2e, AMessageIsSealedForBobsDeviceRelayedAndItsDeliveredSta
     });
     auto outcomes = run({msg_to("bob", "hello bob"), msg_to("bob", "second"), devices("bob")});
     EXPECT_EQ(outcomes, (std::vector<std::string>{"", "", ""})) << recorder.names();
-    server->log();
+    EXPECT_EQ(server->log().error, "");
+    for (const auto& e : recorder.all("error")) {
+        ADD_FAILURE() << e.dump();
+    }
     EXPECT_EQ(opened, (std::vector<std::string>{"hello bob", "second"}));
 
     auto relayed = recorder.all("relayed");

@@ -15,7 +15,8 @@ class ChatControllerStored : public ChatControllerE2e {
   protected:
     std::filesystem::path device_dir() const { return tmp / "client-data" / "e2e" / own_fp; }
     std::string transcript(const std::string& peer) const {
-        return read_file(device_dir() / "conversations" / (peer + ".jsonl")).value_or("");
+        auto text = read_file(device_dir() / "conversations" / (peer + ".jsonl"));
+        return text ? text.value() : std::string();
     }
     std::vector<json> transcript_lines(const std::string& peer, const std::string& kind) const {
         std::vector<json> out;

@@ -214,6 +214,9 @@ inline msg::DeviceList device_list(std::uint64_t id, const std::string& user,
 inline std::optional<proto::Output> routine(proto::ServerSession& s, const msg::Request& r,
                                             const std::string& own_fp) {
     auto id = msg::request_id(r);
+    if (std::holds_alternative<msg::Received>(r)) {
+        return answer_ok(s, r);
+    }
     if (std::holds_alternative<msg::PublishPrekeys>(r)) {
         return s.answer(
             msg::PrekeyStatus{.id = id, .spk_id = 1, .spk_ts = 1, .one_time_left = 100});
