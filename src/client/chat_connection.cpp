@@ -33,6 +33,7 @@ ChatController::Connection::Connection(ChatController& owner_, proto::ClientConf
 
 void ChatController::Connection::on_bytes(ByteView bytes) {
     (void)owner.submit(shared_from_this(), session.receive(bytes));
+    owner.after_input();  // the ids of envelopes pushed together go in one `received`
 }
 
 void ChatController::Connection::on_tick(Clock::time_point now) {
@@ -41,7 +42,9 @@ void ChatController::Connection::on_tick(Clock::time_point now) {
     }
     if (auto late = owner.overdue(*this, now)) {
         owner.end_with(shared_from_this(), std::move(*late), true);
+        return;
     }
+    owner.on_tick();
 }
 
 void ChatController::Connection::mark_closing() {

@@ -69,6 +69,17 @@ class ChatController : private E2eMessaging::Host {
     void send_to(std::string user, std::string text, Completion done);
     void list_devices(std::string user, Completion done);
     void trust_device(std::string user, std::string device, Completion done);
+    // The history (history_store.h), logged in or not: note::History with the last `count`
+    // (at most kMaxHistoryShown) messages with `user`, oldest first.
+    void history(std::string user, std::size_t count, Completion done);
+    // Writes the disclosure of message `mid` (hex) of the conversation with `user` to `file`
+    // (0600, not replacing a file): its mid, salt and text, which `securechat verify` checks
+    // against the message's commitment in a transcript. note::Done names the file.
+    void disclose(std::string user, std::string mid, std::filesystem::path file, Completion done);
+    // The connection's reader handed over what arrived: acknowledge what became durable.
+    void after_input();
+    // The connection's watchdog ticked: copies whose signed expiry passed are reported.
+    void on_tick();
     // Sends a request of docs/PROTOCOL.md §2.3 (friends, who, admin); the session numbers it.
     // Done when the server answers: the answer is told as note::Done, Friends or Who, a refusal
     // (a `result` with a code) as note::Error, which also fails the completion. Needs a login.
@@ -159,6 +170,9 @@ class ChatController : private E2eMessaging::Host {
     std::vector<Waiter> quits_;
     std::optional<RequestWaiter> unnumbered_request_;  // given to the session, id not yet known
     std::map<std::uint64_t, RequestWaiter> requests_;  // bounded by kMaxRequestsInFlight
+    // This device's history, opened at first use (before e2e_, which uses it, is made).
+    HistoryStore* open_history(note::Error& why);
+    std::unique_ptr<HistoryStore> history_;
     // End to end, for the logged-in connection (made at chat-ready, gone at its end), or why not.
     std::unique_ptr<E2eMessaging> e2e_;
     std::optional<note::Error> e2e_problem_;

@@ -24,6 +24,9 @@ const char* notification_name(const Notification& n) {
         const char* operator()(const note::Kicked&) const { return "kicked"; }
         const char* operator()(const note::Relayed&) const { return "relayed"; }
         const char* operator()(const note::Delivered&) const { return "delivered"; }
+        const char* operator()(const note::Stored&) const { return "stored"; }
+        const char* operator()(const note::Expired&) const { return "expired"; }
+        const char* operator()(const note::History&) const { return "history"; }
         const char* operator()(const note::Warning&) const { return "warning"; }
         const char* operator()(const note::Devices&) const { return "devices"; }
     };

@@ -87,6 +87,50 @@ struct Delivered {
     std::string mid;
     std::uint64_t ts = 0;  // when that device accepted it, by its clock
 };
+// The server's signed stored statement for one copy (§10.6), checked with the certificate of
+// this session's handshake: the server has committed it and keeps it until `expires`.
+struct Stored {
+    std::string to;
+    std::string device;  // name
+    std::string fingerprint;
+    std::uint64_t seqno = 0;
+    std::string mid;
+    std::uint64_t expires = 0;  // unix ms
+};
+// A stored copy whose `expires` passed with no delivered statement: the server dropped it.
+struct Expired {
+    std::string to;
+    std::string device;  // name
+    std::string fingerprint;
+    std::uint64_t seqno = 0;
+    std::string mid;
+};
+// The answer to /history USER [N] (and what a conversation shows when it opens): the messages
+// kept in this device's history (history_store.h), oldest first.
+struct HistoryCopy {
+    std::string to;
+    std::string device;  // name
+    std::string fingerprint;
+    std::string state;          // "sent", "stored", "delivered", "expired", "refused"
+    std::uint64_t expires = 0;  // once stored
+    std::uint64_t delivered_ts = 0;
+};
+struct HistoryEntry {
+    bool outgoing = false;
+    std::string from;  // the sending user
+    std::string device;
+    std::string fingerprint;
+    std::uint64_t seqno = 0;
+    std::string mid;
+    std::uint64_t ts = 0;
+    std::string text;
+    std::string mark;  // "received", or the message's mark (history_store.h message_mark)
+    std::vector<HistoryCopy> copies;
+};
+struct History {
+    std::string with;  // the conversation's other user
+    std::vector<HistoryEntry> messages;
+};
 // Something the user must know about a conversation's security: a device added or changed
 // for a known contact (with both fingerprints), or an envelope replayed, out of order, or
 // missing. Recorded in the conversation's transcript too.
@@ -183,7 +227,8 @@ using Notification =
                  note::Rekeyed, note::Message, note::ReceiptSaved, note::Error, note::Closed,
                  note::Done, note::FriendRequest, note::FriendAdded, note::FriendRemoved,
                  note::Friends, note::Presence, note::Who, note::Kicked, note::Relayed,
-                 note::Delivered, note::Warning, note::Devices>;
+                 note::Delivered, note::Warning, note::Devices, note::Stored, note::Expired,
+                 note::History>;
 
 // The `event` name of a notification in JSON output: "connected", "ack", "receipt_saved", ...
 const char* notification_name(const Notification& n);

@@ -1,39 +1,22 @@
 // E2eMessaging: opening, the request queue, /msg, /devices and /trust. Receiving is in
-// e2e_receive.cpp.
-#include "client/e2e_messaging.h"
+// e2e_receive.cpp, the server's answers to `send` (stored statements, expiry) in e2e_stored.cpp.
+#include "client/e2e_outgoing.h"
 
 #include "client/errors_text.h"
 #include "common/display_text.h"
 #include "common/usernames.h"
 #include "e2e/device_trust.h"
+#include "evidence/conversation_transcript.h"
 #include "proto/limits.h"
 
 namespace sc::client {
 
 namespace msg = proto::msg;
 
-struct E2eMessaging::Outgoing {
-    std::uint64_t command = 0;
-    std::string to;  // canonical
-    e2e::OutgoingMessage message;
-    std::string mid_hex;
-    std::optional<msg::DeviceList> theirs, ours;
-    bool known_theirs = false, known_ours = false;
-    struct Copy {
-        CopyTarget target;
-        std::string name;  // the certificate's, once verified
-        std::optional<e2e::SealedEnvelope> sealed;
-        bool done = false;
-    };
-    std::vector<Copy> copies;
-    std::size_t prepared = 0, answered = 0, sent = 0, relayed = 0, relayed_to_recipient = 0;
-    std::string first_recipient_status;
-    note::Protection protection;
-};
-
 Result<std::unique_ptr<E2eMessaging>, note::Error> E2eMessaging::open(
     const ClientSettings& settings, const ClientCredentials& credentials,
-    const std::string& username, proto::Clock& clock, proto::Entropy& entropy, Host& host) {
+    const std::string& username, const pki::Certificate& server_cert, HistoryStore& history,
+    proto::Clock& clock, proto::Entropy& entropy, Host& host) {
     auto failed = [](std::string why) {
         return fail(note::Error{"e2e_unavailable",
                                 "end-to-end messages are not available: " + std::move(why)});
@@ -47,7 +30,7 @@ Result<std::unique_ptr<E2eMessaging>, note::Error> E2eMessaging::open(
     if (!own) {
         return failed(own.error().message);
     }
-    auto dir = settings.data_dir / "e2e" / own.value().fp.hex();
+    auto dir = device_dir(settings, credentials);
     for (const auto& d : {settings.data_dir / "e2e", dir, dir / "conversations"}) {
         if (auto made = ensure_private_dir(d); !made) {
             return failed(made.error().message);
@@ -62,13 +45,19 @@ Result<std::unique_ptr<E2eMessaging>, note::Error> E2eMessaging::open(
     if (!sessions) {
         return failed(sessions.error().message);
     }
-    return std::unique_ptr<E2eMessaging>(
-        new E2eMessaging(settings, credentials, canonical_username(username), clock, entropy, host,
-                         std::move(sessions).value(), std::move(pins).value(), dir));
+    return std::unique_ptr<E2eMessaging>(new E2eMessaging(
+        settings, credentials, canonical_username(username), server_cert, history, clock, entropy,
+        host, std::move(sessions).value(), std::move(pins).value(), dir));
+}
+
+std::filesystem::path E2eMessaging::device_dir(const ClientSettings& settings,
+                                               const ClientCredentials& credentials) {
+    return settings.data_dir / "e2e" / credentials.identity.chain.front().fingerprint().hex();
 }
 
 E2eMessaging::E2eMessaging(const ClientSettings& settings, const ClientCredentials& credentials,
-                           std::string username, proto::Clock& clock, proto::Entropy& entropy,
+                           std::string username, const pki::Certificate& server_cert,
+                           HistoryStore& history, proto::Clock& clock, proto::Entropy& entropy,
                            Host& host, e2e::DeviceSessions sessions, DevicePins pins,
                            std::filesystem::path dir)
     : settings_(settings),
@@ -79,7 +68,9 @@ E2eMessaging::E2eMessaging(const ClientSettings& settings, const ClientCredentia
       host_(host),
       sessions_(std::move(sessions)),
       pins_(std::move(pins)),
-      log_(dir / "conversations") {}
+      server_cert_(server_cert),
+      history_(history),
+      log_(dir / "conversations", username_, sessions_.own().fp.hex()) {}
 
 E2eMessaging::~E2eMessaging() = default;
 
@@ -165,6 +156,8 @@ void E2eMessaging::stop(const note::Error& failure) {
 // ---- prekeys ----
 
 void E2eMessaging::start() {
+    refresh_next_expiry();
+    check_expiries();  // copies that expired while we were away
     ask(msg::PublishPrekeys{}, [this](const msg::Answer& answer) {
         const auto* status = std::get_if<msg::PrekeyStatus>(&answer);
         if (!status) {
@@ -204,12 +197,14 @@ bool E2eMessaging::save_state() {
 
 // ---- pins and warnings ----
 
-void E2eMessaging::record(const std::string& peer, const std::string& line) {
-    if (auto appended = log_.append(peer, line); !appended) {
+bool E2eMessaging::record(const std::string& peer, const std::string& line) {
+    if (auto appended = log_.append(peer, line, now_ms()); !appended) {
         host_.notify(note::Error{code::evidence, "cannot record the conversation with " +
                                                      display_text(peer) + ": " +
                                                      appended.error().message});
+        return false;
     }
+    return true;
 }
 
 void E2eMessaging::warn(const std::string& peer, note::Warning warning) {
@@ -425,19 +420,54 @@ void E2eMessaging::copy_prepared(const std::shared_ptr<Outgoing>& out) {
         finish(out->command, fail(note::Error{code::evidence, "nothing was sent"}));
         return;
     }
+    // The history holds what each copy's delivered statement must name before any copy leaves:
+    // a statement may come in a later session.
+    HistoryMessage kept{.peer = out->to,
+                        .outgoing = true,
+                        .from = username_,
+                        .device = sessions_.own().name,
+                        .fingerprint = sessions_.own().fp.hex(),
+                        .mid = out->mid_hex,
+                        .seq = out->message.seq,
+                        .ts = out->message.ts,
+                        .recorded_ts = now_ms(),
+                        .text = out->message.text,
+                        .salt = {},
+                        .copies = {}};
+    bool recipient_salt = false;
+    for (const auto& copy : out->copies) {
+        if (!copy.sealed) {
+            continue;
+        }
+        // Each copy has its own salt: the first copy to the recipient is the one disclosed.
+        if (kept.salt.empty() || (copy.target.user == out->to && !recipient_salt)) {
+            kept.salt = copy.sealed->salt;
+            recipient_salt = copy.target.user == out->to;
+        }
+        HistoryCopy kept_copy;
+        kept_copy.to = copy.target.user;
+        kept_copy.device = copy.name;
+        kept_copy.fingerprint = copy.target.fingerprint;
+        kept_copy.envelope_sha256 = copy.sealed->envelope_sha256;
+        kept.copies.push_back(std::move(kept_copy));
+    }
+    if (!kept.copies.empty()) {
+        if (auto recorded = history_.record(kept); !recorded) {
+            refuse(out->command,
+                   {code::evidence, "cannot keep the message in the history (" +
+                                        recorded.error().message + "): nothing was sent"});
+            return;
+        }
+    }
     for (std::size_t i = 0; i < out->copies.size(); ++i) {
         auto& copy = out->copies[i];
         if (!copy.sealed) {
             continue;
         }
         ++out->sent;
-        ledger_.record(
-            out->mid_hex, copy.target.fingerprint,
-            {copy.target.user, copy.name, out->message.seq, copy.sealed->envelope_sha256, false});
-        record(out->to, ConversationLog::envelope_line(
-                            "sent", out->message.ts, "to", copy.target.user, copy.name,
-                            copy.target.fingerprint, out->message.seq, out->mid_hex,
-                            copy.sealed->body, protection_of(copy.sealed->details)));
+        record(out->to,
+               evidence::conversation::sent_line(out->message.ts, copy.target.user,
+                                                 copy.target.fingerprint, copy.sealed->body));
         ask(msg::Relay{.to = copy.target.user,
                        .device = copy.target.fingerprint,
                        .mid = Bytes(out->message.mid.view().begin(), out->message.mid.view().end()),
@@ -450,45 +480,6 @@ void E2eMessaging::copy_prepared(const std::shared_ptr<Outgoing>& out) {
             {out->first_recipient_status.empty() ? "no_such_device" : out->first_recipient_status,
              "nothing was sent to " + display_text(out->to) + ": no device could take it"});
     }
-}
-
-void E2eMessaging::copy_relayed(const std::shared_ptr<Outgoing>& out, std::size_t index,
-                                const msg::Answer& answer) {
-    auto& copy = out->copies[index];
-    std::string status = "relayed";
-    if (const auto* r = std::get_if<msg::Result>(&answer); r && r->code) {
-        status = std::string(proto::error_code_name(*r->code));
-    }
-    if (status == "relayed") {
-        ++out->relayed;
-        if (copy.target.user == out->to) {
-            ++out->relayed_to_recipient;
-        }
-    } else if (copy.target.user == out->to && out->first_recipient_status.empty()) {
-        out->first_recipient_status = status;
-    }
-    host_.notify(note::Relayed{copy.target.user, copy.name, copy.target.fingerprint,
-                               out->message.seq, out->mid_hex, status});
-    if (++out->answered < out->sent) {
-        return;
-    }
-    if (out->relayed_to_recipient == 0) {
-        const auto code = out->first_recipient_status.empty() ? std::string("device_offline")
-                                                              : out->first_recipient_status;
-        refuse(out->command, {code, "no device of " + display_text(out->to) +
-                                        " took the message (" + code + "): it was not delivered"});
-        return;
-    }
-    note::Sent sent;
-    sent.seqno = out->message.seq;
-    sent.ts = out->message.ts;
-    sent.text = out->message.text;
-    sent.to = out->to;
-    sent.mid = out->mid_hex;
-    sent.devices = out->relayed;
-    sent.protection = out->protection;
-    host_.notify(sent);
-    finish(out->command, {});
 }
 
 // ---- /devices and /trust ----

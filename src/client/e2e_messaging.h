@@ -5,10 +5,17 @@
 //     (pins.json beside it), asks the server's prekey status and publishes what is due;
 //   - sends /msg USER TEXT: `devices` for USER and for ourselves, then for each device (not
 //     this one) a session or a verified bundle, a pin check, one sealed copy; saves the state
-//     before any copy leaves; then one `send` per copy (note::Relayed each, note::Sent once);
+//     before any copy leaves, and the message in the history; then one `send` per copy
+//     (note::Relayed each, note::Sent once); each copy's `stored` answer is believed only with
+//     a signature of the server certificate this session's handshake verified over what we
+//     sent (note::Stored, else `bad_stored_statement`); a stored copy whose `expires` passes
+//     undelivered is reported (note::Expired), at open and while running (e2e_stored.cpp);
 //   - opens envelopes: the sender's certificate (named `from` by the server) checked, pinned,
-//     the message opened, a signed delivered statement sent back; delivered statements checked
-//     against what we sent (note::Delivered);
+//     the message opened; state, history and transcript made durable; then `received` for the
+//     pushed held ids (batched per read) and a signed delivered statement sent back. A mid
+//     already accepted is dropped: silently (and acknowledged again) when an earlier session
+//     took it, with a `replayed` warning when this session was pushed it twice. Delivered
+//     statements are checked against the copy in the history (note::Delivered);
 //   - answers /devices USER and /trust USER DEVICE.
 // Every refusal names the device and why; every warning is also in the conversation's file
 // (e2e_records.h). Its requests share the session's kMaxRequestsInFlight with the controller's:
@@ -21,13 +28,17 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
+#include <vector>
 
 #include "client/chat_events.h"
 #include "client/client_settings.h"
 #include "client/device_pins.h"
 #include "client/e2e_records.h"
+#include "client/history_store.h"
 #include "e2e/device_sessions.h"
+#include "pki/certificate.h"
 #include "proto/environment.h"
 #include "proto/messages.h"
 
@@ -53,9 +64,15 @@ class E2eMessaging {
 
     // Opens the state and pins of our own device (the first certificate of `credentials`, which
     // must name `username`). Fails, in words, when the certificate or a file is not usable.
+    // `server_cert` is the certificate this session's handshake verified: stored statements
+    // must verify with it. `history` outlives this object.
     static Result<std::unique_ptr<E2eMessaging>, note::Error> open(
         const ClientSettings& settings, const ClientCredentials& credentials,
-        const std::string& username, proto::Clock& clock, proto::Entropy& entropy, Host& host);
+        const std::string& username, const pki::Certificate& server_cert, HistoryStore& history,
+        proto::Clock& clock, proto::Entropy& entropy, Host& host);
+    // The directory of our own device's end-to-end files (data_dir/e2e/<own fp hex>).
+    static std::filesystem::path device_dir(const ClientSettings& settings,
+                                            const ClientCredentials& credentials);
     ~E2eMessaging();
 
     // Asks the prekey status and publishes what is due (after open, once).
@@ -70,6 +87,10 @@ class E2eMessaging {
     void on_envelope(const proto::msg::Envelope& envelope);
     // Sends queued requests while the session has room (after any answer).
     void pump();
+    // Sends `received` for the held ids made durable since the last call (after each read).
+    void flush_received();
+    // Reports stored copies whose `expires` has passed undelivered (from the history).
+    void check_expiries();
     // The oldest of our requests past its deadline, named ("answer the 'bundle' request").
     std::optional<std::string> overdue(Clock::time_point now) const;
     std::size_t in_flight() const { return in_flight_.size(); }
@@ -89,7 +110,8 @@ class E2eMessaging {
     struct Outgoing;  // one /msg in progress (e2e_messaging.cpp)
 
     E2eMessaging(const ClientSettings& settings, const ClientCredentials& credentials,
-                 std::string username, proto::Clock& clock, proto::Entropy& entropy, Host& host,
+                 std::string username, const pki::Certificate& server_cert, HistoryStore& history,
+                 proto::Clock& clock, proto::Entropy& entropy, Host& host,
                  e2e::DeviceSessions sessions, DevicePins pins, std::filesystem::path dir);
 
     void ask(proto::msg::Request request, std::function<void(const proto::msg::Answer&)> then);
@@ -100,7 +122,8 @@ class E2eMessaging {
     std::uint64_t now_ms() const;
     // Tells and records a warning about a conversation with `peer`.
     void warn(const std::string& peer, note::Warning warning);
-    void record(const std::string& peer, const std::string& line);
+    // Appends to the conversation's transcript; false (and told) when it could not.
+    bool record(const std::string& peer, const std::string& line);
     // Refuses or warns for a device by its pin; true when it may be used.
     bool pin_allows(const e2e::VerifiedDevice& device, bool known_contact,
                     const std::string& conversation_peer);
@@ -116,10 +139,26 @@ class E2eMessaging {
     void copy_prepared(const std::shared_ptr<Outgoing>& out);
     void copy_relayed(const std::shared_ptr<Outgoing>& out, std::size_t index,
                       const proto::msg::Answer& answer);
+    // The stored statements (e2e_stored.cpp): true when `stored` verifies and is recorded.
+    bool accept_stored(const std::string& peer, const std::string& to,
+                       const std::string& device_name, const std::string& fp_hex, std::uint64_t seq,
+                       const MessageId& mid, ByteView envelope_sha256,
+                       const proto::msg::Stored& stored);
+    void refresh_next_expiry();
+    // `held` is durably ours (or refused for good): say `received` for it.
+    void acknowledge(std::uint64_t held);
     // The receive path (e2e_receive.cpp).
     void on_message(const proto::msg::Envelope& push, const e2e::ParsedEnvelope& parsed,
                     const e2e::VerifiedDevice& sender);
-    void on_delivered(const e2e::ParsedEnvelope& parsed, const e2e::VerifiedDevice& recipient);
+    void on_delivered(const proto::msg::Envelope& push, const e2e::ParsedEnvelope& parsed,
+                      const e2e::VerifiedDevice& recipient);
+    // A message id from `sender_fp` already accepted: dropped, acknowledged, and warned about
+    // when this session took it already (a server pushing it twice).
+    void on_duplicate(const proto::msg::Envelope& push, const std::string& peer,
+                      const e2e::VerifiedDevice& sender);
+    // Notes that this session was pushed `key` (sending fp/mid hex); false when it was already.
+    bool remember_here(const std::string& key);
+    static constexpr std::size_t kMaxRememberedHere = 4096;
 
     const ClientSettings& settings_;
     const ClientCredentials& credentials_;
@@ -129,8 +168,14 @@ class E2eMessaging {
     Host& host_;
     e2e::DeviceSessions sessions_;
     DevicePins pins_;
+    pki::Certificate server_cert_;
+    HistoryStore& history_;
     ConversationLog log_;
-    SentLedger ledger_;
+    // Held ids made durable, not yet acknowledged (flush_received), and the messages this
+    // session accepted (mid/fp), to tell a hostile server's double push from a redelivery.
+    std::vector<std::uint64_t> to_acknowledge_;
+    std::set<std::string> accepted_here_;
+    std::optional<std::uint64_t> next_expiry_;
     std::deque<Pending> queue_;
     std::map<std::uint64_t, InFlight> in_flight_;
     // The commands still waiting, by number: each finishes once (or fails at stop()).

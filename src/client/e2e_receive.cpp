@@ -7,6 +7,7 @@
 #include "common/display_text.h"
 #include "common/usernames.h"
 #include "e2e/device_trust.h"
+#include "evidence/conversation_transcript.h"
 
 namespace sc::client {
 
@@ -30,6 +31,7 @@ void E2eMessaging::on_envelope(const msg::Envelope& push) {
         host_.notify(note::Error{"malformed", "refused an envelope from " + from +
                                                   ": it does not parse (" +
                                                   display_text(parsed.error().message) + ")"});
+        acknowledge(push.held);  // refused for good: it would never open
         return;
     }
     const auto& p = parsed.value();
@@ -38,6 +40,7 @@ void E2eMessaging::on_envelope(const msg::Envelope& push) {
         host_.notify(note::Error{"malformed", "refused an envelope from " + from +
                                                   ": its signer or message id is not the one "
                                                   "the server names"});
+        acknowledge(push.held);
         return;
     }
     // The certificate must be that of the user the server says it comes from (a certificate of
@@ -46,6 +49,7 @@ void E2eMessaging::on_envelope(const msg::Envelope& push) {
     if (!sender) {
         host_.notify(note::Error{sender.error().code, "refused an envelope from " + from + ": " +
                                                           sender.error().message});
+        acknowledge(push.held);
         return;
     }
     const auto& device = sender.value();
@@ -53,15 +57,18 @@ void E2eMessaging::on_envelope(const msg::Envelope& push) {
         host_.notify(note::Error{"bad_certificate", "refused an envelope from " + from +
                                                         ": it carries the certificate of "
                                                         "another device than its signer"});
+        acknowledge(push.held);
         return;
     }
     if (!p.conv.has(username_) || !p.conv.has(device.user) || !(p.to_fp == sessions_.own().fp)) {
         host_.notify(note::Error{"malformed", "refused an envelope from " + device_words(device) +
                                                   ": it is not for this device in a "
                                                   "conversation of ours"});
+        acknowledge(push.held);
         return;
     }
     const std::string peer = p.conv.peer_of(username_);
+    // Held (not acknowledged): after /trust, the device's next session gets it again.
     if (!pin_allows(device, pins_.knows(device.user), peer)) {
         (void)pins_.save();
         host_.notify(note::Error{"device_changed",
@@ -78,30 +85,82 @@ void E2eMessaging::on_envelope(const msg::Envelope& push) {
     if (p.kind == e2e::ParsedEnvelope::Kind::message) {
         on_message(push, p, device);
     } else {
-        on_delivered(p, device);
+        on_delivered(push, p, device);
     }
+}
+
+bool E2eMessaging::remember_here(const std::string& key) {
+    if (accepted_here_.size() >= kMaxRememberedHere) {
+        accepted_here_.erase(accepted_here_.begin());  // only a warning could be missed
+    }
+    return accepted_here_.insert(key).second;
+}
+
+void E2eMessaging::on_duplicate(const msg::Envelope& push, const std::string& peer,
+                                const e2e::VerifiedDevice& sender) {
+    const auto key = push.device + "/" + to_hex(push.mid);
+    if (!remember_here(key)) {
+        // This session was pushed it already: a server that replays (a redelivery comes in a
+        // later session, after a `received` that was lost).
+        warn(peer, note::Warning{"replayed", sender.user, sender.name, "", sender.fp.hex(),
+                                 "message " + to_hex(push.mid) + " from " + device_words(sender) +
+                                     " arrived again: the duplicate was dropped"});
+    }
+    acknowledge(push.held);
 }
 
 void E2eMessaging::on_message(const msg::Envelope& push, const e2e::ParsedEnvelope& parsed,
                               const e2e::VerifiedDevice& sender) {
     const std::string peer = parsed.conv.peer_of(username_);
+    auto kept = history_.has(parsed.mid.hex(), sender.fp.hex());
+    if (!kept) {
+        host_.notify(note::Error{code::evidence,
+                                 "cannot read the history (the message stays on "
+                                 "the server): " +
+                                     kept.error().message});
+        return;
+    }
+    if (kept.value()) {
+        on_duplicate(push, peer, sender);
+        return;
+    }
     auto opened = sessions_.open(parsed, sender, now_ms());
     if (!opened) {
         const auto& e = opened.error();
         if (e.code == "replay") {
-            warn(peer,
-                 note::Warning{"replayed", sender.user, sender.name, "", sender.fp.hex(),
-                               "message " + parsed.mid.hex() + " from " + device_words(sender) +
-                                   " arrived again: the duplicate was dropped"});
+            on_duplicate(push, peer, sender);
         } else {
             host_.notify(note::Error{e.code, "refused a message from " + device_words(sender) +
                                                  ": " + display_text(e.message)});
+            acknowledge(push.held);  // §10.5 refused it for good
         }
         return;
     }
     auto& m = opened.value();
+    // Signing changes no state: the statement is ready before anything is written.
+    auto delivered = sessions_.make_delivered(m, now_ms());
+    // Durable first (state, history, transcript), then `received` and the delivered statement.
     if (!save_state()) {
         return;
+    }
+    const auto received_at = now_ms();
+    HistoryMessage entry{.peer = peer,
+                         .outgoing = sender.user == username_,
+                         .from = sender.user,
+                         .device = sender.name,
+                         .fingerprint = sender.fp.hex(),
+                         .mid = m.mid.hex(),
+                         .seq = m.seq,
+                         .ts = m.ts,
+                         .recorded_ts = received_at,
+                         .text = m.text,
+                         .salt = m.salt,
+                         .copies = {}};
+    bool durable = true;
+    if (auto recorded = history_.record(entry); !recorded) {
+        host_.notify(note::Error{
+            code::evidence, "cannot keep the message in the history: " + recorded.error().message});
+        durable = false;
     }
     if (m.sequence == e2e::Sequence::gap) {
         warn(peer,
@@ -115,10 +174,10 @@ void E2eMessaging::on_message(const msg::Envelope& push, const e2e::ParsedEnvelo
                            "message " + std::to_string(m.seq) + " from " + device_words(sender) +
                                " arrived after later ones (out of order)"});
     }
-    auto protection = protection_of(m.details);
-    record(peer, ConversationLog::envelope_line("received", m.ts, "from", sender.user, sender.name,
-                                                sender.fp.hex(), m.seq, m.mid.hex(), parsed.body,
-                                                protection));
+    durable = record(peer, evidence::conversation::received_line(received_at, sender.user,
+                                                                 sender.fp.hex(), parsed.body)) &&
+              durable;
+    remember_here(push.device + "/" + to_hex(push.mid));
     note::Message shown;
     shown.from = sender.user;
     shown.seqno = m.seq;
@@ -128,18 +187,19 @@ void E2eMessaging::on_message(const msg::Envelope& push, const e2e::ParsedEnvelo
     shown.fingerprint = sender.fp.hex();
     shown.conversation = peer;
     shown.mid = m.mid.hex();
-    shown.protection = std::move(protection);
+    shown.protection = protection_of(m.details);
     host_.notify(shown);
+    if (durable) {
+        acknowledge(push.held);
+    }  // else it stays on the server, and is dropped as a duplicate when it comes again
 
-    // make_delivered only signs (the state was saved above, after open()).
-    auto delivered = sessions_.make_delivered(m, now_ms());
     if (!delivered) {
         host_.notify(note::Error{
             "internal", "cannot sign the delivered statement: " + delivered.error().message});
         return;
     }
     // The statement travels under the message's id (the relay's mid names the message it is
-    // about); an answer other than ok is nobody's concern here.
+    // about); the server's answer (stored, or a refusal) is nobody's concern here.
     ask(msg::Relay{.to = sender.user,
                    .device = sender.fp.hex(),
                    .mid = push.mid,
@@ -147,31 +207,53 @@ void E2eMessaging::on_message(const msg::Envelope& push, const e2e::ParsedEnvelo
         [](const msg::Answer&) {});
 }
 
-void E2eMessaging::on_delivered(const e2e::ParsedEnvelope& parsed,
+void E2eMessaging::on_delivered(const msg::Envelope& push, const e2e::ParsedEnvelope& parsed,
                                 const e2e::VerifiedDevice& recipient) {
-    auto* entry = ledger_.find(parsed.mid.hex(), recipient.fp.hex());
-    if (!entry) {
+    const auto mid = parsed.mid.hex();
+    const auto fp = recipient.fp.hex();
+    auto copy = history_.copy(mid, fp);
+    auto seq = history_.seq_of(mid);
+    if (!copy || !seq) {
+        host_.notify(note::Error{code::evidence,
+                                 "cannot read the history (the statement stays "
+                                 "on the server): " +
+                                     (copy ? seq.error() : copy.error()).message});
+        return;
+    }
+    if (!copy.value()) {
         host_.notify(note::Error{"unexpected_message",
                                  "a delivered statement from " + device_words(recipient) +
                                      " names a message we did not send to it; ignored"});
+        acknowledge(push.held);
         return;
     }
-    if (entry->delivered) {
-        return;  // told once already
+    const auto& sent = *copy.value();
+    if (sent.state == CopyState::delivered) {
+        acknowledge(push.held);  // told once already
+        return;
     }
     auto statement = sessions_.check_delivered(
-        parsed, recipient, e2e::SentCopy{entry->envelope_sha256, parsed.mid, entry->seq});
+        parsed, recipient, e2e::SentCopy{sent.envelope_sha256, parsed.mid, seq.value()});
     if (!statement) {
         host_.notify(note::Error{"bad_message_signature",
                                  "refused a delivered statement from " + device_words(recipient) +
                                      ": " + display_text(statement.error().message)});
+        acknowledge(push.held);
         return;
     }
-    entry->delivered = true;
-    note::Delivered d{entry->to,  recipient.name,   recipient.fp.hex(),
-                      entry->seq, parsed.mid.hex(), statement.value().ts};
-    record(parsed.conv.peer_of(username_), ConversationLog::delivered_line(now_ms(), d));
+    note::Delivered d{sent.to, recipient.name, fp, seq.value(), mid, statement.value().ts};
+    bool durable = true;
+    if (auto marked = history_.mark_delivered(mid, fp, statement.value().ts); !marked) {
+        host_.notify(note::Error{code::evidence, marked.error().message});
+        durable = false;
+    }
+    durable = record(parsed.conv.peer_of(username_),
+                     evidence::conversation::delivered_line(now_ms(), sent.to, fp, push.body)) &&
+              durable;
     host_.notify(d);
+    if (durable) {
+        acknowledge(push.held);
+    }
 }
 
 }  // namespace sc::client

@@ -1,17 +1,12 @@
 // The pure parts of the client's end-to-end messaging (e2e_messaging.h), tested directly:
 //   - which devices one /msg goes to (copy_targets);
-//   - what we sent to each device, to check its delivered statement against (SentLedger);
-//   - the per-conversation record on disk (ConversationLog): an append-only JSON-lines file
-//     data_dir/e2e/<own fingerprint hex>/conversations/<peer>.jsonl (0600), one object a line:
-//       {"event":"sent", "ts", "to", "device", "fingerprint", "seq", "mid", "envelope", "sig",
-//        "commit"}  one per device copy (envelope: the whole envelope, hex);
-//       {"event":"received", "ts", "from", "device", "fingerprint", "seq", "mid", "envelope",
-//        "sig", "commit"};
-//       {"event":"delivered", "ts", "to", "device", "fingerprint", "seq", "mid"};
-//       {"event":"warning", "ts", "code", "user", "device", "old_fingerprint", "fingerprint",
-//        "message"}.
-//     Issue 12 formalizes transcripts; this one keeps what a later check needs (the envelopes
-//     carry the signatures and commitments) and every security warning.
+//   - the per-conversation transcript on disk (ConversationLog, issue 12 item 7): an
+//     append-only JSON-lines file data_dir/e2e/<own fingerprint hex>/conversations/<peer>.jsonl
+//     (0600), each line fsync'd, in the format of evidence/conversation_transcript.h: a header
+//     line first, then sent (per device copy), received, stored (with the server's certificate),
+//     delivered (the whole kind-2 envelope), warning and expired lines.
+// What we sent to each device, to check its delivered statement against, is in the history
+// (history_store.h), so statements arriving in a later session still match.
 #pragma once
 
 #include <cstdint>
@@ -44,44 +39,23 @@ std::vector<CopyTarget> copy_targets(const std::string& to, const proto::msg::De
                                      const std::string& me, const proto::msg::DeviceList& ours,
                                      const std::string& own_fp);
 
-// What we sealed for one device, until its delivered statement arrives. Bounded: the oldest
-// entries go first past kMaxEntries.
-class SentLedger {
-  public:
-    static constexpr std::size_t kMaxEntries = 4096;
-    struct Entry {
-        std::string to;
-        std::string device;  // name
-        std::uint64_t seq = 0;
-        Bytes envelope_sha256;
-        bool delivered = false;
-    };
-    void record(const std::string& mid_hex, const std::string& fp_hex, Entry entry);
-    Entry* find(const std::string& mid_hex, const std::string& fp_hex);
-    std::size_t size() const { return entries_.size(); }
-
-  private:
-    std::map<std::string, Entry> entries_;  // mid hex + "/" + fp hex
-    std::deque<std::string> order_;
-};
-
 class ConversationLog {
   public:
-    explicit ConversationLog(std::filesystem::path dir) : dir_(std::move(dir)) {}
-    // Appends one line to `peer`'s file (created 0600); `peer` is a checked username.
-    Status append(const std::string& peer, const std::string& json_line) const;
+    // The transcripts of user `me` on device `own_fp_hex`, in `dir`.
+    ConversationLog(std::filesystem::path dir, std::string me, std::string own_fp_hex)
+        : dir_(std::move(dir)), me_(std::move(me)), own_fp_(std::move(own_fp_hex)) {}
+    // Appends one line (a builder's of evidence/conversation_transcript.h) to `peer`'s file,
+    // fsync'd; a new file (created 0600) gets the header line first. `peer` is a checked
+    // username.
+    Status append(const std::string& peer, const std::string& json_line,
+                  std::uint64_t now_ms) const;
     std::filesystem::path file_of(const std::string& peer) const;
 
     static std::string warning_line(std::uint64_t ts, const note::Warning& w);
-    static std::string envelope_line(const char* event, std::uint64_t ts, const char* party_key,
-                                     const std::string& party, const std::string& device,
-                                     const std::string& fingerprint, std::uint64_t seq,
-                                     const std::string& mid, ByteView envelope,
-                                     const note::Protection& p);
-    static std::string delivered_line(std::uint64_t ts, const note::Delivered& d);
 
   private:
     std::filesystem::path dir_;
+    std::string me_, own_fp_;
 };
 
 }  // namespace sc::client

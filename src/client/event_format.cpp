@@ -57,6 +57,32 @@ json who_json(const note::Who& e) {
     return json{{"users", users}, {"truncated", e.truncated}};
 }
 
+json history_json(const note::History& e) {
+    json messages = json::array();
+    for (const auto& m : e.messages) {
+        json copies = json::array();
+        for (const auto& c : m.copies) {
+            copies.push_back({{"to", c.to},
+                              {"device", c.device},
+                              {"fingerprint", c.fingerprint},
+                              {"state", c.state},
+                              {"expires", c.expires},
+                              {"delivered_ts", c.delivered_ts}});
+        }
+        messages.push_back({{"direction", m.outgoing ? "sent" : "received"},
+                            {"from", m.from},
+                            {"device", m.device},
+                            {"fingerprint", m.fingerprint},
+                            {"seqno", m.seqno},
+                            {"mid", m.mid},
+                            {"ts", m.ts},
+                            {"text", m.text},
+                            {"mark", m.mark},
+                            {"copies", copies}});
+    }
+    return json{{"with", e.with}, {"messages", messages}};
+}
+
 json to_json(const Notification& n, const FormatContext& ctx) {
     json j;
     j["event"] = notification_name(n);
@@ -148,6 +174,21 @@ json to_json(const Notification& n, const FormatContext& ctx) {
                 j["seqno"] = e.seqno;
                 j["mid"] = e.mid;
                 j["ts"] = e.ts;
+            } else if constexpr (std::is_same_v<T, note::Stored>) {
+                j["to"] = e.to;
+                j["device"] = e.device;
+                j["fingerprint"] = e.fingerprint;
+                j["seqno"] = e.seqno;
+                j["mid"] = e.mid;
+                j["expires"] = e.expires;
+            } else if constexpr (std::is_same_v<T, note::Expired>) {
+                j["to"] = e.to;
+                j["device"] = e.device;
+                j["fingerprint"] = e.fingerprint;
+                j["seqno"] = e.seqno;
+                j["mid"] = e.mid;
+            } else if constexpr (std::is_same_v<T, note::History>) {
+                j.update(history_json(e));
             } else if constexpr (std::is_same_v<T, note::Warning>) {
                 j["code"] = e.code;
                 j["user"] = e.user;
@@ -325,6 +366,25 @@ std::string human_text(const Notification& n, const FormatContext& ctx) {
             } else if constexpr (std::is_same_v<T, note::Delivered>) {
                 return "#" + std::to_string(e.seqno) + " delivered to " + shown(e.to) + " on " +
                        shown(e.device);
+            } else if constexpr (std::is_same_v<T, note::Stored>) {
+                return "#" + std::to_string(e.seqno) + " stored for " + shown(e.to) + " on " +
+                       shown(e.device) + " until " + utc_time(e.expires);
+            } else if constexpr (std::is_same_v<T, note::Expired>) {
+                return "#" + std::to_string(e.seqno) + " to " + shown(e.to) + " on " +
+                       shown(e.device) + " EXPIRED undelivered: the server no longer keeps it";
+            } else if constexpr (std::is_same_v<T, note::History>) {
+                std::string out = "history with " + shown(e.with) + ":";
+                if (e.messages.empty()) {
+                    out += " none";
+                }
+                for (const auto& m : e.messages) {
+                    out += "\n  [" + local_time(m.ts) + "] #" + std::to_string(m.seqno) + " " +
+                           shown(m.from) + ": " + shown(m.text);
+                    if (m.outgoing) {
+                        out += "  (" + shown(m.mark) + ")";
+                    }
+                }
+                return out;
             } else if constexpr (std::is_same_v<T, note::Warning>) {
                 return "WARNING (" + shown(e.code) + "): " + shown(e.message);
             } else if constexpr (std::is_same_v<T, note::Devices>) {

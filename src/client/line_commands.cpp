@@ -4,7 +4,9 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "client/history_store.h"
 #include "common/display_text.h"
+#include "common/ids.h"
 #include "common/usernames.h"
 
 namespace sc::client {
@@ -134,10 +136,53 @@ Result<LineCommand> parse_trust(std::string_view rest) {
     return LineCommand{cmd::TrustDevice{std::move(name), std::string(device)}};
 }
 
+Result<LineCommand> parse_history(std::string_view rest) {
+    const std::string how = "/history USER [N] (N from 1 to " + std::to_string(kMaxHistoryShown) +
+                            ", " + std::to_string(kDefaultHistoryShown) + " when left out)";
+    auto user = next_word(rest);
+    auto count = next_word(rest);
+    if (user.empty() || !remainder(rest).empty()) {
+        return usage(how);
+    }
+    SC_TRY_ASSIGN(auto name, one_user(user, how));
+    std::size_t n = kDefaultHistoryShown;
+    if (!count.empty()) {
+        n = 0;
+        for (char c : count) {
+            if (c < '0' || c > '9' || n > kMaxHistoryShown) {
+                return usage(how);
+            }
+            n = n * 10 + static_cast<std::size_t>(c - '0');
+        }
+        if (n == 0 || n > kMaxHistoryShown) {
+            return usage(how);
+        }
+    }
+    return LineCommand{cmd::ShowHistory{std::move(name), n}};
+}
+
+Result<LineCommand> parse_disclose(std::string_view rest) {
+    const std::string how = "/disclose USER MID FILE (MID: the message id, 32 hex digits)";
+    auto user = next_word(rest);
+    auto mid = next_word(rest);
+    auto file = remainder(rest);
+    if (user.empty() || mid.empty() || file.empty()) {
+        return usage(how);
+    }
+    SC_TRY_ASSIGN(auto name, one_user(user, how));
+    bool hex = mid.size() == 2 * kMessageIdBytes &&
+               mid.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+    if (!hex) {
+        return usage(how);
+    }
+    return LineCommand{cmd::Disclose{std::move(name), std::string(mid), std::string(file)}};
+}
+
 }  // namespace
 
 bool is_e2e_command(std::string_view name) {
-    return name == "/msg" || name == "/devices" || name == "/trust";
+    return name == "/msg" || name == "/devices" || name == "/trust" || name == "/history" ||
+           name == "/disclose";
 }
 
 bool is_request_command(std::string_view name) {
@@ -197,6 +242,12 @@ Result<LineCommand> parse_line(std::string_view line) {
     if (name == "/trust") {
         return parse_trust(rest);
     }
+    if (name == "/history") {
+        return parse_history(rest);
+    }
+    if (name == "/disclose") {
+        return parse_disclose(rest);
+    }
     if (name == "/friends" || name == "/who") {
         if (!remainder(rest).empty()) {
             return usage(std::string(name) + " (no arguments)");
@@ -225,7 +276,9 @@ const char* line_mode_help() {
     return "commands: /register EMAIL USERNAME PASSWORD, /login USERNAME PASSWORD, "
            "/msg USER TEXT (end to end, to every device of USER and your other devices), "
            "/devices USER (their devices and fingerprints), /trust USER DEVICE (accept a changed "
-           "device after checking its fingerprint with USER), "
+           "device after checking its fingerprint with USER), /history USER [N] (the last N "
+           "messages with USER, 20 by default), /disclose USER MID FILE (write one message's "
+           "text and salt to FILE, for securechat verify), "
            "/friend request|accept|decline|remove USER, /friends, "
            "/who, /useradd EMAIL USERNAME PASSWORD, /disable USER, /enable USER, /kick USER "
            "(admins), /sleep SECONDS, /quit (end of input quits too); any other line is a "

@@ -3,6 +3,7 @@
 //   /friend request|accept|decline|remove USER    /friends
 //   /who    /useradd EMAIL USERNAME PASSWORD    /disable USER    /enable USER    /kick USER
 //   /msg USER TEXT    /devices USER    /trust USER DEVICE   (end to end, docs/PROTOCOL.md §10)
+//   /history USER [N]    /disclose USER MID FILE    (this device's history, history_store.h)
 //   /help    anything else is a message; "//" at the start sends one leading "/".
 // A PASSWORD is the rest of the line after the username, so it may contain spaces. Every USER
 // is checked against the username rules (common/usernames.h) here, so a bad one sends nothing.
@@ -51,14 +52,24 @@ struct TrustDevice {
     std::string user;
     std::string device;
 };
+// The history (ChatController::history, disclose).
+struct ShowHistory {
+    std::string user;
+    std::size_t count = 0;  // 1 to kMaxHistoryShown
+};
+struct Disclose {
+    std::string user;
+    std::string mid;  // 32 lowercase hex digits
+    std::string file;
+};
 struct Quit {};
 struct Help {};
 struct Blank {};  // an empty line: nothing to do (an empty message is not worth a signature)
 }  // namespace cmd
 
-using LineCommand =
-    std::variant<cmd::Register, cmd::Login, cmd::Say, cmd::Sleep, cmd::Request, cmd::SendTo,
-                 cmd::ShowDevices, cmd::TrustDevice, cmd::Quit, cmd::Help, cmd::Blank>;
+using LineCommand = std::variant<cmd::Register, cmd::Login, cmd::Say, cmd::Sleep, cmd::Request,
+                                 cmd::SendTo, cmd::ShowDevices, cmd::TrustDevice, cmd::ShowHistory,
+                                 cmd::Disclose, cmd::Quit, cmd::Help, cmd::Blank>;
 
 inline constexpr std::chrono::seconds kMaxSleep{24 * 3600};
 
@@ -69,7 +80,8 @@ Result<LineCommand> parse_line(std::string_view line);
 // True for the names of the request commands above ("/friend", "/who", ...), which the terminal
 // UI parses with parse_line too.
 bool is_request_command(std::string_view name);
-// True for /msg, /devices and /trust (end to end), which the terminal UI may parse too.
+// True for /msg, /devices, /trust, /history and /disclose (end to end), which the terminal UI
+// parses with parse_line too.
 bool is_e2e_command(std::string_view name);
 
 // The commands, for /help and for the note shown at a terminal.

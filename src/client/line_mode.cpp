@@ -158,6 +158,12 @@ class LineSession final : public ChatListener {
                 } else if constexpr (std::is_same_v<T, cmd::TrustDevice>) {
                     busy_ = true;
                     controller_.trust_device(std::move(c.user), std::move(c.device), then);
+                } else if constexpr (std::is_same_v<T, cmd::ShowHistory>) {
+                    busy_ = true;
+                    controller_.history(std::move(c.user), c.count, then);
+                } else if constexpr (std::is_same_v<T, cmd::Disclose>) {
+                    busy_ = true;
+                    controller_.disclose(std::move(c.user), std::move(c.mid), c.file, then);
                 } else if constexpr (std::is_same_v<T, cmd::Say>) {
                     busy_ = true;
                     controller_.send(std::move(c.text), then);

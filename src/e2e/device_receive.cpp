@@ -138,6 +138,7 @@ Result<OpenedMessage, OpenError> DeviceSessions::open(const ParsedEnvelope& pars
 
     auto bytes = plain->reveal(SecretAccess{});
     ByteView salt = bytes.first(proto::kSaltBytes);
+    Bytes kept_salt(salt.begin(), salt.end());
     std::string text(bytes.begin() + static_cast<std::ptrdiff_t>(proto::kSaltBytes), bytes.end());
     if (!crypto::ct_equal(message_commitment(salt, text), env.commit)) {
         return refuse("bad_message_signature", "the commitment does not match the text");
@@ -192,6 +193,7 @@ Result<OpenedMessage, OpenError> DeviceSessions::open(const ParsedEnvelope& pars
     out.seq = h.seq;
     out.ts = h.ts;
     out.text = std::move(text);
+    out.salt = std::move(kept_salt);
     auto digest = crypto::sha256(parsed.body);
     out.envelope_sha256.assign(digest.begin(), digest.end());
     out.details = detail::details_of(h, env.ct, env.sig, env.commit);

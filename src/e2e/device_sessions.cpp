@@ -152,6 +152,7 @@ Result<SealedEnvelope> DeviceSessions::seal(const VerifiedDevice& peer,
     }
     auto digest = crypto::sha256(out.body);
     out.envelope_sha256.assign(digest.begin(), digest.end());
+    out.salt = salt;
     out.details = detail::details_of(head, ct, sig, commit);
     return out;
 }

@@ -68,6 +68,7 @@ struct OutgoingMessage {
 struct SealedEnvelope {
     Bytes body;             // the envelope of §10.5, kind 1
     Bytes envelope_sha256;  // H(body): what the recipient's delivered statement names
+    Bytes salt;             // the commitment's salt (kSaltBytes): disclosing the text needs it
     MessageDetails details;
 };
 
@@ -108,6 +109,7 @@ struct OpenedMessage {
     Sequence sequence = Sequence::next;
     std::uint64_t missing_from = 0, missing_to = 0;  // the gap, when sequence == gap
     Bytes envelope_sha256;
+    Bytes salt;  // the commitment's salt (kSaltBytes): disclosing the text needs it
     MessageDetails details;
 };
 

@@ -6,7 +6,13 @@
 // forbids. Every step waits for the event it needs (JsonChat::take), nothing for a time.
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
 #include <memory>
+
+#include "common/base64.h"
+#include "common/files.h"
+#include "e2e/envelope.h"
 
 #include "e2e_fixture.h"
 #include "server_fixture.h"
@@ -261,6 +267,81 @@ TEST_F(E2eCli, AnOfflineDeviceIsReportedPerCopy) {
     EXPECT_EQ(relayed["status"], "relayed") << relayed.dump();
     EXPECT_EQ(relayed["seqno"], offline["seqno"]);
     bob->take("message", with_text("while the phone sleeps"));
+}
+
+// Issue 12 item 10: the history is on this device's disk, so it is there after a restart;
+// /history prints it, /disclose hands out one message's text with its salt.
+TEST_F(E2eCli, HistoryIsShownAfterTheClientRestartsAndOneMessageCanBeDisclosed) {
+    auto laptop = start("alice", "laptop", Start::registers);
+    auto bob = start("bob", "", Start::registers);
+    befriend(*laptop, "alice", *bob, "bob");
+    laptop->say("/msg bob remember this");
+    auto got = bob->take("message", with_text("remember this"));
+    laptop->take("delivered", with("to", "bob"));
+    bob->say("/msg alice and this too");
+    laptop->take("message", with_text("and this too"));
+    laptop->say("/quit");
+    EXPECT_EQ(laptop->process().wait_exit(kE2eWait), 0) << laptop->transcript();
+
+    auto again = start("alice", "laptop", Start::logs_in);
+    again->say("/history bob");
+    auto history = again->take("history", with("with", "bob"));
+    ASSERT_EQ(history["messages"].size(), 2U) << history.dump();
+    const auto& first = history["messages"][0];
+    EXPECT_EQ(first["direction"], "sent");
+    EXPECT_EQ(first["text"], "remember this");
+    EXPECT_EQ(first["mid"], got["mid"]);
+    EXPECT_EQ(first["seqno"], got["seqno"]);
+    EXPECT_EQ(first["mark"], "delivered") << first.dump();
+    ASSERT_EQ(first["copies"].size(), 1U);
+    EXPECT_TRUE(is_fingerprint(first["copies"][0]["fingerprint"], fp("bob")));
+    EXPECT_EQ(first["copies"][0]["state"], "delivered");
+    const auto& second = history["messages"][1];
+    EXPECT_EQ(second["direction"], "received");
+    EXPECT_EQ(second["from"], "bob");
+    EXPECT_EQ(second["text"], "and this too");
+    again->say("/history bob 1");
+    auto last = again->take("history", with("with", "bob"));
+    ASSERT_EQ(last["messages"].size(), 1U) << last.dump();
+    EXPECT_EQ(last["messages"][0]["text"], "and this too");
+    again->say("/history bob 0");
+    EXPECT_EQ(again->take("error")["code"], "bad_command") << again->transcript();
+
+    auto file = tmp_ / "disclosed.json";
+    again->say("/disclose bob " + got["mid"].get<std::string>() + " " + file.string());
+    auto done = again->take("done", with("request", "disclose"));
+    EXPECT_NE(done["message"].get<std::string>().find(file.string()), std::string::npos);
+    struct stat st {};
+    ASSERT_EQ(::stat(file.c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0600U);
+    auto disclosed = json::parse(read_text(file));
+    EXPECT_EQ(disclosed["disclosure"], "securechat/v1 disclosure");
+    EXPECT_EQ(disclosed["mid"], got["mid"]);
+    EXPECT_EQ(disclosed["text"], "remember this");
+    // The salt opens the commitment of the copy bob got, as its transcript line holds it.
+    auto salt = from_hex(disclosed["salt"].get<std::string>());
+    ASSERT_TRUE(salt);
+    auto lines = read_text(tmp_ / "data-alice@laptop" / "e2e" / fp("alice", "laptop") /
+                           "conversations" / "bob.jsonl");
+    bool opened = false;
+    for (std::size_t at = 0; at < lines.size();) {
+        auto end = lines.find('\n', at);
+        auto line = json::parse(lines.substr(at, end - at));
+        at = end + 1;
+        if (line.value("line", "") != "sent") {
+            continue;
+        }
+        auto envelope =
+            e2e::parse_message_envelope(*base64_decode(line["envelope"].get<std::string>()));
+        ASSERT_TRUE(envelope);
+        opened = opened || envelope.value().commit ==
+                               e2e::message_commitment(*salt, disclosed["text"].get<std::string>());
+    }
+    EXPECT_TRUE(opened) << lines;
+    // A message that is not in the history is refused by name, and writes nothing.
+    again->say("/disclose bob " + std::string(32, '0') + " " + (tmp_ / "none.json").string());
+    EXPECT_EQ(again->take("error")["code"], "bad_command");
+    EXPECT_FALSE(fs::exists(tmp_ / "none.json"));
 }
 
 }  // namespace

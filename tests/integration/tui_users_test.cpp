@@ -4,6 +4,7 @@
 // shown as the reason the session ended.
 #include <gtest/gtest.h>
 
+#include "chat_e2e_fixture.h"
 #include "scripted_server.h"
 #include "support/run_command.h"
 #include "tmux.h"
@@ -230,6 +231,59 @@ TEST_F(TerminalUiUsers, UserAddTypedOutOfOrderNeverShowsThePassword) {
     tmux.line("/quit");
     ASSERT_TRUE(tmux.wait_for("Session ended properly")) << tmux.screen();
     EXPECT_EQ(server.log().requests, (std::vector<std::string>{"list_friends"}));
+}
+
+// Issue 12: a message to bob is marked stored once the server's signed statement checks, and
+// after a restart, opening bob's conversation shows it again from the history, with its mark.
+TEST_F(TerminalUiUsers, AStoredMarkAndTheHistoryShownWhenAConversationOpensAfterARestart) {
+    auto authority = pki::load_ca(pki::CaLayout(ca_.dir));
+    ASSERT_TRUE(authority) << authority.error().message;
+    LeafSpec spec;
+    spec.profile = pki::Profile::client;
+    spec.name = "bob";
+    spec.sans = {"URI:urn:securechat:device:laptop"};
+    PeerDevice laptop(issue(*authority, spec), tmp_ / "bob-laptop.state", ca_.trust());
+    const auto own_fp = ca_.client("client").chain.front().fingerprint().hex();
+    std::size_t bundles = 0;
+    Script script = [&](proto::ServerSession& s, const msg::Request& r) -> proto::Output {
+        auto id = msg::request_id(r);
+        if (std::holds_alternative<msg::ListFriends>(r)) {
+            return s.answer(msg::FriendList{
+                .id = id, .friends = {"bob"}, .online = {}, .incoming = {}, .outgoing = {}});
+        }
+        if (const auto* d = std::get_if<msg::ListDevices>(&r); d && d->user == "client") {
+            return s.answer(device_list(id, "client", {{own_fp, "default"}}));
+        }
+        if (std::holds_alternative<msg::ListDevices>(r)) {
+            return s.answer(device_list(id, "bob", {{laptop.fp(), "laptop"}}));
+        }
+        if (std::holds_alternative<msg::FetchBundle>(r)) {
+            return s.answer(laptop.bundle(id, bundles++));
+        }
+        if (const auto* relay = std::get_if<msg::Relay>(&r)) {
+            auto ts = now_ms();
+            return answer_stored(s, ca_, *relay, own_fp, 11, ts, ts + 3'600'000);
+        }
+        return answer_ok(s, r);
+    };
+    {
+        ScriptedServer server(ca_, script);
+        Tmux tmux(tmp_.path());
+        log_in(tmux, server.port());
+        tmux.line("/open bob");
+        tmux.line("kept on the server");
+        ASSERT_TRUE(tmux.wait_for("kept on the server ✓ stored 1/1")) << tmux.screen();
+        tmux.line("/quit");
+        server.log();
+    }
+    ScriptedServer again(ca_, script);
+    Tmux tmux(tmp_.path());
+    log_in(tmux, again.port());
+    tmux.line("/open bob");
+    ASSERT_TRUE(tmux.wait_for("earlier messages, from this device's history")) << tmux.screen();
+    ASSERT_TRUE(tmux.wait_for("kept on the server ✓ stored 1/1")) << tmux.screen();
+    tmux.line("/quit");
+    again.log();
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "client/tui/conversation_list.h"
 
+#include <set>
+
 #include <algorithm>
 
 #include "client/tui/input_line.h"
@@ -18,14 +20,18 @@ constexpr std::size_t kMaxCopies = 2 * proto::kMaxDevicesPerUser;
 std::string delivery_mark(const Delivery& d) {
     std::size_t relayed = 0;
     std::size_t delivered = 0;
+    std::size_t stored = 0;
+    std::size_t expired = 0;
     std::map<std::string, std::size_t> refused;  // by code
     for (const auto& [fp, copy] : d.devices) {
-        if (copy.delivered || copy.status == "relayed") {
+        if (copy.delivered || copy.stored || copy.status == "relayed" || copy.status == "stored") {
             ++relayed;
         } else if (!copy.status.empty()) {
             ++refused[copy.status];
         }
         delivered += copy.delivered ? 1 : 0;
+        stored += (copy.stored || copy.delivered) ? 1 : 0;
+        expired += (copy.expired && !copy.delivered) ? 1 : 0;
     }
     std::string mark;
     if (d.failed || (relayed == 0 && !refused.empty())) {
@@ -38,9 +44,16 @@ std::string delivery_mark(const Delivery& d) {
     if (relayed == 0) {
         return d.sent ? "→" : "…";
     }
-    mark = delivered == 0
-               ? "✓ relayed " + std::to_string(relayed)
-               : "✓✓ delivered " + std::to_string(delivered) + "/" + std::to_string(relayed);
+    if (delivered > 0) {
+        mark = "✓✓ delivered " + std::to_string(delivered) + "/" + std::to_string(relayed);
+    } else if (stored > 0) {
+        mark = "✓ stored " + std::to_string(stored) + "/" + std::to_string(relayed);
+    } else {
+        mark = "✓ relayed " + std::to_string(relayed);
+    }
+    if (expired > 0) {
+        mark += " ⌛ " + std::to_string(expired) + " expired";
+    }
     for (const auto& [code, n] : refused) {
         mark += " ✗ " + std::to_string(n) + " " + code;
     }
@@ -368,6 +381,15 @@ bool ConversationList::apply(MessageInfo& m, const CopyNote& n) {
         copy.user = r->to;
         copy.name = r->device;
         copy.status = r->status;
+    } else if (const auto* st = std::get_if<note::Stored>(&n)) {
+        copy.user = st->to;
+        copy.name = st->device;
+        copy.stored = true;
+        copy.expires = st->expires;
+    } else if (const auto* e = std::get_if<note::Expired>(&n)) {
+        copy.user = e->to;
+        copy.name = e->device;
+        copy.expired = true;
     } else {
         const auto& d = std::get<note::Delivered>(n);
         copy.user = d.to;
@@ -414,6 +436,77 @@ void ConversationList::relayed(const note::Relayed& n) {
 
 void ConversationList::delivered(const note::Delivered& n) {
     copy_note(n.to, n.mid, n);
+}
+
+void ConversationList::stored(const note::Stored& n) {
+    copy_note(n.to, n.mid, n);
+}
+
+void ConversationList::expired(const note::Expired& n) {
+    copy_note(n.to, n.mid, n);
+}
+
+bool ConversationList::history_loaded(const std::string& user) const {
+    const auto* c = find_user(user);
+    return c != nullptr && c->history_loaded;
+}
+
+void ConversationList::history(const note::History& n) {
+    auto* c = make(n.with);
+    if (c == nullptr) {
+        return;
+    }
+    c->history_loaded = true;
+    std::set<std::string> shown;
+    for (const auto& [index, info] : c->messages) {
+        shown.insert(info.fingerprint + "/" + info.mid);
+    }
+    std::size_t added = 0;
+    for (const auto& m : n.messages) {
+        const bool from_here = m.outgoing && !m.copies.empty();
+        // Ours sent from here carry no sender fingerprint in the list: keyed by mid alone.
+        if (shown.contains(m.fingerprint + "/" + m.mid) ||
+            (from_here && c->by_mid.contains(m.mid))) {
+            continue;
+        }
+        if (added++ == 0) {
+            c->entries.notice(m.ts, "earlier messages, from this device's history:");
+        }
+        MessageInfo info;
+        info.own = m.outgoing;
+        info.from_here = from_here;
+        info.from = m.from;
+        info.device = m.device;
+        info.fingerprint = from_here ? "" : m.fingerprint;
+        info.seqno = m.seqno;
+        info.ts = m.ts;
+        info.mid = m.mid;
+        std::size_t index = 0;
+        if (from_here) {
+            index = c->entries.add_own(m.ts, m.text);
+            c->entries.numbered(index, m.seqno);
+            info.delivery.sent = true;
+            for (const auto& copy : m.copies) {
+                auto& d = info.delivery.devices[copy.fingerprint];
+                d.user = copy.to;
+                d.name = copy.device;
+                d.status = copy.state == "sent" ? "relayed" : copy.state;
+                d.stored = copy.state == "stored" || copy.state == "delivered";
+                d.expires = copy.expires;
+                d.expired = copy.state == "expired";
+                d.delivered = copy.state == "delivered";
+                d.delivered_ts = copy.delivered_ts;
+                info.delivery.copies += copy.state == "refused" ? 0U : 1U;
+            }
+            c->by_mid[m.mid] = index;
+        } else {
+            c->entries.add_received(m.ts, m.outgoing ? "you@" + m.device : m.from, m.text);
+            index = c->entries.index_of_last();
+        }
+        c->messages[index] = std::move(info);
+        refresh_mark(*c, index);
+    }
+    forget_dropped(*c);
 }
 
 std::vector<const MessageInfo*> ConversationList::find(const std::string& user,

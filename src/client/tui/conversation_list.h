@@ -23,9 +23,12 @@ namespace sc::client::tui {
 struct DeviceCopy {
     std::string user;  // whose device (the recipient's, or ours for our other devices)
     std::string name;
-    std::string status;  // "relayed", an error code ("device_offline", ...), or "" (unknown)
+    std::string status;  // "relayed", "stored", an error code ("device_offline", ...), or ""
     bool delivered = false;
     std::uint64_t delivered_ts = 0;  // by that device's clock
+    bool stored = false;             // the server's signed stored statement checked (note::Stored)
+    std::uint64_t expires = 0;
+    bool expired = false;  // its expiry passed undelivered (note::Expired)
 };
 
 // What happened to a message we sent to a user.
@@ -51,8 +54,10 @@ struct MessageInfo {
 };
 
 // The mark drawn after a message we sent: "…" sending, "→" taken by the server, "✓ relayed N"
-// to N devices, "✓✓ delivered D/N" by D of them, "✗" failed; copies refused are added
-// ("✗ 1 device_offline"), or "✗ not relayed: device_offline" when none went.
+// to N devices, "✓ stored S/N" when the server's signed statement says S are stored,
+// "✓✓ delivered D/N" by D of them (the message is delivered when D = N), "✗" failed; copies
+// refused are added ("✗ 1 device_offline"), or "✗ not relayed: device_offline" when none
+// went; "⌛ E expired" for copies whose expiry passed undelivered.
 std::string delivery_mark(const Delivery& d);
 
 class ConversationList {
@@ -116,6 +121,13 @@ class ConversationList {
     // send fails (then the copies told for that user's message are shown with the failure).
     void relayed(const note::Relayed& n);
     void delivered(const note::Delivered& n);
+    void stored(const note::Stored& n);
+    void expired(const note::Expired& n);
+    // Earlier messages from this device's history (oldest first), for the conversation with
+    // n.with: those not shown yet are added, with their marks. Marks it loaded.
+    void history(const note::History& n);
+    // Whether the conversation with `user` has had its history (so it is asked once).
+    bool history_loaded(const std::string& user) const;
 
     // The messages of `user`'s conversation numbered `seqno` (ours and theirs may share one),
     // or the last message there when seqno is nullopt.
@@ -139,6 +151,7 @@ class ConversationList {
         std::map<std::size_t, MessageInfo> messages;  // by entry index
         std::map<std::string, std::size_t> by_mid;    // our sent ones, by mid
         std::deque<std::size_t> pending;              // ours, not numbered yet
+        bool history_loaded = false;
     };
 
     UserConversation* find_user(const std::string& user);
@@ -149,7 +162,7 @@ class ConversationList {
     void refresh_mark(UserConversation& c, std::size_t index);
     MessageInfo* by_mid(const std::string& user, const std::string& mid, std::size_t* index,
                         UserConversation** owner);
-    using CopyNote = std::variant<note::Relayed, note::Delivered>;
+    using CopyNote = std::variant<note::Relayed, note::Delivered, note::Stored, note::Expired>;
     void copy_note(const std::string& to, const std::string& mid, const CopyNote& n);
     static bool apply(MessageInfo& m, const CopyNote& n);  // false past the bound
     void claim_early(UserConversation& c, std::size_t index, const std::string& mid);

@@ -69,6 +69,15 @@ std::vector<std::string> details_lines(const MessageInfo& m, const std::string& 
             std::string line = "    " + display_text(copy.user) + " on " + display_text(copy.name) +
                                " " + short_hex(fp, 16) + ": " +
                                (copy.status.empty() ? "?" : display_text(copy.status));
+            if (copy.stored && copy.status != "stored") {
+                line += ", stored";
+            }
+            if (copy.stored && copy.expires != 0) {
+                line += " (signed by the server) until " + clock_text(copy.expires);
+            }
+            if (copy.expired && !copy.delivered) {
+                line += ", EXPIRED undelivered";
+            }
             if (copy.delivered) {
                 line += ", delivered at " + clock_text(copy.delivered_ts) + " (signed statement)";
             }

@@ -148,6 +148,16 @@ void TerminalUi::on_note(const note::Relayed& n) {
 void TerminalUi::on_note(const note::Delivered& n) {
     conversations_.delivered(n);
 }
+void TerminalUi::on_note(const note::Stored& n) {
+    conversations_.stored(n);
+}
+void TerminalUi::on_note(const note::Expired& n) {
+    conversations_.expired(n);
+    show(n);
+}
+void TerminalUi::on_note(const note::History& n) {
+    conversations_.history(n);
+}
 void TerminalUi::on_note(const note::Warning& n) {
     conversations_.warning(now_ms(), n);
     if (canonical_username(n.user) != conversations_.current()) {
@@ -226,9 +236,11 @@ void TerminalUi::drain_keys() {
                 break;
             case Kind::next_conversation:
                 conversations_.next();
+                load_history();
                 break;
             case Kind::previous_conversation:
                 conversations_.previous();
+                load_history();
                 break;
             case Kind::page_up:
                 conversations_.scroll_back(page);

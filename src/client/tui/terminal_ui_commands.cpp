@@ -92,7 +92,20 @@ void TerminalUi::dispatch(Result<LineCommand> parsed) {
         controller_.list_devices(devices->user, [this](const Outcome&) { redraw(); });
     } else if (auto* trust = std::get_if<cmd::TrustDevice>(&*parsed)) {
         controller_.trust_device(trust->user, trust->device, [this](const Outcome&) { redraw(); });
+    } else if (auto* history = std::get_if<cmd::ShowHistory>(&*parsed)) {
+        controller_.history(history->user, history->count, [this](const Outcome&) { redraw(); });
+    } else if (auto* disclose = std::get_if<cmd::Disclose>(&*parsed)) {
+        controller_.disclose(disclose->user, disclose->mid, disclose->file,
+                             [this](const Outcome&) { redraw(); });
     }
+}
+
+void TerminalUi::load_history() {
+    const auto user = conversations_.current();
+    if (user.empty() || conversations_.history_loaded(user)) {
+        return;
+    }
+    controller_.history(user, kDefaultHistoryShown, [this](const Outcome&) { redraw(); });
 }
 
 bool TerminalUi::run_tui_command(const std::string& line) {
@@ -112,6 +125,8 @@ bool TerminalUi::run_tui_command(const std::string& line) {
             notice("error: a conversation is with another user (/open USER)");
         } else if (!conversations_.open(open->user)) {
             notice("error: too many conversations to open another one");
+        } else {
+            load_history();
         }
     } else if (auto* details = std::get_if<tc::Details>(&*parsed)) {
         show_details(details->seqno);

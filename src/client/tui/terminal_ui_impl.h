@@ -55,6 +55,11 @@ class TerminalUi final : public ChatListener {
     void on_note(const note::Who& n);
     void on_note(const note::Relayed& n);
     void on_note(const note::Delivered& n);
+    void on_note(const note::Stored& n);
+    void on_note(const note::Expired& n);
+    void on_note(const note::History& n);
+    // The open conversation's earlier messages, asked from the history once.
+    void load_history();
     void on_note(const note::Warning& n);
     void on_note(const note::Devices& n);
     void on_note(const note::Kicked& n);

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/files.h"
+#include "evidence/conversation_transcript.h"
 #include "support/temp_dir.h"
 
 namespace sc::client {
@@ -33,44 +34,38 @@ TEST(E2eRecords, AMessageGoesToEveryDeviceOfTheRecipientAndOurOtherDevicesOnce) 
     EXPECT_EQ(targets[2].fingerprint, other);  // never this device itself
 }
 
-TEST(E2eRecords, TheLedgerFindsWhatWasSentToADeviceAndForgetsTheOldest) {
-    SentLedger ledger;
-    ledger.record("m1", "fp1", {"bob", "laptop", 3, Bytes{1, 2}, false});
-    ASSERT_NE(ledger.find("m1", "fp1"), nullptr);
-    EXPECT_EQ(ledger.find("m1", "fp1")->seq, 3u);
-    EXPECT_EQ(ledger.find("m1", "fp2"), nullptr);  // not sent to that device
-    for (std::size_t i = 0; i < SentLedger::kMaxEntries; ++i) {
-        ledger.record("m" + std::to_string(i + 2), "fp1", {});
-    }
-    EXPECT_EQ(ledger.size(), SentLedger::kMaxEntries);
-    EXPECT_EQ(ledger.find("m1", "fp1"), nullptr);
-}
-
-TEST(E2eRecords, TheConversationFileIsAppendOnlyJsonLinesInAPrivateFile) {
+TEST(E2eRecords, TheTranscriptStartsWithItsHeaderAndAppendsPrivateJsonLines) {
     test::TempDir dir;
-    ConversationLog log(dir.path());
+    const std::string own(64, 'a');
+    ConversationLog log(dir.path(), "alice", own);
     note::Warning w{"device_changed", "bob", "laptop", "aa", "bb", "changed"};
-    ASSERT_TRUE(log.append("Bob", ConversationLog::warning_line(5, w)));
-    note::Protection p;
-    p.signature_hex = "5151";
-    p.commitment_hex = "c0c0";
-    ASSERT_TRUE(log.append("bob", ConversationLog::envelope_line("sent", 6, "to", "bob", "laptop",
-                                                                 "ff", 1, "0102", Bytes{9, 9}, p)));
+    ASSERT_TRUE(log.append("Bob", ConversationLog::warning_line(5, w), 4));
+    ASSERT_TRUE(log.append(
+        "bob", evidence::conversation::sent_line(6, "bob", std::string(64, 'f'), Bytes{9, 9}), 6));
     auto file = log.file_of("bob");
     struct stat st {};
     ASSERT_EQ(::stat(file.c_str(), &st), 0);
     EXPECT_EQ(st.st_mode & 0777, 0600u);
     auto text = read_file(file).value();
-    auto first = nlohmann::json::parse(text.substr(0, text.find('\n')));
-    EXPECT_EQ(first["event"], "warning");
-    EXPECT_EQ(first["code"], "device_changed");
-    EXPECT_EQ(first["old_fingerprint"], "aa");
-    auto second = nlohmann::json::parse(text.substr(text.find('\n') + 1));
-    EXPECT_EQ(second["event"], "sent");
-    EXPECT_EQ(second["envelope"], "0909");
-    EXPECT_EQ(second["sig"], "5151");
-    EXPECT_EQ(second["commit"], "c0c0");
-    EXPECT_FALSE(log.append("../x", "{}"));  // only usernames name files
+    std::vector<nlohmann::json> lines;
+    for (std::size_t at = 0; at < text.size();) {
+        auto end = text.find('\n', at);
+        ASSERT_NE(end, std::string::npos) << "every line ends with a newline";
+        lines.push_back(nlohmann::json::parse(text.substr(at, end - at)));
+        at = end + 1;
+    }
+    ASSERT_EQ(lines.size(), 3u);  // one header, then the two lines
+    EXPECT_EQ(lines[0]["transcript"], evidence::conversation::kFormat);
+    EXPECT_EQ(lines[0]["me"], "alice");
+    EXPECT_EQ(lines[0]["device"], own);
+    EXPECT_EQ(lines[0]["peer"], "bob");
+    EXPECT_EQ(lines[0]["created"], 4);
+    EXPECT_EQ(lines[1]["line"], "warning");
+    EXPECT_EQ(lines[1]["code"], "device_changed");
+    EXPECT_EQ(lines[1]["old_fingerprint"], "aa");
+    EXPECT_EQ(lines[2]["line"], "sent");
+    EXPECT_EQ(lines[2]["envelope"], "CQk=");
+    EXPECT_FALSE(log.append("../x", "{}", 7));  // only usernames name files
 }
 
 }  // namespace
