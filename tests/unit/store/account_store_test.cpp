@@ -37,7 +37,7 @@ TEST_P(AccountStoreTest, OpensAtTheLatestSchema) {
     ASSERT_TRUE(store);
     auto version = store->schema_version();
     ASSERT_TRUE(version) << version.error().message;
-    EXPECT_EQ(*version, 5);
+    EXPECT_EQ(*version, 6);
     EXPECT_EQ(store->backend().rfind(is_mariadb() ? "mariadb:" : "sqlite:", 0), 0u)
         << store->backend();
     EXPECT_EQ(store->backend().find("StrongPassword"), std::string::npos);
@@ -213,9 +213,9 @@ TEST_P(AccountStoreTest, ReopensAnExistingDatabase) {
     EXPECT_EQ((*found)->account.id, id);
     auto version = store->schema_version();
     ASSERT_TRUE(version);
-    EXPECT_EQ(*version, 5);
+    EXPECT_EQ(*version, 6);
     // Each migration ran once.
-    EXPECT_EQ(scalar_raw("SELECT COUNT(*) FROM schema_version"), "5");
+    EXPECT_EQ(scalar_raw("SELECT COUNT(*) FROM schema_version"), "6");
     auto next = store->create_account("b@example.com", "bob", sample_record(), Role::user);
     ASSERT_TRUE(next);
     EXPECT_GT(next->id, id);

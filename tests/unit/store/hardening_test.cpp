@@ -69,7 +69,7 @@ TEST_P(HardeningStore, L6_MigrationWrapsSeedHashesAndLoginUnwrapsThem) {
 
     auto store = open_or_fail();
     ASSERT_TRUE(store);
-    EXPECT_EQ(*store->schema_version(), 5);
+    EXPECT_EQ(*store->schema_version(), 6);
     // No single SHA-256 is left in the table, for any well-formed row.
     EXPECT_EQ(scalar_raw("SELECT COUNT(*) FROM users WHERE hash_alg = 'argon2id-over-sha256'"),
               "2");
