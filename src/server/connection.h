@@ -163,7 +163,7 @@ class Connection : public std::enable_shared_from_this<Connection>,
     std::string account_;    // canonical (LoginThrottle::canonical), for throttles and caps
     bool counted_ = false;   // holds a slot in sessions_by_account / sessions_by_block
     std::string client_fp_;  // the client certificate's full SHA-256 fingerprint (H1)
-    Router::Handle route_handle_ = 0;  // attached at chat-ready (attach_route)
+    Router::Handle route_handle_ = 0;         // attached at chat-ready (attach_route)
     std::set<std::uint64_t> held_in_flight_;  // pushed, no `received` yet (≤ kMaxHeldInFlight)
     bool held_reading_ = false;               // a held_for read is on the query workers
     bool held_read_again_ = false;            // a hint came meanwhile: read again after it

@@ -19,9 +19,9 @@ using proto::ErrorCode;
 namespace {
 
 std::uint64_t unix_ms(const proto::Clock& clock) {
-    return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                          clock.now().time_since_epoch())
-                                          .count());
+    return static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(clock.now().time_since_epoch())
+            .count());
 }
 
 }  // namespace
@@ -69,10 +69,9 @@ void Connection::pump_held() {
     bool queued = ctx_.queries.submit<store::StoreResult<std::vector<store::HeldEnvelope>>>(
         strand_,
         [self, account = principal->account_id, device = peer_->fingerprint().hex(),
-         skip = std::vector<std::uint64_t>(held_in_flight_.begin(), held_in_flight_.end()),
-         room] {
+         skip = std::vector<std::uint64_t>(held_in_flight_.begin(), held_in_flight_.end()), room] {
             return self->ctx_.store->held_for(account, device, skip, room,
-                                               unix_ms(*self->ctx_.clock));
+                                              unix_ms(*self->ctx_.clock));
         },
         [self](store::StoreResult<std::vector<store::HeldEnvelope>> read) {
             self->guarded("deliver", [&] { self->on_held(std::move(read)); });
@@ -103,10 +102,9 @@ void Connection::on_held(store::StoreResult<std::vector<store::HeldEnvelope>> re
         }
         ++pushed;
         bytes += held.body.size();
-        handle(session().push(proto::msg::Envelope{std::move(held.from_user),
-                                                   std::move(held.from_fingerprint),
-                                                   std::move(held.mid), held.held, held.stored_ms,
-                                                   std::move(held.body)}));
+        handle(session().push(proto::msg::Envelope{
+            std::move(held.from_user), std::move(held.from_fingerprint), std::move(held.mid),
+            held.held, held.stored_ms, std::move(held.body)}));
         if (closed_ || closing()) {
             return;
         }

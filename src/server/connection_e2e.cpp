@@ -2,18 +2,18 @@
 // envelopes it cannot read. Each request's store work (and the prekeys' signature checks) runs
 // on the query workers (StoreService), and its one answer comes back to the strand. `send`
 // stores the envelope, answers the signed `stored`, and wakes the recipient device's sessions
-// through the router (connection_delivery.cpp pushes what the store holds). The logs name who asked, the request and its outcome; never a body or a
-// message id, and not whom a `devices`, `bundle` or `send` was about (the social graph).
+// through the router (connection_delivery.cpp pushes what the store holds). The logs name who
+// asked, the request and its outcome; never a body or a message id, and not whom a `devices`,
+// `bundle` or `send` was about (the social graph).
 #include <chrono>
 #include <utility>
 #include <variant>
 
 #include "common/usernames.h"
-#include "crypto/sha256.h"
-#include "e2e/envelope.h"
 #include "e2e/prekeys.h"
 #include "server/connection.h"
 #include "server/log.h"
+#include "server/stored_statement.h"
 
 namespace sc::server {
 
@@ -178,22 +178,9 @@ E2eOutcome fetch_bundle(ServerContext& ctx, const std::string& me,
 }
 
 std::uint64_t unix_ms_now(ServerContext& ctx) {
-    return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                          ctx.clock->now().time_since_epoch())
-                                          .count());
-}
-
-// §10.6 over the row as the store holds it (for a retry: the first one's).
-std::optional<e2e::StoredStatement> stored_statement(const store::HeldEnvelope& held) {
-    auto from = Fingerprint::from_hex(held.from_fingerprint);
-    auto to = Fingerprint::from_hex(held.to_fingerprint);
-    auto mid = MessageId::from_view(held.mid);
-    if (!from || !to || !mid) {
-        return std::nullopt;
-    }
-    const auto digest = crypto::sha256(held.body);
-    return e2e::StoredStatement{*from,         *to,       *mid, Bytes(digest.begin(), digest.end()),
-                                held.held, held.stored_ms, held.expires_ms};
+    return static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(ctx.clock->now().time_since_epoch())
+            .count());
 }
 
 // `send` stores first and says so second (§2.4): the envelope is committed for that device of
@@ -223,12 +210,12 @@ E2eOutcome relay(ServerContext& ctx, const std::string& me, const std::string& m
     envelope.body = m.body;
     envelope.stored_ms = unix_ms_now(ctx);
     envelope.expires_ms =
-        envelope.stored_ms + static_cast<std::uint64_t>(
-                                 std::chrono::duration_cast<std::chrono::milliseconds>(
-                                     limits.held_expiry)
-                                     .count());
+        envelope.stored_ms +
+        static_cast<std::uint64_t>(
+            std::chrono::duration_cast<std::chrono::milliseconds>(limits.held_expiry).count());
     auto held = ctx.store->hold_envelope(
-        account.id, envelope, store::HeldQuota{limits.held_per_device, limits.held_bytes_per_device});
+        account.id, envelope,
+        store::HeldQuota{limits.held_per_device, limits.held_bytes_per_device});
     if (!held) {
         switch (held.error().code) {
             case store::StoreErrorCode::limit_reached:
@@ -247,20 +234,17 @@ E2eOutcome relay(ServerContext& ctx, const std::string& me, const std::string& m
         }
     }
     // Committed: now, and only now, the server vouches for it.
-    auto statement = stored_statement(*held);
-    if (!statement) {
-        return refused(ErrorCode::internal, "internal server error",
-                       "the stored envelope does not name two devices and a mid");
+    auto stored = sign_stored(*ctx.identity.key, *held, m.id);
+    if (!stored) {
+        return refused(ErrorCode::internal, "internal server error", stored.error().message);
     }
-    auto sig = ctx.identity.key->sign(e2e::stored_signed(e2e::encode_stored(*statement)));
-    if (!sig) {
-        return refused(ErrorCode::internal, "internal server error", sig.error().message);
-    }
-    std::size_t woken = ctx.router->notify(
-        account.username, Delivery{DeliveryId{held->held}, held->from_user,
-                                   held->from_fingerprint, held->to_fingerprint, {}, nullptr});
-    E2eOutcome outcome = answered(
-        proto::msg::Stored{m.id, held->held, held->stored_ms, held->expires_ms, std::move(*sig)});
+    std::size_t woken = ctx.router->notify(account.username, Delivery{DeliveryId{held->held},
+                                                                      held->from_user,
+                                                                      held->from_fingerprint,
+                                                                      held->to_fingerprint,
+                                                                      {},
+                                                                      nullptr});
+    E2eOutcome outcome = answered(std::move(*stored));
     outcome.sessions = woken;
     return outcome;
 }

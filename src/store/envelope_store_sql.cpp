@@ -51,7 +51,8 @@ StoreResult<bool> check_envelope(const HeldEnvelope& envelope) {
         return refuse(StoreErrorCode::invalid_argument, "the sender's name is out of bounds");
     }
     if (envelope.expires_ms <= envelope.stored_ms) {
-        return refuse(StoreErrorCode::invalid_argument, "an envelope must expire after it is stored");
+        return refuse(StoreErrorCode::invalid_argument,
+                      "an envelope must expire after it is stored");
     }
     return true;
 }
@@ -139,11 +140,10 @@ StoreResult<HeldEnvelope> SqlStore::hold_envelope(std::int64_t to_account,
     {
         // A sender retrying after a lost answer: the first row stands (the unique key of schema
         // 6 would refuse a second one anyway).
-        SC_TRY_ASSIGN(auto select,
-                      db_->prepare("SELECT " + std::string(kColumns) +
-                                       " FROM held_envelopes WHERE device_id = ?"
-                                       " AND from_fingerprint = ? AND mid = ?",
-                                   during));
+        SC_TRY_ASSIGN(auto select, db_->prepare("SELECT " + std::string(kColumns) +
+                                                    " FROM held_envelopes WHERE device_id = ?"
+                                                    " AND from_fingerprint = ? AND mid = ?",
+                                                during));
         bind_params(*select, {*device, envelope.from_fingerprint});
         select->bind_blob(3, envelope.mid);
         SC_TRY_ASSIGN(sql::Step step, select->step());
@@ -158,9 +158,9 @@ StoreResult<HeldEnvelope> SqlStore::hold_envelope(std::int64_t to_account,
                           " stored envelopes, the most this server keeps");
     }
     if (before.bytes + envelope.body.size() > quota.max_bytes) {
-        return refuse(StoreErrorCode::limit_reached,
-                      "the device's stored envelopes would exceed " +
-                          std::to_string(quota.max_bytes) + " bytes");
+        return refuse(StoreErrorCode::limit_reached, "the device's stored envelopes would exceed " +
+                                                         std::to_string(quota.max_bytes) +
+                                                         " bytes");
     }
     SC_TRY_ASSIGN(auto insert,
                   db_->prepare("INSERT INTO held_envelopes (device_id, from_user, from_fingerprint,"

@@ -21,13 +21,29 @@ class StoreForwardKill : public E2eServerTest {
     // `securechat server` on our CA and data directory; its port, 0 when it did not listen.
     unsigned short launch() {
         process_.reset();
-        process_ = std::make_unique<LiveProcess>(std::vector<std::string>{
-            securechat_binary(), "server", "--listen", "127.0.0.1:0", "--cert",
-            settings_.cert.string(), "--key", settings_.key.string(), "--ca",
-            settings_.ca.string(), "--data-dir", (tmp_ / "data").string(), "--set",
-            "security.argon2_opslimit=1", "--set", "security.argon2_memlimit=8388608", "--set",
-            "limits.relay_burst=100000", "--set", "limits.relay_per_minute=100000",
-            "--log-level", "warn"});
+        process_ = std::make_unique<LiveProcess>(
+            std::vector<std::string>{securechat_binary(),
+                                     "server",
+                                     "--listen",
+                                     "127.0.0.1:0",
+                                     "--cert",
+                                     settings_.cert.string(),
+                                     "--key",
+                                     settings_.key.string(),
+                                     "--ca",
+                                     settings_.ca.string(),
+                                     "--data-dir",
+                                     (tmp_ / "data").string(),
+                                     "--set",
+                                     "security.argon2_opslimit=1",
+                                     "--set",
+                                     "security.argon2_memlimit=8388608",
+                                     "--set",
+                                     "limits.relay_burst=100000",
+                                     "--set",
+                                     "limits.relay_per_minute=100000",
+                                     "--log-level",
+                                     "warn"});
         while (auto line = process_->read_line(20s)) {
             auto colon = line->rfind(':');
             if (line->rfind("listening on", 0) == 0 && colon != std::string::npos) {

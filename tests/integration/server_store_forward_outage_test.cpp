@@ -35,8 +35,8 @@ TEST_P(StoreForwardOutage, ASendWhileTheDatabaseIsDownIsUnavailableAndLaterOnesA
             ~Restart() { (void)run_script("start"); }
         } restart;
         ASSERT_EQ(run_script("stop"), "");
-        auto down = send(*bob, user("alice"), device_id("alice"), Bytes{2},
-                         Bytes(kMessageIdBytes, 2));
+        auto down =
+            send(*bob, user("alice"), device_id("alice"), Bytes{2}, Bytes(kMessageIdBytes, 2));
         EXPECT_TRUE(down.starts_with("unavailable: ")) << down;
         // `received` is refused the same way, and the envelope stays stored.
         auto not_now = received(*alice, {got->held});

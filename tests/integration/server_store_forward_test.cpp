@@ -232,7 +232,7 @@ TEST_P(StoreForward, PastTheQuotaTheSenderIsToldQuotaExceededAndNothingIsStored)
     EXPECT_TRUE(bytes.starts_with("quota_exceeded: ")) << bytes;
     EXPECT_NE(bytes.find("nothing was stored"), std::string::npos) << bytes;
     EXPECT_EQ(send(*bob_, user("alice"), phone, Bytes(50, 4), mid(4)), "stored");  // 250
-    auto count = send(*bob_, user("alice"), phone, Bytes(1, 5), mid(5));  // a fourth
+    auto count = send(*bob_, user("alice"), phone, Bytes(1, 5), mid(5));           // a fourth
     EXPECT_TRUE(count.starts_with("quota_exceeded: ")) << count;
     EXPECT_EQ(held_counts("alice/phone"), (store::EnvelopeStore::HeldCounts{3, 250}));
     // The quota is per device; and once the device has received them there is room again.

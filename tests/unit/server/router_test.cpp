@@ -1,7 +1,7 @@
 // The LocalRouter without a server: sessions attach per user, a delivery is offered to every
 // session of its recipient and no one else, notify counts the sinks that took it (the relay
-// logs it: the envelope is already stored), sinks may detach while a delivery runs, and what travels is the shared
-// opaque envelope.
+// logs it: the envelope is already stored), sinks may detach while a delivery runs, and what
+// travels is the shared opaque envelope.
 #include "server/router.h"
 
 #include <gtest/gtest.h>

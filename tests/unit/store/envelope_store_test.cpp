@@ -125,8 +125,8 @@ TEST_P(EnvelopeStoreTest, TheQuotaCountsEnvelopesAndBytesAndStoresNothingPastIt)
     ASSERT_FALSE(too_big);
     EXPECT_EQ(too_big.error().code, StoreErrorCode::limit_reached);
     hold(envelope(3, fingerprint('a'), fingerprint('c'), 50), quota);  // 250: exactly the bound
-    auto too_many = store_->hold_envelope(alice_, envelope(4, fingerprint('a'), fingerprint('c'), 1),
-                                          HeldQuota{3, 1 << 20});
+    auto too_many = store_->hold_envelope(
+        alice_, envelope(4, fingerprint('a'), fingerprint('c'), 1), HeldQuota{3, 1 << 20});
     ASSERT_FALSE(too_many);
     EXPECT_EQ(too_many.error().code, StoreErrorCode::limit_reached);
     EXPECT_EQ(*store_->held_counts(alice_, fingerprint('a')), (EnvelopeStore::HeldCounts{3, 250}));
@@ -155,8 +155,8 @@ TEST_P(EnvelopeStoreTest, RefusesAnUnknownDeviceAndMalformedEnvelopes) {
         ASSERT_FALSE(refused);
         EXPECT_EQ(refused.error().code, StoreErrorCode::invalid_argument);
     }
-    EXPECT_TRUE(hold(envelope(1, fingerprint('a'), fingerprint('c'), proto::kMaxEnvelopeBytes))
-                    .held > 0);
+    EXPECT_TRUE(
+        hold(envelope(1, fingerprint('a'), fingerprint('c'), proto::kMaxEnvelopeBytes)).held > 0);
     EXPECT_EQ(held(fingerprint('a')).size(), 1u);
 }
 
@@ -216,10 +216,9 @@ TEST_P(EnvelopeStoreTest, RemovingADeviceOrItsAccountDeletesItsEnvelopes) {
 // A database that this code's schema 5 left (no held_envelopes yet), with a device and its
 // prekeys: opening it adds the table and keeps the rest.
 TEST_P(EnvelopeStoreTest, MigratesASchema5DatabaseToSchema6) {
-    ASSERT_TRUE(store_->publish_prekeys(alice_, fingerprint('a'),
-                                        StoredPrekey{1, Bytes(proto::kPrekeyBytes, 1), 5,
-                                                     Bytes(64, 2)},
-                                        {}));
+    ASSERT_TRUE(store_->publish_prekeys(
+        alice_, fingerprint('a'), StoredPrekey{1, Bytes(proto::kPrekeyBytes, 1), 5, Bytes(64, 2)},
+        {}));
     store_.reset();
     ASSERT_EQ(exec_raw("DROP TABLE held_envelopes"), "");
     ASSERT_EQ(exec_raw("DELETE FROM schema_version WHERE version = 6"), "");
