@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -135,6 +136,7 @@ class Connection : public std::enable_shared_from_this<Connection>,
     void attach_route();
     void pump_held();
     void on_held(store::StoreResult<std::vector<store::HeldEnvelope>> read);
+    std::vector<std::uint64_t> in_flight_ids() const;
     void on_request(proto::msg::Received& m);
 
     // connection_auth.cpp
@@ -163,11 +165,14 @@ class Connection : public std::enable_shared_from_this<Connection>,
     std::string account_;    // canonical (LoginThrottle::canonical), for throttles and caps
     bool counted_ = false;   // holds a slot in sessions_by_account / sessions_by_block
     std::string client_fp_;  // the client certificate's full SHA-256 fingerprint (H1)
-    Router::Handle route_handle_ = 0;         // attached at chat-ready (attach_route)
-    std::set<std::uint64_t> held_in_flight_;  // pushed, no `received` yet (≤ kMaxHeldInFlight)
-    bool held_reading_ = false;               // a held_for read is on the query workers
-    bool held_read_again_ = false;            // a hint came meanwhile: read again after it
-    bool held_retry_ = false;                 // the last read failed: the watchdog retries
+    Router::Handle route_handle_ = 0;  // attached at chat-ready (attach_route)
+    // Pushed, no `received` yet (at most kMaxHeldInFlight): held id → its frame's size on the
+    // wire (an estimate), so that a window of large envelopes stays within the outbox bound.
+    std::map<std::uint64_t, std::size_t> held_in_flight_;
+    std::size_t held_in_flight_bytes_ = 0;
+    bool held_reading_ = false;     // a held_for read is on the query workers
+    bool held_read_again_ = false;  // a hint came meanwhile: read again after it
+    bool held_retry_ = false;       // the last read failed: the watchdog retries
     // Whom our presence reaches: the friends (lower case, at most kMaxFriends), read at
     // chat-ready and kept current by our friend requests and the friend_events pushed to us.
     std::set<std::string> friends_;

@@ -18,6 +18,13 @@ using proto::ErrorCode;
 
 namespace {
 
+// What an `envelope` push of `body_bytes` takes in the outbox: its body in base64 inside the
+// inner JSON, sealed, and that again in base64 inside the record's JSON, plus the fields.
+std::size_t frame_estimate(std::size_t body_bytes) {
+    const std::size_t inner = (body_bytes + 2) / 3 * 4 + 512;
+    return (inner + 16 + 2) / 3 * 4 + 512;
+}
+
 std::uint64_t unix_ms(const proto::Clock& clock) {
     return static_cast<std::uint64_t>(
         std::chrono::duration_cast<std::chrono::milliseconds>(clock.now().time_since_epoch())
@@ -69,7 +76,7 @@ void Connection::pump_held() {
     bool queued = ctx_.queries.submit<store::StoreResult<std::vector<store::HeldEnvelope>>>(
         strand_,
         [self, account = principal->account_id, device = peer_->fingerprint().hex(),
-         skip = std::vector<std::uint64_t>(held_in_flight_.begin(), held_in_flight_.end()), room] {
+         skip = in_flight_ids(), room] {
             return self->ctx_.store->held_for(account, device, skip, room,
                                               unix_ms(*self->ctx_.clock));
         },
@@ -95,11 +102,18 @@ void Connection::on_held(store::StoreResult<std::vector<store::HeldEnvelope>> re
     }
     std::size_t pushed = 0;
     std::size_t bytes = 0;
+    // Half the outbox for the window, the rest for everything else the session says; one
+    // envelope always goes (the largest fits the outbox alone).
+    const std::size_t budget = ctx_.settings.limits.max_outbound_bytes / 2;
     for (auto& held : *read) {
+        const std::size_t frame = frame_estimate(held.body.size());
         if (held_in_flight_.size() >= proto::kMaxHeldInFlight ||
-            !held_in_flight_.insert(held.held).second) {
-            continue;
+            held_in_flight_.contains(held.held) ||
+            (!held_in_flight_.empty() && held_in_flight_bytes_ + frame > budget)) {
+            break;  // in `held` order: the rest waits for the next read
         }
+        held_in_flight_.emplace(held.held, frame);
+        held_in_flight_bytes_ += frame;
         ++pushed;
         bytes += held.body.size();
         handle(session().push(proto::msg::Envelope{
@@ -121,6 +135,15 @@ void Connection::on_held(store::StoreResult<std::vector<store::HeldEnvelope>> re
     if (held_read_again_) {
         pump_held();
     }
+}
+
+std::vector<std::uint64_t> Connection::in_flight_ids() const {
+    std::vector<std::uint64_t> ids;
+    ids.reserve(held_in_flight_.size());
+    for (const auto& entry : held_in_flight_) {
+        ids.push_back(entry.first);
+    }
+    return ids;
 }
 
 void Connection::on_delivery(const Delivery&) {
@@ -153,7 +176,11 @@ void Connection::on_request(proto::msg::Received& m) {
                     return;
                 }
                 for (std::uint64_t h : held) {
-                    self->held_in_flight_.erase(h);
+                    if (auto it = self->held_in_flight_.find(h);
+                        it != self->held_in_flight_.end()) {
+                        self->held_in_flight_bytes_ -= it->second;
+                        self->held_in_flight_.erase(it);
+                    }
                 }
                 log::event(log::Level::info, "envelopes_received",
                            {{"conn", self->conn()},

@@ -168,6 +168,28 @@ TEST_P(StoreForward, ABacklogBeyondTheWindowIsAllDeliveredNeverMoreThanTheWindow
     EXPECT_EQ(distinct.size(), got.size()) << "an envelope was pushed twice in one session";
 }
 
+// A window of the largest envelopes would not fit the connection's outbox (1 MiB): the window
+// is also bounded in bytes, so a backlog of them drains instead of ending the session.
+TEST_P(StoreForward, ABacklogOfTheLargestEnvelopesDrainsWithoutOverflowingTheOutbox) {
+    start();
+    two_offline_devices();
+    constexpr int kBacklog = static_cast<int>(proto::kMaxHeldInFlight) + 4;
+    for (int n = 1; n <= kBacklog; ++n) {
+        ASSERT_EQ(send(*bob_, user("alice"), device_id("alice/phone"),
+                       Bytes(proto::kMaxEnvelopeBytes, static_cast<std::uint8_t>(n)), mid(n)),
+                  "stored");
+    }
+    auto phone = logged_in_on("alice", "phone");
+    ASSERT_TRUE(phone);
+    for (int n = 1; n <= kBacklog; ++n) {
+        auto e = next_envelope(*phone);
+        ASSERT_TRUE(e) << "stopped after " << n - 1 << ": " << phone->net().peer_error();
+        EXPECT_EQ(e->mid, mid(n));
+        ASSERT_EQ(received(*phone, {e->held}), "ok");
+    }
+    EXPECT_EQ(held_counts("alice/phone"), (store::EnvelopeStore::HeldCounts{0, 0}));
+}
+
 TEST_P(StoreForward, TheStoredStatementVerifiesWithTheServerCertificateAndNamesWhatWasSent) {
     start();
     two_offline_devices();

@@ -325,9 +325,9 @@ StoreResult<bool> create_held_envelope_table(sql::Connection& db) {
         " stored_ms BIGINT NOT NULL,"
         " expires_ms BIGINT NOT NULL,"
         " UNIQUE KEY held_envelopes_once (device_id, from_fingerprint, mid),"
-        " KEY held_envelopes_device (device_id, id),"
+        " KEY held_envelopes_device (device_id, id, body_bytes),"
         " KEY held_envelopes_expires (expires_ms),"
-        " CONSTRAINT held_envelopes_device FOREIGN KEY (device_id) REFERENCES devices (id)"
+        " CONSTRAINT held_envelopes_of_device FOREIGN KEY (device_id) REFERENCES devices (id)"
         " ON DELETE CASCADE) ENGINE=InnoDB",
         "migration 6 (held envelopes)"));
     return true;

@@ -99,7 +99,7 @@ constexpr std::string_view kHeldEnvelopes[] = {
     " stored_ms INTEGER NOT NULL,"
     " expires_ms INTEGER NOT NULL,"
     " UNIQUE (device_id, from_fingerprint, mid))",
-    "CREATE INDEX held_envelopes_device ON held_envelopes (device_id, id)",
+    "CREATE INDEX held_envelopes_device ON held_envelopes (device_id, id, body_bytes)",
     "CREATE INDEX held_envelopes_expires ON held_envelopes (expires_ms)",
 };
 

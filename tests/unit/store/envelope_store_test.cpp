@@ -4,6 +4,7 @@
 // or account removed takes its envelopes with it, and a schema-5 database migrates to 6.
 #include <gtest/gtest.h>
 
+#include "common/ids.h"
 #include "proto/limits.h"
 #include "store/social_store.h"
 #include "unit/store/store_fixture.h"
@@ -27,7 +28,7 @@ HeldEnvelope envelope(int n, const std::string& to = fingerprint('a'),
     e.to_fingerprint = to;
     e.from_user = "bob";
     e.from_fingerprint = from;
-    e.mid = Bytes(proto::kMessageIdBytes, static_cast<std::uint8_t>(n));
+    e.mid = Bytes(kMessageIdBytes, static_cast<std::uint8_t>(n));
     e.body = Bytes(size, static_cast<std::uint8_t>(n + 1));
     e.stored_ms = stored;
     e.expires_ms = stored + 14 * kDay;
