@@ -227,16 +227,16 @@ TEST_P(AccountStoreTest, RefusesASchemaFromTheFuture) {
         ASSERT_TRUE(store);
     }
     ASSERT_EQ(exec_raw(is_mariadb() ? "INSERT INTO schema_version (version, description)"
-                                      " VALUES (6, 'from a newer SecureChat')"
-                                    : "INSERT INTO schema_version VALUES (6, 'newer', 0)"),
+                                      " VALUES (7, 'from a newer SecureChat')"
+                                    : "INSERT INTO schema_version VALUES (7, 'newer', 0)"),
               "");
     auto reopened = open();
     ASSERT_FALSE(reopened);
     EXPECT_EQ(reopened.error().code, StoreErrorCode::corrupt);
-    EXPECT_NE(reopened.error().message.find("schema is version 6, newer than"), std::string::npos)
+    EXPECT_NE(reopened.error().message.find("schema is version 7, newer than"), std::string::npos)
         << reopened.error().message;
     // Nothing was touched.
-    EXPECT_EQ(scalar_raw("SELECT MAX(version) FROM schema_version"), "6");
+    EXPECT_EQ(scalar_raw("SELECT MAX(version) FROM schema_version"), "7");
 }
 
 TEST_P(AccountStoreTest, ConcurrentRegistrationsAllSucceed) {
