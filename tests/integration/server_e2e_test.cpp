@@ -345,7 +345,7 @@ TEST_P(ServerE2e, TheLargestBodyIsRelayedNeverLoggedAndGoneOnceReceived) {
     // MariaDB's redo and undo logs keep deleted rows' bytes until they are overwritten, so its
     // files are not checked: what it holds is the end-to-end envelope, never plaintext.
     const std::string raw(reinterpret_cast<const char*>(body.data() + 1000), 64);
-    server_->stop();
+    server_.reset();  // the store closes: SQLite checkpoints and removes its WAL
     if (!is_mariadb()) {
         EXPECT_FALSE(found_below(tmp_ / "data", raw));
     }
