@@ -145,7 +145,7 @@ TEST(E2eMessages, TheLargestFitOneRecord) {
     msg::Relay relay{big, std::string(kMaxCredentialBytes, 't'), device, mid, body};
     msg::Envelope envelope{longest_name, device, mid, big, big, body};
     msg::PrekeyStatus status{big, big, big, kMaxOneTimePrekeys};
-    msg::Stored stored{big, big, big, big, sig};
+    msg::Stored stored{big, big, big - 1, big, sig};  // expires after ts
     msg::Received received{big, std::vector<std::uint64_t>(kMaxReceivedPerRequest, big)};
     for (std::size_t i = 0; i < received.held.size(); ++i) {
         received.held[i] = big - i;
