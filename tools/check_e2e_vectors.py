@@ -197,6 +197,24 @@ check("delivered: no trailing bytes", r.done(), True)
 check("delivered: dsigned layout", dv["dsigned"], (b"securechat/v1 e2e delivered\0" + x(dv["delivered"])).hex())
 check("delivered: sig verifies with bob's certificate key", e.verifies(pubs[d["by"]], x(dv["dsigned"]), dsig), True)
 
+# 5b. the server's stored statement (section 10.6), field by field, signed by the server's key
+sv, st = val["stored"], inp["stored"]
+of = msgs[st["of"]]
+of_env = x(next(mv["envelope"] for mv in val["messages"] if mv["name"] == st["of"]))
+r = Reader(x(sv["stored"]))
+check("stored: version 1, kind 3", (r.int(1), r.int(1)), (1, 3))
+check("stored: fp_S (the sending device), fp_R (the device it is kept for)", (r.take(32).hex(), r.take(32).hex()),
+      (val["fingerprints"][of["from"]], val["fingerprints"][of["to"]]))
+check("stored: mid", r.take(16).hex(), of["mid"])
+check("stored: H(envelope)", r.take(32).hex(), hashlib.sha256(of_env).hexdigest())
+check("stored: held, ts, expires", (r.int(8), r.int(8), r.int(8)), (st["held"], st["ts"], st["expires"]))
+check("stored: no trailing bytes", r.done(), True)
+check("stored: ssigned layout", sv["ssigned"], (b"securechat/v1 e2e stored\0" + x(sv["stored"])).hex())
+server_pub = x509.load_pem_x509_certificate(read(inp["server"]["cert"])).public_key()
+check("stored: sig verifies with the server certificate's key",
+      e.verifies(server_pub, x(sv["ssigned"]), x(sv["sig"])), True)
+check("stored: not with bob's", e.verifies(pubs["bob"], x(sv["ssigned"]), x(sv["sig"])), False)
+
 # 6. the wire messages of e2e_messages_v1.json carry this conversation: a client checks the
 # key_bundle as section 10.2 says (the certificate is the device, both signatures verify over
 # prekey_signed built from the bundle's own fields), and send/envelope carry a1's envelope.
@@ -215,6 +233,13 @@ for name in ("send", "envelope"):
     check(f"{name}: body is a1's envelope", base64.b64decode(wire[name]["fields"]["body"]).hex(), a1_env)
     check(f"{name}: mid is a1's", base64.b64decode(wire[name]["fields"]["mid"]).hex(), msgs["a1"]["mid"])
 check("envelope: device is alice's", wire["envelope"]["fields"]["device"], val["fingerprints"]["alice"])
+check("envelope: held and ts are the stored statement's", (wire["envelope"]["fields"]["held"],
+      wire["envelope"]["fields"]["ts"]), (st["held"], st["ts"]))
+sf = wire["stored"]["fields"]
+check("stored: the answer carries the statement's held, ts, expires and sig",
+      (sf["held"], sf["ts"], sf["expires"], base64.b64decode(sf["sig"]).hex()),
+      (st["held"], st["ts"], st["expires"], sv["sig"]))
+check("received: names the held id", wire["received"]["fields"]["held"], [st["held"]])
 
 # 7. the X25519 of this library against RFC 7748 section 6.1
 rfc_a = x("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a")

@@ -178,7 +178,8 @@ E2E_FIELDS = {
     "device_list": {"id", "user", "devices"}, "bundle": {"id", "user", "device"},
     "key_bundle": {"id", "user", "device", "cert", "spk_id", "spk", "spk_ts", "spk_sig", "otk_id", "otk",
                    "otk_ts", "otk_sig"},
-    "send": {"id", "to", "device", "mid", "body"}, "envelope": {"from", "device", "mid", "body"},
+    "send": {"id", "to", "device", "mid", "body"}, "envelope": {"from", "device", "mid", "held", "ts", "body"},
+    "stored": {"id", "held", "ts", "expires", "sig"}, "received": {"id", "held"},
 }
 E2E_ITEM_FIELDS = {("prekeys", "one_time"): {"key_id", "key", "ts", "sig"}, ("device_list", "devices"): {"device", "name"}}
 e2e = json.load(open(os.path.join(VEC, "e2e_messages_v1.json"), encoding="utf-8"))["messages"]

@@ -227,6 +227,7 @@ class Ratchet:
 VERSION = 1
 KIND_MESSAGE = 1
 KIND_DELIVERED = 2
+KIND_STORED = 3  # section 10.6: made by the server, never an envelope
 
 
 def conv(user_a: str, user_b: str) -> bytes:
@@ -283,6 +284,16 @@ def delivered_signed(delivered_bytes: bytes) -> bytes:
 
 def delivered_envelope(delivered_bytes, cert_r_der, sig) -> bytes:
     return delivered_bytes + u16(len(cert_r_der)) + cert_r_der + u16(len(sig)) + sig
+
+
+def stored(fp_s, fp_r, mid, envelope_bytes, held, ts, expires) -> bytes:
+    """Section 10.6: the server's statement that it committed this envelope for device R."""
+    return (u8(VERSION) + u8(KIND_STORED) + fp_s + fp_r + mid + H(envelope_bytes) + u64(held) + u64(ts)
+            + u64(expires))
+
+
+def stored_signed(stored_bytes: bytes) -> bytes:
+    return b"securechat/v1 e2e stored\x00" + stored_bytes
 
 
 # ---- the scenario of tests/vectors/e2e_v1.json (docs/PROTOCOL.md section 9) ----
@@ -387,4 +398,14 @@ def derive_vectors(inp: dict, read) -> dict:
     v["delivered"] = {"envelope_sha256": H(envelopes[d["of"]]).hex(), "delivered": dl.hex(),
                       "dsigned": dsigned.hex(), "sig": dsig.hex(),
                       "envelope": delivered_envelope(dl, r["der"], dsig).hex()}
+
+    # 10.6: the server's stored statement for the copy of one message kept for its recipient
+    st = inp["stored"]
+    of = next(m for m in inp["messages"] if m["name"] == st["of"])
+    s, r = devices[of["from"]], devices[of["to"]]
+    server_key = load_signing_key(read(inp["server"]["key"]))
+    sb = stored(s["fp"], r["fp"], x(of["mid"]), envelopes[st["of"]], st["held"], st["ts"], st["expires"])
+    ssigned = stored_signed(sb)
+    v["stored"] = {"envelope_sha256": H(envelopes[st["of"]]).hex(), "stored": sb.hex(), "ssigned": ssigned.hex(),
+                   "sig": sign(server_key, ssigned).hex()}
     return v

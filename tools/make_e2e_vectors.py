@@ -52,6 +52,9 @@ INPUTS = {
          "salt": run(0x70), "text": "And one after the ratchet step"},
     ],
     "delivered": {"of": "a1", "by": "bob", "ts": CLOCK + 2000},
+    # the server's statement (section 10.6) for the copy of a1 it keeps for bob's phone
+    "server": {"cert": "vector-server.crt", "key": "vector-server.key"},
+    "stored": {"of": "a1", "held": 17, "ts": CLOCK + 500, "expires": CLOCK + 500 + 14 * DAY},
     "no_otk": {"ek_private": fill(0x37), "spk_id": 7, "opk_id": 0},
 }
 
@@ -60,7 +63,8 @@ DESCRIPTION = (
     "vector PKI (alice = vector-client, device default; bob = vector-bob, device phone), fixed X25519 "
     "private keys, key ids, clocks, mids, salts and texts. Alice starts an X3DH session from bob's bundle "
     "(signed prekey + one one-time prekey), sends a1 and a2 (init fields in both), bob answers b1 (a DH "
-    "ratchet step), alice sends a3 after hers; bob states a1 delivered. x3dh_no_otk is a setup with "
+    "ratchet step), alice sends a3 after hers; bob states a1 delivered; the server (vector-server) states a1 "
+    "stored for bob's phone (section 10.6). x3dh_no_otk is a setup with "
     "opk_id 0. For each message: rk = the root key when its chain was made, ck = the chain key it used "
     "(before KDF_CK), mk, the message key and nonce, head, commit, ct (AES-GCM ciphertext || 16-byte tag), "
     "signed, sig (Ed25519, deterministic) and the envelope, all hex. Made by tools/make_e2e_vectors.py, "
@@ -82,6 +86,7 @@ def wire_messages(inp, val, read):
     spk, otk = inp["bob_spk"], inp["bob_otk"]
     a1 = next(m for m in inp["messages"] if m["name"] == "a1")
     a1_env = next(m for m in val["messages"] if m["name"] == "a1")["envelope"]
+    st = inp["stored"]
     cert = base64.b64encode(e2e_spec.cert_der(read(inp["devices"]["bob"]["cert"]))).decode()
     spk_fields = {"spk_id": spk["key_id"], "spk": b64(val["bob_spk"]["public"]), "spk_ts": spk["ts"],
                   "spk_sig": b64(val["bob_spk"]["sig"])}
@@ -102,7 +107,11 @@ def wire_messages(inp, val, read):
         "key_bundle_no_otk": ("key_bundle", dict(id=5, user="bob", device=fp_b, cert=cert, **spk_fields,
                                                  otk_id=0, otk="", otk_ts=0, otk_sig="")),
         "send": ("send", {"id": 6, "to": "bob", "device": fp_b, "mid": b64(a1["mid"]), "body": b64(a1_env)}),
-        "envelope": ("envelope", {"from": "alice", "device": fp_a, "mid": b64(a1["mid"]), "body": b64(a1_env)}),
+        "envelope": ("envelope", {"from": "alice", "device": fp_a, "mid": b64(a1["mid"]), "held": st["held"],
+                                  "ts": st["ts"], "body": b64(a1_env)}),
+        "stored": ("stored", {"id": 6, "held": st["held"], "ts": st["ts"], "expires": st["expires"],
+                              "sig": b64(val["stored"]["sig"])}),
+        "received": ("received", {"id": 7, "held": [st["held"]]}),
     }
     messages = {}
     for name, (type_, fields) in out.items():

@@ -187,6 +187,10 @@ void Connection::watchdog_tick(Clock::time_point now) {
     if (closing()) {
         return;  // the writer flushes; the hard deadline bounds it
     }
+    if (held_retry_) {
+        held_retry_ = false;  // a store read that failed: once a tick, until one succeeds
+        pump_held();
+    }
     const auto& limits = ctx_.settings.limits;
     if (now >= receipt_deadline_) {
         end_reason_ = close_reason_ + ": no receipt from the peer in time";

@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -123,13 +124,20 @@ class Connection : public std::enable_shared_from_this<Connection>,
     void on_request(proto::msg::ListDevices& m);
     void on_request(proto::msg::FetchBundle& m);
     void on_request(proto::msg::Relay& m);
-    void on_request(proto::msg::Received& m);
     template <class Job>
     void submit_e2e(std::string_view op, std::uint64_t id, Job job);
     // True (and answered `throttled`) when the account's relay budget is spent.
     bool relay_throttled(std::uint64_t id, std::string_view op);
-    // At chat-ready: the router offers this session the envelopes for its own device.
+
+    // connection_delivery.cpp: store and forward (§2.4). At chat-ready the session attaches to
+    // the router for its own device; at attach, at each router hint and after each `received`
+    // it reads the device's stored envelopes (one read at a time) and pushes them in `held`
+    // order, at most kMaxHeldInFlight unanswered. `received` deletes them once committed.
     void attach_route();
+    void pump_held();
+    void on_held(store::StoreResult<std::vector<store::HeldEnvelope>> read);
+    std::vector<std::uint64_t> in_flight_ids() const;
+    void on_request(proto::msg::Received& m);
 
     // connection_auth.cpp
     void start_login(std::string username, crypto::SecretBytes password);
@@ -158,6 +166,13 @@ class Connection : public std::enable_shared_from_this<Connection>,
     bool counted_ = false;   // holds a slot in sessions_by_account / sessions_by_block
     std::string client_fp_;  // the client certificate's full SHA-256 fingerprint (H1)
     Router::Handle route_handle_ = 0;  // attached at chat-ready (attach_route)
+    // Pushed, no `received` yet (at most kMaxHeldInFlight): held id → its frame's size on the
+    // wire (an estimate), so that a window of large envelopes stays within the outbox bound.
+    std::map<std::uint64_t, std::size_t> held_in_flight_;
+    std::size_t held_in_flight_bytes_ = 0;
+    bool held_reading_ = false;     // a held_for read is on the query workers
+    bool held_read_again_ = false;  // a hint came meanwhile: read again after it
+    bool held_retry_ = false;       // the last read failed: the watchdog retries
     // Whom our presence reaches: the friends (lower case, at most kMaxFriends), read at
     // chat-ready and kept current by our friend requests and the friend_events pushed to us.
     std::set<std::string> friends_;

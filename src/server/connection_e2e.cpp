@@ -1,10 +1,10 @@
 // The end-to-end requests (docs/PROTOCOL.md §2.4): the server keeps public prekeys and relays
 // envelopes it cannot read. Each request's store work (and the prekeys' signature checks) runs
 // on the query workers (StoreService), and its one answer comes back to the strand. `send`
-// offers the envelope to the recipient device's sessions through the router, which only counts
-// those that took it. The logs name who asked, the request and its outcome; never a body or a
-// message id, and not whom a `devices`, `bundle` or `send` was about (the social graph).
-#include <atomic>
+// stores the envelope, answers the signed `stored`, and wakes the recipient device's sessions
+// through the router (connection_delivery.cpp pushes what the store holds). The logs name who
+// asked, the request and its outcome; never a body or a message id, and not whom a `devices`,
+// `bundle` or `send` was about (the social graph).
 #include <chrono>
 #include <utility>
 #include <variant>
@@ -13,6 +13,7 @@
 #include "e2e/prekeys.h"
 #include "server/connection.h"
 #include "server/log.h"
+#include "server/stored_statement.h"
 
 namespace sc::server {
 
@@ -25,7 +26,7 @@ struct E2eOutcome {
     std::optional<ErrorCode> code;
     std::string message;
     std::string detail;
-    std::optional<std::size_t> sessions;  // send: how many sessions took the envelope
+    std::optional<std::size_t> sessions;  // send: how many of the device's sessions were woken
 };
 
 namespace {
@@ -176,8 +177,16 @@ E2eOutcome fetch_bundle(ServerContext& ctx, const std::string& me,
     return answered(std::move(bundle));
 }
 
-// The envelope goes to the router once the recipient and its device are known; nothing is
-// stored (issue 12), so the count of sessions that took it decides ok or device_offline.
+std::uint64_t unix_ms_now(ServerContext& ctx) {
+    return static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(ctx.clock->now().time_since_epoch())
+            .count());
+}
+
+// `send` stores first and says so second (§2.4): the envelope is committed for that device of
+// `to` (one transaction), then signed for (§10.6) over what the store holds, and only then
+// offered to the device's sessions (a hint: each reads its device's envelopes from the store).
+// A retry of the same (device, mid) gets the first row, and so the first statement again.
 E2eOutcome relay(ServerContext& ctx, const std::string& me, const std::string& my_device,
                  const proto::msg::Relay& m) {
     auto target = reachable(ctx, me, m.to);
@@ -192,20 +201,51 @@ E2eOutcome relay(ServerContext& ctx, const std::string& me, const std::string& m
     if (!counts || counts->spk_id == 0) {
         return refused(ErrorCode::no_such_device, "that user has no such device with prekeys");
     }
-    // Issue 12 contract placeholder until the relay stores first: an id per relayed envelope.
-    static std::atomic<std::uint64_t> next_held{0};
-    Delivery delivery{DeliveryId{++next_held},
-                      me,
-                      my_device,
-                      m.device,
-                      m.mid,
-                      std::make_shared<const Bytes>(m.body)};
-    std::size_t took = ctx.router->notify(account.username, delivery);
-    E2eOutcome outcome =
-        took > 0 ? E2eOutcome{std::nullopt, std::nullopt, "relayed", {}, took}
-                 : refused(ErrorCode::device_offline,
-                           "that device has no session now and nothing is kept for it yet");
-    outcome.sessions = took;
+    const auto& limits = ctx.settings.limits;
+    store::HeldEnvelope envelope;
+    envelope.to_fingerprint = m.device;
+    envelope.from_user = me;
+    envelope.from_fingerprint = my_device;
+    envelope.mid = m.mid;
+    envelope.body = m.body;
+    envelope.stored_ms = unix_ms_now(ctx);
+    envelope.expires_ms =
+        envelope.stored_ms +
+        static_cast<std::uint64_t>(
+            std::chrono::duration_cast<std::chrono::milliseconds>(limits.held_expiry).count());
+    auto held = ctx.store->hold_envelope(
+        account.id, envelope,
+        store::HeldQuota{limits.held_per_device, limits.held_bytes_per_device});
+    if (!held) {
+        switch (held.error().code) {
+            case store::StoreErrorCode::limit_reached:
+                return refused(ErrorCode::quota_exceeded,
+                               "that device has as many messages stored as this server keeps; "
+                               "nothing was stored, try again once it has fetched them",
+                               held.error().message);
+            case store::StoreErrorCode::not_found:
+                return refused(ErrorCode::no_such_device, "that user has no such device");
+            case store::StoreErrorCode::unavailable:
+                return refused(ErrorCode::unavailable,
+                               "the message store is unavailable; nothing was stored, send again",
+                               held.error().message);
+            default:
+                return store_failure(held.error());
+        }
+    }
+    // Committed: now, and only now, the server vouches for it.
+    auto stored = sign_stored(*ctx.identity.key, *held, m.id);
+    if (!stored) {
+        return refused(ErrorCode::internal, "internal server error", stored.error().message);
+    }
+    std::size_t woken = ctx.router->notify(account.username, Delivery{DeliveryId{held->held},
+                                                                      held->from_user,
+                                                                      held->from_fingerprint,
+                                                                      held->to_fingerprint,
+                                                                      {},
+                                                                      nullptr});
+    E2eOutcome outcome = answered(std::move(*stored));
+    outcome.sessions = woken;
     return outcome;
 }
 
@@ -300,50 +340,6 @@ void Connection::on_request(proto::msg::Relay& m) {
     submit_e2e("send", m.id,
                [me = username_, device = peer_->fingerprint().hex(),
                 m = std::move(m)](ServerContext& ctx) { return relay(ctx, me, device, m); });
-}
-
-// Issue 12 contract stub: the server helper replaces it (store-and-forward).
-void Connection::on_request(proto::msg::Received& m) {
-    answer_result(m.id, ErrorCode::unavailable, "received is not served yet");
-}
-
-// At chat-ready: from now on the router offers this session the deliveries for its device (the
-// certificate it logged in with), and it pushes them as `envelope`.
-void Connection::attach_route() {
-    if (route_handle_ != 0 || !peer_) {
-        return;
-    }
-    auto weak = weak_from_this();
-    route_handle_ = ctx_.router->attach(
-        username_,
-        [weak, strand = strand_, device = peer_->fingerprint().hex()](const Delivery& d) {
-            if (d.to_device != device) {
-                return false;
-            }
-            asio::post(strand, [weak, d] {
-                if (auto self = weak.lock()) {
-                    self->guarded("deliver", [&] { self->on_delivery(d); });
-                }
-            });
-            return true;
-        });
-}
-
-void Connection::on_delivery(const Delivery& delivery) {
-    if (closed_ || closing() || !delivery.envelope) {
-        return;  // a hint only: the sender was told it was taken (nothing is kept: issue 12)
-    }
-    // Sizes only: neither the body nor the message id reaches the log, nor who sent it.
-    log::event(log::Level::info, "envelope_delivered",
-               {{"conn", conn()},
-                {"user", username_},
-                {"bytes", std::to_string(delivery.envelope->size())}});
-    handle(session().push(proto::msg::Envelope{
-        delivery.from_user, delivery.from_device, delivery.mid, delivery.id.value,
-        static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                       std::chrono::system_clock::now().time_since_epoch())
-                                       .count()),
-        *delivery.envelope}));
 }
 
 }  // namespace sc::server

@@ -63,6 +63,17 @@ inline constexpr std::size_t kFriendOpsPerMinute = 30;
 inline constexpr std::size_t kRelayBurst = 100;
 inline constexpr std::size_t kRelayPerMinute = 300;
 
+// ---- stored envelopes (issue 12, docs/PROTOCOL.md §2.4): per recipient device, the envelopes
+// and bytes of bodies kept until it says `received`, how long they are kept (at most the
+// recipient's own window, proto::kE2eMaxAgeMs: a later one it would refuse anyway), and how
+// often the expired ones are deleted.
+inline constexpr std::uint64_t kHeldPerDevice = 10000;
+inline constexpr std::uint64_t kHeldBytesPerDevice = std::uint64_t{256} << 20;
+inline constexpr std::chrono::hours kHeldExpiry{336};
+inline constexpr std::chrono::seconds kHeldSweepInterval{300};
+static_assert(std::chrono::duration_cast<std::chrono::milliseconds>(kHeldExpiry).count() ==
+              static_cast<std::int64_t>(proto::kE2eMaxAgeMs));
+
 // ---- accounts (the field bounds themselves are proto/limits.h's accounts section) ----
 inline constexpr std::size_t kMinPasswordLength = proto::kMinPasswordBytes;
 inline constexpr std::size_t kMaxPasswordBytes = proto::kMaxPasswordBytes;

@@ -3,14 +3,13 @@
 // 10) and deliveries (notify): the end-to-end relay's envelopes to one device of a user (issue
 // 11). Later: a clustered implementation on a message broker, same interface.
 //
-// The router only notifies, after the store. A message is stored before it is routed, so a
-// recipient with no session finds it in the store when it next logs in (issue 12: until then
-// the relay stores nothing, and an envelope no session took is lost, which `send` answers with
-// device_offline); a friend change is committed before its friend_event goes out. Pushes are
-// fan-out of hints: one lost (no session, a session ending) costs nothing the store does not still
-// say. online() serves list_friends only; no delivery decision ever asks who is online, so there is
-// no check-then-act to race a concurrent login. What travels is an opaque, immutable envelope the
-// server already holds; never plaintext.
+// The router only notifies, after the store. An envelope is committed before it is routed
+// (issue 12), so a recipient device with no session finds it in the store when it next logs in;
+// a friend change is committed before its friend_event goes out. Pushes are fan-out of hints:
+// one lost (no session, a session ending) costs nothing the store does not still say. A
+// delivery only wakes the device's sessions, which read what the store holds (the delivery
+// carries no envelope). online() serves list_friends only; no delivery decision ever asks who
+// is online, so there is no check-then-act to race a concurrent login. Never plaintext.
 #pragma once
 
 #include <cstdint>
@@ -26,7 +25,7 @@
 
 namespace sc::server {
 
-// The stored message's id, as the store assigned it (0 until issue 12 stores envelopes).
+// The stored envelope's id, as the store assigned it (`held`).
 struct DeliveryId {
     std::uint64_t value = 0;
     friend bool operator==(const DeliveryId&, const DeliveryId&) = default;
@@ -37,8 +36,8 @@ struct Delivery {
     std::string from_user;    // the sending account, as the accounts table spells it
     std::string from_device;  // the sending device: its certificate's SHA-256, lowercase hex
     std::string to_device;    // the recipient device, the same way: only its sessions take it
-    Bytes mid;                // the sender's id of the envelope (§2.4), opaque here
-    std::shared_ptr<const Bytes> envelope;  // shared by every recipient session, never copied
+    Bytes mid;                // unused by the relay's hints (the store holds it), opaque here
+    std::shared_ptr<const Bytes> envelope;  // null in the relay's hints: sessions read the store
 };
 
 // Offers a delivery to one session. Called on the caller's thread: the session checks, without
@@ -59,9 +58,8 @@ class Router {
     virtual Handle attach(const std::string& user, DeliverySink sink) = 0;
     virtual void detach(const std::string& user, Handle handle) = 0;
     // Offers `delivery` to every session of `to` and returns how many took it (their sinks said
-    // it is for their device). The router decides nothing: the count is only a hint, which the
-    // relay answers `ok` or `device_offline` with until issue 12 stores envelopes first; a
-    // session that took it may still end before it sends it on.
+    // it is for their device). The router decides nothing: the count is only logged; the
+    // envelope is already stored, and a session that ends before it pushes it loses nothing.
     virtual std::size_t notify(const std::string& to, const Delivery& delivery) = 0;
 
     // Presence and pushes (issue 10). A user is online from the moment one of its sessions has

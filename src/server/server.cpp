@@ -12,6 +12,7 @@
 #include "server/address_block.h"
 #include "server/connection.h"
 #include "server/disabled_sweep.h"
+#include "server/expiry_sweep.h"
 #include "server/log.h"
 #include "store/social_store.h"
 
@@ -235,6 +236,7 @@ int Server::run(bool handle_signals) {
     for (auto& acceptor : acceptors_) {
         asio::co_spawn(io_, accept_loop(*acceptor), asio::detached);
     }
+    asio::co_spawn(io_, expiry_sweeps(), asio::detached);
     if (handle_signals) {
         install_signal_handlers();
     }
@@ -336,6 +338,15 @@ void Server::check_crl_freshness() {
                 log::Level::warn, "crl_expires_soon",
                 {{"crl", ctx_->settings.crl.string()}, {"hours_left", std::to_string(hours)}});
         }
+    }
+}
+
+asio::awaitable<void> Server::expiry_sweeps() {
+    asio::steady_timer timer(io_);
+    while (!ctx_->stopping) {
+        delete_expired_envelopes(*ctx_);
+        timer.expires_after(ctx_->settings.limits.held_sweep_interval);
+        co_await timer.async_wait(kNoThrow);
     }
 }
 

@@ -45,6 +45,8 @@ class Server {
     Server();
     asio::awaitable<void> accept_loop(asio::ip::tcp::acceptor& acceptor);
     asio::awaitable<void> graceful_stop();
+    // Deletes expired stored envelopes now and every held_sweep_interval (expiry_sweep.h).
+    asio::awaitable<void> expiry_sweeps();
     void wait_for_signals();
     Status reload_now();
     void check_crl_freshness();

@@ -47,6 +47,7 @@ Status read_value(const toml::table& table, std::string_view key, T& out) {
         out = *v;
     } else if constexpr (std::is_same_v<T, std::chrono::seconds> ||
                          std::is_same_v<T, std::chrono::milliseconds> ||
+                         std::is_same_v<T, std::chrono::hours> ||
                          std::is_same_v<T, std::chrono::days>) {
         auto v = node->value<std::int64_t>();
         if (!v || *v < 0) {
@@ -119,9 +120,22 @@ Status load_fields(const toml::table& t, std::string_view where,
     return {};
 }
 
+// held_expiry in hours (the operator's unit) or in seconds (tests); held_expiry_s wins.
+Status read_held_expiry_hours(const toml::table& t, std::string_view key, Limits& limits) {
+    if (t.contains(key)) {
+        std::chrono::hours hours{};
+        SC_TRY(read_value(t, key, hours));
+        limits.held_expiry = hours;
+    }
+    return {};
+}
+Status read_held_expiry_s(const toml::table& t, std::string_view key, Limits& limits) {
+    return read_value(t, key, limits.held_expiry);
+}
+
 #define SC_READ(table, key, field) SC_TRY(read_value(table, key, field))
 
-constexpr std::array<Field<Limits>, 29> kLimitFields{{
+constexpr std::array<Field<Limits>, 34> kLimitFields{{
     {"max_connections", &read_member<&Limits::max_connections>},
     {"max_handshakes_in_flight", &read_member<&Limits::max_handshakes_in_flight>},
     {"max_unauthenticated_per_ip", &read_member<&Limits::max_unauthenticated_per_ip>},
@@ -153,6 +167,11 @@ constexpr std::array<Field<Limits>, 29> kLimitFields{{
     {"friend_ops_per_minute", &read_member<&Limits::friend_ops_per_minute>},
     {"relay_burst", &read_member<&Limits::relay_burst>},
     {"relay_per_minute", &read_member<&Limits::relay_per_minute>},
+    {"held_per_device", &read_member<&Limits::held_per_device>},
+    {"held_bytes_per_device", &read_member<&Limits::held_bytes_per_device>},
+    {"held_expiry_hours", &read_held_expiry_hours},
+    {"held_expiry_s", &read_held_expiry_s},
+    {"held_sweep_interval_s", &read_member<&Limits::held_sweep_interval>},
 }};
 
 constexpr std::array<Field<Security>, 11> kSecurityFields{{
@@ -413,6 +432,17 @@ Status validate(const Settings& s) {
     }
     if (s.limits.relay_burst == 0 || s.limits.relay_per_minute == 0) {
         problem("limits.relay_burst and relay_per_minute must be >= 1");
+    }
+    if (s.limits.held_per_device == 0 || s.limits.held_bytes_per_device == 0) {
+        problem("limits.held_per_device and held_bytes_per_device must be >= 1");
+    }
+    if (s.limits.held_expiry.count() == 0 || s.limits.held_expiry > limits::kHeldExpiry) {
+        problem(
+            "limits.held_expiry_hours must be between 1 and 336 (14 days: a recipient refuses "
+            "older messages)");
+    }
+    if (s.limits.held_sweep_interval.count() == 0) {
+        problem("limits.held_sweep_interval_s must be at least 1");
     }
     if (s.limits.query_threads == 0) {
         problem("limits.query_threads must be at least 1");

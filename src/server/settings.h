@@ -59,6 +59,13 @@ struct Limits {
     // The relay (send and bundle) per account: a burst, then per minute.
     std::size_t relay_burst = limits::kRelayBurst;
     std::size_t relay_per_minute = limits::kRelayPerMinute;
+    // Stored envelopes per recipient device (issue 12): `send` is answered quota_exceeded past
+    // either bound. held_expiry is [limits] held_expiry_hours (or held_expiry_s, for tests and
+    // short-lived deployments), at most 336 hours; the sweep deletes expired ones this often.
+    std::uint64_t held_per_device = limits::kHeldPerDevice;
+    std::uint64_t held_bytes_per_device = limits::kHeldBytesPerDevice;
+    std::chrono::seconds held_expiry = limits::kHeldExpiry;
+    std::chrono::seconds held_sweep_interval = limits::kHeldSweepInterval;
 };
 struct Security {
     std::chrono::seconds clock_skew = proto::kDefaultCertificateSkew;

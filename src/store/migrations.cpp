@@ -110,7 +110,7 @@ StoreResult<bool> migrate_locked(sql::Connection& db, const SchemaDialect& diale
     }
     for (SchemaVersion version :
          {SchemaVersion::seed_users, SchemaVersion::accounts, SchemaVersion::wrapped_legacy_hashes,
-          SchemaVersion::social, SchemaVersion::prekeys}) {
+          SchemaVersion::social, SchemaVersion::prekeys, SchemaVersion::held_envelopes}) {
         SC_TRY(apply_version(db, dialect, version, wrap_cost));
     }
     return true;
@@ -132,6 +132,8 @@ std::string_view migration_description(SchemaVersion version) {
             return "devices, friendships and friend requests";
         case SchemaVersion::prekeys:
             return "signed and one-time prekeys of devices";
+        case SchemaVersion::held_envelopes:
+            return "envelopes stored for devices until they are received";
     }
     return "unknown";
 }

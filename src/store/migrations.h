@@ -26,7 +26,11 @@ enum class SchemaVersion : int {
     // Adds signed_prekeys (one per device) and one_time_prekeys (per device and key id), both
     // deleted with their device (issue 11).
     prekeys = 5,
-    latest = prekeys,
+    // Adds held_envelopes: the envelopes kept for each recipient device until it says
+    // `received` (issue 12), ordered by their auto-increment id, unique per (recipient device,
+    // sending device, mid), deleted with their device.
+    held_envelopes = 6,
+    latest = held_envelopes,
 };
 
 constexpr int schema_number(SchemaVersion version) {
@@ -62,7 +66,7 @@ class SchemaDialect {
     // none: each version's transaction takes the write lock before it reads the version).
     virtual StoreResult<bool> lock_migrations(sql::Connection& db) const = 0;
     virtual void unlock_migrations(sql::Connection& db) const = 0;
-    // The DDL of versions 1, 2, 4 and 5 (version 3 changes rows only and is written once).
+    // The DDL of versions 1, 2, 4, 5 and 6 (version 3 changes rows only and is written once).
     virtual StoreResult<bool> apply_schema(SchemaVersion version, sql::Connection& db) const = 0;
 };
 

@@ -209,7 +209,7 @@ proto::ClientConfig FriendsTest::config_for(const std::string& base) const {
 }
 
 std::unique_ptr<FriendClient> FriendsTest::registered(const std::string& base) {
-    auto net = NetClient::connect(server_->port(), config_for(base));
+    auto net = NetClient::connect(port(), config_for(base));
     if (net == nullptr) {
         ADD_FAILURE() << "cannot connect";
         return nullptr;
@@ -220,7 +220,7 @@ std::unique_ptr<FriendClient> FriendsTest::registered(const std::string& base) {
 }
 
 std::unique_ptr<FriendClient> FriendsTest::logged_in(const std::string& base) {
-    auto net = NetClient::connect(server_->port(), config_for(base));
+    auto net = NetClient::connect(port(), config_for(base));
     if (net == nullptr) {
         ADD_FAILURE() << "cannot connect";
         return nullptr;
@@ -231,7 +231,7 @@ std::unique_ptr<FriendClient> FriendsTest::logged_in(const std::string& base) {
 
 std::unique_ptr<FriendClient> FriendsTest::logged_in_on(const std::string& base,
                                                         const std::string& device) {
-    auto net = NetClient::connect(server_->port(), config_for(base + "/" + device));
+    auto net = NetClient::connect(port(), config_for(base + "/" + device));
     if (net == nullptr) {
         ADD_FAILURE() << "cannot connect";
         return nullptr;

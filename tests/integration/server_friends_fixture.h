@@ -71,6 +71,8 @@ class FriendsTest : public testing::TestWithParam<FriendsBackend> {
     std::unique_ptr<FriendClient> logged_in(const std::string& base);
     // user(base) logged in with the certificate of identity_of(base + "/" + device).
     std::unique_ptr<FriendClient> logged_in_on(const std::string& base, const std::string& device);
+    // The in-process server's port, or process_port_ when a test runs `securechat server`.
+    unsigned short port() const { return process_port_ != 0 ? process_port_ : server_->port(); }
     // Waits (polling the server's own count, no sleeping) until it has this many connections.
     bool wait_connections(std::size_t n);
     // A second handle on the server's store, as the server was configured.
@@ -78,6 +80,7 @@ class FriendsTest : public testing::TestWithParam<FriendsBackend> {
 
     TempDir tmp_;
     std::unique_ptr<RunningServer> server_;
+    unsigned short process_port_ = 0;
     server::Settings settings_;
     std::string suffix_;
     std::map<std::string, proto::Identity> identities_;

@@ -309,6 +309,30 @@ StoreResult<bool> create_prekey_tables(sql::Connection& db) {
     return true;
 }
 
+// Version 6: held_envelopes (the reasons are in sqlite_schema.cpp's kHeldEnvelopes). InnoDB's
+// AUTO_INCREMENT is never reused while the server runs and, since MariaDB 10.2, survives a
+// restart; the recipient account's row lock orders the inserts for one device.
+StoreResult<bool> create_held_envelope_table(sql::Connection& db) {
+    SC_TRY(db.execute(
+        "CREATE TABLE IF NOT EXISTS held_envelopes ("
+        " id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,"
+        " device_id BIGINT NOT NULL,"
+        " from_user VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,"
+        " from_fingerprint CHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,"
+        " mid VARBINARY(16) NOT NULL,"
+        " body BLOB NOT NULL,"
+        " body_bytes INT NOT NULL,"
+        " stored_ms BIGINT NOT NULL,"
+        " expires_ms BIGINT NOT NULL,"
+        " UNIQUE KEY held_envelopes_once (device_id, from_fingerprint, mid),"
+        " KEY held_envelopes_device (device_id, id, body_bytes),"
+        " KEY held_envelopes_expires (expires_ms),"
+        " CONSTRAINT held_envelopes_of_device FOREIGN KEY (device_id) REFERENCES devices (id)"
+        " ON DELETE CASCADE) ENGINE=InnoDB",
+        "migration 6 (held envelopes)"));
+    return true;
+}
+
 class MariaDbSchema final : public SchemaDialect {
   public:
     explicit MariaDbSchema(std::string database) : database_(std::move(database)) {}
@@ -350,6 +374,8 @@ class MariaDbSchema final : public SchemaDialect {
                 return create_social_tables(db);
             case SchemaVersion::prekeys:
                 return create_prekey_tables(db);
+            case SchemaVersion::held_envelopes:
+                return create_held_envelope_table(db);
             default:
                 return add_account_columns(db);
         }

@@ -219,6 +219,9 @@ SqlResult<bool> configure(SqliteConnection& connection, const std::filesystem::p
     // loss. This build's default happens to be FULL already; we do not rely on that (review I4).
     SC_TRY(connection.execute("PRAGMA synchronous=FULL", "setting synchronous=FULL"));
     SC_TRY(connection.execute("PRAGMA foreign_keys=ON", "enabling foreign keys"));
+    // Stored envelopes are deleted once received (issue 12): overwrite what is deleted, so the
+    // file does not keep them (the WAL goes when the last connection closes).
+    SC_TRY(connection.execute("PRAGMA secure_delete=ON", "enabling secure_delete"));
     return true;
 }
 

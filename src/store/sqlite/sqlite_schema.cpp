@@ -83,6 +83,26 @@ constexpr std::string_view kPrekeys[] = {
     " PRIMARY KEY (device_id, key_id))",
 };
 
+// Version 6 (issue 12). An envelope kept for a device until it says `received`. AUTOINCREMENT,
+// so an id is never reused even after the newest row is deleted: `held` only grows, and a
+// device's order is the order of the ids. One row per (device, sending device, mid): a retried
+// send is stored once. Deleted with its device (and so with its account).
+constexpr std::string_view kHeldEnvelopes[] = {
+    "CREATE TABLE held_envelopes ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " device_id INTEGER NOT NULL REFERENCES devices (id) ON DELETE CASCADE,"
+    " from_user TEXT NOT NULL,"
+    " from_fingerprint TEXT NOT NULL CHECK (length(from_fingerprint) = 64),"
+    " mid BLOB NOT NULL CHECK (length(mid) = 16),"
+    " body BLOB NOT NULL,"
+    " body_bytes INTEGER NOT NULL,"
+    " stored_ms INTEGER NOT NULL,"
+    " expires_ms INTEGER NOT NULL,"
+    " UNIQUE (device_id, from_fingerprint, mid))",
+    "CREATE INDEX held_envelopes_device ON held_envelopes (device_id, id, body_bytes)",
+    "CREATE INDEX held_envelopes_expires ON held_envelopes (expires_ms)",
+};
+
 class SqliteSchema final : public SchemaDialect {
   public:
     // DDL is transactional in SQLite: each version is applied whole or not at all.
@@ -107,6 +127,9 @@ class SqliteSchema final : public SchemaDialect {
         }
         if (version == SchemaVersion::prekeys) {
             return run_all(db, kPrekeys, during);
+        }
+        if (version == SchemaVersion::held_envelopes) {
+            return run_all(db, kHeldEnvelopes, during);
         }
         SC_TRY(run_all(db, kAccounts, during));
         // Rows from before this version get the migration time as their creation time.

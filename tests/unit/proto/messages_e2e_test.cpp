@@ -70,6 +70,9 @@ std::vector<std::pair<std::string, msg::Inner>> samples() {
     const Bytes mid = hex(a1["mid"]), body = hex(v["messages"][0]["envelope"]);
     const std::uint64_t spk_id = spk["key_id"], spk_ts = spk["ts"], otk_id = otk["key_id"],
                         otk_ts = otk["ts"];
+    // §10.6: the server's statement on a1's copy for bob's phone, in e2e_v1.json.
+    const std::uint64_t held = in["stored"]["held"], stored_ts = in["stored"]["ts"],
+                        expires = in["stored"]["expires"];
 
     msg::PublishPrekeys prekeys{
         1,
@@ -100,7 +103,9 @@ std::vector<std::pair<std::string, msg::Inner>> samples() {
         {"key_bundle", std::move(bundle)},
         {"key_bundle_no_otk", std::move(no_otk)},
         {"send", msg::Relay{6, "bob", fp_bob, mid, body}},
-        {"envelope", msg::Envelope{"alice", fp_alice, mid, 7, 1700000000123, body}},
+        {"envelope", msg::Envelope{"alice", fp_alice, mid, held, stored_ts, body}},
+        {"stored", msg::Stored{6, held, stored_ts, expires, hex(v["stored"]["sig"])}},
+        {"received", msg::Received{7, {held}}},
     };
 }
 
@@ -140,11 +145,16 @@ TEST(E2eMessages, TheLargestFitOneRecord) {
     msg::Relay relay{big, std::string(kMaxCredentialBytes, 't'), device, mid, body};
     msg::Envelope envelope{longest_name, device, mid, big, big, body};
     msg::PrekeyStatus status{big, big, big, kMaxOneTimePrekeys};
+    msg::Stored stored{big, big, big - 1, big, sig};  // expires after ts
+    msg::Received received{big, std::vector<std::uint64_t>(kMaxReceivedPerRequest, big)};
+    for (std::size_t i = 0; i < received.held.size(); ++i) {
+        received.held[i] = big - i;
+    }
     msg::ListDevices devices{big, std::string(kMaxCredentialBytes, 'u')};
     msg::FetchBundle fetch{big, std::string(kMaxCredentialBytes, 'u'), device};
 
-    for (const msg::Inner& m :
-         std::vector<msg::Inner>{prekeys, list, bundle, relay, envelope, status, devices, fetch}) {
+    for (const msg::Inner& m : std::vector<msg::Inner>{prekeys, list, bundle, relay, envelope,
+                                                       status, devices, fetch, stored, received}) {
         SCOPED_TRACE(msg::type_name(m));
         auto sealed = msg::encode_for_record(m);
         ASSERT_TRUE(sealed) << "within kMaxInnerPayload (" << kMaxInnerPayload << " bytes)";
@@ -329,7 +339,7 @@ TEST(E2eMessages, WhatTheServerSaysNamesUsers) {
 
 TEST(E2eMessages, AMissingOrExtraFieldIsMalformed) {
     for (const char* name : {"prekeys", "prekey_status", "devices", "device_list", "bundle",
-                             "key_bundle", "send", "envelope"}) {
+                             "key_bundle", "send", "envelope", "stored", "received"}) {
         SCOPED_TRACE(name);
         EXPECT_EQ(edited(name, [](json& m) { m["extra"] = 1; }), "malformed");
         EXPECT_EQ(edited(name,
@@ -423,6 +433,27 @@ TEST(E2eMessages, EachEndToEndAnswerAnswersOnlyItsRequest) {
                 << pair.client_events.failure();
         }
     }
+}
+
+// §2.4: `received` names 1 to kMaxReceivedPerRequest held ids, none 0, none twice; `stored`
+// names a held id and an expiry after its time.
+TEST(E2eMessages, ReceivedAndStoredAreBounded) {
+    auto ids = [](std::size_t n) {
+        json held = json::array();
+        for (std::size_t i = 1; i <= n; ++i) {
+            held.push_back(i);
+        }
+        return held;
+    };
+    EXPECT_EQ(edited("received", [&](json& m) { m["held"] = ids(kMaxReceivedPerRequest); }), "ok");
+    EXPECT_EQ(edited("received", [&](json& m) { m["held"] = ids(kMaxReceivedPerRequest + 1); }),
+              "malformed");
+    EXPECT_EQ(edited("received", [](json& m) { m["held"] = json::array(); }), "malformed");
+    EXPECT_EQ(edited("received", [](json& m) { m["held"] = json::array({1, 0}); }), "malformed");
+    EXPECT_EQ(edited("received", [](json& m) { m["held"] = json::array({3, 3}); }), "malformed");
+    EXPECT_EQ(edited("stored", [](json& m) { m["held"] = 0; }), "malformed");
+    EXPECT_EQ(edited("stored", [](json& m) { m["expires"] = m["ts"]; }), "malformed");
+    EXPECT_EQ(edited("envelope", [](json& m) { m["held"] = 0; }), "malformed");
 }
 
 }  // namespace

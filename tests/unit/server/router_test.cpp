@@ -1,7 +1,7 @@
 // The LocalRouter without a server: sessions attach per user, a delivery is offered to every
-// session of its recipient and no one else, notify counts the sinks that took it (the relay's
-// device_offline hint), sinks may detach while a delivery runs, and what travels is the shared
-// opaque envelope.
+// session of its recipient and no one else, notify counts the sinks that took it (the relay
+// logs it: the envelope is already stored), sinks may detach while a delivery runs, and what
+// travels is the shared opaque envelope.
 #include "server/router.h"
 
 #include <gtest/gtest.h>
@@ -82,7 +82,7 @@ TEST(LocalRouter, NotifyCountsTheSessionsOfTheRecipientDeviceThatTookIt) {
 
 TEST(LocalRouter, NoSessionIsNotAnError) {
     LocalRouter router;
-    EXPECT_EQ(router.notify("nobody", delivery(1)), 0u);  // the relay answers device_offline
+    EXPECT_EQ(router.notify("nobody", delivery(1)), 0u);  // the envelope stays stored
     Received r;
     router.attach("nobody", r.sink());
     EXPECT_TRUE(r.got.empty());  // attaching does not replay: the store does

@@ -155,6 +155,41 @@ TEST(Validate, ListsEveryProblem) {
     }
 }
 
+// [limits] of the stored envelopes (issue 12): 10000 envelopes and 256 MiB per device, kept 336
+// hours (14 days, the recipient's window, and at most that); expiry in hours, or in seconds.
+TEST(Settings, StoredEnvelopeLimitsDefaultReadAndAreBounded) {
+    Settings defaults;
+    EXPECT_EQ(defaults.limits.held_per_device, 10000u);
+    EXPECT_EQ(defaults.limits.held_bytes_per_device, std::uint64_t{256} << 20);
+    EXPECT_EQ(defaults.limits.held_expiry, std::chrono::hours(336));
+    EXPECT_EQ(
+        std::chrono::duration_cast<std::chrono::milliseconds>(defaults.limits.held_expiry).count(),
+        static_cast<std::int64_t>(proto::kE2eMaxAgeMs));
+    auto s = loaded(R"(
+[limits]
+held_per_device = 5
+held_bytes_per_device = 4096
+held_expiry_hours = 24
+held_sweep_interval_s = 60
+)");
+    EXPECT_EQ(s.limits.held_per_device, 5u);
+    EXPECT_EQ(s.limits.held_bytes_per_device, 4096u);
+    EXPECT_EQ(s.limits.held_expiry, std::chrono::hours(24));
+    EXPECT_EQ(s.limits.held_sweep_interval, 60s);
+    EXPECT_EQ(loaded("[limits]\nheld_expiry_s = 2\n").limits.held_expiry, 2s);
+    Settings bad;
+    bad.limits.held_expiry = std::chrono::hours(337);
+    bad.limits.held_per_device = 0;
+    bad.limits.held_sweep_interval = 0s;
+    auto status = validate(bad);
+    ASSERT_FALSE(status);
+    for (const char* expected : {"held_expiry_hours must be between 1 and 336",
+                                 "held_per_device and held_bytes_per_device must be >= 1",
+                                 "held_sweep_interval_s must be at least 1"}) {
+        EXPECT_NE(status.error().message.find(expected), std::string::npos) << expected;
+    }
+}
+
 TEST(Validate, MissingFilesAreNamed) {
     Settings s;
     s.cert = "/nonexistent/server.crt";

@@ -37,7 +37,7 @@ TEST_P(AccountStoreTest, OpensAtTheLatestSchema) {
     ASSERT_TRUE(store);
     auto version = store->schema_version();
     ASSERT_TRUE(version) << version.error().message;
-    EXPECT_EQ(*version, 5);
+    EXPECT_EQ(*version, 6);
     EXPECT_EQ(store->backend().rfind(is_mariadb() ? "mariadb:" : "sqlite:", 0), 0u)
         << store->backend();
     EXPECT_EQ(store->backend().find("StrongPassword"), std::string::npos);
@@ -213,9 +213,9 @@ TEST_P(AccountStoreTest, ReopensAnExistingDatabase) {
     EXPECT_EQ((*found)->account.id, id);
     auto version = store->schema_version();
     ASSERT_TRUE(version);
-    EXPECT_EQ(*version, 5);
+    EXPECT_EQ(*version, 6);
     // Each migration ran once.
-    EXPECT_EQ(scalar_raw("SELECT COUNT(*) FROM schema_version"), "5");
+    EXPECT_EQ(scalar_raw("SELECT COUNT(*) FROM schema_version"), "6");
     auto next = store->create_account("b@example.com", "bob", sample_record(), Role::user);
     ASSERT_TRUE(next);
     EXPECT_GT(next->id, id);
@@ -227,16 +227,16 @@ TEST_P(AccountStoreTest, RefusesASchemaFromTheFuture) {
         ASSERT_TRUE(store);
     }
     ASSERT_EQ(exec_raw(is_mariadb() ? "INSERT INTO schema_version (version, description)"
-                                      " VALUES (6, 'from a newer SecureChat')"
-                                    : "INSERT INTO schema_version VALUES (6, 'newer', 0)"),
+                                      " VALUES (7, 'from a newer SecureChat')"
+                                    : "INSERT INTO schema_version VALUES (7, 'newer', 0)"),
               "");
     auto reopened = open();
     ASSERT_FALSE(reopened);
     EXPECT_EQ(reopened.error().code, StoreErrorCode::corrupt);
-    EXPECT_NE(reopened.error().message.find("schema is version 6, newer than"), std::string::npos)
+    EXPECT_NE(reopened.error().message.find("schema is version 7, newer than"), std::string::npos)
         << reopened.error().message;
     // Nothing was touched.
-    EXPECT_EQ(scalar_raw("SELECT MAX(version) FROM schema_version"), "6");
+    EXPECT_EQ(scalar_raw("SELECT MAX(version) FROM schema_version"), "7");
 }
 
 TEST_P(AccountStoreTest, ConcurrentRegistrationsAllSucceed) {

@@ -51,7 +51,8 @@ TEST_P(HardeningStore, L6_MigrationWrapsSeedHashesAndLoginUnwrapsThem) {
         ASSERT_TRUE(store);
     }
     ASSERT_EQ(exec_raw("DELETE FROM schema_version WHERE version >= 3"), "");
-    for (const char* table : {"one_time_prekeys", "signed_prekeys",            // schema 5's
+    for (const char* table : {"held_envelopes",                                // schema 6's
+                              "one_time_prekeys", "signed_prekeys",            // schema 5's
                               "friend_requests", "friendships", "devices"}) {  // schema 4's
         ASSERT_EQ(exec_raw(std::string("DROP TABLE ") + table), "");
     }
@@ -69,7 +70,7 @@ TEST_P(HardeningStore, L6_MigrationWrapsSeedHashesAndLoginUnwrapsThem) {
 
     auto store = open_or_fail();
     ASSERT_TRUE(store);
-    EXPECT_EQ(*store->schema_version(), 5);
+    EXPECT_EQ(*store->schema_version(), 6);
     // No single SHA-256 is left in the table, for any well-formed row.
     EXPECT_EQ(scalar_raw("SELECT COUNT(*) FROM users WHERE hash_alg = 'argon2id-over-sha256'"),
               "2");

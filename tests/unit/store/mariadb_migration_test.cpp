@@ -75,7 +75,7 @@ TEST_P(MariaDbMigrationTest, FinishesAMigrationThatWasCutShort) {
     ASSERT_TRUE(store);
     auto version = store->schema_version();
     ASSERT_TRUE(version);
-    EXPECT_EQ(*version, 5);
+    EXPECT_EQ(*version, 6);
     expect_seed_user_upgrades(*store, "taha1", "StrongPassword123");
 }
 

@@ -36,7 +36,7 @@ TEST_P(MigrationTest, KeepsTheRowsOfASeedStyleTable) {
     ASSERT_TRUE(store);
     auto version = store->schema_version();
     ASSERT_TRUE(version);
-    EXPECT_EQ(*version, 5);
+    EXPECT_EQ(*version, 6);
     EXPECT_EQ(scalar_raw("SELECT COUNT(*) FROM users"), "2");
     auto taha = store->find_by_username("taha1");
     ASSERT_TRUE(taha && taha->has_value()) << (taha ? "" : taha.error().message);

@@ -273,13 +273,14 @@ TEST_P(PrekeyStoreTest, RemovingADeviceRemovesItsPrekeys) {
 // device in it: opening it adds the prekey tables and keeps the device.
 TEST_P(PrekeyStoreTest, MigratesASchema4DatabaseToSchema5) {
     store_.reset();
+    ASSERT_EQ(exec_raw("DROP TABLE held_envelopes"), "");
     ASSERT_EQ(exec_raw("DROP TABLE one_time_prekeys"), "");
     ASSERT_EQ(exec_raw("DROP TABLE signed_prekeys"), "");
-    ASSERT_EQ(exec_raw("DELETE FROM schema_version WHERE version = 5"), "");
+    ASSERT_EQ(exec_raw("DELETE FROM schema_version WHERE version >= 5"), "");
     ASSERT_EQ(scalar_raw("SELECT MAX(version) FROM schema_version"), "4");
     auto store = open_or_fail();
     ASSERT_TRUE(store);
-    EXPECT_EQ(*store->schema_version(), 5);
+    EXPECT_EQ(*store->schema_version(), 6);
     EXPECT_EQ(scalar_raw("SELECT COUNT(*) FROM schema_version WHERE version = 5"), "1");
     auto devices = store->devices(alice_);
     ASSERT_TRUE(devices);

@@ -86,8 +86,8 @@ TEST_P(Schema4MigrationTest, UpgradesASchema3DatabaseInPlaceKeepingItsAccounts) 
     }
     auto store = open_or_fail();
     ASSERT_TRUE(store);
-    EXPECT_EQ(*store->schema_version(), 5);
-    EXPECT_EQ(scalar_raw("SELECT COUNT(*) FROM schema_version"), "5");
+    EXPECT_EQ(*store->schema_version(), 6);
+    EXPECT_EQ(scalar_raw("SELECT COUNT(*) FROM schema_version"), "6");
 
     auto alice = store->find_by_username("alice");
     ASSERT_TRUE(alice && alice->has_value());
@@ -113,7 +113,7 @@ TEST_P(Schema4MigrationTest, UpgradesASchema3DatabaseInPlaceKeepingItsAccounts) 
     // Opening again changes nothing.
     auto reopened = open_or_fail();
     ASSERT_TRUE(reopened);
-    EXPECT_EQ(scalar_raw("SELECT COUNT(*) FROM schema_version"), "5");
+    EXPECT_EQ(scalar_raw("SELECT COUNT(*) FROM schema_version"), "6");
     EXPECT_TRUE(*reopened->are_friends("bob", "alice"));
 }
 
@@ -138,7 +138,7 @@ TEST_P(Schema4MigrationTest, UpgradesASeedsOnlyDatabaseToTheLatestSchema) {
     ASSERT_EQ(exec_raw(seed_row("bob@test.com", "bob", "bobs password")), "");
     auto store = open_or_fail();
     ASSERT_TRUE(store);
-    EXPECT_EQ(*store->schema_version(), 5);
+    EXPECT_EQ(*store->schema_version(), 6);
     auto taha = store->find_account("taha1");
     ASSERT_TRUE(taha && taha->has_value());
     EXPECT_EQ((*taha)->email, "taha@test.com");
