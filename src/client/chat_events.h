@@ -76,7 +76,7 @@ struct Relayed {
     std::string fingerprint;
     std::uint64_t seqno = 0;
     std::string mid;
-    std::string status;  // "relayed", or an error code: "device_offline", ...
+    std::string status;  // "relayed", or an error code: "quota_exceeded", ...
 };
 // A recipient device's signed delivered statement (§10.5), checked.
 struct Delivered {

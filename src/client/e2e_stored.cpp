@@ -41,13 +41,11 @@ void E2eMessaging::copy_relayed(const std::shared_ptr<Outgoing>& out, std::size_
             !marked) {
             host_.notify(note::Error{code::evidence, marked.error().message});
         }
-        if (*r->code != proto::ErrorCode::device_offline) {
-            auto e = request_error(*r->code, r->message, display_text(copy.target.user));
-            host_.notify(note::Error{
-                e.code, "not stored for " +
-                            copy_words(copy.target.user, copy.name, copy.target.fingerprint) +
-                            ": " + e.message});
-        }
+        auto e = request_error(*r->code, r->message, display_text(copy.target.user));
+        host_.notify(note::Error{
+            e.code, "not stored for " +
+                        copy_words(copy.target.user, copy.name, copy.target.fingerprint) + ": " +
+                        e.message});
     }
     if (status == "relayed" || status == "stored") {
         ++out->relayed;
@@ -63,7 +61,7 @@ void E2eMessaging::copy_relayed(const std::shared_ptr<Outgoing>& out, std::size_
         return;
     }
     if (out->relayed_to_recipient == 0) {
-        const auto code = out->first_recipient_status.empty() ? std::string("device_offline")
+        const auto code = out->first_recipient_status.empty() ? std::string("not_stored")
                                                               : out->first_recipient_status;
         refuse(out->command, {code, "no device of " + display_text(out->to) +
                                         " took the message (" + code + "): it was not delivered"});

@@ -41,8 +41,6 @@ std::optional<std::string> users_code_text(proto::ErrorCode code, const std::str
             return who + " is not your friend";
         case ErrorCode::no_such_device:
             return who + " has no such device that can receive end-to-end messages";
-        case ErrorCode::device_offline:
-            return "that device of " + who + " is not connected: nothing was kept for it";
         case ErrorCode::quota_exceeded:
             return with("the server already keeps as many messages for that device of " + who +
                         " as it may: nothing was stored for it");

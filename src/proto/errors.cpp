@@ -8,7 +8,7 @@
 namespace sc::proto {
 namespace {
 
-constexpr std::array<std::pair<ErrorCode, std::string_view>, 37> kNames{{
+constexpr std::array<std::pair<ErrorCode, std::string_view>, 36> kNames{{
     {ErrorCode::malformed, "malformed"},
     {ErrorCode::frame_too_large, "frame_too_large"},
     {ErrorCode::bad_base64, "bad_base64"},
@@ -43,7 +43,6 @@ constexpr std::array<std::pair<ErrorCode, std::string_view>, 37> kNames{{
     {ErrorCode::not_friends, "not_friends"},
     {ErrorCode::limit_reached, "limit_reached"},
     {ErrorCode::no_such_device, "no_such_device"},
-    {ErrorCode::device_offline, "device_offline"},
     {ErrorCode::bad_prekey, "bad_prekey"},
     {ErrorCode::quota_exceeded, "quota_exceeded"},
 }};

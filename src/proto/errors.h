@@ -54,7 +54,6 @@ enum class ErrorCode {
     limit_reached,      // a bound of proto/limits.h (friends, requests, devices)
     // End to end (issue 11, §2.4): answers to one request, the session goes on.
     no_such_device,  // a bundle or send for a device the user does not have (with prekeys)
-    device_offline,  // send: that device has no live session (nothing is kept yet: issue 12)
     // Nothing lost (issue 12, §2.4): send, when the recipient device's stored envelopes are at
     // the server's quota ([limits] held_per_device, held_bytes_per_device); nothing is stored.
     quota_exceeded,

@@ -250,7 +250,10 @@ TEST_F(E2eCli, TheServerRefusesStrangersAndDisabledRecipientsByName) {
     EXPECT_EQ(alice->take("error")["code"], "account_disabled") << alice->transcript();
 }
 
-TEST_F(E2eCli, AnOfflineDeviceIsReportedPerCopy) {
+// Issue 12 item 1 with the real binaries: a copy for a device with no session is stored (the
+// server's signed statement says so), and that device gets it at its next login, then answers
+// with its delivered statement.
+TEST_F(E2eCli, AnOfflineDeviceGetsItsCopyAtItsNextLogin) {
     auto laptop = start("alice", "laptop", Start::registers);
     auto phone = start("alice", "phone", Start::logs_in);
     auto bob = start("bob", "", Start::registers);
@@ -260,13 +263,19 @@ TEST_F(E2eCli, AnOfflineDeviceIsReportedPerCopy) {
     ASSERT_TRUE(wait_connections(2)) << "the phone's session is still open";
 
     laptop->say("/msg bob while the phone sleeps");
-    auto offline = laptop->take("relayed", with("device", "phone"));
-    EXPECT_EQ(offline["status"], "device_offline") << offline.dump();
-    EXPECT_TRUE(is_fingerprint(offline["fingerprint"], fp("alice", "phone"))) << offline.dump();
-    auto relayed = laptop->take("relayed", with("to", "bob"));
-    EXPECT_EQ(relayed["status"], "relayed") << relayed.dump();
-    EXPECT_EQ(relayed["seqno"], offline["seqno"]);
+    auto stored = laptop->take("stored", with("device", "phone"));
+    EXPECT_TRUE(is_fingerprint(stored["fingerprint"], fp("alice", "phone"))) << stored.dump();
+    auto to_bob = laptop->take("stored", with("to", "bob"));
+    EXPECT_EQ(to_bob["seqno"], stored["seqno"]);
     bob->take("message", with_text("while the phone sleeps"));
+    laptop->take("delivered", with("device", "default"));
+
+    phone = start("alice", "phone", Start::logs_in);
+    auto copy = phone->take("message", with_text("while the phone sleeps"));
+    EXPECT_EQ(copy["conversation"], "bob");
+    EXPECT_EQ(copy["seqno"], stored["seqno"]);
+    auto delivered = laptop->take("delivered", with("device", "phone"));
+    EXPECT_EQ(delivered["seqno"], stored["seqno"]);
 }
 
 // Issue 12 item 10: the history is on this device's disk, so it is there after a restart;
@@ -338,6 +347,15 @@ TEST_F(E2eCli, HistoryIsShownAfterTheClientRestartsAndOneMessageCanBeDisclosed) 
                                e2e::message_commitment(*salt, disclosed["text"].get<std::string>());
     }
     EXPECT_TRUE(opened) << lines;
+    // The transcript this real client kept, with the real server's stored statements, verifies
+    // with the root CA alone, and so does the disclosure.
+    auto transcript =
+        tmp_ / "data-alice@laptop" / "e2e" / fp("alice", "laptop") / "conversations" / "bob.jsonl";
+    auto verified = securechat({"verify", "conversation", transcript.string(), "--ca",
+                                (ca_.dir / "ca.crt").string(), "--disclose", file.string()});
+    EXPECT_EQ(verified.exit_code, 0) << verified.output;
+    EXPECT_NE(verified.output.find("remember this"), std::string::npos) << verified.output;
+    EXPECT_NE(lines.find("\"line\":\"stored\""), std::string::npos) << lines;
     // A message that is not in the history is refused by name, and writes nothing.
     again->say("/disclose bob " + std::string(32, '0') + " " + (tmp_ / "none.json").string());
     EXPECT_EQ(again->take("error")["code"], "bad_command");

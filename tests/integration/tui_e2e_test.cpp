@@ -188,13 +188,14 @@ TEST_F(TuiE2e, ConversationsPresenceMarksAndDetailsWithRealPeers) {
     ASSERT_TRUE(wait_bar(tmux, "[● bob]")) << tmux.screen();
 
     // With bob's client stopped, alice's message reaches the server and bob's connection but
-    // no delivered statement can come back: the mark says relayed. Once bob runs again and
+    // no delivered statement can come back: the mark says stored (the server's signed
+    // statement). Once bob runs again and
     // signs his statement, the mark says delivered.
     pid_t bob_pid = pid_of(data_dir("bob"));
     ASSERT_GT(bob_pid, 0);
     ASSERT_EQ(::kill(bob_pid, SIGSTOP), 0);
     tmux.line("are you there bob");
-    ASSERT_TRUE(tmux.wait_for("are you there bob ✓ relayed 1", kE2eWait)) << tmux.screen();
+    ASSERT_TRUE(tmux.wait_for("are you there bob ✓ stored 1/1", kE2eWait)) << tmux.screen();
     EXPECT_EQ(tmux.screen().find("delivered 1/1"), std::string::npos) << tmux.screen();
     ASSERT_EQ(::kill(bob_pid, SIGCONT), 0);
     bob->take("message", with_text("are you there bob"));
@@ -224,7 +225,8 @@ TEST_F(TuiE2e, ConversationsPresenceMarksAndDetailsWithRealPeers) {
     EXPECT_NE(screen.find("bob on default " + fingerprint_of(ca_.cert("bob")).substr(0, 8) + "…"),
               std::string::npos)
         << screen;
-    EXPECT_NE(screen.find(": relayed, delivered at "), std::string::npos) << screen;
+    EXPECT_NE(screen.find(": stored (signed by the server) until "), std::string::npos) << screen;
+    EXPECT_NE(screen.find(", delivered at "), std::string::npos) << screen;
     auto everything = tmux.scrollback();
     EXPECT_EQ(everything.find("PRIVATE KEY"), std::string::npos) << everything;
     for (const auto& key : {ca_.key("alice", "laptop"), ca_.key("bob"), ca_.key("carol"),

@@ -23,7 +23,7 @@ namespace sc::client::tui {
 struct DeviceCopy {
     std::string user;  // whose device (the recipient's, or ours for our other devices)
     std::string name;
-    std::string status;  // "relayed", "stored", an error code ("device_offline", ...), or ""
+    std::string status;  // "relayed", "stored", an error code ("quota_exceeded", ...), or ""
     bool delivered = false;
     std::uint64_t delivered_ts = 0;  // by that device's clock
     bool stored = false;             // the server's signed stored statement checked (note::Stored)
@@ -56,7 +56,7 @@ struct MessageInfo {
 // The mark drawn after a message we sent: "…" sending, "→" taken by the server, "✓ relayed N"
 // to N devices, "✓ stored S/N" when the server's signed statement says S are stored,
 // "✓✓ delivered D/N" by D of them (the message is delivered when D = N), "✗" failed; copies
-// refused are added ("✗ 1 device_offline"), or "✗ not relayed: device_offline" when none
+// refused are added ("✗ 1 quota_exceeded"), or "✗ not relayed: quota_exceeded" when none
 // went; "⌛ E expired" for copies whose expiry passed undelivered.
 std::string delivery_mark(const Delivery& d);
 

@@ -89,7 +89,7 @@ const std::vector<std::string>& tui_help_lines() {
         "  anything else        a message to the open conversation (after logging in)",
         "marks: … sending  → taken by the server  ✓ acknowledged by the server (its conversation)",
         "  ✓ relayed N: relayed to N devices  ✓✓ delivered D/N: signed delivery from D of them",
-        "  ✗ failed (✗ 1 device_offline: copies that did not go)",
+        "  ✗ failed (✗ 1 quota_exceeded: copies that did not go)",
         "keys: Ctrl-N/Ctrl-P next/previous conversation, PageUp/PageDown scroll",
         "  ←/→ Home End Backspace Delete, ↑/↓ history, Ctrl-U/Ctrl-K/Ctrl-W delete",
         "bar: [open] conversation, ● online ○ offline · not a friend, (N) unread, ! a warning",

@@ -125,8 +125,8 @@ TEST(ConversationList, MarksASentMessagePerDeviceCopy) {
     EXPECT_TRUE(contains(list.render(60, 5), "#1 <you> hello bob →"));
     list.relayed({"bob", "phone", "p1", 1, "m1", "relayed"});
     list.relayed({"bob", "laptop", "p2", 1, "m1", "relayed"});
-    list.relayed({"alice", "tablet", "a2", 1, "m1", "device_offline"});
-    EXPECT_TRUE(contains(list.render(60, 5), "hello bob ✓ relayed 2 ✗ 1 device_offline"))
+    list.relayed({"alice", "tablet", "a2", 1, "m1", "quota_exceeded"});
+    EXPECT_TRUE(contains(list.render(60, 5), "hello bob ✓ relayed 2 ✗ 1 quota_exceeded"))
         << list.render(60, 5).back();
     list.delivered({"bob", "phone", "p1", 1, "m1", 2100});
     EXPECT_TRUE(contains(list.render(60, 5), "hello bob ✓✓ delivered 1/2"));
@@ -164,13 +164,13 @@ TEST(ConversationList, AFailedSendShowsTheCopiesThatWereRefused) {
     list.set_me("alice");
     list.open("bob");
     auto index = list.add_own("bob", 1, "nobody home");
-    list.relayed({"bob", "phone", "p1", 4, "m4", "device_offline"});
+    list.relayed({"bob", "phone", "p1", 4, "m4", "quota_exceeded"});
     list.send_failed("bob", index);
-    EXPECT_TRUE(contains(list.render(60, 5), "nobody home ✗ not relayed: device_offline"))
+    EXPECT_TRUE(contains(list.render(60, 5), "nobody home ✗ not relayed: quota_exceeded"))
         << list.render(60, 5).back();
     auto found = list.find("bob", std::nullopt);
     ASSERT_EQ(found.size(), 1U);
-    EXPECT_EQ(found[0]->delivery.devices.at("p1").status, "device_offline");
+    EXPECT_EQ(found[0]->delivery.devices.at("p1").status, "quota_exceeded");
 }
 
 TEST(ConversationList, MarksFailuresAndKeepsNumbersForTheNextMessage) {
@@ -184,8 +184,8 @@ TEST(ConversationList, MarksFailuresAndKeepsNumbersForTheNextMessage) {
     auto rows = list.render(60, 5);
     EXPECT_TRUE(contains(rows, "refused before numbering ✗"));
     EXPECT_TRUE(contains(rows, "#7 <you> second →"));
-    list.relayed({"bob", "phone", "p1", 7, "m7", "device_offline"});
-    EXPECT_TRUE(contains(list.render(60, 5), "second ✗ not relayed: device_offline"));
+    list.relayed({"bob", "phone", "p1", 7, "m7", "quota_exceeded"});
+    EXPECT_TRUE(contains(list.render(60, 5), "second ✗ not relayed: quota_exceeded"));
     EXPECT_EQ(list.find("bob", std::nullopt).at(0)->seqno, 7U);
 }
 

@@ -77,15 +77,15 @@ TEST(MessageDetails, ShowWhereEachCopyOfOursWent) {
     m.delivery.sent = true;
     m.delivery.copies = 2;
     m.delivery.devices["aa11"] = DeviceCopy{"bob", "phone", "relayed", true, 0};
-    m.delivery.devices["bb22"] = DeviceCopy{"bob", "laptop", "device_offline", false, 0};
+    m.delivery.devices["bb22"] = DeviceCopy{"bob", "laptop", "quota_exceeded", false, 0};
     auto text = joined(details_lines(m, "bob"));
     EXPECT_NE(text.find("details of #2, you to bob"), std::string::npos) << text;
     EXPECT_EQ(text.find("initial"), std::string::npos);
-    EXPECT_NE(text.find("delivery: ✓✓ delivered 1/1 ✗ 1 device_offline (2 device copies"),
+    EXPECT_NE(text.find("delivery: ✓✓ delivered 1/1 ✗ 1 quota_exceeded (2 device copies"),
               std::string::npos)
         << text;
     EXPECT_NE(text.find("bob on phone aa11: relayed, delivered at"), std::string::npos) << text;
-    EXPECT_NE(text.find("bob on laptop bb22: device_offline"), std::string::npos) << text;
+    EXPECT_NE(text.find("bob on laptop bb22: quota_exceeded"), std::string::npos) << text;
 }
 
 TEST(MessageDetails, AFailedSendHasNothingToShow) {
