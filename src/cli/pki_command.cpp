@@ -80,9 +80,14 @@ void print_certificate(const pki::Certificate& cert) {
 void add_init(CLI::App& pki, std::function<int()>& action) {
     auto req = std::make_shared<pki::InitRequest>();
     auto key = std::make_shared<std::string>("ed25519");
-    auto* cmd = pki.add_subcommand("init", "Create a new root CA in DIR (ca.key 0600, ca.crt)");
+    auto* cmd = pki.add_subcommand(
+        "init",
+        "Create a new root CA in DIR (ca.key 0600, ca.crt), or with --parent an intermediate");
     cmd->add_option("--dir", req->dir, "CA directory (created 0700 if missing)")->required();
     cmd->add_option("--name", req->name, "CA common name, e.g. \"SecureChat CA\"")->required();
+    cmd->add_option("--parent", req->parent,
+                    "Directory of the root CA that signs this one: makes an intermediate CA, "
+                    "whose leaves are written with it; peers keep trusting the root alone");
     cmd->add_option("--key", *key, "Key type")->check(key_type_validator())->capture_default_str();
     cmd->add_option("--days", req->days, "Validity in days")->capture_default_str();
     cmd->callback([req, key, &action] {
@@ -93,7 +98,12 @@ void add_init(CLI::App& pki, std::function<int()>& action) {
                 return report_error(cert.error().message);
             }
             pki::CaLayout layout(req->dir);
-            std::cout << "Created CA '" << req->name << "' in " << req->dir.string() << "\n"
+            std::cout << "Created " << (req->parent.empty() ? "" : "intermediate ") << "CA '"
+                      << req->name << "' in " << req->dir.string() << "\n"
+                      << (req->parent.empty()
+                              ? ""
+                              : "  issued by:   " + display_text(cert->issuer()) + " (" +
+                                    req->parent.string() + "; give its ca.crt to peers as --ca)\n")
                       << "  key:         " << layout.key.string() << " ("
                       << cert->public_key().describe().text() << ", mode 0600)\n"
                       << "  certificate: " << layout.cert.string() << "\n"
@@ -221,11 +231,11 @@ void add_show(CLI::App& pki, std::function<int()>& action) {
 }
 
 struct VerifyArgs {
-    std::filesystem::path ca, crl, cert;
+    std::filesystem::path ca, cert;
+    std::vector<std::filesystem::path> crls;
     std::string name, purpose;
     int skew_seconds = 300;
     bool allow_legacy_seed_certs = false;
-    bool allow_intermediates = false;
 };
 
 int run_verify(const VerifyArgs& args) {
@@ -234,18 +244,17 @@ int run_verify(const VerifyArgs& args) {
         return report_error(anchors.error().message);
     }
     pki::VerifyPolicy policy(anchors->front());
-    if (!args.crl.empty()) {
-        auto crl = pki::load_crl(args.crl);
-        if (!crl) {
-            return report_error(crl.error().message);
+    for (const auto& file : args.crls) {
+        auto crls = pki::load_crls(file);
+        if (!crls) {
+            return report_error(crls.error().message);
         }
-        policy.crls.push_back(std::move(crl).value());
+        policy.crls.insert(policy.crls.end(), crls->begin(), crls->end());
     }
     policy.expected_name = args.name;
     policy.purpose = args.purpose == "server" ? pki::Purpose::server : pki::Purpose::client;
     policy.clock_skew = std::chrono::seconds(args.skew_seconds);
     policy.allow_legacy_seed_certs = args.allow_legacy_seed_certs;
-    policy.allow_intermediates = args.allow_intermediates;
     auto chain = pki::load_certificate_chain(args.cert);
     if (!chain) {
         pki::CertFailure failure{pki::CertError::malformed, chain.error().message};
@@ -266,7 +275,8 @@ void add_verify(CLI::App& pki, std::function<int()>& action) {
     auto* cmd =
         pki.add_subcommand("verify", "Check a certificate against the CA, as the handshake does");
     cmd->add_option("--ca", args->ca, "Trusted CA certificate (the only trust anchor)")->required();
-    cmd->add_option("--crl", args->crl, "CRL to check revocation against");
+    cmd->add_option("--crl", args->crls,
+                    "CRL to check revocation against (repeat it: with intermediates, one per CA)");
     cmd->add_option("--name", args->name, "Expected name (DNS name or IP address)")->required();
     cmd->add_option("--purpose", args->purpose, "server or client")
         ->required()
@@ -276,8 +286,6 @@ void add_verify(CLI::App& pki, std::function<int()>& action) {
         ->check(CLI::Range(0, 86400));
     cmd->add_flag("--allow-legacy-seed-certs", args->allow_legacy_seed_certs,
                   "Accept leaves without extendedKeyUsage (the seeds' hand-made certificates)");
-    cmd->add_flag("--allow-intermediates", args->allow_intermediates,
-                  "Accept leaves issued by an intermediate CA (the handshake does not)");
     cmd->add_option("cert", args->cert, "Certificate file (PEM; leaf first, then intermediates)")
         ->required();
     cmd->callback([=, &action] { action = [=] { return run_verify(*args); }; });

@@ -48,7 +48,8 @@ std::optional<DiscloseSpec> parse_disclose(const std::string& value) {
 }
 
 struct VerifyArgs {
-    std::filesystem::path transcript, receipt, cert, ca, crl;
+    std::filesystem::path transcript, receipt, cert, ca;
+    std::vector<std::filesystem::path> crls;
     std::string disclose, text, salt;
     int skew_seconds = 300;
     bool allow_legacy_seed_certs = false;
@@ -160,12 +161,12 @@ int run_verify(const VerifyArgs& args) {
     evidence::EvidenceTrust trust(ca->front());
     trust.clock_skew = std::chrono::seconds(args.skew_seconds);
     trust.allow_legacy_seed_certs = args.allow_legacy_seed_certs;
-    if (!args.crl.empty()) {
-        auto crl = pki::load_crl(args.crl);
-        if (!crl) {
-            return report_failure(crl.error().message);
+    for (const auto& file : args.crls) {
+        auto crls = pki::load_crls(file);
+        if (!crls) {
+            return report_failure(crls.error().message);
         }
-        trust.crls.push_back(std::move(crl).value());
+        trust.crls.insert(trust.crls.end(), crls->begin(), crls->end());
     }
     Result<evidence::EvidenceSummary> summary = fail("no check ran");
     if (args.receipt.empty()) {  // lines-only mode: the transcript and its signed acks
@@ -218,11 +219,14 @@ void add_verify_command(CLI::App& app, std::function<int()>& action) {
         "receipt", args->receipt,
         "Receipt file (<session>.receipt.*.json); without it only the lines and acks are checked");
     auto* cert = cmd->add_option("--cert", args->cert,
-                                 "Certificate of the party who signed the receipt (PEM)");
+                                 "Certificate of the party who signed the receipt (PEM; the "
+                                 "leaf comes first)");
     receipt->needs(cert);
     cert->needs(receipt);
     auto* ca = cmd->add_option("--ca", args->ca, "Trusted CA certificate (the only trust anchor)");
-    cmd->add_option("--crl", args->crl, "CRL to check revocation against (must be current)");
+    cmd->add_option("--crl", args->crls,
+                    "CRL to check revocation against (must be current; repeat it for the CRL of "
+                    "each intermediate CA)");
     cmd->add_flag("--allow-legacy-seed-certs", args->allow_legacy_seed_certs,
                   "Accept certificates without extendedKeyUsage (the seeds' certificates)");
     cmd->add_option("--skew", args->skew_seconds, "Clock skew allowed, in seconds")

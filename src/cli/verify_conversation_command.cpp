@@ -113,11 +113,11 @@ int run(const ConversationArgs& args) {
     trust.clock_skew = std::chrono::seconds(args.skew_seconds);
     trust.allow_legacy_seed_certs = args.allow_legacy_seed_certs;
     for (const auto& path : args.crls) {
-        auto crl = pki::load_crl(path);
-        if (!crl) {
-            return report_failure(crl.error().message);
+        auto crls = pki::load_crls(path);
+        if (!crls) {
+            return report_failure(crls.error().message);
         }
-        trust.crls.push_back(std::move(crl).value());
+        trust.crls.insert(trust.crls.end(), crls->begin(), crls->end());
     }
     auto summary = evidence::verify_conversation(*transcript, trust);
     if (!summary) {

@@ -36,6 +36,7 @@ struct ChatController::Connection final : net::FramedConnection::Handler,
     std::optional<note::Error> error;  // why it ended, already told to the listener
     bool ended_by_server = false;      // session_end: told as note::Kicked
     std::optional<pki::Certificate> peer;
+    std::vector<pki::Certificate> peer_certs;  // the server's, as presented (leaf first)
     SessionId session_id;
     std::optional<SessionEvidence> evidence;
 };

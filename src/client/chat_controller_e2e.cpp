@@ -59,8 +59,8 @@ void ChatController::start_e2e() {
                 : note::Error{why.code, "end-to-end messages are not available: " + why.message};
         return;
     }
-    auto opened = E2eMessaging::open(settings_, credentials_, username_, *conn_->peer, *history,
-                                     clock_, entropy_, *this);
+    auto opened = E2eMessaging::open(settings_, credentials_, username_, conn_->peer_certs,
+                                     *history, clock_, entropy_, *this);
     if (!opened) {
         // Told when a command needs it: a session without end-to-end messages still chats.
         e2e_problem_ = opened.error();

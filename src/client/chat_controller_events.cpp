@@ -82,6 +82,7 @@ void ChatController::on_event(const ConnectionPtr& c, proto::Event& event) {
 void ChatController::on_handshake_done(const ConnectionPtr& c,
                                        const proto::event::HandshakeDone& e) {
     c->peer = e.peer;
+    c->peer_certs = e.peer_certs;
     c->session_id = e.session_id;
     state_ = State::connected;
     notify(note::Connected{settings_.server.text(), settings_.server_name, e.peer.common_name(),

@@ -184,11 +184,11 @@ Result<ClientCredentials> load_credentials(const ClientSettings& settings) {
         proto::Trust{
             ca->front(), {}, proto::kDefaultCertificateSkew, settings.allow_legacy_seed_certs}};
     if (!settings.crl.empty()) {
-        auto crl = pki::load_crl(settings.crl);
-        if (!crl) {
-            return fail("cannot load the CRL: " + crl.error().message);
+        auto crls = pki::load_crls(settings.crl);
+        if (!crls) {
+            return fail("cannot load the CRL: " + crls.error().message);
         }
-        out.trust.crls.push_back(std::move(crl).value());
+        out.trust.crls = std::move(crls).value();
     }
     return out;
 }

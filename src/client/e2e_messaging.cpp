@@ -15,8 +15,8 @@ namespace msg = proto::msg;
 
 Result<std::unique_ptr<E2eMessaging>, note::Error> E2eMessaging::open(
     const ClientSettings& settings, const ClientCredentials& credentials,
-    const std::string& username, const pki::Certificate& server_cert, HistoryStore& history,
-    proto::Clock& clock, proto::Entropy& entropy, Host& host) {
+    const std::string& username, const std::vector<pki::Certificate>& server_certs,
+    HistoryStore& history, proto::Clock& clock, proto::Entropy& entropy, Host& host) {
     auto failed = [](std::string why) {
         return fail(note::Error{"e2e_unavailable",
                                 "end-to-end messages are not available: " + std::move(why)});
@@ -24,9 +24,12 @@ Result<std::unique_ptr<E2eMessaging>, note::Error> E2eMessaging::open(
     if (credentials.identity.chain.empty() || !credentials.identity.key) {
         return failed("no certificate of this device");
     }
+    if (server_certs.empty()) {
+        return failed("no certificate of the server");
+    }
     const auto now = proto::unix_millis(clock.now());
-    auto own = e2e::verify_device(credentials.identity.chain.front().to_der(), username,
-                                  credentials.trust, now);
+    auto own = e2e::verify_device(pki::Certificate::chain_to_der(credentials.identity.chain),
+                                  username, credentials.trust, now);
     if (!own) {
         return failed(own.error().message);
     }
@@ -46,7 +49,7 @@ Result<std::unique_ptr<E2eMessaging>, note::Error> E2eMessaging::open(
         return failed(sessions.error().message);
     }
     return std::unique_ptr<E2eMessaging>(new E2eMessaging(
-        settings, credentials, canonical_username(username), server_cert, history, clock, entropy,
+        settings, credentials, canonical_username(username), server_certs, history, clock, entropy,
         host, std::move(sessions).value(), std::move(pins).value(), dir));
 }
 
@@ -56,7 +59,7 @@ std::filesystem::path E2eMessaging::device_dir(const ClientSettings& settings,
 }
 
 E2eMessaging::E2eMessaging(const ClientSettings& settings, const ClientCredentials& credentials,
-                           std::string username, const pki::Certificate& server_cert,
+                           std::string username, const std::vector<pki::Certificate>& server_certs,
                            HistoryStore& history, proto::Clock& clock, proto::Entropy& entropy,
                            Host& host, e2e::DeviceSessions sessions, DevicePins pins,
                            std::filesystem::path dir)
@@ -68,7 +71,7 @@ E2eMessaging::E2eMessaging(const ClientSettings& settings, const ClientCredentia
       host_(host),
       sessions_(std::move(sessions)),
       pins_(std::move(pins)),
-      server_cert_(server_cert),
+      server_certs_(server_certs),
       history_(history),
       log_(dir / "conversations", username_, sessions_.own().fp.hex()) {}
 

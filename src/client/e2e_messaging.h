@@ -64,12 +64,13 @@ class E2eMessaging {
 
     // Opens the state and pins of our own device (the first certificate of `credentials`, which
     // must name `username`). Fails, in words, when the certificate or a file is not usable.
-    // `server_cert` is the certificate this session's handshake verified: stored statements
-    // must verify with it. `history` outlives this object.
+    // `server_certs` are the certificates this session's handshake verified, as the server
+    // presented them (leaf first): stored statements must verify with the leaf, and the
+    // conversation transcript keeps them all. `history` outlives this object.
     static Result<std::unique_ptr<E2eMessaging>, note::Error> open(
         const ClientSettings& settings, const ClientCredentials& credentials,
-        const std::string& username, const pki::Certificate& server_cert, HistoryStore& history,
-        proto::Clock& clock, proto::Entropy& entropy, Host& host);
+        const std::string& username, const std::vector<pki::Certificate>& server_certs,
+        HistoryStore& history, proto::Clock& clock, proto::Entropy& entropy, Host& host);
     // The directory of our own device's end-to-end files (data_dir/e2e/<own fp hex>).
     static std::filesystem::path device_dir(const ClientSettings& settings,
                                             const ClientCredentials& credentials);
@@ -110,8 +111,8 @@ class E2eMessaging {
     struct Outgoing;  // one /msg in progress (e2e_messaging.cpp)
 
     E2eMessaging(const ClientSettings& settings, const ClientCredentials& credentials,
-                 std::string username, const pki::Certificate& server_cert, HistoryStore& history,
-                 proto::Clock& clock, proto::Entropy& entropy, Host& host,
+                 std::string username, const std::vector<pki::Certificate>& server_certs,
+                 HistoryStore& history, proto::Clock& clock, proto::Entropy& entropy, Host& host,
                  e2e::DeviceSessions sessions, DevicePins pins, std::filesystem::path dir);
 
     void ask(proto::msg::Request request, std::function<void(const proto::msg::Answer&)> then);
@@ -168,7 +169,7 @@ class E2eMessaging {
     Host& host_;
     e2e::DeviceSessions sessions_;
     DevicePins pins_;
-    pki::Certificate server_cert_;
+    std::vector<pki::Certificate> server_certs_;  // as the handshake presented them
     HistoryStore& history_;
     ConversationLog log_;
     // Held ids made durable, not yet acknowledged (flush_received), and the messages this

@@ -93,7 +93,8 @@ bool E2eMessaging::accept_stored(const std::string& peer, const std::string& to,
                                    stored.expires};
     // Over what we sent, with the key of the certificate this session's handshake verified.
     bool valid = fp_r && stored.held != 0 && stored.expires > stored.ts &&
-                 server_cert_.public_key()
+                 server_certs_.front()
+                     .public_key()
                      .verify(e2e::stored_signed(e2e::encode_stored(statement)), stored.sig)
                      .ok();
     if (!valid) {
@@ -115,8 +116,9 @@ bool E2eMessaging::accept_stored(const std::string& peer, const std::string& to,
         !marked) {
         host_.notify(note::Error{code::evidence, marked.error().message});
     }
-    record(peer, evidence::conversation::stored_line(now_ms(), to, statement, stored.sig,
-                                                     server_cert_.to_der()));
+    record(peer,
+           evidence::conversation::stored_line(now_ms(), to, statement, stored.sig,
+                                               pki::Certificate::chain_to_der(server_certs_)));
     host_.notify(note::Stored{to, device_name, fp_hex, seq, mid.hex(), stored.expires});
     if (!next_expiry_ || stored.expires < *next_expiry_) {
         next_expiry_ = stored.expires;

@@ -9,6 +9,7 @@
 #include "e2e/device_state.h"
 #include "e2e/envelope.h"
 #include "e2e/x3dh.h"
+#include "pki/certificate.h"
 #include "proto/limits.h"
 
 namespace sc::e2e {
@@ -22,8 +23,11 @@ Failure<OpenError> refuse(std::string code, std::string message) {
     return fail(OpenError{std::move(code), std::move(message)});
 }
 
-Fingerprint fingerprint_of(ByteView der) {
-    return Fingerprint(crypto::sha256(der));
+// The device id a §10.1 certificate field names: the SHA-256 of its leaf's DER (the first
+// certificate). A field that does not parse names nobody (all zero: no device has that id).
+Fingerprint fingerprint_of(ByteView chain_der) {
+    auto chain = pki::Certificate::chain_from_der(chain_der);
+    return chain ? chain->front().fingerprint() : Fingerprint{};
 }
 
 const crypto::X25519KeyPair* find_signed_prekey(detail::StateData& d, std::uint64_t id,

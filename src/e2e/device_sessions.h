@@ -29,8 +29,8 @@ namespace sc::e2e {
 struct VerifiedDevice {
     std::string user;  // canonical username: the certificate's CN
     std::string name;  // device name: the SAN URI, or "default"
-    Fingerprint fp;    // SHA-256 of cert_der: the device id
-    Bytes cert_der;
+    Fingerprint fp;    // SHA-256 of the leaf's DER: the device id
+    Bytes cert_der;    // the leaf and its intermediates, concatenated DER (§10.1)
     crypto::PublicKey key;
 };
 
@@ -89,7 +89,7 @@ struct ParsedEnvelope {
     MessageId mid;
     std::uint64_t seq = 0;
     std::uint64_t ts = 0;
-    Bytes cert_der;  // the signer's certificate
+    Bytes cert_der;  // the signer's certificate chain (leaf first, §10.1)
     Bytes body;      // all of it
 };
 Result<ParsedEnvelope> parse_envelope(ByteView body);

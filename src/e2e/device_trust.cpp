@@ -33,7 +33,6 @@ std::string why(const pki::CertFailure& failure) {
             return "is not valid yet";
         case CertError::unknown_issuer:
         case CertError::bad_signature:
-        case CertError::intermediate_ca:
         case CertError::issuer_not_ca:
             return "is not issued by our CA";
         case CertError::wrong_purpose:
@@ -56,9 +55,10 @@ Result<VerifiedDevice, DeviceRefusal> verify_device(ByteView cert_der,
                                                     std::string_view expected_user,
                                                     const proto::Trust& trust,
                                                     std::uint64_t now_ms) {
-    auto cert = pki::Certificate::from_der(cert_der);
-    if (!cert) {
-        return refuse("bad_certificate", whose(expected_user) + " is not a certificate");
+    auto chain = pki::Certificate::chain_from_der(cert_der);
+    if (!chain) {
+        return refuse("bad_certificate", whose(expected_user) + " is not a certificate chain (" +
+                                             display_text(chain.error().message) + ")");
     }
     pki::VerifyPolicy policy(trust.ca);
     policy.crls = trust.crls;
@@ -66,7 +66,7 @@ Result<VerifiedDevice, DeviceRefusal> verify_device(ByteView cert_der,
     policy.clock_skew = trust.clock_skew;
     policy.allow_legacy_seed_certs = trust.allow_legacy_seed_certs;
     policy.now = std::chrono::system_clock::time_point(std::chrono::milliseconds(now_ms));
-    auto verified = pki::verify_certificate({*cert}, policy);
+    auto verified = pki::verify_certificate(*chain, policy);
     if (!verified) {
         return refuse("bad_certificate", whose(expected_user) + " " + why(verified.error()) + " (" +
                                              display_text(verified.error().message()) + ")");
@@ -80,9 +80,10 @@ Result<VerifiedDevice, DeviceRefusal> verify_device(ByteView cert_der,
         return refuse("bad_certificate",
                       whose(expected_user) + " names " + display_text(identity.value().username));
     }
-    return VerifiedDevice{canonical_username(identity.value().username),
-                          std::move(identity.value().device_name), cert.value().fingerprint(),
-                          Bytes(cert_der.begin(), cert_der.end()), cert.value().public_key()};
+    return VerifiedDevice{
+        canonical_username(identity.value().username), std::move(identity.value().device_name),
+        verified.value().leaf().fingerprint(), Bytes(cert_der.begin(), cert_der.end()),
+        verified.value().leaf().public_key()};
 }
 
 Result<VerifiedBundle, DeviceRefusal> verify_bundle(const proto::msg::KeyBundle& bundle,

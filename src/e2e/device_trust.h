@@ -18,7 +18,8 @@ struct DeviceRefusal {
     std::string message;  // names the reason: "expired", "revoked", "names carol, not bob", ...
 };
 
-// `trust` is the client's proto::Trust (root CA and CRL). `now_ms` is the client's clock.
+// `cert_der` is a §10.1 certificate field: the leaf's DER, then its intermediates'. `trust` is
+// the client's proto::Trust (root CA and CRL). `now_ms` is the client's clock.
 Result<VerifiedDevice, DeviceRefusal> verify_device(ByteView cert_der,
                                                     std::string_view expected_user,
                                                     const proto::Trust& trust,

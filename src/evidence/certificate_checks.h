@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "common/result.h"
 #include "evidence/verify_evidence.h"
@@ -12,7 +13,7 @@
 
 namespace sc::evidence {
 
-// Each CRL must come from the CA and be current at trust.now.
+// Each CRL must be current at trust.now; one of the root must verify with the root's key.
 Status check_crls(const EvidenceTrust& trust);
 
 // How a failure names the time judged: "the session" and "the session's last message" for a
@@ -22,10 +23,12 @@ struct SignedWhen {
     std::string latest = "the time of what it signed";
 };
 
-// `cert` chains to trust.ca for `purpose` (any name) as of both `from` and `to`, and no CRL lists
-// it as revoked at or before `to`; a CRL issued after the certificate expired proves nothing, so
-// that fails too. Errors start with `who` ("line 1 (header): the client certificate 'alice'").
-Status check_certificate(const pki::Certificate& cert, pki::Purpose purpose,
+// `presented` (a leaf, then its intermediates) chains to trust.ca for `purpose` (any name) as of
+// both `from` and `to`, and, when CRLs are given, the CRL of each certificate's issuer is among
+// them and does not list it as revoked at or before `to`; a CRL issued after the certificate
+// expired proves nothing, so that fails too. Errors start with `who` ("line 1 (header): the
+// client certificate 'alice'").
+Status check_certificate(const std::vector<pki::Certificate>& presented, pki::Purpose purpose,
                          const EvidenceTrust& trust, pki::TimePoint from, pki::TimePoint to,
                          const std::string& who, const SignedWhen& when = {});
 

@@ -193,18 +193,18 @@ Result<ParsedLine> parse_line(const RawLine& raw) {
 
 namespace {
 
-Result<pki::Certificate> header_certificate(std::string_view b64, const char* role) {
+Result<std::vector<pki::Certificate>> header_certificates(std::string_view b64, const char* role) {
     auto der = base64_decode(b64);
     if (!der || der->empty()) {
         return fail(std::string("line 1 (header): malformed: the ") + role +
                     " certificate is not base64");
     }
-    auto cert = pki::Certificate::from_der(*der);
-    if (!cert) {
+    auto chain = pki::Certificate::chain_from_der(*der);
+    if (!chain) {
         return fail(std::string("line 1 (header): malformed: the ") + role +
-                    " certificate does not parse: " + cert.error().message);
+                    " certificate does not parse: " + chain.error().message);
     }
-    return std::move(cert).value();
+    return std::move(chain).value();
 }
 
 }  // namespace
@@ -228,8 +228,8 @@ Result<Header> parse_header(const RawLine& raw) {
     if (!id) {
         return fail("line 1 (header): malformed: the session id is not 64 lower-case hex digits");
     }
-    SC_TRY_ASSIGN(auto client, header_certificate(f[1], "client"));
-    SC_TRY_ASSIGN(auto server, header_certificate(f[2], "server"));
+    SC_TRY_ASSIGN(auto client, header_certificates(f[1], "client"));
+    SC_TRY_ASSIGN(auto server, header_certificates(f[2], "server"));
     return Header{*SessionId::from_view(*id), std::move(client), std::move(server)};
 }
 

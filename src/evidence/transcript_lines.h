@@ -27,8 +27,11 @@ std::vector<RawLine> split_lines(std::string_view text);
 
 struct Header {
     SessionId session_id;
-    pki::Certificate client;
-    pki::Certificate server;
+    // Each side's handshake `certs`: a leaf, then the intermediates it was sent with.
+    std::vector<pki::Certificate> client_certs;
+    std::vector<pki::Certificate> server_certs;
+    const pki::Certificate& client() const { return client_certs.front(); }
+    const pki::Certificate& server() const { return server_certs.front(); }
 };
 Result<Header> parse_header(const RawLine& raw);
 

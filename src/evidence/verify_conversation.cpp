@@ -33,30 +33,31 @@ struct Verified {
     std::string device;  // a client certificate's device name
 };
 
-// A certificate carried in a line: it parses, is `expected_fp` when one is given, chains to the
-// CA for `purpose` as of `at` (and is not revoked by then); for a client, it names a user.
+// A certificate field carried in a line (a leaf, then its intermediates): it parses, chains to
+// the CA for `purpose` as of `at` (and is not revoked by then); for a client, it names a user.
 Result<Verified> check_carried(ByteView der, pki::Purpose purpose, const EvidenceTrust& trust,
                                std::uint64_t at_ms, const std::string& label,
                                std::string_view role) {
-    auto cert = pki::Certificate::from_der(der);
-    if (!cert) {
+    auto chain = pki::Certificate::chain_from_der(der);
+    if (!chain) {
         return fail(label + ": the " + std::string(role) +
-                    " certificate does not parse: " + cert.error().message);
+                    " certificate does not parse: " + chain.error().message);
     }
     auto at = time_from_ms(at_ms);
-    SC_TRY(check_certificate(
-        *cert, purpose, trust, at, at,
-        label + ": the " + std::string(role) + " certificate " + describe(*cert)));
+    pki::Certificate cert = chain->front();
+    SC_TRY(
+        check_certificate(*chain, purpose, trust, at, at,
+                          label + ": the " + std::string(role) + " certificate " + describe(cert)));
     if (purpose == pki::Purpose::server) {
-        auto name = cert->common_name();
-        return Verified{std::move(cert).value(), std::move(name), {}};
+        auto name = cert.common_name();
+        return Verified{std::move(cert), std::move(name), {}};
     }
-    auto identity = pki::user_identity(*cert);
+    auto identity = pki::user_identity(cert);
     if (!identity) {
         return fail(label + ": the " + std::string(role) +
                     " certificate names no user: " + identity.error().message);
     }
-    return Verified{std::move(cert).value(), identity->username, identity->device_name};
+    return Verified{std::move(cert), identity->username, identity->device_name};
 }
 
 class Walker {

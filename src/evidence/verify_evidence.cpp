@@ -44,7 +44,7 @@ Status check_receipt(std::string_view receipt_text, const Header& header,
                     to_hex(file.signer.fingerprint()) + "), not the expected signer " +
                     describe(signer_cert) + " (SHA-256 " + to_hex(signer_cert.fingerprint()) + ")");
     }
-    const auto& other = signer == Role::client ? header.server : header.client;
+    const auto& other = signer == Role::client ? header.server() : header.client();
     auto other_fp = other.fingerprint();
     if (receipt.peer != to_hex(other_fp)) {
         return fail("receipt: peer " + receipt.peer + " is not the fingerprint of the " +
@@ -94,8 +94,8 @@ struct Walked {
 Result<Walked> walk_lines(const std::vector<RawLine>& lines, Header header) {
     Walked w{std::move(header), proto::TranscriptHasher(lines.front().text), {}, {}, {}, {}};
     const auto& h = w.header;
-    auto client_fp = h.client.fingerprint();
-    auto server_fp = h.server.fingerprint();
+    auto client_fp = h.client().fingerprint();
+    auto server_fp = h.server().fingerprint();
     proto::SessionParties parties{h.session_id, client_fp, server_fp};
     for (std::size_t i = 1; i < lines.size(); ++i) {
         SC_TRY_ASSIGN(auto parsed, parse_line(lines[i]));
@@ -115,7 +115,9 @@ Result<Walked> walk_lines(const std::vector<RawLine>& lines, Header header) {
             }
             auto signed_bytes = proto::ack_signed(h.session_id, ack->dir, ack->seqno,
                                                   w.hash.header_hash(), d.running.peek());
-            if (!(by_server ? h.server : h.client).public_key().verify(signed_bytes, ack->sig)) {
+            if (!(by_server ? h.server() : h.client())
+                     .public_key()
+                     .verify(signed_bytes, ack->sig)) {
                 return fail(label + ": the ack signature does not verify");
             }
             d.running.update(as_bytes(lines[i].text));
@@ -145,7 +147,7 @@ Result<Walked> walk_lines(const std::vector<RawLine>& lines, Header header) {
         auto signed_bytes =
             proto::message_signed(static_cast<std::uint8_t>(proto::kProtocolVersion), parties,
                                   line.dir, line.seqno, line.ts, line.ct, line.commit);
-        if (!(from_client ? h.client : h.server).public_key().verify(signed_bytes, line.sig)) {
+        if (!(from_client ? h.client() : h.server()).public_key().verify(signed_bytes, line.sig)) {
             return fail(label + ": signature does not verify");
         }
         d.running.update(as_bytes(lines[i].text));
@@ -175,22 +177,24 @@ Result<std::pair<Walked, EvidenceSummary>> verify_lines(std::string_view transcr
         return fail("the transcript is empty");
     }
     SC_TRY_ASSIGN(auto header, parse_header(lines.front()));
-    if (header.client.same_as(header.server)) {
+    if (header.client().same_as(header.server())) {
         return fail("line 1 (header): the client and the server certificate are the same");
     }
     SC_TRY_ASSIGN(auto walked, walk_lines(lines, std::move(header)));
     pki::TimePoint from = walked.first_ts ? time_from_ms(*walked.first_ts) : trust.now;
     pki::TimePoint to = walked.last_ts ? time_from_ms(*walked.last_ts) : trust.now;
     SC_TRY(check_crls(trust));
-    SC_TRY(check_certificate(walked.header.client, pki::Purpose::client, trust, from, to,
-                             header_who(walked.header.client, pki::Purpose::client), kSessionTime));
-    SC_TRY(check_certificate(walked.header.server, pki::Purpose::server, trust, from, to,
-                             header_who(walked.header.server, pki::Purpose::server), kSessionTime));
+    SC_TRY(check_certificate(walked.header.client_certs, pki::Purpose::client, trust, from, to,
+                             header_who(walked.header.client(), pki::Purpose::client),
+                             kSessionTime));
+    SC_TRY(check_certificate(walked.header.server_certs, pki::Purpose::server, trust, from, to,
+                             header_who(walked.header.server(), pki::Purpose::server),
+                             kSessionTime));
 
     EvidenceSummary summary;
     summary.session_id = walked.header.session_id;
-    summary.client_name = walked.header.client.common_name();
-    summary.server_name = walked.header.server.common_name();
+    summary.client_name = walked.header.client().common_name();
+    summary.server_name = walked.header.server().common_name();
     summary.c2s_messages = walked.c2s.range.count;
     summary.s2c_messages = walked.s2c.range.count;
     summary.c2s = proof_of(walked.c2s);
@@ -228,9 +232,9 @@ Result<EvidenceSummary> verify_evidence(std::string_view transcript_text,
     SC_TRY_ASSIGN(auto checked, verify_lines(transcript_text, trust));
     auto& [walked, summary] = checked;
     Role signer = Role::client;
-    if (signer_cert.same_as(walked.header.client)) {
+    if (signer_cert.same_as(walked.header.client())) {
         signer = Role::client;
-    } else if (signer_cert.same_as(walked.header.server)) {
+    } else if (signer_cert.same_as(walked.header.server())) {
         signer = Role::server;
     } else {
         return fail("the signer certificate " + describe(signer_cert) +

@@ -63,13 +63,27 @@ Result<std::uint64_t> next_crl_number(const CaLayout& layout) {
     }
 }
 
-Status write_new_key_and_cert(const crypto::PrivateKey& key, const Certificate& cert,
+bool is_self_issued(const Certificate& cert) {
+    return cert.subject() == cert.issuer();
+}
+
+// What an issued certificate's file holds: the leaf, then its CA when that CA is an
+// intermediate, so that whoever presents the file presents the chain (PROTOCOL.md §2.1).
+std::string issued_pem(const Certificate& leaf, const CertificateAuthority& ca) {
+    auto pem = leaf.to_pem();
+    if (!is_self_issued(ca.certificate())) {
+        pem += ca.certificate().to_pem();
+    }
+    return pem;
+}
+
+Status write_new_key_and_cert(const crypto::PrivateKey& key, const std::string& cert_pem,
                               const fs::path& key_file, const fs::path& cert_file) {
     SC_TRY_ASSIGN(auto pem, key.to_pem());
     SC_TRY(write_file_atomically(key_file, pem.reveal(crypto::SecretAccess{}),
                                  FileMode::private_0600, Replace::no));
-    auto cert_written = write_file_atomically(cert_file, as_bytes(cert.to_pem()),
-                                              FileMode::public_0644, Replace::no);
+    auto cert_written =
+        write_file_atomically(cert_file, as_bytes(cert_pem), FileMode::public_0644, Replace::no);
     if (!cert_written) {
         std::error_code ec;
         fs::remove(key_file, ec);  // no key without its certificate
@@ -113,6 +127,15 @@ Result<Crl> load_crl(const fs::path& path) {
     return std::move(crl).value();
 }
 
+Result<std::vector<Crl>> load_crls(const fs::path& path) {
+    SC_TRY_ASSIGN(auto pem, read_file(path, 64 * kMaxPemBytes));
+    auto crls = Crl::all_from_pem(pem);
+    if (!crls) {
+        return fail(path.string() + ": " + crls.error().message);
+    }
+    return std::move(crls).value();
+}
+
 Result<CertificateAuthority> load_ca(const CaLayout& layout) {
     std::error_code ec;
     if (!fs::exists(layout.cert, ec) || !fs::exists(layout.key, ec)) {
@@ -127,7 +150,14 @@ Result<CertificateAuthority> load_ca(const CaLayout& layout) {
     return CertificateAuthority(std::move(chain.front()), std::move(key));
 }
 
+namespace {
+Result<Certificate> init_intermediate_ca(const InitRequest& request);
+}  // namespace
+
 Result<Certificate> init_ca(const InitRequest& request) {
+    if (!request.parent.empty()) {
+        return init_intermediate_ca(request);
+    }
     SC_TRY(check_days(request.days));
     if (request.name.empty() || request.name.size() > 64) {
         return fail("the CA name must be 1-64 characters");
@@ -142,7 +172,7 @@ Result<Certificate> init_ca(const InitRequest& request) {
     SC_TRY_ASSIGN(auto ca, CertificateAuthority::create_root(request.name, request.key_type,
                                                              request.now - kBackdate,
                                                              request.now + request.days * kDay));
-    SC_TRY(write_new_key_and_cert(ca.key(), ca.certificate(), layout.key, layout.cert));
+    SC_TRY(write_new_key_and_cert(ca.key(), ca.certificate().to_pem(), layout.key, layout.cert));
     return ca.certificate();
 }
 
@@ -210,6 +240,43 @@ Status record_issued(const CaLayout& layout, const Certificate& cert, const fs::
     return saved;
 }
 
+// Signed by the root in `request.parent`, under whose lock it is recorded; pathlen 0, so the
+// parent must be a root: an intermediate cannot sign CAs.
+Result<Certificate> init_intermediate_ca(const InitRequest& request) {
+    SC_TRY(check_days(request.days));
+    if (request.name.empty() || request.name.size() > 64) {
+        return fail("the CA name must be 1-64 characters");
+    }
+    CaLayout parent_layout(request.parent);
+    SC_TRY_ASSIGN(auto parent, load_ca(parent_layout));
+    if (!is_self_issued(parent.certificate())) {
+        return fail("the CA in " + request.parent.string() +
+                    " is itself an intermediate CA, which may not sign CAs (pathlen 0); give "
+                    "the root CA's directory as --parent");
+    }
+    CaLayout layout(request.dir);
+    SC_TRY(ensure_directory(layout.dir));
+    std::error_code ec;
+    if (fs::equivalent(layout.dir, parent_layout.dir, ec)) {
+        return fail("--dir and --parent are the same directory");
+    }
+    SC_TRY_ASSIGN(auto parent_lock, DirectoryLock::acquire(parent_layout.dir));
+    SC_TRY_ASSIGN(auto lock, DirectoryLock::acquire(layout.dir));
+    if (fs::exists(layout.key, ec) || fs::exists(layout.cert, ec)) {
+        return fail("a CA already exists in " + layout.dir.string() + "; refusing to overwrite it");
+    }
+    CertSpec spec;
+    spec.profile = Profile::intermediate_ca;
+    spec.common_name = request.name;
+    SC_TRY(set_validity(spec, parent, request.days, request.now));
+    SC_TRY_ASSIGN(auto key, crypto::PrivateKey::generate(request.key_type));
+    SC_TRY_ASSIGN(auto cert, parent.sign(key.public_key(), spec));
+    SC_TRY(CertIndex::load(parent_layout.index));  // a broken index is refused before files appear
+    SC_TRY(write_new_key_and_cert(key, cert.to_pem(), layout.key, layout.cert));
+    SC_TRY(record_issued(parent_layout, cert, layout.cert, {layout.key, layout.cert}));
+    return cert;
+}
+
 }  // namespace
 
 // "default" is the device a certificate without a device URI belongs to, so it is written as
@@ -255,7 +322,8 @@ Result<IssueResult> issue_certificate(const IssueRequest& request) {
     SC_TRY_ASSIGN(auto key, crypto::PrivateKey::generate(request.key_type));
     SC_TRY_ASSIGN(result.certificate, ca.sign(key.public_key(), spec));
     SC_TRY(CertIndex::load(layout.index));  // a broken index is refused before files appear
-    SC_TRY(write_new_key_and_cert(key, result.certificate, result.key_file, result.cert_file));
+    SC_TRY(write_new_key_and_cert(key, issued_pem(result.certificate, ca), result.key_file,
+                                  result.cert_file));
     SC_TRY(record_issued(layout, result.certificate, result.cert_file,
                          {result.key_file, result.cert_file}));
     return result;
@@ -319,7 +387,7 @@ Result<SignResult> sign_certificate_request(const SignRequest& request) {
     SC_TRY_ASSIGN(auto key, csr->public_key());
     SC_TRY_ASSIGN(result.certificate, ca.sign(key, spec));
     SC_TRY(CertIndex::load(layout.index));
-    const std::string pem_text = result.certificate.to_pem();
+    const std::string pem_text = issued_pem(result.certificate, ca);
     const ByteView pem_out = as_bytes(pem_text);
     SC_TRY(write_file_atomically(result.ca_copy, pem_out, FileMode::public_0644, Replace::no));
     if (auto written =

@@ -39,6 +39,11 @@ inline constexpr std::chrono::minutes kBackdate{5};
 struct InitRequest {
     std::filesystem::path dir{};
     std::string name{};
+    // Empty: a new root CA. Otherwise the directory of the root CA that signs this one, an
+    // intermediate CA (pathlen 0, recorded in the root's index, so the root can revoke it).
+    // The leaves an intermediate issues are written with it (NAME.crt holds the leaf, then the
+    // intermediate), so that a server or client presents the chain; peers trust the root alone.
+    std::filesystem::path parent{};
     crypto::KeyType key_type = crypto::KeyType::ed25519;
     int days = kDefaultCaDays;
     TimePoint now = std::chrono::system_clock::now();
@@ -114,5 +119,8 @@ Result<CertificateAuthority> load_ca(const CaLayout& layout);
 // Loads a PEM file of at most a few certificates.
 Result<std::vector<Certificate>> load_certificate_chain(const std::filesystem::path& path);
 Result<Crl> load_crl(const std::filesystem::path& path);
+// Every CRL in a PEM file: one, or a bundle (`cat root/ca.crl sub/ca.crl`) for a PKI with
+// intermediate CAs, where each CA of a path needs its CRL.
+Result<std::vector<Crl>> load_crls(const std::filesystem::path& path);
 
 }  // namespace sc::pki

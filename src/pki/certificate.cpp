@@ -10,6 +10,7 @@
 
 #include "crypto/ossl.h"
 #include "pki/asn1_time.h"
+#include "proto/limits.h"
 
 namespace sc::pki {
 namespace ossl = crypto::ossl;
@@ -115,6 +116,39 @@ Result<Certificate> Certificate::from_der(ByteView der) {
         return fail("trailing bytes after the DER certificate");
     }
     return result;
+}
+
+Result<std::vector<Certificate>> Certificate::chain_from_der(ByteView der) {
+    std::vector<Certificate> chain;
+    const unsigned char* p = der.data();
+    const unsigned char* end = der.data() + der.size();
+    while (p != end) {
+        if (chain.size() == proto::kMaxCertsInChain) {
+            return fail("more than " + std::to_string(proto::kMaxCertsInChain) +
+                        " certificates in one chain");
+        }
+        X509* cert = d2i_X509(nullptr, &p, static_cast<long>(end - p));
+        if (cert == nullptr) {
+            std::string what = chain.empty() ? std::string("not a DER certificate")
+                                             : "certificate " + std::to_string(chain.size() + 1) +
+                                                   " of the chain is not DER";
+            return fail(ossl::error(what));
+        }
+        chain.push_back(Certificate(cert));
+    }
+    if (chain.empty()) {
+        return fail("no certificate");
+    }
+    return chain;
+}
+
+Bytes Certificate::chain_to_der(const std::vector<Certificate>& chain) {
+    Bytes out;
+    for (const auto& cert : chain) {
+        auto der = cert.to_der();
+        out.insert(out.end(), der.begin(), der.end());
+    }
+    return out;
 }
 
 Certificate Certificate::adopt(x509_st* cert) noexcept {

@@ -24,6 +24,11 @@ class Certificate {
     // One or more PEM certificates, leaf first (a leaf followed by its intermediates).
     static Result<std::vector<Certificate>> chain_from_pem(std::string_view pem);
     static Result<Certificate> from_der(ByteView der);
+    // A chain field of the protocol (docs/PROTOCOL.md §2.1): the leaf's DER followed by each
+    // intermediate's, concatenated, at most proto::kMaxCertsInChain in all. A leaf alone is
+    // just its DER, so a chain field with no intermediates is byte for byte a certificate field.
+    static Result<std::vector<Certificate>> chain_from_der(ByteView der);
+    static Bytes chain_to_der(const std::vector<Certificate>& chain);
 
     Certificate(const Certificate& other) noexcept;
     Certificate(Certificate&& other) noexcept;

@@ -1,5 +1,6 @@
 #include "pki/crl.h"
 
+#include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
@@ -18,6 +19,27 @@ Result<Crl> Crl::from_pem(std::string_view pem) {
         return fail(ossl::error("not a PEM CRL"));
     }
     return Crl(crl);
+}
+
+Result<std::vector<Crl>> Crl::all_from_pem(std::string_view pem) {
+    constexpr std::size_t kMaxCrlsInBundle = 8;  // a root and its intermediates
+    auto bio = ossl::memory_reader(pem);
+    std::vector<Crl> crls;
+    ossl::clear_errors();
+    while (X509_CRL* crl = PEM_read_bio_X509_CRL(bio.get(), nullptr, nullptr, nullptr)) {
+        crls.push_back(Crl(crl));
+        if (crls.size() > kMaxCrlsInBundle) {
+            return fail("more than " + std::to_string(kMaxCrlsInBundle) + " CRLs in one file");
+        }
+    }
+    // Running out of PEM blocks ends the loop with PEM_R_NO_START_LINE; anything else is damage.
+    unsigned long err = ERR_peek_last_error();
+    bool clean_end = ERR_GET_LIB(err) == ERR_LIB_PEM && ERR_GET_REASON(err) == PEM_R_NO_START_LINE;
+    if (crls.empty() || !clean_end) {
+        return fail(ossl::error("not a PEM CRL"));
+    }
+    ossl::clear_errors();
+    return crls;
 }
 
 Crl Crl::adopt(X509_crl_st* crl) noexcept {

@@ -3,6 +3,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/result.h"
 #include "pki/time_text.h"
@@ -14,6 +15,8 @@ namespace sc::pki {
 class Crl {
   public:
     static Result<Crl> from_pem(std::string_view pem);
+    // One or more PEM CRLs, as a bundle holds the root's and each intermediate CA's.
+    static Result<std::vector<Crl>> all_from_pem(std::string_view pem);
     Crl(const Crl& other) noexcept;
     Crl(Crl&& other) noexcept;
     Crl& operator=(Crl other) noexcept;

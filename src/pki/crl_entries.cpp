@@ -8,8 +8,13 @@
 
 namespace sc::pki {
 
+bool names_issuer(const Crl& crl, const Certificate& ca) {
+    return X509_NAME_cmp(X509_CRL_get_issuer(crl.native()), X509_get_subject_name(ca.native())) ==
+           0;
+}
+
 Status check_crl_issued_by(const Crl& crl, const Certificate& ca) {
-    if (X509_NAME_cmp(X509_CRL_get_issuer(crl.native()), X509_get_subject_name(ca.native())) != 0) {
+    if (!names_issuer(crl, ca)) {
         return fail("CRL: it is issued by '" + crl.issuer() + "', not by the CA '" + ca.subject() +
                     "'");
     }

@@ -12,6 +12,9 @@
 
 namespace sc::pki {
 
+// True when `crl` names `ca`'s subject as its issuer (its signature unchecked).
+bool names_issuer(const Crl& crl, const Certificate& ca);
+
 // Succeeds when `crl` names `ca` as its issuer and its signature verifies with the CA's key.
 Status check_crl_issued_by(const Crl& crl, const Certificate& ca);
 

@@ -138,7 +138,13 @@ Result<std::vector<Certificate>, CertFailure> build_chain(const std::vector<Cert
     X509_VERIFY_PARAM* param = X509_STORE_CTX_get0_param(ctx.get());
     unsigned long flags = X509_V_FLAG_NO_CHECK_TIME;
     if (!policy.crls.empty()) {
+        // With intermediates, every certificate of the path is checked against its issuer's
+        // CRL (so the root's CRL must be given for the intermediate, and the intermediate's
+        // for the leaf); a leaf issued by the root needs only the root's.
         flags |= X509_V_FLAG_CRL_CHECK;
+        if (presented.size() > 1) {
+            flags |= X509_V_FLAG_CRL_CHECK_ALL;
+        }
     }
     X509_VERIFY_PARAM_set_flags(param, flags);
     X509_VERIFY_PARAM_set_auth_level(param, kAuthLevel);
@@ -220,17 +226,6 @@ Result<void, CertFailure> check_issuers(const std::vector<Certificate>& chain) {
             return refuse(CertError::issuer_not_ca,
                           "issuer " + describe(issuer) + " keyUsage lacks keyCertSign");
         }
-    }
-    return {};
-}
-
-// v1 trusts a leaf issued by the root, nothing longer (see VerifyPolicy::allow_intermediates).
-Result<void, CertFailure> check_chain_length(const std::vector<Certificate>& chain,
-                                             const VerifyPolicy& policy) {
-    if (chain.size() > 2 && !policy.allow_intermediates) {
-        return refuse(CertError::intermediate_ca,
-                      describe(chain.front()) + " is issued by an intermediate CA " +
-                          describe(chain[1]) + "; v1 needs leaves issued by the root");
     }
     return {};
 }
@@ -334,8 +329,6 @@ std::string_view cert_error_name(CertError code) {
             return "crl_problem";
         case CertError::unsupported_key:
             return "unsupported_key";
-        case CertError::intermediate_ca:
-            return "intermediate_ca";
     }
     return "unknown";
 }
@@ -354,7 +347,6 @@ std::string CertFailure::message() const {
         {CertError::issuer_not_ca, "certificate issuer is not a valid CA"},
         {CertError::crl_problem, "revocation status cannot be checked"},
         {CertError::unsupported_key, "certificate key type is not supported"},
-        {CertError::intermediate_ca, "certificate is not issued by the root CA"},
     };
     for (const auto& [c, headline] : kHeadlines) {
         if (c == code) {
@@ -371,7 +363,6 @@ Result<VerifiedCertificate, CertFailure> verify_certificate(
         return refuse(CertError::malformed, "no certificate presented");
     }
     SC_TRY_ASSIGN(auto chain, build_chain(presented, policy));
-    SC_TRY(check_chain_length(chain, policy));
     SC_TRY(check_times(chain, policy));
     SC_TRY(check_crl_times(policy));
     SC_TRY(check_issuers(chain));
@@ -380,7 +371,7 @@ Result<VerifiedCertificate, CertFailure> verify_certificate(
     if (policy.expected_name) {
         SC_TRY(check_name(chain.front(), *policy.expected_name));
     }
-    return VerifiedCertificate(std::move(chain));
+    return VerifiedCertificate(std::move(chain), presented);
 }
 
 }  // namespace sc::pki

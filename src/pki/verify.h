@@ -33,7 +33,6 @@ enum class CertError {
     issuer_not_ca,          // an issuer lacks basicConstraints CA:TRUE or keyCertSign
     crl_problem,            // the CRL is expired, not yet valid, badly signed or from another CA
     unsupported_key,        // a leaf key with no v1 signature scheme (Ed448, P-384, ...)
-    intermediate_ca,        // issued by an intermediate CA while the policy wants the root
 };
 
 std::string_view cert_error_name(CertError code);  // "expired", "unknown_issuer", ...
@@ -54,10 +53,6 @@ struct VerifyPolicy {
     Purpose purpose = Purpose::server;
     std::chrono::seconds clock_skew = proto::kDefaultCertificateSkew;
     TimePoint now = std::chrono::system_clock::now();
-    // v1 evidence (`securechat verify`) checks a leaf against the root alone, so by default a
-    // leaf must be issued by the root itself: a chain through an intermediate CA is refused
-    // (`intermediate_ca`). Only callers that do not produce evidence may opt in.
-    bool allow_intermediates = false;
     // The seeds' hand-made certificates carry no extendedKeyUsage, which would let a client
     // certificate act as a server. By default a leaf must name serverAuth/clientAuth; an
     // operator who still runs seed certificates opts in (--allow-legacy-seed-certs).
@@ -69,12 +64,19 @@ class VerifiedCertificate {
   public:
     const Certificate& leaf() const { return chain_.front(); }
     const std::vector<Certificate>& chain() const { return chain_; }  // leaf ... root
+    // The certificates as the peer presented them, leaf first (with its intermediates, and
+    // whatever else it sent): what the evidence and the e2e certificate fields carry, so that
+    // both ends of a session write the same bytes (Certificate::chain_to_der).
+    const std::vector<Certificate>& presented() const { return presented_; }
+    Bytes presented_der() const { return Certificate::chain_to_der(presented_); }
 
   private:
     friend Result<VerifiedCertificate, CertFailure> verify_certificate(
         const std::vector<Certificate>&, const VerifyPolicy&);
-    explicit VerifiedCertificate(std::vector<Certificate> chain) : chain_(std::move(chain)) {}
+    VerifiedCertificate(std::vector<Certificate> chain, std::vector<Certificate> presented)
+        : chain_(std::move(chain)), presented_(std::move(presented)) {}
     std::vector<Certificate> chain_;
+    std::vector<Certificate> presented_;
 };
 
 // `presented` is the leaf followed by any intermediates (untrusted until chained to the anchor).

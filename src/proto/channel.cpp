@@ -34,9 +34,10 @@ void Output::append(Output&& other) {
 ProtoResult<std::unique_ptr<SecureChannel>> SecureChannel::create(ChannelParams params,
                                                                   KeySchedule schedule) {
     SC_TRY_ASSIGN(auto epoch0, schedule.auth_keys());
-    const auto& client = params.own_dir == Direction::c2s ? params.own_leaf : params.peer_leaf;
-    const auto& server = params.own_dir == Direction::c2s ? params.peer_leaf : params.own_leaf;
-    auto header = proto::transcript_header(params.session_id, client.to_der(), server.to_der());
+    bool client_side = params.own_dir == Direction::c2s;
+    const auto& client = client_side ? params.own_certs_der : params.peer_certs_der;
+    const auto& server = client_side ? params.peer_certs_der : params.own_certs_der;
+    auto header = proto::transcript_header(params.session_id, client, server);
     return std::unique_ptr<SecureChannel>(
         new SecureChannel(std::move(params), std::move(schedule), std::move(epoch0), header));
 }

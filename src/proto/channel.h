@@ -24,6 +24,10 @@ struct ChannelParams {
     SessionId session_id;
     pki::Certificate own_leaf;
     pki::Certificate peer_leaf;  // verified by the handshake
+    // Each side's `certs` of the handshake as sent (leaf first, with its intermediates), which
+    // the transcript header holds (§7) so that a verifier can chain the leaves to the root.
+    Bytes own_certs_der;
+    Bytes peer_certs_der;
     std::shared_ptr<const crypto::PrivateKey> own_key;
     std::chrono::milliseconds ts_window = kDefaultTimestampWindow;
     // The hard cap of records per epoch and direction (§4.2); lower only in tests.

@@ -117,12 +117,19 @@ ProtoResult<bool> ClientSession::on_dh_server(const Frame& frame, const msg::DhS
     out.send.push_back(reply.wire());
     HandshakeHash hh(handshake_hash_.peek());
     SC_TRY_ASSIGN(auto schedule, KeySchedule::start(*dh1, nonce_c_, nonce_s_, hh));
-    ChannelParams params{
-        Direction::c2s,       session_id_of(hh), config_.identity.chain.front(), server_->leaf(),
-        config_.identity.key, config_.ts_window, config_.max_records_per_epoch};
+    ChannelParams params{.own_dir = Direction::c2s,
+                         .session_id = session_id_of(hh),
+                         .own_leaf = config_.identity.chain.front(),
+                         .peer_leaf = server_->leaf(),
+                         .own_certs_der = pki::Certificate::chain_to_der(config_.identity.chain),
+                         .peer_certs_der = server_->presented_der(),
+                         .own_key = config_.identity.key,
+                         .ts_window = config_.ts_window,
+                         .max_records_per_epoch = config_.max_records_per_epoch};
     SC_TRY_ASSIGN(channel_, SecureChannel::create(std::move(params), std::move(schedule)));
     phase_ = Phase::authenticating;
-    out.events.push_back(event::HandshakeDone{server_->leaf(), channel_->session_id()});
+    out.events.push_back(
+        event::HandshakeDone{server_->leaf(), channel_->session_id(), server_->presented()});
     return true;
 }
 

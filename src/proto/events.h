@@ -20,6 +20,7 @@ namespace event {
 struct HandshakeDone {
     pki::Certificate peer;  // verified leaf
     SessionId session_id;
+    std::vector<pki::Certificate> peer_certs;  // as presented: the leaf, its intermediates
 };
 struct RegisterRequested {  // server: the owner must answer accept_auth or reject_auth
     std::string email;

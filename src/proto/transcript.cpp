@@ -15,10 +15,10 @@ std::string AckLine::format() const {
            base64_encode(sig) + "|" + signer_fingerprint.hex() + "\n";
 }
 
-std::string transcript_header(const SessionId& session_id, ByteView client_leaf_der,
-                              ByteView server_leaf_der) {
-    return "securechat-transcript v1|" + session_id.hex() + "|" + base64_encode(client_leaf_der) +
-           "|" + base64_encode(server_leaf_der) + "\n";
+std::string transcript_header(const SessionId& session_id, ByteView client_certs_der,
+                              ByteView server_certs_der) {
+    return "securechat-transcript v1|" + session_id.hex() + "|" + base64_encode(client_certs_der) +
+           "|" + base64_encode(server_certs_der) + "\n";
 }
 
 TranscriptHasher::TranscriptHasher(std::string_view header)

@@ -37,8 +37,9 @@ struct AckLine {
     std::string format() const;  // including the final '\n'
 };
 
-std::string transcript_header(const SessionId& session_id, ByteView client_leaf_der,
-                              ByteView server_leaf_der);
+// Each side's `certs` of the handshake, concatenated DER (leaf first; §7).
+std::string transcript_header(const SessionId& session_id, ByteView client_certs_der,
+                              ByteView server_certs_der);
 
 // Computes the TranscriptHash as lines are appended.
 class TranscriptHasher {

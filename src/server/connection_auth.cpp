@@ -40,10 +40,11 @@ AuthRefusal device_refusal(const store::StoreError& error, const std::string& us
 }
 
 // The device and the sweep ticket are taken on the strand, before the job is queued.
-std::shared_ptr<AuthAttempt> begin_attempt(ServerContext& ctx, const pki::Certificate& leaf,
+std::shared_ptr<AuthAttempt> begin_attempt(ServerContext& ctx,
+                                           const pki::VerifiedCertificate& client,
                                            const std::string& username) {
     auto attempt = std::make_shared<AuthAttempt>();
-    attempt->device = device_of(leaf);
+    attempt->device = device_of(client);
     attempt->ticket = ctx.logged_in.begin_login(username);
     return attempt;
 }
@@ -93,7 +94,7 @@ void Connection::start_login(std::string username, crypto::SecretBytes password)
     }
     auto self = shared_from_this();
     auto secret = std::make_shared<crypto::SecretBytes>(std::move(password));
-    auto attempt = begin_attempt(ctx_, session().client()->leaf(), username);
+    auto attempt = begin_attempt(ctx_, *session().client(), username);
     bool queued = ctx_.auth.submit(
         AuthPool::Kind::login, strand_,
         [self, username, secret, attempt] {
@@ -138,7 +139,7 @@ void Connection::start_register(std::string email, std::string username,
     }
     auto self = shared_from_this();
     auto secret = std::make_shared<crypto::SecretBytes>(std::move(password));
-    auto attempt = begin_attempt(ctx_, session().client()->leaf(), username);
+    auto attempt = begin_attempt(ctx_, *session().client(), username);
     bool queued = ctx_.auth.submit(
         AuthPool::Kind::registration, strand_,
         [self, email, username, secret, attempt] {

@@ -121,9 +121,7 @@ void Connection::recheck_now() {
     }
     trust_version_ = ctx_.trust_version();
     auto trust = ctx_.current_trust();
-    const auto& chain = session_->client()->chain();  // leaf ... root
-    std::vector<pki::Certificate> presented(chain.begin(),
-                                            chain.size() > 1 ? chain.end() - 1 : chain.end());
+    const auto& presented = session_->client()->presented();
     pki::VerifyPolicy policy(trust->ca);
     policy.crls = trust->crls;
     policy.purpose = pki::Purpose::client;

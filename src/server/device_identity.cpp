@@ -8,10 +8,12 @@
 
 namespace sc::server {
 
-DeviceOfCertificate device_of(const pki::Certificate& leaf) {
+DeviceOfCertificate device_of(const pki::VerifiedCertificate& verified) {
+    const auto& leaf = verified.leaf();
     auto identity = pki::user_identity(leaf);
     return {leaf.fingerprint().hex(),
-            identity ? identity->device_name : std::string(kDefaultDeviceName), leaf.to_der()};
+            identity ? identity->device_name : std::string(kDefaultDeviceName),
+            verified.presented_der()};
 }
 
 bool same_username(std::string_view a, std::string_view b) {

@@ -9,6 +9,7 @@
 
 #include "common/bytes.h"
 #include "pki/certificate.h"
+#include "pki/verify.h"
 #include "server/auth_service.h"
 #include "server/session_registry.h"
 #include "store/account_store.h"
@@ -19,11 +20,11 @@ namespace sc::server {
 struct DeviceOfCertificate {
     std::string fingerprint;  // SHA-256 of the DER, 64 lowercase hex digits
     std::string name;         // from the certificate, "default" when it names none
-    Bytes der;
+    Bytes der;                // the leaf and its intermediates (a §10 certificate field)
 };
 // A certificate that names no valid device (a malformed device URI, a CN that is no username)
 // still is one: binding off lets it in, and it is recorded as the device "default".
-DeviceOfCertificate device_of(const pki::Certificate& leaf);
+DeviceOfCertificate device_of(const pki::VerifiedCertificate& verified);
 
 // What a login or registration carries from its start on the strand, through its job on a
 // worker, back to the strand.

@@ -40,8 +40,7 @@ Result<std::shared_ptr<const proto::Trust>> load_trust(const Settings& s) {
     SC_TRY_ASSIGN(auto ca, pki::load_certificate_chain(s.ca));
     proto::Trust trust{ca.front(), {}, s.security.clock_skew, s.security.allow_legacy_seed_certs};
     if (!s.crl.empty()) {
-        SC_TRY_ASSIGN(auto crl, pki::load_crl(s.crl));
-        trust.crls.push_back(std::move(crl));
+        SC_TRY_ASSIGN(trust.crls, pki::load_crls(s.crl));
     }
     return std::make_shared<const proto::Trust>(std::move(trust));
 }

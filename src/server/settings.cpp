@@ -404,7 +404,7 @@ Status validate(const Settings& s) {
         }
     }
     if (!s.crl.empty()) {
-        if (auto c = pki::load_crl(s.crl); !c) {
+        if (auto c = pki::load_crls(s.crl); !c) {
             problem(c.error().message);
         }
     }

@@ -92,9 +92,9 @@ JsonChat::Match all_of(std::vector<JsonChat::Match> matches) {
 }
 
 std::string fingerprint_of(const fs::path& cert_pem) {
-    auto cert = pki::Certificate::from_pem(read_text(cert_pem));
-    EXPECT_TRUE(cert) << cert_pem;
-    return cert ? cert->fingerprint().hex() : std::string();
+    auto chain = pki::Certificate::chain_from_pem(read_text(cert_pem));  // the leaf comes first
+    EXPECT_TRUE(chain) << cert_pem;
+    return chain ? chain->front().fingerprint().hex() : std::string();
 }
 
 bool is_fingerprint(const json& printed, const std::string& hex) {

@@ -114,6 +114,71 @@ TEST_F(CaDirectory, RevokeRefusesCertificatesOfAnotherCa) {
     EXPECT_NE(r.error().message.find("not issued by the CA"), std::string::npos);
 }
 
+TEST_F(CaDirectory, AnIntermediateIsRecordedByItsRootAndWritesItsLeavesWithIt) {
+    auto sub = tmp_ / "users";
+    auto made = init_ca({.dir = sub, .name = "Users CA", .parent = dir()});
+    ASSERT_TRUE(made) << made.error().message;
+    EXPECT_EQ(mode_of(sub / "ca.key"), 0600u);
+    EXPECT_EQ(made->issuer(), "CN=SecureChat CA");
+    EXPECT_TRUE(made->is_ca());
+    auto index = CertIndex::load(dir() / "index.txt");
+    ASSERT_EQ(index->entries().size(), 1u);  // the root can revoke it
+    EXPECT_EQ(index->entries()[0].serial_hex, made->serial_hex());
+
+    auto alice = issue_certificate({.dir = sub, .profile = Profile::client, .name = "alice"});
+    ASSERT_TRUE(alice) << alice.error().message;
+    auto chain = load_certificate_chain(sub / "alice.crt");
+    ASSERT_TRUE(chain);
+    ASSERT_EQ(chain->size(), 2u);
+    EXPECT_TRUE(chain->at(1).same_as(*made));
+    auto root = load_ca(CaLayout(dir()));
+    EXPECT_TRUE(verify_certificate(*chain, test::policy_for(*root, "alice", Purpose::client)));
+
+    // Revoked by the root: every leaf under it is refused once the root's CRL says so.
+    ASSERT_TRUE(revoke_certificate(dir(), sub / "ca.crt"));
+    ASSERT_TRUE(publish_crl({.dir = dir()}));
+    ASSERT_TRUE(publish_crl({.dir = sub}));
+    auto policy = test::policy_for(*root, "alice", Purpose::client);
+    policy.crls = {*load_crl(dir() / "ca.crl"), *load_crl(sub / "ca.crl")};
+    EXPECT_EQ(test::expect_refused(*chain, policy).code, CertError::revoked);
+}
+
+TEST_F(CaDirectory, AnIntermediateCannotSignACaAndNeedsADirectoryOfItsOwn) {
+    auto sub = tmp_ / "users";
+    ASSERT_TRUE(init_ca({.dir = sub, .name = "Users CA", .parent = dir()}));
+    auto deeper = init_ca({.dir = tmp_ / "deeper", .name = "Deeper", .parent = sub});
+    ASSERT_FALSE(deeper);
+    EXPECT_NE(deeper.error().message.find("pathlen 0"), std::string::npos);
+    auto same = init_ca({.dir = dir(), .name = "Self", .parent = dir()});
+    ASSERT_FALSE(same);
+    auto no_parent = init_ca({.dir = tmp_ / "x", .name = "X", .parent = tmp_ / "nowhere"});
+    ASSERT_FALSE(no_parent);
+    EXPECT_NE(no_parent.error().message.find("pki init"), std::string::npos);
+}
+
+TEST(CertificateChain, DerFieldsRoundTripAndRefuseDamage) {
+    auto root = test::make_ca("Root");
+    auto sub = test::make_intermediate_ca(root, "Sub");
+    auto leaf = test::issue(sub);
+    auto der = Certificate::chain_to_der({leaf.cert, sub.certificate()});
+    auto chain = Certificate::chain_from_der(der);
+    ASSERT_TRUE(chain) << chain.error().message;
+    ASSERT_EQ(chain->size(), 2u);
+    EXPECT_TRUE(chain->front().same_as(leaf.cert));
+    // A leaf alone is its DER, byte for byte: a v1 certificate field is a chain field.
+    EXPECT_EQ(Certificate::chain_to_der({leaf.cert}), leaf.cert.to_der());
+    EXPECT_FALSE(Certificate::chain_from_der({}));
+    auto trailing = der;
+    trailing.push_back(0x30);
+    EXPECT_FALSE(Certificate::chain_from_der(trailing));
+    auto cut = Bytes(der.begin(), der.end() - 1);
+    EXPECT_FALSE(Certificate::chain_from_der(cut));
+    auto five = Certificate::chain_to_der({leaf.cert, leaf.cert, leaf.cert, leaf.cert, leaf.cert});
+    auto too_long = Certificate::chain_from_der(five);
+    ASSERT_FALSE(too_long);
+    EXPECT_NE(too_long.error().message.find("more than 4"), std::string::npos);
+}
+
 TEST_F(CaDirectory, OperationsOnAMissingCaSayWhatToDo) {
     auto r = issue_certificate({.dir = tmp_ / "nowhere", .name = "server"});
     ASSERT_FALSE(r);

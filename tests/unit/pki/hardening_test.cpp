@@ -112,23 +112,36 @@ TEST(Hardening, Spec4_LookAlikeCaOfAnotherKeyTypeIsUnknownIssuer) {
     EXPECT_EQ(f.code, CertError::unknown_issuer) << f.message();
 }
 
-// ---- issue 8 §4: v1 evidence cannot check a chain through an intermediate: refuse it ----
+// ---- issue 12 §8: the evidence carries chains, so intermediates are accepted (issue 8 §4 refused
+// them while evidence held only leaves); with CRLs, every CA's CRL is needed ----
 
-TEST(Hardening, Spec4_IntermediateCaIsRefusedByDefault) {
+TEST(Hardening, Spec4_IntermediateCaIsAcceptedAndEveryCaOfThePathIsCheckedForRevocation) {
     auto root = make_ca("Root");
     auto intermediate = make_intermediate_ca(root, "Intermediate");
     auto leaf = issue(intermediate, {.profile = Profile::client, .name = "alice"});
+    const std::vector<Certificate> presented{leaf.cert, intermediate.certificate()};
     auto policy = policy_for(root, "alice", Purpose::client);
-    auto f = expect_refused({leaf.cert, intermediate.certificate()}, policy);
-    EXPECT_EQ(f.code, CertError::intermediate_ca) << f.message();
-    EXPECT_NE(f.message().find("issued by an intermediate CA"), std::string::npos) << f.message();
-    EXPECT_NE(f.message().find("v1 needs leaves issued by the root"), std::string::npos);
-    policy.allow_intermediates = true;
-    auto ok = verify_certificate({leaf.cert, intermediate.certificate()}, policy);
+    auto ok = verify_certificate(presented, policy);
     EXPECT_TRUE(ok) << ok.error().message();
+
+    // The root's CRL alone cannot say whether the leaf is revoked: refused, not guessed.
+    policy.crls = {make_crl(root, {})};
+    EXPECT_EQ(expect_refused(presented, policy).code, CertError::crl_problem);
+    // The intermediate's CRL alone cannot say whether the intermediate is revoked.
+    policy.crls = {make_crl(intermediate, {})};
+    EXPECT_EQ(expect_refused(presented, policy).code, CertError::crl_problem);
+    policy.crls = {make_crl(root, {}), make_crl(intermediate, {})};
+    auto both = verify_certificate(presented, policy);
+    EXPECT_TRUE(both) << both.error().message();
+    // A revoked leaf, and a revoked intermediate (which voids every leaf under it).
+    policy.crls = {make_crl(root, {}), make_crl(intermediate, {&leaf.cert})};
+    EXPECT_EQ(expect_refused(presented, policy).code, CertError::revoked);
+    policy.crls = {make_crl(root, {&intermediate.certificate()}), make_crl(intermediate, {})};
+    EXPECT_EQ(expect_refused(presented, policy).code, CertError::revoked);
+
     // A leaf of the root itself, sent with a needless extra certificate, is still fine.
     auto direct = issue(root, {.profile = Profile::client, .name = "alice"});
-    policy.allow_intermediates = false;
+    policy.crls = {make_crl(root, {})};
     auto fine = verify_certificate({direct.cert, intermediate.certificate()}, policy);
     EXPECT_TRUE(fine) << fine.error().message();
 }

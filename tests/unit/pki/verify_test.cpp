@@ -59,10 +59,12 @@ TEST(Verify, IntermediateCaWhenTheChainIsSupplied) {
     auto intermediate = make_intermediate_ca(root, "Intermediate");
     auto leaf = issue(intermediate, {.name = "server"});
     auto policy = policy_for(root);
-    policy.allow_intermediates = true;  // v1 refuses them by default (see hardening_test.cpp)
     auto ok = verify_certificate({leaf.cert, intermediate.certificate()}, policy);
     ASSERT_TRUE(ok) << ok.error().message();
     EXPECT_EQ(ok->chain().size(), 3u);
+    EXPECT_EQ(ok->presented().size(), 2u);  // as presented: the root is not among them
+    EXPECT_EQ(ok->presented_der(),
+              Certificate::chain_to_der({leaf.cert, intermediate.certificate()}));
     // Without the intermediate there is no path to the root.
     EXPECT_EQ(expect_refused({leaf.cert}, policy).code, CertError::unknown_issuer);
 }
@@ -254,7 +256,7 @@ TEST(VerifyFailure, CrlFromAnotherCa) {
 
 TEST(CertError, EveryClassHasADistinctName) {
     std::set<std::string_view> names;
-    constexpr auto last = CertError::intermediate_ca;
+    constexpr auto last = CertError::unsupported_key;
     for (int i = 0; i <= static_cast<int>(last); ++i) {
         names.insert(cert_error_name(static_cast<CertError>(i)));
     }

@@ -11,10 +11,26 @@
 namespace sc::server {
 namespace {
 
-pki::Certificate client_cert(const std::string& cn, std::vector<std::string> sans) {
+const pki::CertificateAuthority& test_ca() {
     static const auto ca = test::make_root_ca();
+    return ca;
+}
+
+pki::Certificate client_cert(const std::string& cn, std::vector<std::string> sans,
+                             const pki::CertificateAuthority& ca = test_ca()) {
     return test::issue(ca, {.profile = pki::Profile::client, .name = cn, .sans = std::move(sans)})
         .cert;
+}
+
+// As the handshake verifies it (any client name).
+pki::VerifiedCertificate verified(const std::vector<pki::Certificate>& presented) {
+    pki::VerifyPolicy policy(test_ca().certificate());
+    policy.purpose = pki::Purpose::client;
+    auto v = pki::verify_certificate(presented, policy);
+    if (!v) {
+        throw std::runtime_error(v.error().message());
+    }
+    return std::move(v).value();
 }
 
 TEST(IdentityBinding, TheCertificatesUserMayRegisterAndLogInInAnyCase) {
@@ -48,16 +64,24 @@ TEST(IdentityBinding, ACertificateNamingNoValidUserMayNotLogInAtAll) {
 
 TEST(DeviceOfCertificate, FingerprintIsLowercaseHexOfTheDerAndTheNameDefaultsToDefault) {
     auto alice = client_cert("alice", {"DNS:alice"});
-    auto device = device_of(alice);
+    auto device = device_of(verified({alice}));
     EXPECT_EQ(device.fingerprint.size(), 64u);
     EXPECT_EQ(device.fingerprint, alice.fingerprint().hex());
     EXPECT_EQ(device.fingerprint.find_first_not_of("0123456789abcdef"), std::string::npos);
     EXPECT_EQ(device.name, "default");
     EXPECT_EQ(device.der, alice.to_der());
     auto phone = client_cert("alice", {"DNS:alice", pki::device_san("phone")});
-    EXPECT_EQ(device_of(phone).name, "phone");
+    EXPECT_EQ(device_of(verified({phone})).name, "phone");
     // A certificate that names no user is still a device (binding off lets it in).
-    EXPECT_EQ(device_of(client_cert("Not A Username", {"DNS:odd"})).name, "default");
+    EXPECT_EQ(device_of(verified({client_cert("Not A Username", {"DNS:odd"})})).name, "default");
+}
+
+TEST(DeviceOfCertificate, ADeviceOfAnIntermediateCaKeepsTheChainItPresented) {
+    auto intermediate = test::make_intermediate_ca(test_ca(), "Devices CA");
+    auto alice = client_cert("alice", {"DNS:alice"}, intermediate);
+    auto device = device_of(verified({alice, intermediate.certificate()}));
+    EXPECT_EQ(device.fingerprint, alice.fingerprint().hex());  // the id is the leaf's
+    EXPECT_EQ(device.der, pki::Certificate::chain_to_der({alice, intermediate.certificate()}));
 }
 
 }  // namespace
