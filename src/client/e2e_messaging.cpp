@@ -161,6 +161,7 @@ void E2eMessaging::stop(const note::Error& failure) {
 void E2eMessaging::start() {
     refresh_next_expiry();
     check_expiries();  // copies that expired while we were away
+    resend_owed_delivered();
     ask(msg::PublishPrekeys{}, [this](const msg::Answer& answer) {
         const auto* status = std::get_if<msg::PrekeyStatus>(&answer);
         if (!status) {

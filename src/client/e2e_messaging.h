@@ -116,6 +116,12 @@ class E2eMessaging {
                  e2e::DeviceSessions sessions, DevicePins pins, std::filesystem::path dir);
 
     void ask(proto::msg::Request request, std::function<void(const proto::msg::Answer&)> then);
+    // A delivered statement, relayed to its sender's device; forgotten (history_) once the
+    // server has stored it, else sent again at the next login. `then` runs on the answer.
+    void send_delivered(const PendingDelivered& statement, std::function<void()> then = {});
+    // At start: statements an earlier session made but the server never stored.
+    void resend_owed_delivered();
+    void send_owed();
     std::uint64_t begin(Completion done);
     void finish(std::uint64_t command, Outcome outcome);
     // Tells `error` and fails `command` with it.
@@ -178,6 +184,9 @@ class E2eMessaging {
     std::set<std::string> accepted_here_;
     std::optional<std::uint64_t> next_expiry_;
     std::deque<Pending> queue_;
+    // Delivered statements owed from earlier sessions, sent a few at a time (e2e_delivered.cpp).
+    std::deque<PendingDelivered> owed_;
+    std::size_t owed_in_flight_ = 0;
     std::map<std::uint64_t, InFlight> in_flight_;
     // The commands still waiting, by number: each finishes once (or fails at stop()).
     std::map<std::uint64_t, Completion> commands_;

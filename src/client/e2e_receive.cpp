@@ -156,8 +156,13 @@ void E2eMessaging::on_message(const msg::Envelope& push, const e2e::ParsedEnvelo
                          .text = m.text,
                          .salt = m.salt,
                          .copies = {}};
+    std::optional<PendingDelivered> statement;
+    if (delivered) {
+        statement = PendingDelivered{m.mid.hex(), sender.fp.hex(), sender.user, delivered.value(),
+                                     received_at};
+    }
     bool durable = true;
-    if (auto recorded = history_.record(entry); !recorded) {
+    if (auto recorded = history_.record(entry, statement ? &*statement : nullptr); !recorded) {
         host_.notify(note::Error{
             code::evidence, "cannot keep the message in the history: " + recorded.error().message});
         durable = false;
@@ -198,13 +203,9 @@ void E2eMessaging::on_message(const msg::Envelope& push, const e2e::ParsedEnvelo
             "internal", "cannot sign the delivered statement: " + delivered.error().message});
         return;
     }
-    // The statement travels under the message's id (the relay's mid names the message it is
-    // about); the server's answer (stored, or a refusal) is nobody's concern here.
-    ask(msg::Relay{.to = sender.user,
-                   .device = sender.fp.hex(),
-                   .mid = push.mid,
-                   .body = std::move(delivered).value()},
-        [](const msg::Answer&) {});
+    if (durable) {
+        send_delivered(*statement);
+    }
 }
 
 void E2eMessaging::on_delivered(const msg::Envelope& push, const e2e::ParsedEnvelope& parsed,

@@ -1,5 +1,7 @@
 #include "client/history_store.h"
 
+#include "client/history_sql.h"
+
 #include <fcntl.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
@@ -12,6 +14,9 @@
 namespace sc::client {
 
 namespace {
+
+using history_sql::exec;
+using history_sql::Stmt;
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS messages (
@@ -45,83 +50,15 @@ CREATE TABLE IF NOT EXISTS copies (
   PRIMARY KEY (message, fp)
 );
 CREATE INDEX IF NOT EXISTS copies_by_expiry ON copies (state, expires);
+CREATE TABLE IF NOT EXISTS pending_delivered (
+  mid TEXT NOT NULL,
+  fp TEXT NOT NULL,
+  to_user TEXT NOT NULL,
+  body BLOB NOT NULL,
+  created_ts INTEGER NOT NULL,
+  PRIMARY KEY (mid, fp)
+);
 )sql";
-
-// One prepared statement; finalized on destruction.
-class Stmt {
-  public:
-    Stmt(sqlite3* db, const char* sql) : db_(db) {
-        if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK) {
-            error_ = sqlite3_errmsg(db);
-        }
-    }
-    ~Stmt() { sqlite3_finalize(stmt_); }
-    Stmt(const Stmt&) = delete;
-    Stmt& operator=(const Stmt&) = delete;
-
-    Stmt& bind(int i, const std::string& v) {
-        sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-        return *this;
-    }
-    Stmt& bind(int i, ByteView v) {
-        sqlite3_bind_blob(stmt_, i, v.empty() ? "" : static_cast<const void*>(v.data()),
-                          static_cast<int>(v.size()), SQLITE_TRANSIENT);
-        return *this;
-    }
-    Stmt& bind_int(int i, std::int64_t v) {
-        sqlite3_bind_int64(stmt_, i, v);
-        return *this;
-    }
-    Stmt& bind_u64(int i, std::uint64_t v) { return bind_int(i, static_cast<std::int64_t>(v)); }
-    // True: a row; false: done. Errors in `error()`.
-    bool step() {
-        if (!error_.empty()) {
-            return false;
-        }
-        int rc = sqlite3_step(stmt_);
-        if (rc == SQLITE_ROW) {
-            return true;
-        }
-        if (rc != SQLITE_DONE) {
-            error_ = sqlite3_errmsg(db_);
-        }
-        return false;
-    }
-    Status done(const char* what) {
-        step();
-        return error_.empty() ? Status{}
-                              : fail(std::string("history: cannot ") + what + ": " + error_);
-    }
-    const std::string& error() const { return error_; }
-    std::string text(int i) const {
-        const auto* p = sqlite3_column_text(stmt_, i);
-        return p ? std::string(reinterpret_cast<const char*>(p),
-                               static_cast<std::size_t>(sqlite3_column_bytes(stmt_, i)))
-                 : std::string();
-    }
-    Bytes blob(int i) const {
-        const auto* p = static_cast<const std::uint8_t*>(sqlite3_column_blob(stmt_, i));
-        auto n = static_cast<std::size_t>(sqlite3_column_bytes(stmt_, i));
-        return p ? Bytes(p, p + n) : Bytes();
-    }
-    std::int64_t i64(int i) const { return sqlite3_column_int64(stmt_, i); }
-    std::uint64_t u64(int i) const { return static_cast<std::uint64_t>(i64(i)); }
-
-  private:
-    sqlite3* db_;
-    sqlite3_stmt* stmt_ = nullptr;
-    std::string error_;
-};
-
-Status exec(sqlite3* db, const char* sql) {
-    char* err = nullptr;
-    if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
-        std::string why = err ? err : sqlite3_errmsg(db);
-        sqlite3_free(err);
-        return fail("history: " + why);
-    }
-    return {};
-}
 
 constexpr const char* kCopyColumns =
     "to_user, device, fp, envelope_sha256, state, held, stored_ts, expires, delivered_ts, "
@@ -223,11 +160,6 @@ std::string message_mark(const HistoryMessage& m) {
     return "sent";
 }
 
-struct HistoryStore::Db {
-    sqlite3* db = nullptr;
-    ~Db() { sqlite3_close(db); }
-};
-
 HistoryStore::HistoryStore(std::unique_ptr<Db> db) : db_(std::move(db)) {}
 HistoryStore::~HistoryStore() = default;
 
@@ -257,7 +189,7 @@ Result<std::unique_ptr<HistoryStore>> HistoryStore::open(const std::filesystem::
     return std::unique_ptr<HistoryStore>(new HistoryStore(std::move(db)));
 }
 
-Status HistoryStore::record(const HistoryMessage& m) {
+Status HistoryStore::record(const HistoryMessage& m, const PendingDelivered* statement) {
     auto* db = db_->db;
     SC_TRY(exec(db, "BEGIN IMMEDIATE"));
     auto rollback = [&](Status s) {
@@ -299,6 +231,11 @@ Status HistoryStore::record(const HistoryMessage& m) {
             .bind_u64(10, c.delivered_ts)
             .bind(11, c.refused_code);
         if (auto s = cp.done("keep a copy"); !s) {
+            return rollback(std::move(s));
+        }
+    }
+    if (statement != nullptr) {
+        if (auto s = insert_pending(db, *statement); !s) {
             return rollback(std::move(s));
         }
     }

@@ -61,6 +61,19 @@ struct HistoryMessage {
 // Received messages are "received".
 std::string message_mark(const HistoryMessage& m);
 
+// A delivered statement (§10.5) this device signed for a message it accepted, kept until the
+// server has stored it for the sender's device: a crash, a lost connection or a refusal between
+// the `received` and the server's answer would otherwise lose the sender's delivered mark.
+struct PendingDelivered {
+    std::string mid;      // hex, the message's
+    std::string fp;       // hex, the sender's device (the statement's recipient)
+    std::string to_user;  // that device's user
+    Bytes body;           // the kind-2 envelope
+    std::uint64_t created_ts = 0;
+};
+// At most this many are kept; each login sends them all again (in batches of this size).
+inline constexpr std::size_t kMaxPendingDelivered = 10000;
+
 class HistoryStore {
   public:
     // Opens (creating, 0600) the database at `path` and its schema.
@@ -69,8 +82,17 @@ class HistoryStore {
     HistoryStore(const HistoryStore&) = delete;
     HistoryStore& operator=(const HistoryStore&) = delete;
 
-    // One message and its copies, in one transaction (committed before it returns).
-    Status record(const HistoryMessage& m);
+    // One message and its copies, and the delivered statement for it when there is one, in one
+    // transaction (committed before it returns): a message kept is never without its statement.
+    Status record(const HistoryMessage& m, const PendingDelivered* statement = nullptr);
+
+    // Statements not yet stored by the server, oldest first (at most `limit`).
+    Result<std::vector<PendingDelivered>> pending_delivered(std::size_t limit);
+    // The server stored it (or refused it for good): it is not sent again.
+    Status forget_delivered(const std::string& mid_hex, const std::string& fp_hex);
+    // Drops statements made before `before_ms` (older than any held message lives); returns
+    // how many.
+    Result<std::size_t> drop_pending_before(std::uint64_t before_ms);
     // Whether the message (mid from that sending device) is already kept.
     Result<bool> has(const std::string& mid_hex, const std::string& sender_fp_hex);
 

@@ -332,5 +332,58 @@ TEST_F(ChatControllerReceived, ASecondPushInTheSameSessionIsWarnedAboutAndDroppe
     EXPECT_EQ(transcript_lines("bob", "received").size(), 1u);
 }
 
+// Issue 12 item 5: the delivered statement is kept with the message until the server has
+// stored it. Refused (the database was down, say) or never answered, it is sent again at the
+// next login, once; stored, it is not sent again.
+TEST_F(ChatControllerReceived, ADeliveredStatementTheServerDidNotStoreIsSentAgainAtTheNextLogin) {
+    std::vector<Bytes> relayed;
+    bool refuse_relays = true;
+    auto with_relays = [&](Script inner) -> Script {
+        return [&, inner](proto::ServerSession& s, const msg::Request& r) -> proto::Output {
+            if (const auto* relay = std::get_if<msg::Relay>(&r)) {
+                relayed.push_back(relay->body);
+                if (refuse_relays) {
+                    return s.answer(msg::Result{.id = relay->id,
+                                                .code = proto::ErrorCode::unavailable,
+                                                .message = "the database is down"});
+                }
+                return answer_ok(s, r);
+            }
+            return inner(s, r);
+        };
+    };
+    start(with_relays(bob_writes(1, 3)));
+    ASSERT_EQ(run({devices("bob"), devices("bob"), devices("bob")}),
+              (std::vector<std::string>{"", "", ""}));
+    server->log();
+    ASSERT_EQ(recorder.all("message").size(), 1u) << recorder.names();
+    ASSERT_EQ(relayed.size(), 1u);
+    auto history = client::HistoryStore::open(device_dir() / "history.db");
+    ASSERT_TRUE(history);
+    ASSERT_EQ(history.value()->pending_delivered(10).value().size(), 1u);  // kept, not lost
+    history.value().reset();
+
+    // The next session brings no message: the statement goes again, and this time is stored.
+    controller.reset();
+    pushed_this_session = true;
+    refuse_relays = false;
+    start(with_relays(bob_writes(0, 3)));
+    ASSERT_EQ(run({devices("bob")}), (std::vector<std::string>{""}));
+    server->log();
+    ASSERT_EQ(relayed.size(), 2u);
+    EXPECT_EQ(relayed[1], relayed[0]);  // the same signed statement
+    auto parsed = e2e::parse_delivered_envelope(relayed[1]);
+    ASSERT_TRUE(parsed) << parsed.error().message;
+
+    // Stored: a third session sends nothing more.
+    controller.reset();
+    start(with_relays(bob_writes(0, 3)));
+    ASSERT_EQ(run({devices("bob")}), (std::vector<std::string>{""}));
+    server->log();
+    EXPECT_EQ(relayed.size(), 2u);
+    history = client::HistoryStore::open(device_dir() / "history.db");
+    EXPECT_TRUE(history.value()->pending_delivered(10).value().empty());
+}
+
 }  // namespace
 }  // namespace sc::test

@@ -166,5 +166,39 @@ TEST(HistoryStore, AFileReadableByOthersIsRefused) {
     EXPECT_NE(again.error().message.find("0600"), std::string::npos);
 }
 
+TEST(HistoryStore, ADeliveredStatementIsKeptWithItsMessageUntilForgotten) {
+    test::TempDir dir;
+    auto path = dir.path() / "history.db";
+    auto message = sent(std::string(32, '5'), 5, "from bob");
+    message.outgoing = false;
+    message.copies.clear();
+    PendingDelivered statement{message.mid, kBobLaptop, "bob", Bytes{1, 2, 3}, 7000};
+    {
+        auto store = HistoryStore::open(path);
+        ASSERT_TRUE(store.value()->record(message, &statement));
+        // A second message whose record fails (the same mid from the same device) keeps no
+        // statement either: both go in one transaction.
+        PendingDelivered other{message.mid, kBobPhone, "bob", Bytes{4}, 7001};
+        EXPECT_FALSE(store.value()->record(message, &other));
+    }
+    auto store = HistoryStore::open(path);
+    auto owed = store.value()->pending_delivered(10);
+    ASSERT_TRUE(owed);
+    ASSERT_EQ(owed->size(), 1u);
+    EXPECT_EQ(owed->at(0).fp, kBobLaptop);
+    EXPECT_EQ(owed->at(0).body, (Bytes{1, 2, 3}));
+    EXPECT_EQ(owed->at(0).created_ts, 7000u);
+    ASSERT_TRUE(store.value()->forget_delivered(message.mid, kBobLaptop));
+    EXPECT_TRUE(store.value()->pending_delivered(10).value().empty());
+
+    auto later = sent(std::string(32, '6'), 6, "later");
+    later.outgoing = false;
+    later.copies.clear();
+    PendingDelivered old{later.mid, kBobLaptop, "bob", Bytes{9}, 100};
+    ASSERT_TRUE(store.value()->record(later, &old));
+    EXPECT_EQ(store.value()->drop_pending_before(101).value(), 1u);
+    EXPECT_TRUE(store.value()->pending_delivered(10).value().empty());
+}
+
 }  // namespace
 }  // namespace sc::client
