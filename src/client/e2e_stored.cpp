@@ -27,8 +27,10 @@ std::string copy_words(const std::string& user, const std::string& device,
 void E2eMessaging::copy_relayed(const std::shared_ptr<Outgoing>& out, std::size_t index,
                                 const msg::Answer& answer) {
     auto& copy = out->copies[index];
-    // `result ok` is what a server without store-first (issue 11) answers: relayed, as before.
-    std::string status = "relayed";
+    // §2.4 answers `send` with `stored` or an error. A bare `result ok` (a server without
+    // store-first, or one that will not sign) took the copy but vouches for nothing: it counts
+    // as sent, is never marked stored, and is said so.
+    std::string status = "unconfirmed";
     if (const auto* stored = std::get_if<msg::Stored>(&answer)) {
         status =
             accept_stored(out->to, copy.target.user, copy.name, copy.target.fingerprint,
@@ -47,7 +49,15 @@ void E2eMessaging::copy_relayed(const std::shared_ptr<Outgoing>& out, std::size_
                         copy_words(copy.target.user, copy.name, copy.target.fingerprint) + ": " +
                         e.message});
     }
-    if (status == "relayed" || status == "stored") {
+    if (status == "unconfirmed") {
+        warn(out->to, note::Warning{
+                          "unconfirmed", copy.target.user, copy.name, "", copy.target.fingerprint,
+                          "the server took message #" + std::to_string(out->message.seq) + " for " +
+                              copy_words(copy.target.user, copy.name, copy.target.fingerprint) +
+                              " without a signed stored statement: it is not marked "
+                              "stored"});
+    }
+    if (status == "unconfirmed" || status == "stored") {
         ++out->relayed;
         if (copy.target.user == out->to) {
             ++out->relayed_to_recipient;

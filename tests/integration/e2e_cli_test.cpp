@@ -201,7 +201,7 @@ TEST_F(E2eCli, AChangedDeviceGetsNothingUntilTrusted) {
     bob->take("sent", with("mid", three.value("mid", "")));
     for (const auto& relayed : bob->seen("relayed")) {
         EXPECT_FALSE(is_fingerprint(relayed["fingerprint"], new_phone) &&
-                     relayed["status"] == "relayed")
+                     relayed["status"] == "stored")
             << "sent to a changed device before /trust: " << relayed.dump();
     }
 

@@ -24,7 +24,8 @@ std::string delivery_mark(const Delivery& d) {
     std::size_t expired = 0;
     std::map<std::string, std::size_t> refused;  // by code
     for (const auto& [fp, copy] : d.devices) {
-        if (copy.delivered || copy.stored || copy.status == "relayed" || copy.status == "stored") {
+        if (copy.delivered || copy.stored || copy.status == "relayed" ||
+            copy.status == "unconfirmed" || copy.status == "stored") {
             ++relayed;
         } else if (!copy.status.empty()) {
             ++refused[copy.status];

@@ -23,7 +23,7 @@ namespace sc::client::tui {
 struct DeviceCopy {
     std::string user;  // whose device (the recipient's, or ours for our other devices)
     std::string name;
-    std::string status;  // "relayed", "stored", an error code ("quota_exceeded", ...), or ""
+    std::string status;  // "relayed", "unconfirmed", "stored", an error code, or ""
     bool delivered = false;
     std::uint64_t delivered_ts = 0;  // by that device's clock
     bool stored = false;             // the server's signed stored statement checked (note::Stored)
