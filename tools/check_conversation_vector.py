@@ -53,9 +53,13 @@ class Reader:
 ca = x509.load_pem_x509_certificate(open(os.path.join(VEC, "vector-ca.crt"), "rb").read())
 
 
-def leaf(der, purpose):
-    cert = x509.load_der_x509_certificate(der)
-    ca.public_key().verify(cert.signature, cert.tbs_certificate_bytes)  # raises if not the CA's
+def leaf(field, purpose):
+    # A certificate field: the leaf, then intermediates, each signed by the next, the last by
+    # the root (Ed25519, as the vector's CA; verify() raises when a signature does not hold).
+    chain = [x509.load_der_x509_certificate(d) for d in e.split_chain(field)]
+    for cert, issuer in zip(chain, chain[1:] + [ca]):
+        issuer.public_key().verify(cert.signature, cert.tbs_certificate_bytes)
+    cert = chain[0]
     eku = cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
     check("certificate %s is for %s" % (cert.subject.rfc4514_string(), purpose),
           (ExtendedKeyUsageOID.CLIENT_AUTH if purpose == "client" else ExtendedKeyUsageOID.SERVER_AUTH) in eku)

@@ -45,9 +45,30 @@ def cert_der(pem: bytes) -> bytes:
     return x509.load_pem_x509_certificate(pem).public_bytes(serialization.Encoding.DER)
 
 
-def fingerprint(der: bytes) -> bytes:
-    """fp_X: the SHA-256 of the certificate DER (the device id)."""
-    return H(der)
+def split_chain(field: bytes) -> list:
+    """A certificate field (PROTOCOL.md §2.1): DER certificates concatenated, the leaf first."""
+    out, at = [], 0
+    while at < len(field):
+        if field[at] != 0x30 or at + 2 > len(field):
+            raise ValueError("not a DER certificate at byte %d" % at)
+        n = field[at + 1]
+        if n < 0x80:
+            length, head = n, 2
+        else:
+            k = n & 0x7F
+            length, head = int.from_bytes(field[at + 2:at + 2 + k], "big"), 2 + k
+        if at + head + length > len(field):
+            raise ValueError("a certificate runs past the field's end")
+        out.append(field[at:at + head + length])
+        at += head + length
+    if not 1 <= len(out) <= 4:
+        raise ValueError("a chain holds 1 to 4 certificates, not %d" % len(out))
+    return out
+
+
+def fingerprint(field: bytes) -> bytes:
+    """fp_X: the SHA-256 of the leaf's DER (the device id); for a leaf alone, of the field."""
+    return H(split_chain(field)[0])
 
 
 def cert_public_key(pem: bytes) -> Ed25519PublicKey:
