@@ -244,13 +244,11 @@ int run_verify(const VerifyArgs& args) {
         return report_error(anchors.error().message);
     }
     pki::VerifyPolicy policy(anchors->front());
-    for (const auto& file : args.crls) {
-        auto crls = pki::load_crls(file);
-        if (!crls) {
-            return report_error(crls.error().message);
-        }
-        policy.crls.insert(policy.crls.end(), crls->begin(), crls->end());
+    auto crls = pki::load_crls(args.crls);
+    if (!crls) {
+        return report_error(crls.error().message);
     }
+    policy.crls = std::move(crls).value();
     policy.expected_name = args.name;
     policy.purpose = args.purpose == "server" ? pki::Purpose::server : pki::Purpose::client;
     policy.clock_skew = std::chrono::seconds(args.skew_seconds);

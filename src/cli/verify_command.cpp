@@ -161,13 +161,11 @@ int run_verify(const VerifyArgs& args) {
     evidence::EvidenceTrust trust(ca->front());
     trust.clock_skew = std::chrono::seconds(args.skew_seconds);
     trust.allow_legacy_seed_certs = args.allow_legacy_seed_certs;
-    for (const auto& file : args.crls) {
-        auto crls = pki::load_crls(file);
-        if (!crls) {
-            return report_failure(crls.error().message);
-        }
-        trust.crls.insert(trust.crls.end(), crls->begin(), crls->end());
+    auto crls = pki::load_crls(args.crls);
+    if (!crls) {
+        return report_failure(crls.error().message);
     }
+    trust.crls = std::move(crls).value();
     Result<evidence::EvidenceSummary> summary = fail("no check ran");
     if (args.receipt.empty()) {  // lines-only mode: the transcript and its signed acks
         summary = evidence::verify_transcript(*transcript, trust);

@@ -112,13 +112,11 @@ int run(const ConversationArgs& args) {
     evidence::EvidenceTrust trust(ca->front());
     trust.clock_skew = std::chrono::seconds(args.skew_seconds);
     trust.allow_legacy_seed_certs = args.allow_legacy_seed_certs;
-    for (const auto& path : args.crls) {
-        auto crls = pki::load_crls(path);
-        if (!crls) {
-            return report_failure(crls.error().message);
-        }
-        trust.crls.insert(trust.crls.end(), crls->begin(), crls->end());
+    auto crls = pki::load_crls(args.crls);
+    if (!crls) {
+        return report_failure(crls.error().message);
     }
+    trust.crls = std::move(crls).value();
     auto summary = evidence::verify_conversation(*transcript, trust);
     if (!summary) {
         return report_failure(summary.error().message);

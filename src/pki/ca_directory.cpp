@@ -136,6 +136,15 @@ Result<std::vector<Crl>> load_crls(const fs::path& path) {
     return std::move(crls).value();
 }
 
+Result<std::vector<Crl>> load_crls(const std::vector<fs::path>& paths) {
+    std::vector<Crl> all;
+    for (const auto& path : paths) {
+        SC_TRY_ASSIGN(auto crls, load_crls(path));
+        all.insert(all.end(), crls.begin(), crls.end());
+    }
+    return all;
+}
+
 Result<CertificateAuthority> load_ca(const CaLayout& layout) {
     std::error_code ec;
     if (!fs::exists(layout.cert, ec) || !fs::exists(layout.key, ec)) {

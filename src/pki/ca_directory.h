@@ -122,5 +122,7 @@ Result<Crl> load_crl(const std::filesystem::path& path);
 // Every CRL in a PEM file: one, or a bundle (`cat root/ca.crl sub/ca.crl`) for a PKI with
 // intermediate CAs, where each CA of a path needs its CRL.
 Result<std::vector<Crl>> load_crls(const std::filesystem::path& path);
+// Every CRL of every file, in order (the command lines' repeated --crl).
+Result<std::vector<Crl>> load_crls(const std::vector<std::filesystem::path>& paths);
 
 }  // namespace sc::pki
