@@ -90,10 +90,12 @@ PinCheck DevicePins::check(const e2e::VerifiedDevice& device, bool known_contact
             pinned.changed = true;
             pinned.pending_fingerprint = fp;
             pinned.pending_cert_der = device.cert_der;
+            unsaved_ = true;
         }
         return check;
     }
     devices.push_back(PinnedDevice{device.name, fp, device.cert_der, now_ms, false, {}, {}});
+    unsaved_ = true;
     return {known_contact ? PinCheck::Verdict::added : PinCheck::Verdict::first_contact, {}, false};
 }
 
@@ -114,6 +116,7 @@ Status DevicePins::trust(std::string_view user, std::string_view name, std::uint
             pinned.changed = false;
             pinned.pending_fingerprint.clear();
             pinned.pending_cert_der.clear();
+            unsaved_ = true;
             return {};
         }
     }
@@ -141,7 +144,10 @@ const std::vector<PinnedDevice>* DevicePins::devices(std::string_view user) cons
     return it == contacts_.end() ? nullptr : &it->second;
 }
 
-Status DevicePins::save() const {
+Status DevicePins::save() {
+    if (!unsaved_) {
+        return {};  // a known device seen again: nothing to write (one rename and fsync less)
+    }
     json contacts = json::object();
     for (const auto& [user, devices] : contacts_) {
         json list = json::array();
@@ -158,7 +164,9 @@ Status DevicePins::save() const {
     }
     json doc{{"version", 1}, {"contacts", std::move(contacts)}};
     auto text = doc.dump(1);
-    return write_file_atomically(file_, as_bytes(text), FileMode::private_0600, Replace::yes);
+    SC_TRY(write_file_atomically(file_, as_bytes(text), FileMode::private_0600, Replace::yes));
+    unsaved_ = false;
+    return {};
 }
 
 }  // namespace sc::client

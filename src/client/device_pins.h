@@ -62,12 +62,14 @@ class DevicePins {
     const PinnedDevice* find(std::string_view user, std::string_view fp_hex) const;
     const std::vector<PinnedDevice>* devices(std::string_view user) const;
 
-    Status save() const;
+    // Writes the pins when they changed since the last save (or load); else does nothing.
+    Status save();
     const std::filesystem::path& file() const { return file_; }
 
   private:
     std::filesystem::path file_;
     std::map<std::string, std::vector<PinnedDevice>> contacts_;  // canonical user → devices
+    bool unsaved_ = false;
 };
 
 }  // namespace sc::client

@@ -118,6 +118,42 @@ TEST(DevicePins, SavedPinsLoadAgainFromAPrivateFile) {
     EXPECT_EQ(loaded.value().find("bob", laptop.fp.hex()), nullptr);
 }
 
+// A known device seen again changes nothing, so save() writes nothing: one envelope costs no
+// rename and fsync of pins.json. Any change is written at the next save.
+TEST(DevicePins, OnlyAChangeIsWritten) {
+    test::TempDir dir;
+    Devices d;
+    auto file = dir.path() / "pins.json";
+    auto inode = [&] {
+        struct stat st {};
+        EXPECT_EQ(::stat(file.c_str(), &st), 0);
+        return st.st_ino;  // write_file_atomically renames a new file into place
+    };
+    auto pins = DevicePins::load(file).value();
+    auto laptop = d.device("bob", "laptop");
+    ASSERT_TRUE(pins.save());
+    EXPECT_FALSE(std::filesystem::exists(file)) << "nothing to save yet";
+    pins.check(laptop, false, 10);
+    ASSERT_TRUE(pins.save());
+    const auto first = inode();
+    EXPECT_EQ(pins.check(laptop, true, 20).verdict, Verdict::known);
+    ASSERT_TRUE(pins.save());
+    EXPECT_EQ(inode(), first) << "a known device rewrote the pins";
+
+    pins.check(d.device("bob", "phone"), true, 30);  // added
+    ASSERT_TRUE(pins.save());
+    const auto added = inode();
+    EXPECT_NE(added, first);
+    pins.check(d.device("bob", "phone"), true, 40);  // another certificate: held
+    ASSERT_TRUE(pins.save());
+    EXPECT_NE(inode(), added);
+    const auto held = inode();
+    ASSERT_TRUE(pins.trust("bob", "phone", 50));
+    ASSERT_TRUE(pins.save());
+    EXPECT_NE(inode(), held);
+    EXPECT_EQ(DevicePins::load(file).value().devices("bob")->size(), 2u);
+}
+
 TEST(DevicePins, AFileThatDoesNotParseIsAnError) {
     test::TempDir dir;
     auto file = dir.path() / "pins.json";
