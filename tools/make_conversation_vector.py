@@ -4,7 +4,9 @@ transcript (docs/PROTOCOL.md section 11) of her conversation with bob, with the 
 Ed25519 keys (vector-client = alice, vector-bob = bob's device "phone", vector-server): one
 message from alice with the server's stored statement and bob's delivered statement, and bob's
 reply, which the disclosure opens. Built with tools/e2e_spec.py (written from the spec, not from
-src/); ct is sealed with fixed keys (the verifier does not open it). Ed25519 is deterministic, so
+src/). conversation_v1_chain.jsonl (and its disclosure) is the same conversation with bob's device
+under the intermediate CA of generate-chain-pki.sh, so bob's certificate fields are chains. ct is
+sealed with fixed keys (the verifier does not open it). Ed25519 is deterministic, so
 running this again writes the same bytes.
 Usage: tools/make_conversation_vector.py [VECTOR_DIR]
 """
@@ -48,12 +50,10 @@ def message(key, cert_der, fp_s, fp_r, mid, seq, ts, salt, text, init):
     return e.message_envelope(head, commit, cert_der, ct, sig)
 
 
-def main():
+def write_vector(stem, bob_der, bob_key):
     alice_der = e.cert_der(read("vector-client.crt"))
-    bob_der = e.cert_der(read("vector-bob.crt"))
     server_der = e.cert_der(read("vector-server.crt"))
     alice_key = e.load_signing_key(read("vector-client.key"))
-    bob_key = e.load_signing_key(read("vector-bob.key"))
     server_key = e.load_signing_key(read("vector-server.key"))
     fp_a, fp_b = e.fingerprint(alice_der), e.fingerprint(bob_der)
     conv = e.conv("alice", "bob")
@@ -81,12 +81,20 @@ def main():
         {"line": "warning", "ts": T + 40, "code": "device_added", "user": "bob", "device": "phone",
          "old_fingerprint": "", "fingerprint": fp_b.hex(), "message": "bob has a new device"},
     ]
-    with open(os.path.join(VEC, "conversation_v1.jsonl"), "w", encoding="utf-8") as out:
+    with open(os.path.join(VEC, stem + ".jsonl"), "w", encoding="utf-8") as out:
         for obj in lines:
             out.write(line(obj) + "\n")
-    with open(os.path.join(VEC, "conversation_v1.disclosure.json"), "w", encoding="utf-8") as out:
+    with open(os.path.join(VEC, stem + ".disclosure.json"), "w", encoding="utf-8") as out:
         out.write(line({"disclosure": "securechat/v1 disclosure", "mid": mid2.hex(), "salt": reply_salt.hex(),
                         "text": "hi alice"}) + "\n")
+
+
+def main():
+    write_vector("conversation_v1", e.cert_der(read("vector-bob.crt")), e.load_signing_key(read("vector-bob.key")))
+    # The same conversation with bob's device under an intermediate CA: each of bob's
+    # certificate fields is his leaf's DER then the intermediate's (PROTOCOL.md section 2.1).
+    write_vector("conversation_v1_chain", e.cert_der(read("vector-bob-sub.crt")) + e.cert_der(read("vector-sub-ca.crt")),
+                 e.load_signing_key(read("vector-bob-sub.key")))
 
 
 if __name__ == "__main__":

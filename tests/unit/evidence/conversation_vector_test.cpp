@@ -1,6 +1,7 @@
 // tests/vectors/conversation_v1.jsonl, made by tools/make_conversation_vector.py from the spec
 // (tools/e2e_spec.py, not src/) and checked independently by tools/check_conversation_vector.py:
-// the C++ verifier accepts it, and the C++ writer spells every line of it byte for byte.
+// the C++ verifier accepts it, and the C++ writer spells every line of it byte for byte; and
+// conversation_v1_chain.jsonl, the same with bob's device under an intermediate CA.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -87,21 +88,53 @@ TEST(ConversationVector, TheSpecsTranscriptVerifiesAndItsDisclosureOpens) {
     EXPECT_EQ(disclosed->line, 5u);
 }
 
-TEST(ConversationVector, TheWriterSpellsEveryLineOfTheVectorByteForByte) {
-    auto text = vector_file("conversation_v1.jsonl");
+// Every line of `name` as the writer spells it from its values; the number of lines.
+std::size_t expect_rewritten_byte_for_byte(const std::string& name) {
+    auto text = vector_file(name);
     std::size_t pos = 0;
     std::size_t lines = 0;
     while (pos < text.size()) {
         auto end = text.find('\n', pos);
-        ASSERT_NE(end, std::string::npos);
+        if (end == std::string::npos) {
+            ADD_FAILURE() << name << ": the last line has no newline";
+            break;
+        }
         auto original = text.substr(pos, end - pos);
-        EXPECT_EQ(rewritten(json::parse(original)), original);
+        EXPECT_EQ(rewritten(json::parse(original)), original) << name;
         pos = end + 1;
         ++lines;
     }
-    EXPECT_EQ(lines, 6u);
+    return lines;
+}
+
+TEST(ConversationVector, TheWriterSpellsEveryLineOfTheVectorByteForByte) {
+    EXPECT_EQ(expect_rewritten_byte_for_byte("conversation_v1.jsonl"), 6u);
     EXPECT_EQ(vector_file("conversation_v1.disclosure.json"),
               line::disclosure(std::string(32, '5'), Bytes(16, 0x66), "hi alice") + "\n");
+}
+
+// The same conversation with bob's device under the intermediate "Vector Users CA": his
+// certificate fields are chains (leaf, then intermediate; §2.1), and the root alone verifies it.
+TEST(ConversationVector, TheChainVectorVerifiesWithTheRootAloneAndNamesTheLeaf) {
+    auto leaf = pki::Certificate::from_pem(vector_file("vector-bob-sub.crt")).value();
+    auto summary = verify_conversation(vector_file("conversation_v1_chain.jsonl"), vector_trust());
+    ASSERT_TRUE(summary) << summary.error().message;
+    ASSERT_EQ(summary->messages.size(), 2u);
+    ASSERT_EQ(summary->messages[0].copies.size(), 1u);
+    const auto& copy = summary->messages[0].copies[0];
+    EXPECT_EQ(copy.device, leaf.fingerprint()) << "a device is named by its leaf alone";
+    ASSERT_TRUE(copy.stored);
+    ASSERT_TRUE(copy.delivered);
+    EXPECT_EQ(copy.delivered->device, "phone");
+    const auto& reply = summary->messages[1];
+    EXPECT_EQ(reply.from_user, "bob");
+    EXPECT_EQ(reply.from_device, "phone");
+    EXPECT_EQ(reply.from_fp, leaf.fingerprint());
+    auto disclosed = check_conversation_disclosure(
+        *summary, vector_file("conversation_v1_chain.disclosure.json"));
+    ASSERT_TRUE(disclosed) << disclosed.error().message;
+    EXPECT_EQ(disclosed->text, "hi alice");
+    EXPECT_EQ(expect_rewritten_byte_for_byte("conversation_v1_chain.jsonl"), 6u);
 }
 
 }  // namespace
