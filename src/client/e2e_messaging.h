@@ -108,7 +108,7 @@ class E2eMessaging {
         Clock::time_point deadline;
         std::function<void(const proto::msg::Answer&)> on_answer;
     };
-    struct Outgoing;  // one /msg in progress (e2e_messaging.cpp)
+    struct Outgoing;  // one /msg in progress (e2e_outgoing.h)
 
     E2eMessaging(const ClientSettings& settings, const ClientCredentials& credentials,
                  std::string username, const std::vector<pki::Certificate>& server_certs,
@@ -136,7 +136,7 @@ class E2eMessaging {
                     const std::string& conversation_peer);
     bool save_state();
 
-    // The send path (e2e_messaging.cpp).
+    // The send path (e2e_send.cpp).
     void on_device_lists(const std::shared_ptr<Outgoing>& out);
     void prepare_copy(const std::shared_ptr<Outgoing>& out, std::size_t index);
     void seal_copy(const std::shared_ptr<Outgoing>& out, std::size_t index,

@@ -1,4 +1,4 @@
-// One /msg in progress, private to e2e_messaging.cpp and e2e_stored.cpp.
+// One /msg in progress, private to e2e_send.cpp and e2e_stored.cpp.
 #pragma once
 
 #include "client/e2e_messaging.h"
