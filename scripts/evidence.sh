@@ -3,7 +3,8 @@
 # tcpdump — two users register, become friends and chat both ways, one goes offline, gets a
 # message stored for her and receives it at her next login — then reports, with
 # tools/capture_check.py, the frame types seen and that no password, email, message text or
-# username inside a message appears anywhere in the capture.
+# username inside a message appears anywhere in the capture; then runs the Wireshark dissector
+# (tools/wireshark/securechat.lua) on it in tshark, which must find the same frames.
 #   scripts/evidence.sh [OUT_DIR]     the capture (session.pcap) and report.txt (default build/evidence)
 #   SECURECHAT_BIN=PATH               the binary to use (default: build it, build/bin/securechat)
 # Exit 0: nothing leaked. 1: a leak, or a step failed (it says which). 77: this machine cannot
@@ -20,10 +21,12 @@ if [ -z "$sc" ]; then
   scripts/build.sh build
   sc=$root/build/bin/securechat
 fi
-if ! command -v tcpdump >/dev/null 2>&1; then
-  echo "evidence: tcpdump is missing (scripts/setup.sh installs it)" >&2
-  exit 1
-fi
+for tool in tcpdump tshark; do
+  if ! command -v "$tool" >/dev/null 2>&1; then
+    echo "evidence: $tool is missing (scripts/setup.sh installs it)" >&2
+    exit 1
+  fi
+done
 
 work=$(mktemp -d /tmp/securechat-evidence-XXXXXX)
 pids=()
@@ -182,5 +185,25 @@ set +e
   --name alice --name bob | tee "$out/report.txt"
 status=${PIPESTATUS[0]}
 set -e
+[ "$status" = 0 ] || exit "$status"
+
+# The Wireshark dissector (tools/wireshark/securechat.lua) on the same capture: it must find
+# every frame the check found, by type, with a seq on every record.
+dissected=$(tshark -X "lua_script:$root/tools/wireshark/securechat.lua" -o "securechat.port:$port" \
+  -r "$out/session.pcap" -T fields -e securechat.type 2>/dev/null | tr ',' '\n' | grep -v '^$' |
+  sort | uniq -c)
+seqs=$(tshark -X "lua_script:$root/tools/wireshark/securechat.lua" -o "securechat.port:$port" \
+  -r "$out/session.pcap" -T fields -e securechat.seq 2>/dev/null | tr ',' '\n' | grep -vc '^$' || true)
+{
+  echo "dissector (tshark -X lua_script:tools/wireshark/securechat.lua), frames by type:"
+  printf '%s\n' "$dissected" | sed 's/^ */  /'
+} | tee -a "$out/report.txt"
+total=$(printf '%s\n' "$dissected" | awk '{n += $1} END {print n + 0}')
+records=$(printf '%s\n' "$dissected" | awk '$2 == "record" {print $1}')
+expected=$(sed -n 's/^OK: \([0-9]*\) frames, \([0-9]*\) of them records.*/\1 \2/p' "$out/report.txt")
+[ "$total $records" = "$expected" ] ||
+  fail "the dissector found $total frames ($records records), the check $expected"
+[ "$seqs" = "$records" ] || fail "the dissector showed a seq for $seqs of $records records"
+echo "dissector: all $total frames, a seq on each of the $records records" | tee -a "$out/report.txt"
 echo "evidence: the capture and the report are in $out"
 exit "$status"

@@ -11,8 +11,9 @@ PACKAGES=(
   # libraries (README lists why each is here)
   openssl libssl-dev libasio-dev nlohmann-json3-dev libcli11-dev libtomlplusplus-dev
   libspdlog-dev libfmt-dev libsqlite3-dev libmariadb-dev libsodium-dev libncurses-dev
-  # tests and benchmarks; tcpdump for the packet-capture evidence (scripts/evidence.sh)
-  libgtest-dev libgmock-dev libbenchmark-dev tcpdump
+  # tests and benchmarks; tcpdump and tshark (the Lua dissector) for the packet-capture
+  # evidence (scripts/evidence.sh)
+  libgtest-dev libgmock-dev libbenchmark-dev tcpdump tshark
   # the private MariaDB the store tests run against (scripts/mariadb-test-server.sh)
   mariadb-server mariadb-client
   # the independent vector checks (tools/check_vectors.py; tools/check_e2e_vectors.py needs
