@@ -4,6 +4,7 @@
 #include <functional>
 #include <iostream>
 
+#include "cli/attack_command.h"
 #include "cli/chat_command.h"
 #include "cli/pki_command.h"
 #include "cli/server_command.h"
@@ -20,6 +21,7 @@ int run(int argc, char** argv) {
     add_verify_command(app, action);
     add_server_command(app, action);
     add_chat_command(app, action);
+    add_attack_command(app, action);
     try {
         app.parse(argc, argv);
     } catch (const CLI::Success& e) {

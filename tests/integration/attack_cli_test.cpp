@@ -1,0 +1,109 @@
+// `securechat attack flood` against the real server over loopback (issue 13): every attempt
+// before authentication is stopped by the server itself, named by its error code, while an
+// honest client keeps chatting and every one of its messages is acknowledged. Against a "server"
+// that never answers, the same attack is reported NOT STOPPED with exit code 1: the verdict can
+// fail. Targets must be numeric.
+#include <gtest/gtest.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <future>
+#include <thread>
+
+#include "server_fixture.h"
+#include "support/run_command.h"
+
+namespace sc::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::size_t count_of(const std::string& text, const std::string& needle) {
+    std::size_t n = 0;
+    for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) {
+        ++n;
+    }
+    return n;
+}
+
+class AttackCli : public ::testing::Test {
+  protected:
+    AttackCli() : ca_(tmp_ / "ca") {}
+    void start() {
+        server_ = std::make_unique<RunningServer>(test_settings(ca_, tmp_ / "data"));
+        ASSERT_NE(server_->port(), 0);
+    }
+    std::string target() const { return "127.0.0.1:" + std::to_string(server_->port()); }
+    TempDir tmp_;
+    TestCa ca_;
+    std::unique_ptr<RunningServer> server_;
+};
+
+TEST_F(AttackCli, EveryFloodIsStoppedByNameWhileAnHonestClientKeepsChatting) {
+    start();
+    auto alice = NetClient::connect(server_->port(), ca_.client_config());
+    ASSERT_TRUE(alice->register_user("alice@example.com", "alice", "correct horse battery"));
+    auto attack = std::async(std::launch::async, [&] {
+        return securechat({"attack", "flood", "--server", target(), "--patience", "15"});
+    });
+    std::size_t acknowledged = 0;
+    while (attack.wait_for(0ms) != std::future_status::ready) {
+        ASSERT_TRUE(alice->chat("still here " + std::to_string(acknowledged)))
+            << "message " << acknowledged
+            << " was not acknowledged during the attack: " << alice->peer_error()
+            << alice->failure();
+        ++acknowledged;
+        std::this_thread::sleep_for(20ms);  // pacing the honest client, not timing anything
+    }
+    auto result = attack.get();
+    EXPECT_EQ(result.exit_code, 0) << result.output;
+    for (const char* verdict :
+         {"STOPPED frame_too_large", "STOPPED malformed", "STOPPED timeout"}) {
+        EXPECT_NE(result.output.find(verdict), std::string::npos) << verdict << "\n"
+                                                                  << result.output;
+    }
+    EXPECT_EQ(count_of(result.output, "\nSTOPPED "), 4u) << result.output;
+    EXPECT_EQ(result.output.find("NOT STOPPED"), std::string::npos) << result.output;
+    EXPECT_NE(result.output.find("0 still open"), std::string::npos) << result.output;
+    EXPECT_GT(acknowledged, 10u) << "the honest client hardly chatted during the attack";
+    EXPECT_TRUE(alice->chat("after the attack"));
+    EXPECT_TRUE(alice->close_with_receipts());
+}
+
+// A listening socket nobody answers on: the kernel accepts, nothing ever replies or closes.
+TEST_F(AttackCli, AnAttackNobodyStopsIsReportedNotStoppedWithExitCodeOne) {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    ASSERT_GE(fd, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    ASSERT_EQ(::listen(fd, 16), 0);
+    ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+    auto result = securechat({"attack", "flood", "--server",
+                              "127.0.0.1:" + std::to_string(ntohs(addr.sin_port)), "--kind",
+                              "oversized-frame", "--kind", "garbage-frame", "--patience", "2"});
+    ::close(fd);
+    EXPECT_EQ(result.exit_code, 1) << result.output;
+    EXPECT_EQ(count_of(result.output, "NOT STOPPED"), 2u) << result.output;
+    EXPECT_NE(result.output.find("kept the connection open"), std::string::npos) << result.output;
+}
+
+TEST_F(AttackCli, OnlyANumericAddressGivenExplicitlyIsATarget) {
+    for (const char* bad : {"localhost:6000", "127.0.0.1", "127.0.0.1:0", "10.0.0.0/8:6000"}) {
+        auto result = securechat({"attack", "flood", "--server", bad});
+        EXPECT_EQ(result.exit_code, 2) << bad << ": " << result.output;
+    }
+    auto named = securechat({"attack", "flood", "--server", "localhost:6000"});
+    EXPECT_NE(named.output.find("no names are resolved"), std::string::npos) << named.output;
+    auto kind = securechat({"attack", "flood", "--server", "127.0.0.1:6000", "--kind", "nuke"});
+    EXPECT_EQ(kind.exit_code, 2) << kind.output;
+}
+
+}  // namespace
+}  // namespace sc::test
