@@ -94,6 +94,14 @@ Verdict slowloris(const Target& target, const FloodOptions& options, std::ostrea
             break;  // the server closed: the read below says how
         }
         auto answer = read_answer(*socket, options.byte_interval);
+        if (!answer.closed && !answer.frame_types.empty()) {
+            // Its error frame came within this interval; its close may come just after.
+            auto rest = read_answer(*socket, 5s);
+            answer.frame_types.insert(answer.frame_types.end(), rest.frame_types.begin(),
+                                      rest.frame_types.end());
+            answer.closed = rest.closed;
+            answer.after += rest.after;
+        }
         if (answer.closed || !answer.frame_types.empty()) {
             auto elapsed =
                 std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);

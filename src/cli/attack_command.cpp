@@ -4,8 +4,11 @@
 #include <memory>
 
 #include "attack/flood.h"
+#include "attack/session_attacks.h"
 #include "attack/target.h"
 #include "cli/cli.h"
+#include "client/client_settings.h"
+#include "common/files.h"
 
 namespace sc::cli {
 namespace {
@@ -55,6 +58,148 @@ int run_flood(const FloodArgs& args) {
     return not_stopped == 0 ? kExitOk : kExitFailure;
 }
 
+// What the attacks of a client with a certificate need: where, as whom, and its files.
+struct SessionArgs {
+    std::string server;
+    std::string server_name = "server";
+    std::filesystem::path ca, cert, key, password_file;
+    std::string user;
+    std::vector<std::string> kinds;  // tamper
+    std::size_t attempts = 8;        // guess
+    unsigned patience_s = 30;        // guess
+};
+
+void print_verdict(const attack::Verdict& verdict, std::size_t& not_stopped) {
+    if (verdict.stopped) {
+        std::cout << "STOPPED " << verdict.code << "\n";
+    } else {
+        std::cout << "NOT STOPPED (" << verdict.code << ")\n";
+        ++not_stopped;
+    }
+    std::cout << std::flush;
+}
+
+// The target and the client configuration, or a usage error (printed).
+struct SessionSetup {
+    attack::Target target;
+    proto::ClientConfig config;
+};
+std::optional<SessionSetup> session_setup(const SessionArgs& args) {
+    auto target = attack::parse_target(args.server);
+    if (!target) {
+        std::cerr << "securechat attack: " << target.error().message << "\n";
+        return std::nullopt;
+    }
+    client::ClientSettings settings;
+    settings.ca = args.ca;
+    settings.cert = args.cert;
+    settings.key = args.key;
+    auto credentials = client::load_credentials(settings);
+    if (!credentials) {
+        std::cerr << "securechat attack: " << credentials.error().message << "\n";
+        return std::nullopt;
+    }
+    proto::ClientConfig config{credentials->identity, credentials->trust, args.server_name};
+    return SessionSetup{*target, std::move(config)};
+}
+
+std::optional<attack::Account> account_of(const SessionArgs& args) {
+    auto text = read_file(args.password_file);
+    if (!text) {
+        std::cerr << "securechat attack: cannot read " << args.password_file << ": "
+                  << text.error().message << "\n";
+        return std::nullopt;
+    }
+    std::string password = std::move(text).value();
+    while (!password.empty() && (password.back() == '\n' || password.back() == '\r')) {
+        password.pop_back();
+    }
+    return attack::Account{args.user, std::move(password)};
+}
+
+int run_session_attack(const std::string& name, const SessionArgs& args) {
+    auto setup = session_setup(args);
+    if (!setup) {
+        return kExitUsage;
+    }
+    std::size_t not_stopped = 0;
+    auto report = [&](const std::string& title, Result<attack::Verdict> verdict) {
+        if (!verdict) {
+            std::cout << "  cannot run it: " << verdict.error().message << "\n";
+            return false;
+        }
+        (void)title;
+        print_verdict(*verdict, not_stopped);
+        return true;
+    };
+    auto header = [&](const std::string& what) {
+        std::cout << "attack " << what << " against " << setup->target.text() << "\n" << std::flush;
+    };
+    if (name == "guess") {
+        header("guess");
+        attack::GuessOptions options{args.attempts, std::chrono::seconds(args.patience_s)};
+        if (!report("guess", attack::run_guess(setup->target, setup->config, args.user, options,
+                                               std::cout))) {
+            return kExitFailure;
+        }
+        return not_stopped == 0 ? kExitOk : kExitFailure;
+    }
+    auto account = account_of(args);
+    if (!account) {
+        return kExitUsage;
+    }
+    if (name == "replay") {
+        header("replay");
+        if (!report("replay",
+                    attack::run_replay(setup->target, setup->config, *account, std::cout))) {
+            return kExitFailure;
+        }
+        return not_stopped == 0 ? kExitOk : kExitFailure;
+    }
+    std::vector<attack::TamperKind> kinds;
+    for (const auto& k : args.kinds) {
+        kinds.push_back(*attack::tamper_kind_from(k));  // checked by the option's validator
+    }
+    if (kinds.empty()) {
+        kinds = attack::all_tamper_kinds();
+    }
+    for (auto kind : kinds) {
+        header("tamper " + std::string(attack::tamper_kind_name(kind)));
+        if (!report("tamper",
+                    attack::run_tamper(kind, setup->target, setup->config, *account, std::cout))) {
+            return kExitFailure;
+        }
+    }
+    return not_stopped == 0 ? kExitOk : kExitFailure;
+}
+
+void add_session_options(CLI::App* cmd, SessionArgs& args, bool needs_password) {
+    cmd->add_option("--server", args.server, "ADDRESS:PORT of the server (numeric)")->required();
+    cmd->add_option("--server-name", args.server_name, "The name its certificate must carry")
+        ->capture_default_str();
+    cmd->add_option("--ca", args.ca, "The CA certificate (PEM)")->required();
+    cmd->add_option("--cert", args.cert, "The attacker's client certificate (PEM)")->required();
+    cmd->add_option("--key", args.key, "Its private key (PEM)")->required();
+    cmd->add_option(
+           "--user", args.user,
+           needs_password ? "The account to log in as" : "The account whose password is guessed")
+        ->required();
+    if (needs_password) {
+        cmd->add_option("--password-file", args.password_file,
+                        "A file holding the account's password (not on the command line, where "
+                        "other users could read it)")
+            ->required();
+    }
+}
+
+std::string tamper_names() {
+    std::string out;
+    for (auto kind : attack::all_tamper_kinds()) {
+        out += (out.empty() ? "" : ", ") + std::string(attack::tamper_kind_name(kind));
+    }
+    return out;
+}
+
 std::string kind_names() {
     std::string out;
     for (auto kind : attack::all_flood_kinds()) {
@@ -95,6 +240,43 @@ void add_attack_command(CLI::App& app, std::function<int()>& action) {
         ->capture_default_str()
         ->check(CLI::Range(1, 600));
     f->callback([flood, &action] { action = [flood] { return run_flood(*flood); }; });
+
+    auto replay = std::make_shared<SessionArgs>();
+    auto* r = cmd->add_subcommand("replay", "Log in, send a message, then send its record again");
+    add_session_options(r, *replay, true);
+    r->callback(
+        [replay, &action] { action = [replay] { return run_session_attack("replay", *replay); }; });
+
+    auto tamper = std::make_shared<SessionArgs>();
+    auto* t = cmd->add_subcommand(
+        "tamper", "Log in, then send a record with a flipped ciphertext bit or a moved seq");
+    add_session_options(t, *tamper, true);
+    t->add_option("--kind", tamper->kinds,
+                  "Which change (repeatable; default all): " + tamper_names())
+        ->check(CLI::Validator(
+            [](std::string& value) -> std::string {
+                return attack::tamper_kind_from(value)
+                           ? ""
+                           : "'" + value + "' is not one of " + tamper_names();
+            },
+            "KIND"));
+    t->callback(
+        [tamper, &action] { action = [tamper] { return run_session_attack("tamper", *tamper); }; });
+
+    auto guess = std::make_shared<SessionArgs>();
+    auto* g = cmd->add_subcommand(
+        "guess",
+        "Guess one account's password, waiting out each delay named, to show the "
+        "throttle grow");
+    add_session_options(g, *guess, false);
+    g->add_option("--attempts", guess->attempts, "Guesses to make")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 100));
+    g->add_option("--patience", guess->patience_s, "Longest total wait, in seconds, for the delays")
+        ->capture_default_str()
+        ->check(CLI::Range(0, 3600));
+    g->callback(
+        [guess, &action] { action = [guess] { return run_session_attack("guess", *guess); }; });
 }
 
 }  // namespace sc::cli

@@ -27,7 +27,8 @@ std::optional<std::chrono::seconds> LoginThrottle::wait(Table& table, const std:
     if (it->second.until <= now) {
         return std::nullopt;
     }
-    auto left = std::chrono::duration_cast<std::chrono::seconds>(it->second.until - now);
+    // Rounded up: a client that waits the seconds it is told is not refused again.
+    auto left = std::chrono::ceil<std::chrono::seconds>(it->second.until - now);
     return std::max(left, std::chrono::seconds(1));
 }
 

@@ -14,6 +14,7 @@
 #include <future>
 #include <thread>
 
+#include "common/files.h"
 #include "server_fixture.h"
 #include "support/run_command.h"
 
@@ -38,6 +39,23 @@ class AttackCli : public ::testing::Test {
         ASSERT_NE(server_->port(), 0);
     }
     std::string target() const { return "127.0.0.1:" + std::to_string(server_->port()); }
+    // The arguments of an attack that logs in with the "client" certificate as `user`.
+    std::vector<std::string> as(const std::string& scenario, const std::string& user) {
+        std::vector<std::string> args{"attack",   scenario,
+                                      "--server", target(),
+                                      "--ca",     (ca_.dir / "ca.crt").string(),
+                                      "--cert",   (ca_.dir / "client.crt").string(),
+                                      "--key",    (ca_.dir / "client.key").string(),
+                                      "--user",   user};
+        if (scenario != "guess") {
+            auto file = tmp_ / (user + ".password");
+            EXPECT_TRUE(write_file_atomically(file, as_bytes(std::string_view(kPassword)),
+                                              FileMode::private_0600, Replace::yes));
+            args.insert(args.end(), {"--password-file", file.string()});
+        }
+        return args;
+    }
+    static constexpr const char* kPassword = "correct horse battery";
     TempDir tmp_;
     TestCa ca_;
     std::unique_ptr<RunningServer> server_;
@@ -71,6 +89,54 @@ TEST_F(AttackCli, EveryFloodIsStoppedByNameWhileAnHonestClientKeepsChatting) {
     EXPECT_NE(result.output.find("0 still open"), std::string::npos) << result.output;
     EXPECT_GT(acknowledged, 10u) << "the honest client hardly chatted during the attack";
     EXPECT_TRUE(alice->chat("after the attack"));
+    EXPECT_TRUE(alice->close_with_receipts());
+}
+
+// A client with a valid certificate and account, attacking its own session: a replayed record,
+// a flipped ciphertext bit, a seq moved ahead or back, each ended by the server by name.
+TEST_F(AttackCli, ReplayAndTamperAreStoppedByNameWhileAnHonestClientKeepsChatting) {
+    start();
+    auto alice = NetClient::connect(server_->port(), ca_.client_config());
+    ASSERT_TRUE(alice->register_user("alice@example.com", "alice", kPassword));
+    auto mallory = NetClient::connect(server_->port(), ca_.client_config());
+    ASSERT_TRUE(mallory->register_user("mallory@example.com", "mallory", kPassword));
+    ASSERT_TRUE(mallory->close_with_receipts());
+    auto replay = securechat(as("replay", "mallory"));
+    EXPECT_EQ(replay.exit_code, 0) << replay.output;
+    EXPECT_NE(replay.output.find("the server acknowledged it"), std::string::npos) << replay.output;
+    EXPECT_NE(replay.output.find("STOPPED replay"), std::string::npos) << replay.output;
+    EXPECT_TRUE(alice->chat("between the attacks"));
+    auto tamper = securechat(as("tamper", "mallory"));
+    EXPECT_EQ(tamper.exit_code, 0) << tamper.output;
+    for (const char* verdict :
+         {"STOPPED decrypt_failed", "STOPPED out_of_order", "STOPPED replay"}) {
+        EXPECT_NE(tamper.output.find(verdict), std::string::npos) << verdict << "\n"
+                                                                  << tamper.output;
+    }
+    EXPECT_EQ(tamper.output.find("NOT STOPPED"), std::string::npos) << tamper.output;
+    EXPECT_TRUE(alice->chat("after the attacks"));
+    EXPECT_TRUE(alice->close_with_receipts());
+}
+
+// Guessing bob's password from one block: after the free failures every guess meets a delay,
+// and each delay named is long enough (waiting it is never refused for the same delay again).
+TEST_F(AttackCli, GuessingMeetsAGrowingThrottleWhileAnHonestClientKeepsChatting) {
+    start();
+    auto alice = NetClient::connect(server_->port(), ca_.client_config());
+    ASSERT_TRUE(alice->register_user("alice@example.com", "alice", kPassword));
+    auto bob = NetClient::connect(server_->port(), ca_.client_config("bob"));
+    ASSERT_TRUE(bob->register_user("bob@example.com", "bob", kPassword));
+    ASSERT_TRUE(bob->close_with_receipts());
+    auto guess = as("guess", "bob");
+    guess.insert(guess.end(), {"--attempts", "6", "--patience", "8"});
+    auto result = securechat(guess);
+    EXPECT_EQ(result.exit_code, 0) << result.output;
+    EXPECT_NE(result.output.find("STOPPED throttled"), std::string::npos) << result.output;
+    EXPECT_EQ(count_of(result.output, ": auth_failed"), 4u)
+        << "3 free failures, then one after each wait named\n"
+        << result.output;
+    EXPECT_NE(result.output.find("delays named: 1 s, 2 s"), std::string::npos) << result.output;
+    EXPECT_TRUE(alice->chat("unaffected by the guessing"));
     EXPECT_TRUE(alice->close_with_receipts());
 }
 

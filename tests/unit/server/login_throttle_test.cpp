@@ -26,6 +26,25 @@ TEST(LoginThrottle, ReservationsCountBeforeTheVerdict) {
     EXPECT_FALSE(t.reserve("alice", "b2", now));  // the owner, elsewhere, is not locked out
 }
 
+// The wait named is rounded up, never down: found by `securechat attack guess`, which waited
+// the "1 s" it was told while 1.7 s were left, and was refused again.
+TEST(LoginThrottle, AClientThatWaitsTheSecondsNamedIsNotRefusedAgain) {
+    LoginThrottle t({.free_failures = 1});
+    auto now = Clock::time_point{} + 1000s;
+    int throttled = 0;
+    for (int i = 0; i < 8; ++i) {
+        now += 300ms;  // a little after the last attempt: what is left is not whole seconds
+        auto wait = t.reserve("alice", "b1", now);
+        if (wait) {
+            ++throttled;
+            now += *wait;  // the client waits what it was told, then tries again
+            EXPECT_FALSE(t.reserve("alice", "b1", now))
+                << "refused again after waiting the " << wait->count() << " s named";
+        }
+    }
+    EXPECT_GE(throttled, 3);
+}
+
 TEST(LoginThrottle, RefundAndSuccessGiveTheAttemptBack) {
     LoginThrottle t({.free_failures = 2});
     auto now = Clock::time_point{} + 1000s;

@@ -1,0 +1,236 @@
+#include "attack/session_attacks.h"
+
+#include <nlohmann/json.hpp>
+
+#include <array>
+#include <charconv>
+#include <thread>
+
+#include "common/base64.h"
+#include "common/display_text.h"
+#include "net/blocking_client.h"
+#include "proto/wire/framer.h"
+
+namespace sc::attack {
+namespace {
+
+using namespace std::chrono_literals;
+using json = nlohmann::json;
+using Client = net::BlockingClient;
+
+constexpr auto kAnswerWait = 10s;
+
+constexpr std::array<std::pair<TamperKind, std::string_view>, 3> kTamperNames{{
+    {TamperKind::ciphertext, "ciphertext"},
+    {TamperKind::seq_ahead, "seq-ahead"},
+    {TamperKind::seq_back, "seq-back"},
+}};
+
+Result<std::unique_ptr<Client>> logged_in(const Target& target, const proto::ClientConfig& config,
+                                          const Account& account, std::ostream& out) {
+    auto client = Client::connect(target.port, config, target.host);
+    if (!client) {
+        return fail("cannot connect to " + target.text() + ": " + client.error().message);
+    }
+    if (!(*client)->login(account.username, account.password)) {
+        auto why = (*client)->peer_error();
+        return fail("cannot log in as " + display_text(account.username) + ": " +
+                    (why.empty() ? (*client)->failure() : why));
+    }
+    out << "  logged in as " << display_text(account.username) << "\n";
+    return std::move(client).value();
+}
+
+// Sends one chat message as the session seals it and waits for the server's ack; the record
+// frame it was sent in.
+Result<Bytes> one_acknowledged_record(Client& client, const std::string& text, std::ostream& out) {
+    auto sealed = client.session().send_text(text);
+    if (sealed.send.empty()) {
+        return fail("the session sealed no record for the message");
+    }
+    Bytes record = sealed.send.back();
+    const auto acks_before = std::count_if(client.events.begin(), client.events.end(), [](auto& e) {
+        return std::holds_alternative<proto::event::Acknowledged>(e);
+    });
+    client.submit(std::move(sealed));
+    bool acked = client.wait_for(
+        [&](const Client::Events& events) {
+            return std::count_if(events.begin(), events.end(), [](auto& e) {
+                       return std::holds_alternative<proto::event::Acknowledged>(e);
+                   }) > acks_before;
+        },
+        kAnswerWait);
+    if (!acked) {
+        return fail("the server did not acknowledge the genuine message: " + client.peer_error());
+    }
+    out << "  sent a genuine message in a record of " << record.size()
+        << " bytes; the server acknowledged it\n";
+    return record;
+}
+
+// After the attack's bytes: the server's error and whether it closed.
+Verdict watch(Client& client, std::ostream& out) {
+    const auto start = std::chrono::steady_clock::now();
+    client.wait_closed(kAnswerWait);
+    auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - start);
+    std::string code;
+    for (const auto& e : client.events) {
+        if (auto* p = std::get_if<proto::event::PeerError>(&e)) {
+            code = display_text(p->code);
+            out << "  server: error " << code << " (\"" << display_text(p->message) << "\")";
+            break;
+        }
+    }
+    if (code.empty()) {
+        out << "  server: no error frame";
+    }
+    out << (client.peer_closed ? ", then closed after " + std::to_string(elapsed.count()) + " ms"
+                               : ", and the session is still open")
+        << "\n";
+    return {client.peer_closed && !code.empty(), code.empty() ? "no error" : code};
+}
+
+// The record frame with its JSON changed by `change` (re-framed; the rest as it was).
+Bytes reframed(const Bytes& frame, const std::function<void(json&)>& change) {
+    auto j = json::parse(std::string(frame.begin() + 4, frame.end()));
+    change(j);
+    return proto::make_frame(j.dump()).wire();
+}
+
+std::optional<std::uint64_t> delay_named(const std::string& message) {
+    auto at = message.find("try again in ");
+    if (at == std::string::npos) {
+        return std::nullopt;
+    }
+    std::uint64_t seconds = 0;
+    const char* begin = message.data() + at + 13;
+    auto [end, ec] = std::from_chars(begin, message.data() + message.size(), seconds);
+    return ec == std::errc() && end != begin ? std::optional(seconds) : std::nullopt;
+}
+
+}  // namespace
+
+std::string_view tamper_kind_name(TamperKind kind) {
+    for (const auto& [k, name] : kTamperNames) {
+        if (k == kind) {
+            return name;
+        }
+    }
+    return "?";
+}
+
+std::optional<TamperKind> tamper_kind_from(std::string_view name) {
+    for (const auto& [k, n] : kTamperNames) {
+        if (n == name) {
+            return k;
+        }
+    }
+    return std::nullopt;
+}
+
+std::vector<TamperKind> all_tamper_kinds() {
+    std::vector<TamperKind> out;
+    for (const auto& [k, name] : kTamperNames) {
+        out.push_back(k);
+    }
+    return out;
+}
+
+Result<Verdict> run_replay(const Target& target, const proto::ClientConfig& config,
+                           const Account& account, std::ostream& out) {
+    SC_TRY_ASSIGN(auto client, logged_in(target, config, account, out));
+    SC_TRY_ASSIGN(auto record, one_acknowledged_record(*client, "replay probe", out));
+    client->send_raw(std::string(record.begin(), record.end()));
+    out << "  sent: the same record again, byte for byte\n";
+    return watch(*client, out);
+}
+
+Result<Verdict> run_tamper(TamperKind kind, const Target& target, const proto::ClientConfig& config,
+                           const Account& account, std::ostream& out) {
+    SC_TRY_ASSIGN(auto client, logged_in(target, config, account, out));
+    SC_TRY_ASSIGN(auto first, one_acknowledged_record(*client, "tamper probe 1", out));
+    // The next record, changed before it leaves: the session believes it was sent as sealed.
+    auto sealed = client->session().send_text("tamper probe 2");
+    if (sealed.send.empty()) {
+        return fail("the session sealed no record for the message");
+    }
+    std::string what;
+    Bytes changed = reframed(sealed.send.back(), [&](json& j) {
+        const auto seq = j["seq"].get<std::uint64_t>();
+        if (kind == TamperKind::ciphertext) {
+            auto ct = base64_decode(j["ct"].get<std::string>()).value_or(Bytes{0});
+            ct[ct.size() / 2] ^= 0x01;
+            j["ct"] = base64_encode(ct);
+            what = "record " + std::to_string(seq) + " with one bit of its ciphertext flipped";
+        } else if (kind == TamperKind::seq_ahead) {
+            j["seq"] = seq + 1;
+            what = "record " + std::to_string(seq) + " labelled seq " + std::to_string(seq + 1);
+        } else {
+            j["seq"] = seq - 1;
+            what = "record " + std::to_string(seq) + " labelled seq " + std::to_string(seq - 1) +
+                   " (the one already accepted)";
+        }
+    });
+    (void)first;
+    client->send_raw(std::string(changed.begin(), changed.end()));
+    out << "  sent: " << what << "\n";
+    return watch(*client, out);
+}
+
+Result<Verdict> run_guess(const Target& target, const proto::ClientConfig& config,
+                          const std::string& victim, const GuessOptions& options,
+                          std::ostream& out) {
+    std::vector<std::uint64_t> delays;
+    std::chrono::seconds waited{0};
+    for (std::size_t n = 1; n <= options.attempts; ++n) {
+        auto client = Client::connect(target.port, config, target.host);
+        if (!client) {
+            return fail("cannot connect to " + target.text() + ": " + client.error().message);
+        }
+        const std::string guess = "wrong-guess-" + std::to_string(n);
+        if ((*client)->login(victim, guess)) {
+            out << "  guess " << n << ": logged in as " << display_text(victim) << "\n";
+            return Verdict{false, "logged in"};
+        }
+        std::string code, message;
+        for (const auto& e : (*client)->events) {
+            if (auto* p = std::get_if<proto::event::PeerError>(&e)) {
+                code = display_text(p->code);
+                message = display_text(p->message);
+            }
+        }
+        if (code.empty()) {
+            return fail("guess " + std::to_string(n) + ": no answer (" + (*client)->failure() +
+                        ")");
+        }
+        out << "  guess " << n << " for " << display_text(victim) << ": " << code << " (\""
+            << message << "\")\n";
+        if (code != "throttled") {
+            continue;
+        }
+        auto delay = delay_named(message);
+        if (!delay) {
+            continue;
+        }
+        delays.push_back(*delay);
+        if (waited + std::chrono::seconds(*delay) > options.patience || n == options.attempts) {
+            break;
+        }
+        out << "  waiting the " << *delay << " s it named\n";
+        std::this_thread::sleep_for(std::chrono::seconds(*delay));
+        waited += std::chrono::seconds(*delay);
+    }
+    if (delays.empty()) {
+        out << "  no guess was throttled\n";
+        return Verdict{false, "not throttled"};
+    }
+    std::string list;
+    for (auto d : delays) {
+        list += (list.empty() ? "" : ", ") + std::to_string(d) + " s";
+    }
+    out << "  delays named: " << list << "\n";
+    return Verdict{true, "throttled"};
+}
+
+}  // namespace sc::attack

@@ -1,0 +1,48 @@
+// `securechat attack replay|tamper|guess`: attacks of a client that holds a certificate (its
+// own, or one it was given) against a running server (issue 13). Each prints what it sent and
+// what the server did, and returns the verdict; a setup that fails (no connection, a login
+// refused for another reason) is an error, never a verdict.
+//   replay   a record the server accepted, sent again on the same session
+//   tamper   a record with one bit of its ciphertext flipped, or its seq moved ahead or back
+//   guess    wrong passwords for one account, waiting out each delay the server names, to show
+//            the throttle grow
+#pragma once
+
+#include <chrono>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "attack/flood.h"
+#include "attack/target.h"
+#include "common/result.h"
+#include "proto/client_session.h"
+
+namespace sc::attack {
+
+struct Account {
+    std::string username;
+    std::string password;
+};
+
+enum class TamperKind { ciphertext, seq_ahead, seq_back };
+std::string_view tamper_kind_name(TamperKind kind);
+std::optional<TamperKind> tamper_kind_from(std::string_view name);
+std::vector<TamperKind> all_tamper_kinds();
+
+struct GuessOptions {
+    std::size_t attempts = 8;
+    std::chrono::seconds patience{30};  // the longest total wait for the delays named
+};
+
+Result<Verdict> run_replay(const Target& target, const proto::ClientConfig& config,
+                           const Account& account, std::ostream& out);
+Result<Verdict> run_tamper(TamperKind kind, const Target& target, const proto::ClientConfig& config,
+                           const Account& account, std::ostream& out);
+// `victim`: the account whose password is guessed (it need not exist).
+Result<Verdict> run_guess(const Target& target, const proto::ClientConfig& config,
+                          const std::string& victim, const GuessOptions& options,
+                          std::ostream& out);
+
+}  // namespace sc::attack
