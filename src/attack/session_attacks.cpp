@@ -8,7 +8,9 @@
 
 #include "common/base64.h"
 #include "common/display_text.h"
+#include "common/ids.h"
 #include "net/blocking_client.h"
+#include "proto/limits.h"
 #include "proto/wire/framer.h"
 
 namespace sc::attack {
@@ -176,6 +178,96 @@ Result<Verdict> run_tamper(TamperKind kind, const Target& target, const proto::C
     client->send_raw(std::string(changed.begin(), changed.end()));
     out << "  sent: " << what << "\n";
     return watch(*client, out);
+}
+
+Result<Verdict> run_reorder(const Target& target, const proto::ClientConfig& config,
+                            const Account& account, std::ostream& out) {
+    SC_TRY_ASSIGN(auto client, logged_in(target, config, account, out));
+    SC_TRY(one_acknowledged_record(*client, "reorder probe 1", out));
+    auto first = client->session().send_text("reorder probe 2");
+    auto second = client->session().send_text("reorder probe 3");
+    if (first.send.empty() || second.send.empty()) {
+        return fail("the session sealed no records for the two messages");
+    }
+    const auto& later = second.send.back();
+    client->send_raw(std::string(later.begin(), later.end()));
+    const auto& earlier = first.send.back();
+    client->send_raw(std::string(earlier.begin(), earlier.end()));
+    out << "  sent: two records in the wrong order (the later one first)\n";
+    return watch(*client, out);
+}
+
+Result<Verdict> run_reflect(const Target& target, const proto::ClientConfig& config,
+                            const Account& account, std::ostream& out) {
+    SC_TRY_ASSIGN(auto client, logged_in(target, config, account, out));
+    client->keep_received = true;
+    SC_TRY(one_acknowledged_record(*client, "reflect probe", out));
+    // The last record the server sent (its ack), and the seq the server expects from us next.
+    proto::FrameReader reader;
+    reader.feed(client->received);
+    std::optional<Bytes> theirs;
+    while (true) {
+        auto next = reader.next();
+        auto* frame = std::get_if<proto::Frame>(&next);
+        if (frame == nullptr) {
+            break;
+        }
+        auto j = json::parse(frame->payload_text(), nullptr, false);
+        if (j.is_object() && j.value("type", "") == "record") {
+            theirs = frame->wire();
+        }
+    }
+    if (!theirs) {
+        return fail("the server sent no record to reflect");
+    }
+    auto ours = client->session().send_text("the record the server expects next");
+    if (ours.send.empty()) {
+        return fail("the session sealed no record");
+    }
+    const auto expected_seq =
+        json::parse(std::string(ours.send.back().begin() + 4, ours.send.back().end()))["seq"];
+    std::uint64_t their_seq = 0;
+    Bytes reflected = reframed(*theirs, [&](json& j) {
+        their_seq = j["seq"].get<std::uint64_t>();
+        j["seq"] = expected_seq;
+    });
+    client->send_raw(std::string(reflected.begin(), reflected.end()));
+    out << "  sent: the server's own record " << their_seq << " back to it, as our record "
+        << expected_seq.get<std::uint64_t>() << "\n";
+    return watch(*client, out);
+}
+
+Result<Verdict> run_impersonate(const Target& target, const proto::ClientConfig& config,
+                                const Account& account, const std::string& victim,
+                                std::ostream& out) {
+    SC_TRY_ASSIGN(auto client, logged_in(target, config, account, out));
+    proto::msg::Relay relay{0, victim, std::string(64, 'a'), Bytes(kMessageIdBytes, 0x42),
+                            Bytes(64, 0x17)};
+    client->submit(client->session().request(std::move(relay)));
+    out << "  sent: an envelope for " << display_text(victim)
+        << ", who is not a friend, to device aaaa…aaaa\n";
+    std::optional<proto::msg::Answer> answer;
+    client->wait_for(
+        [&](const Client::Events& events) {
+            for (const auto& e : events) {
+                if (auto* a = std::get_if<proto::event::Answered>(&e)) {
+                    answer = a->answer;
+                    return true;
+                }
+            }
+            return false;
+        },
+        kAnswerWait);
+    if (!answer) {
+        return fail("the server did not answer the send: " + client->peer_error());
+    }
+    if (auto* r = std::get_if<proto::msg::Result>(&*answer); r && r->code) {
+        std::string code(proto::error_code_name(*r->code));
+        out << "  server: result " << code << " (\"" << display_text(r->message) << "\")\n";
+        return Verdict{true, code};
+    }
+    out << "  server: it took the envelope\n";
+    return Verdict{false, "relayed"};
 }
 
 Result<Verdict> run_guess(const Target& target, const proto::ClientConfig& config,

@@ -4,6 +4,9 @@
 // refused for another reason) is an error, never a verdict.
 //   replay   a record the server accepted, sent again on the same session
 //   tamper   a record with one bit of its ciphertext flipped, or its seq moved ahead or back
+//   reorder  two records sent in the wrong order
+//   reflect  a record the server sent, sent back to it as ours (at the seq it expects next)
+//   impersonate  an envelope relayed to a user who is not a friend
 //   guess    wrong passwords for one account, waiting out each delay the server names, to show
 //            the throttle grow
 #pragma once
@@ -40,6 +43,14 @@ Result<Verdict> run_replay(const Target& target, const proto::ClientConfig& conf
                            const Account& account, std::ostream& out);
 Result<Verdict> run_tamper(TamperKind kind, const Target& target, const proto::ClientConfig& config,
                            const Account& account, std::ostream& out);
+Result<Verdict> run_reorder(const Target& target, const proto::ClientConfig& config,
+                            const Account& account, std::ostream& out);
+Result<Verdict> run_reflect(const Target& target, const proto::ClientConfig& config,
+                            const Account& account, std::ostream& out);
+// `victim`: a user the account is not friends with.
+Result<Verdict> run_impersonate(const Target& target, const proto::ClientConfig& config,
+                                const Account& account, const std::string& victim,
+                                std::ostream& out);
 // `victim`: the account whose password is guessed (it need not exist).
 Result<Verdict> run_guess(const Target& target, const proto::ClientConfig& config,
                           const std::string& victim, const GuessOptions& options,

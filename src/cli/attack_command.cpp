@@ -64,6 +64,7 @@ struct SessionArgs {
     std::string server_name = "server";
     std::filesystem::path ca, cert, key, password_file;
     std::string user;
+    std::string victim;              // impersonate
     std::vector<std::string> kinds;  // tamper
     std::size_t attempts = 8;        // guess
     unsigned patience_s = 30;        // guess
@@ -148,10 +149,20 @@ int run_session_attack(const std::string& name, const SessionArgs& args) {
     if (!account) {
         return kExitUsage;
     }
-    if (name == "replay") {
-        header("replay");
-        if (!report("replay",
-                    attack::run_replay(setup->target, setup->config, *account, std::cout))) {
+    if (name != "tamper") {
+        header(name);
+        Result<attack::Verdict> verdict = fail("no such attack");
+        if (name == "replay") {
+            verdict = attack::run_replay(setup->target, setup->config, *account, std::cout);
+        } else if (name == "reorder") {
+            verdict = attack::run_reorder(setup->target, setup->config, *account, std::cout);
+        } else if (name == "reflect") {
+            verdict = attack::run_reflect(setup->target, setup->config, *account, std::cout);
+        } else if (name == "impersonate") {
+            verdict = attack::run_impersonate(setup->target, setup->config, *account, args.victim,
+                                              std::cout);
+        }
+        if (!report(name, std::move(verdict))) {
             return kExitFailure;
         }
         return not_stopped == 0 ? kExitOk : kExitFailure;
@@ -241,11 +252,26 @@ void add_attack_command(CLI::App& app, std::function<int()>& action) {
         ->check(CLI::Range(1, 600));
     f->callback([flood, &action] { action = [flood] { return run_flood(*flood); }; });
 
-    auto replay = std::make_shared<SessionArgs>();
-    auto* r = cmd->add_subcommand("replay", "Log in, send a message, then send its record again");
-    add_session_options(r, *replay, true);
-    r->callback(
-        [replay, &action] { action = [replay] { return run_session_attack("replay", *replay); }; });
+    struct Simple {
+        const char* name;
+        const char* help;
+    };
+    for (const auto& [name, help] :
+         {Simple{"replay", "Log in, send a message, then send its record again"},
+          Simple{"reorder", "Log in, then send two records in the wrong order"},
+          Simple{"reflect", "Log in, then send the server's own record back to it as ours"},
+          Simple{"impersonate", "Log in, then relay an envelope to a user who is not a friend"}}) {
+        auto args = std::make_shared<SessionArgs>();
+        auto* sub = cmd->add_subcommand(name, help);
+        add_session_options(sub, *args, true);
+        if (std::string(name) == "impersonate") {
+            sub->add_option("--victim", args->victim, "A user the account is not friends with")
+                ->required();
+        }
+        sub->callback([args, &action, scenario = std::string(name)] {
+            action = [args, scenario] { return run_session_attack(scenario, *args); };
+        });
+    }
 
     auto tamper = std::make_shared<SessionArgs>();
     auto* t = cmd->add_subcommand(

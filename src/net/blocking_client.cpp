@@ -82,6 +82,9 @@ bool BlockingClient::wait_for(const std::function<bool(const Events&)>& done,
             peer_closed = true;
             continue;
         }
+        if (keep_received) {
+            received.insert(received.end(), chunk->begin(), chunk->end());
+        }
         submit(session_->receive(*chunk));
     }
     return true;

@@ -64,6 +64,10 @@ class BlockingClient {
 
     Events events;
     bool peer_closed = false;
+    // Every byte read from the server, kept when keep_received is set (the attack tool's
+    // reflection needs the server's own records); off by default.
+    bool keep_received = false;
+    Bytes received;
 
   private:
     bool finish_auth();

@@ -93,8 +93,10 @@ TEST_F(AttackCli, EveryFloodIsStoppedByNameWhileAnHonestClientKeepsChatting) {
 }
 
 // A client with a valid certificate and account, attacking its own session: a replayed record,
-// a flipped ciphertext bit, a seq moved ahead or back, each ended by the server by name.
-TEST_F(AttackCli, ReplayAndTamperAreStoppedByNameWhileAnHonestClientKeepsChatting) {
+// a flipped ciphertext bit, a seq moved ahead or back, two records swapped, the server's own
+// record reflected, each ended by the server by name; an envelope for a user who is not a
+// friend is refused. alice chats between and after them.
+TEST_F(AttackCli, ReplayTamperReorderReflectAndImpersonateAreStoppedByName) {
     start();
     auto alice = NetClient::connect(server_->port(), ca_.client_config());
     ASSERT_TRUE(alice->register_user("alice@example.com", "alice", kPassword));
@@ -114,6 +116,19 @@ TEST_F(AttackCli, ReplayAndTamperAreStoppedByNameWhileAnHonestClientKeepsChattin
                                                                   << tamper.output;
     }
     EXPECT_EQ(tamper.output.find("NOT STOPPED"), std::string::npos) << tamper.output;
+    auto reorder = securechat(as("reorder", "mallory"));
+    EXPECT_EQ(reorder.exit_code, 0) << reorder.output;
+    EXPECT_NE(reorder.output.find("STOPPED out_of_order"), std::string::npos) << reorder.output;
+    auto reflect = securechat(as("reflect", "mallory"));
+    EXPECT_EQ(reflect.exit_code, 0) << reflect.output;
+    EXPECT_NE(reflect.output.find("the server's own record"), std::string::npos) << reflect.output;
+    EXPECT_NE(reflect.output.find("STOPPED decrypt_failed"), std::string::npos) << reflect.output;
+    // alice is no friend of mallory's: the server refuses to relay to her.
+    auto impersonate = as("impersonate", "mallory");
+    impersonate.insert(impersonate.end(), {"--victim", "alice"});
+    auto relayed = securechat(impersonate);
+    EXPECT_EQ(relayed.exit_code, 0) << relayed.output;
+    EXPECT_NE(relayed.output.find("STOPPED not_friends"), std::string::npos) << relayed.output;
     EXPECT_TRUE(alice->chat("after the attacks"));
     EXPECT_TRUE(alice->close_with_receipts());
 }
