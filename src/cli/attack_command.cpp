@@ -1,14 +1,17 @@
 #include "cli/attack_command.h"
 
+#include <algorithm>
 #include <iostream>
 #include <memory>
 
+#include "attack/bad_cert.h"
 #include "attack/flood.h"
 #include "attack/session_attacks.h"
 #include "attack/target.h"
 #include "cli/cli.h"
 #include "client/client_settings.h"
 #include "common/files.h"
+#include "pki/ca_directory.h"
 
 namespace sc::cli {
 namespace {
@@ -203,6 +206,86 @@ void add_session_options(CLI::App* cmd, SessionArgs& args, bool needs_password) 
     }
 }
 
+struct BadCertArgs {
+    std::string server;
+    std::string server_name = "server";
+    std::filesystem::path ca, ca_dir, password_file;
+    std::string user;
+    std::vector<std::string> kinds;
+};
+
+std::string bad_cert_names() {
+    std::string out;
+    for (auto kind : attack::all_bad_cert_kinds()) {
+        out += (out.empty() ? "" : ", ") + std::string(attack::bad_cert_kind_name(kind));
+    }
+    return out;
+}
+
+int run_bad_cert(const BadCertArgs& args) {
+    auto target = attack::parse_target(args.server);
+    if (!target) {
+        std::cerr << "securechat attack: " << target.error().message << "\n";
+        return kExitUsage;
+    }
+    auto ca_file = !args.ca.empty() ? args.ca : pki::CaLayout(args.ca_dir).cert;
+    auto ca = pki::load_certificate_chain(ca_file);
+    if (!ca) {
+        std::cerr << "securechat attack: cannot load the CA certificate: " << ca.error().message
+                  << "\n";
+        return kExitUsage;
+    }
+    proto::Trust trust{ca->front(), {}, proto::kDefaultCertificateSkew, false};
+    attack::BadCertSetup setup{std::move(trust), args.server_name, std::nullopt, args.user, ""};
+    if (!args.ca_dir.empty()) {
+        auto authority = pki::load_ca(pki::CaLayout(args.ca_dir));
+        if (!authority) {
+            std::cerr << "securechat attack: " << authority.error().message << "\n";
+            return kExitUsage;
+        }
+        setup.ca = std::move(authority).value();
+    }
+    std::vector<attack::BadCertKind> kinds;
+    for (const auto& k : args.kinds) {
+        kinds.push_back(*attack::bad_cert_kind_from(k));  // checked by the option's validator
+    }
+    if (kinds.empty()) {  // every kind this run can make
+        for (auto kind : attack::all_bad_cert_kinds()) {
+            if ((!attack::needs_ca(kind) || setup.ca) &&
+                (kind != attack::BadCertKind::other_user || !args.password_file.empty())) {
+                kinds.push_back(kind);
+            }
+        }
+    }
+    if (std::find(kinds.begin(), kinds.end(), attack::BadCertKind::other_user) != kinds.end()) {
+        SessionArgs session;
+        session.user = args.user;
+        session.password_file = args.password_file;
+        if (args.password_file.empty()) {
+            std::cerr << "securechat attack: other-user needs --password-file\n";
+            return kExitUsage;
+        }
+        auto account = account_of(session);
+        if (!account) {
+            return kExitUsage;
+        }
+        setup.password = account->password;
+    }
+    std::size_t not_stopped = 0;
+    for (auto kind : kinds) {
+        std::cout << "attack bad-cert " << attack::bad_cert_kind_name(kind) << " against "
+                  << target->text() << "\n"
+                  << std::flush;
+        auto verdict = attack::run_bad_cert(kind, *target, setup, std::cout);
+        if (!verdict) {
+            std::cout << "  cannot run it: " << verdict.error().message << "\n";
+            return kExitFailure;
+        }
+        print_verdict(*verdict, not_stopped);
+    }
+    return not_stopped == 0 ? kExitOk : kExitFailure;
+}
+
 std::string tamper_names() {
     std::string out;
     for (auto kind : attack::all_tamper_kinds()) {
@@ -288,6 +371,36 @@ void add_attack_command(CLI::App& app, std::function<int()>& action) {
             "KIND"));
     t->callback(
         [tamper, &action] { action = [tamper] { return run_session_attack("tamper", *tamper); }; });
+
+    auto bad = std::make_shared<BadCertArgs>();
+    auto* b = cmd->add_subcommand(
+        "bad-cert", "Handshakes with certificates the server must refuse: " + bad_cert_names());
+    b->add_option("--server", bad->server, "ADDRESS:PORT of the server (numeric)")->required();
+    b->add_option("--server-name", bad->server_name, "The name its certificate must carry")
+        ->capture_default_str();
+    auto* ca = b->add_option("--ca", bad->ca, "The CA certificate (PEM)");
+    auto* ca_dir = b->add_option("--ca-dir", bad->ca_dir,
+                                 "The CA's directory (securechat pki): signs the expired, "
+                                 "wrong-purpose and other-user certificates");
+    b->add_option("--user", bad->user, "The account the certificates name")->required();
+    b->add_option("--password-file", bad->password_file,
+                  "The account's password, for other-user (a file, not the command line)");
+    b->add_option("--kind", bad->kinds, "Which (repeatable; default all it can make)")
+        ->check(CLI::Validator(
+            [](std::string& value) -> std::string {
+                return attack::bad_cert_kind_from(value)
+                           ? ""
+                           : "'" + value + "' is not one of " + bad_cert_names();
+            },
+            "KIND"));
+    ca->excludes(ca_dir);
+    b->callback([bad, &action, b] {
+        if (bad->ca.empty() && bad->ca_dir.empty()) {
+            throw CLI::RequiredError("--ca or --ca-dir");
+        }
+        (void)b;
+        action = [bad] { return run_bad_cert(*bad); };
+    });
 
     auto guess = std::make_shared<SessionArgs>();
     auto* g = cmd->add_subcommand(

@@ -34,8 +34,12 @@ std::size_t count_of(const std::string& text, const std::string& needle) {
 class AttackCli : public ::testing::Test {
   protected:
     AttackCli() : ca_(tmp_ / "ca") {}
-    void start() {
-        server_ = std::make_unique<RunningServer>(test_settings(ca_, tmp_ / "data"));
+    void start(const std::function<void(server::Settings&)>& tweak = nullptr) {
+        auto settings = test_settings(ca_, tmp_ / "data");
+        if (tweak) {
+            tweak(settings);
+        }
+        server_ = std::make_unique<RunningServer>(std::move(settings));
         ASSERT_NE(server_->port(), 0);
     }
     std::string target() const { return "127.0.0.1:" + std::to_string(server_->port()); }
@@ -152,6 +156,32 @@ TEST_F(AttackCli, GuessingMeetsAGrowingThrottleWhileAnHonestClientKeepsChatting)
         << result.output;
     EXPECT_NE(result.output.find("delays named: 1 s, 2 s"), std::string::npos) << result.output;
     EXPECT_TRUE(alice->chat("unaffected by the guessing"));
+    EXPECT_TRUE(alice->close_with_receipts());
+}
+
+// Certificates the server must refuse, made by the tool: self-signed, from another CA bearing
+// the CA's name, and, signed with the CA's directory, expired, for a server, another user's.
+TEST_F(AttackCli, BadCertificatesAreRefusedByName) {
+    start([](server::Settings& s) { s.identity.bind_accounts = true; });
+    auto alice = NetClient::connect(server_->port(), ca_.client_config());
+    ASSERT_TRUE(alice->register_user("alice@example.com", "client", kPassword));
+    auto args = as("bad-cert", "client");  // the account "client" is bound to client.crt
+    std::vector<std::string> bad{args.begin(), args.begin() + 4};
+    auto password = tmp_ / "client.password";
+    ASSERT_TRUE(write_file_atomically(password, as_bytes(std::string_view(kPassword)),
+                                      FileMode::private_0600, Replace::yes));
+    bad.insert(bad.end(), {"--ca-dir", ca_.dir.string(), "--user", "client", "--password-file",
+                           password.string()});
+    auto result = securechat(bad);
+    EXPECT_EQ(result.exit_code, 0) << result.output;
+    EXPECT_EQ(count_of(result.output, "\nSTOPPED bad_certificate"), 4u) << result.output;
+    for (const char* why : {"[unknown_issuer]: self-signed", "[unknown_issuer]: unable to get",
+                            "[expired]", "[wrong_purpose]"}) {
+        EXPECT_NE(result.output.find(why), std::string::npos) << why << "\n" << result.output;
+    }
+    EXPECT_NE(result.output.find("STOPPED identity_mismatch"), std::string::npos) << result.output;
+    EXPECT_EQ(result.output.find("NOT STOPPED"), std::string::npos) << result.output;
+    EXPECT_TRUE(alice->chat("after the bad certificates"));
     EXPECT_TRUE(alice->close_with_receipts());
 }
 
