@@ -6,6 +6,7 @@
 
 #include "attack/bad_cert.h"
 #include "attack/flood.h"
+#include "attack/mitm.h"
 #include "attack/session_attacks.h"
 #include "attack/target.h"
 #include "cli/cli.h"
@@ -286,6 +287,37 @@ int run_bad_cert(const BadCertArgs& args) {
     return not_stopped == 0 ? kExitOk : kExitFailure;
 }
 
+struct MitmArgs {
+    std::string server;
+    std::string kind;
+    unsigned patience_s = 30;
+};
+
+int run_mitm(const MitmArgs& args) {
+    auto target = attack::parse_target(args.server);
+    if (!target) {
+        std::cerr << "securechat attack: " << target.error().message << "\n";
+        return kExitUsage;
+    }
+    auto kind = *attack::mitm_kind_from(args.kind);  // checked by the option's validator
+    std::cout << "attack mitm " << attack::mitm_kind_name(kind) << " between a client and "
+              << target->text() << "\n";
+    attack::MitmOptions options;
+    options.patience = std::chrono::seconds(args.patience_s);
+    options.listening = [](std::uint16_t port) {
+        std::cout << "listening on 127.0.0.1:" << port << " (point the client there)\n"
+                  << std::flush;
+    };
+    auto verdict = attack::run_mitm(kind, *target, options, std::cout);
+    if (!verdict) {
+        std::cout << "  cannot run it: " << verdict.error().message << "\n";
+        return kExitFailure;
+    }
+    std::size_t not_stopped = 0;
+    print_verdict(*verdict, not_stopped);
+    return not_stopped == 0 ? kExitOk : kExitFailure;
+}
+
 std::string tamper_names() {
     std::string out;
     for (auto kind : attack::all_tamper_kinds()) {
@@ -401,6 +433,21 @@ void add_attack_command(CLI::App& app, std::function<int()>& action) {
         (void)b;
         action = [bad] { return run_bad_cert(*bad); };
     });
+
+    auto mitm = std::make_shared<MitmArgs>();
+    auto* m = cmd->add_subcommand(
+        "mitm",
+        "A man in the middle for one client: relays the real certificates, changes the "
+        "handshake (swap-share: the server's DH share; drop-group: a group of the offer)");
+    m->add_option("--server", mitm->server, "ADDRESS:PORT of the server (numeric)")->required();
+    m->add_option("--kind", mitm->kind, "swap-share or drop-group")
+        ->required()
+        ->check(CLI::IsMember({"swap-share", "drop-group"}));
+    m->add_option("--patience", mitm->patience_s,
+                  "Seconds to wait for the client, and for the relay to end")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 600));
+    m->callback([mitm, &action] { action = [mitm] { return run_mitm(*mitm); }; });
 
     auto guess = std::make_shared<SessionArgs>();
     auto* g = cmd->add_subcommand(

@@ -16,6 +16,7 @@
 
 #include "common/files.h"
 #include "server_fixture.h"
+#include "support/live_process.h"
 #include "support/run_command.h"
 
 namespace sc::test {
@@ -182,6 +183,46 @@ TEST_F(AttackCli, BadCertificatesAreRefusedByName) {
     EXPECT_NE(result.output.find("STOPPED identity_mismatch"), std::string::npos) << result.output;
     EXPECT_EQ(result.output.find("NOT STOPPED"), std::string::npos) << result.output;
     EXPECT_TRUE(alice->chat("after the bad certificates"));
+    EXPECT_TRUE(alice->close_with_receipts());
+}
+
+// A man in the middle relaying the real certificates: a swapped DH share and a group removed
+// from the offer both break the server's handshake signature, and the client refuses; an honest
+// client connected directly chats on.
+TEST_F(AttackCli, AManInTheMiddleIsCaughtByTheClientsHandshakeCheck) {
+    start();
+    auto alice = NetClient::connect(server_->port(), ca_.client_config());
+    ASSERT_TRUE(alice->register_user("alice@example.com", "alice", kPassword));
+    for (const char* kind : {"swap-share", "drop-group"}) {
+        LiveProcess mitm({securechat_binary(), "attack", "mitm", "--server", target(), "--kind",
+                          kind, "--patience", "20"});
+        unsigned short port = 0;
+        std::string printed;
+        while (auto line = mitm.read_line(20s)) {
+            printed += *line + "\n";
+            if (auto at = line->find("listening on 127.0.0.1:"); at != std::string::npos) {
+                port = static_cast<unsigned short>(std::stoi(line->substr(at + 23)));
+                break;
+            }
+        }
+        ASSERT_NE(port, 0) << kind << ": " << printed;
+        auto victim = NetClient::connect(port, ca_.client_config());
+        ASSERT_NE(victim, nullptr);
+        EXPECT_FALSE(victim->login("alice", kPassword)) << kind;
+        EXPECT_NE(victim->failure().find("bad_handshake_signature"), std::string::npos)
+            << kind << ": " << victim->failure();
+        victim.reset();
+        while (auto line = mitm.read_line(20s)) {
+            printed += *line + "\n";
+        }
+        EXPECT_EQ(mitm.wait_exit(10s), 0) << kind << ": " << printed;
+        EXPECT_NE(printed.find("changed: "), std::string::npos) << kind << ": " << printed;
+        EXPECT_NE(printed.find("the client refused: bad_handshake_signature"), std::string::npos)
+            << kind << ": " << printed;
+        EXPECT_NE(printed.find("STOPPED bad_handshake_signature"), std::string::npos)
+            << kind << ": " << printed;
+        EXPECT_TRUE(alice->chat(std::string("during ") + kind));
+    }
     EXPECT_TRUE(alice->close_with_receipts());
 }
 
