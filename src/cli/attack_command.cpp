@@ -6,6 +6,7 @@
 
 #include "attack/bad_cert.h"
 #include "attack/flood.h"
+#include "attack/hostile_server.h"
 #include "attack/mitm.h"
 #include "attack/session_attacks.h"
 #include "attack/target.h"
@@ -318,6 +319,48 @@ int run_mitm(const MitmArgs& args) {
     return not_stopped == 0 ? kExitOk : kExitFailure;
 }
 
+struct HostileArgs {
+    std::string kind;
+    std::string name = "server";
+    std::filesystem::path ca, ca_dir;
+    unsigned patience_s = 30;
+};
+
+int run_hostile_server(const HostileArgs& args) {
+    auto kind = *attack::hostile_server_kind_from(args.kind);  // checked by the validator
+    auto ca_file = !args.ca.empty() ? args.ca : pki::CaLayout(args.ca_dir).cert;
+    auto ca = pki::load_certificate_chain(ca_file);
+    if (!ca) {
+        std::cerr << "securechat attack: cannot load the CA certificate: " << ca.error().message
+                  << "\n";
+        return kExitUsage;
+    }
+    attack::HostileServerSetup setup{
+        ca->front(), std::nullopt, args.name, "127.0.0.1", std::chrono::seconds(args.patience_s),
+        {}};
+    if (!args.ca_dir.empty()) {
+        auto authority = pki::load_ca(pki::CaLayout(args.ca_dir));
+        if (!authority) {
+            std::cerr << "securechat attack: " << authority.error().message << "\n";
+            return kExitUsage;
+        }
+        setup.ca = std::move(authority).value();
+    }
+    setup.listening = [](std::uint16_t port) {
+        std::cout << "listening on 127.0.0.1:" << port << " (point the client there)\n"
+                  << std::flush;
+    };
+    std::cout << "attack hostile-server " << attack::hostile_server_kind_name(kind) << "\n";
+    auto verdict = attack::run_hostile_server(kind, setup, std::cout);
+    if (!verdict) {
+        std::cout << "  cannot run it: " << verdict.error().message << "\n";
+        return kExitFailure;
+    }
+    std::size_t not_stopped = 0;
+    print_verdict(*verdict, not_stopped);
+    return not_stopped == 0 ? kExitOk : kExitFailure;
+}
+
 std::string tamper_names() {
     std::string out;
     for (auto kind : attack::all_tamper_kinds()) {
@@ -448,6 +491,30 @@ void add_attack_command(CLI::App& app, std::function<int()>& action) {
         ->capture_default_str()
         ->check(CLI::Range(1, 600));
     m->callback([mitm, &action] { action = [mitm] { return run_mitm(*mitm); }; });
+
+    auto hostile = std::make_shared<HostileArgs>();
+    auto* h = cmd->add_subcommand(
+        "hostile-server",
+        "A server for a real client that presents a certificate the client must refuse "
+        "(other-ca; with --ca-dir: wrong-name, expired, client-cert)");
+    h->add_option("--kind", hostile->kind, "other-ca, wrong-name, expired or client-cert")
+        ->required()
+        ->check(CLI::IsMember({"other-ca", "wrong-name", "expired", "client-cert"}));
+    h->add_option("--name", hostile->name, "The server name the client expects")
+        ->capture_default_str();
+    auto* h_ca = h->add_option("--ca", hostile->ca, "The CA certificate the client trusts");
+    auto* h_dir = h->add_option("--ca-dir", hostile->ca_dir,
+                                "The CA's directory, to sign wrong-name, expired and client-cert");
+    h_ca->excludes(h_dir);
+    h->add_option("--patience", hostile->patience_s, "Seconds to wait for the client")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 600));
+    h->callback([hostile, &action] {
+        if (hostile->ca.empty() && hostile->ca_dir.empty()) {
+            throw CLI::RequiredError("--ca or --ca-dir");
+        }
+        action = [hostile] { return run_hostile_server(*hostile); };
+    });
 
     auto guess = std::make_shared<SessionArgs>();
     auto* g = cmd->add_subcommand(

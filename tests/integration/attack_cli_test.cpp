@@ -226,6 +226,51 @@ TEST_F(AttackCli, AManInTheMiddleIsCaughtByTheClientsHandshakeCheck) {
     EXPECT_TRUE(alice->close_with_receipts());
 }
 
+// The real client (`securechat chat --json`) against a server presenting a certificate it must
+// refuse: from another CA, for another name, expired, issued for a client. It refuses each in
+// plain words before it sends anything of its own, and the tool reports STOPPED.
+TEST_F(AttackCli, AHostileServersCertificateIsRefusedByTheRealClientInPlainWords) {
+    const std::vector<std::pair<std::string, std::string>> kinds{
+        {"other-ca", "[unknown_issuer]"},
+        {"wrong-name", "[name_mismatch]"},
+        {"expired", "[expired]"},
+        {"client-cert", "[wrong_purpose]"}};
+    for (const auto& [kind, why] : kinds) {
+        LiveProcess hostile({securechat_binary(), "attack", "hostile-server", "--kind", kind,
+                             "--ca-dir", ca_.dir.string(), "--patience", "20"});
+        unsigned short port = 0;
+        std::string printed;
+        while (auto line = hostile.read_line(20s)) {
+            printed += *line + "\n";
+            if (auto at = line->find("listening on 127.0.0.1:"); at != std::string::npos) {
+                port = static_cast<unsigned short>(std::stoi(line->substr(at + 23)));
+                break;
+            }
+        }
+        ASSERT_NE(port, 0) << kind << ": " << printed;
+        auto chat = securechat(
+            {"chat", "--json", "--server", "127.0.0.1:" + std::to_string(port), "--server-name",
+             "server", "--ca", (ca_.dir / "ca.crt").string(), "--cert",
+             (ca_.dir / "client.crt").string(), "--key", (ca_.dir / "client.key").string(),
+             "--data-dir", (tmp_ / ("data-" + kind)).string(), "--timeout", "10"},
+            "/login client " + std::string(kPassword) + "\n");
+        EXPECT_NE(chat.exit_code, 0) << kind << ": " << chat.output;
+        EXPECT_NE(chat.output.find("\"code\":\"bad_certificate\""), std::string::npos)
+            << kind << ": " << chat.output;
+        EXPECT_NE(chat.output.find("the server's certificate is not valid"), std::string::npos)
+            << kind << ": " << chat.output;
+        EXPECT_NE(chat.output.find(why), std::string::npos) << kind << ": " << chat.output;
+        EXPECT_EQ(chat.output.find("logged_in"), std::string::npos) << kind << ": " << chat.output;
+        while (auto line = hostile.read_line(20s)) {
+            printed += *line + "\n";
+        }
+        EXPECT_EQ(hostile.wait_exit(10s), 0) << kind << ": " << printed;
+        EXPECT_NE(printed.find("STOPPED bad_certificate"), std::string::npos)
+            << kind << ": " << printed;
+        EXPECT_EQ(printed.find("client: dh_client"), std::string::npos) << kind << ": " << printed;
+    }
+}
+
 // A listening socket nobody answers on: the kernel accepts, nothing ever replies or closes.
 TEST_F(AttackCli, AnAttackNobodyStopsIsReportedNotStoppedWithExitCodeOne) {
     int fd = ::socket(AF_INET, SOCK_STREAM, 0);
