@@ -1,6 +1,5 @@
 #include "attack/bad_cert.h"
-
-#include <array>
+#include "attack/kind_names.h"
 
 #include "common/display_text.h"
 #include "net/blocking_client.h"
@@ -11,13 +10,13 @@ namespace {
 using namespace std::chrono_literals;
 using Clock = std::chrono::system_clock;
 
-constexpr std::array<std::pair<BadCertKind, std::string_view>, 5> kNames{{
+constexpr KindNames<BadCertKind, 5> kNames{{{
     {BadCertKind::self_signed, "self-signed"},
     {BadCertKind::other_ca, "other-ca"},
     {BadCertKind::expired, "expired"},
     {BadCertKind::wrong_purpose, "wrong-purpose"},
     {BadCertKind::other_user, "other-user"},
-}};
+}}};
 
 struct Forged {
     proto::Identity identity;
@@ -97,29 +96,15 @@ bool handshake(net::BlockingClient& client) {
 }  // namespace
 
 std::string_view bad_cert_kind_name(BadCertKind kind) {
-    for (const auto& [k, name] : kNames) {
-        if (k == kind) {
-            return name;
-        }
-    }
-    return "?";
+    return kNames.name(kind);
 }
 
 std::optional<BadCertKind> bad_cert_kind_from(std::string_view name) {
-    for (const auto& [k, n] : kNames) {
-        if (n == name) {
-            return k;
-        }
-    }
-    return std::nullopt;
+    return kNames.from(name);
 }
 
 std::vector<BadCertKind> all_bad_cert_kinds() {
-    std::vector<BadCertKind> out;
-    for (const auto& [k, name] : kNames) {
-        out.push_back(k);
-    }
-    return out;
+    return kNames.all();
 }
 
 bool needs_ca(BadCertKind kind) {

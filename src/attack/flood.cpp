@@ -1,6 +1,6 @@
 #include "attack/flood.h"
+#include "attack/kind_names.h"
 
-#include <array>
 #include <thread>
 
 #include "attack/server_answer.h"
@@ -13,12 +13,12 @@ namespace {
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
-constexpr std::array<std::pair<FloodKind, std::string_view>, 4> kNames{{
+constexpr KindNames<FloodKind, 4> kNames{{{
     {FloodKind::oversized_frame, "oversized-frame"},
     {FloodKind::garbage_frame, "garbage-frame"},
     {FloodKind::slowloris, "slowloris"},
     {FloodKind::connections, "connections"},
-}};
+}}};
 
 Bytes header(std::uint32_t length) {
     return {static_cast<std::uint8_t>(length >> 24), static_cast<std::uint8_t>(length >> 16),
@@ -157,29 +157,15 @@ Verdict connections(const Target& target, const FloodOptions& options, std::ostr
 }  // namespace
 
 std::string_view flood_kind_name(FloodKind kind) {
-    for (const auto& [k, name] : kNames) {
-        if (k == kind) {
-            return name;
-        }
-    }
-    return "?";
+    return kNames.name(kind);
 }
 
 std::optional<FloodKind> flood_kind_from(std::string_view name) {
-    for (const auto& [k, n] : kNames) {
-        if (n == name) {
-            return k;
-        }
-    }
-    return std::nullopt;
+    return kNames.from(name);
 }
 
 std::vector<FloodKind> all_flood_kinds() {
-    std::vector<FloodKind> out;
-    for (const auto& [k, name] : kNames) {
-        out.push_back(k);
-    }
-    return out;
+    return kNames.all();
 }
 
 Verdict run_flood(FloodKind kind, const Target& target, const FloodOptions& options,

@@ -1,8 +1,7 @@
 #include "attack/hostile_server.h"
+#include "attack/kind_names.h"
 
 #include <nlohmann/json.hpp>
-
-#include <array>
 
 #include "common/display_text.h"
 #include "net/blocking_socket.h"
@@ -15,12 +14,12 @@ namespace {
 using namespace std::chrono_literals;
 using Clock = std::chrono::system_clock;
 
-constexpr std::array<std::pair<HostileServerKind, std::string_view>, 4> kNames{{
+constexpr KindNames<HostileServerKind, 4> kNames{{{
     {HostileServerKind::other_ca, "other-ca"},
     {HostileServerKind::wrong_name, "wrong-name"},
     {HostileServerKind::expired, "expired"},
     {HostileServerKind::client_cert, "client-cert"},
-}};
+}}};
 
 struct Forged {
     proto::Identity identity;
@@ -77,21 +76,11 @@ Result<Forged> forge(HostileServerKind kind, const HostileServerSetup& setup) {
 }  // namespace
 
 std::string_view hostile_server_kind_name(HostileServerKind kind) {
-    for (const auto& [k, name] : kNames) {
-        if (k == kind) {
-            return name;
-        }
-    }
-    return "?";
+    return kNames.name(kind);
 }
 
 std::optional<HostileServerKind> hostile_server_kind_from(std::string_view name) {
-    for (const auto& [k, n] : kNames) {
-        if (n == name) {
-            return k;
-        }
-    }
-    return std::nullopt;
+    return kNames.from(name);
 }
 
 bool needs_ca(HostileServerKind kind) {

@@ -1,10 +1,9 @@
 #include "attack/mitm.h"
+#include "attack/kind_names.h"
 
 #include <poll.h>
 
 #include <nlohmann/json.hpp>
-
-#include <array>
 
 #include "common/base64.h"
 #include "common/display_text.h"
@@ -18,10 +17,10 @@ namespace {
 using json = nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
-constexpr std::array<std::pair<MitmKind, std::string_view>, 2> kNames{{
+constexpr KindNames<MitmKind, 2> kNames{{{
     {MitmKind::swap_share, "swap-share"},
     {MitmKind::drop_group, "drop-group"},
-}};
+}}};
 
 // One direction of the relay: frames cut from what it read, changed or not, written on.
 struct Direction {
@@ -102,21 +101,11 @@ bool pump(Direction& d, MitmKind kind, std::ostream& out) {
 }  // namespace
 
 std::string_view mitm_kind_name(MitmKind kind) {
-    for (const auto& [k, name] : kNames) {
-        if (k == kind) {
-            return name;
-        }
-    }
-    return "?";
+    return kNames.name(kind);
 }
 
 std::optional<MitmKind> mitm_kind_from(std::string_view name) {
-    for (const auto& [k, n] : kNames) {
-        if (n == name) {
-            return k;
-        }
-    }
-    return std::nullopt;
+    return kNames.from(name);
 }
 
 Result<Verdict> run_mitm(MitmKind kind, const Target& server, const MitmOptions& options,

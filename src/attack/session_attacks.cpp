@@ -1,8 +1,8 @@
 #include "attack/session_attacks.h"
+#include "attack/kind_names.h"
 
 #include <nlohmann/json.hpp>
 
-#include <array>
 #include <charconv>
 #include <thread>
 
@@ -22,11 +22,11 @@ using Client = net::BlockingClient;
 
 constexpr auto kAnswerWait = 10s;
 
-constexpr std::array<std::pair<TamperKind, std::string_view>, 3> kTamperNames{{
+constexpr KindNames<TamperKind, 3> kTamperNames{{{
     {TamperKind::ciphertext, "ciphertext"},
     {TamperKind::seq_ahead, "seq-ahead"},
     {TamperKind::seq_back, "seq-back"},
-}};
+}}};
 
 Result<std::unique_ptr<Client>> logged_in(const Target& target, const proto::ClientConfig& config,
                                           const Account& account, std::ostream& out) {
@@ -114,29 +114,15 @@ std::optional<std::uint64_t> delay_named(const std::string& message) {
 }  // namespace
 
 std::string_view tamper_kind_name(TamperKind kind) {
-    for (const auto& [k, name] : kTamperNames) {
-        if (k == kind) {
-            return name;
-        }
-    }
-    return "?";
+    return kTamperNames.name(kind);
 }
 
 std::optional<TamperKind> tamper_kind_from(std::string_view name) {
-    for (const auto& [k, n] : kTamperNames) {
-        if (n == name) {
-            return k;
-        }
-    }
-    return std::nullopt;
+    return kTamperNames.from(name);
 }
 
 std::vector<TamperKind> all_tamper_kinds() {
-    std::vector<TamperKind> out;
-    for (const auto& [k, name] : kTamperNames) {
-        out.push_back(k);
-    }
-    return out;
+    return kTamperNames.all();
 }
 
 Result<Verdict> run_replay(const Target& target, const proto::ClientConfig& config,

@@ -1,0 +1,319 @@
+#include "cli/attack_runs.h"
+
+#include <algorithm>
+#include <iostream>
+
+#include "attack/bad_cert.h"
+#include "attack/flood.h"
+#include "attack/hostile_server.h"
+#include "attack/mitm.h"
+#include "attack/session_attacks.h"
+#include "attack/target.h"
+#include "cli/cli.h"
+#include "client/client_settings.h"
+#include "common/files.h"
+#include "pki/ca_directory.h"
+
+namespace sc::cli {
+namespace {
+
+// The target, or a usage error printed.
+std::optional<attack::Target> target_of(const std::string& text) {
+    auto target = attack::parse_target(text);
+    if (!target) {
+        std::cerr << "securechat attack: " << target.error().message << "\n";
+        return std::nullopt;
+    }
+    return std::move(target).value();
+}
+
+void print_listening(std::uint16_t port) {
+    std::cout << "listening on 127.0.0.1:" << port << " (point the client there)\n" << std::flush;
+}
+
+void print_verdict(const attack::Verdict& verdict, std::size_t& not_stopped) {
+    if (verdict.stopped) {
+        std::cout << "STOPPED " << verdict.code << "\n";
+    } else {
+        std::cout << "NOT STOPPED (" << verdict.code << ")\n";
+        ++not_stopped;
+    }
+    std::cout << std::flush;
+}
+
+}  // namespace
+
+// Exit 0 only when every attempt was stopped.
+int run_flood(const FloodArgs& args) {
+    auto target = target_of(args.server);
+    if (!target) {
+        return kExitUsage;
+    }
+    std::vector<attack::FloodKind> kinds;
+    for (const auto& name : args.kinds) {
+        kinds.push_back(*attack::flood_kind_from(name));  // checked by the option's validator
+    }
+    if (kinds.empty()) {
+        kinds = attack::all_flood_kinds();
+    }
+    attack::FloodOptions options;
+    options.connections = args.connections;
+    options.patience = std::chrono::seconds(args.patience_s);
+    if (!target->loopback) {
+        std::cout << "note: " << target->text()
+                  << " is not a loopback address; attacking it because it was given explicitly\n";
+    }
+    std::size_t not_stopped = 0;
+    for (auto kind : kinds) {
+        std::cout << "attack flood " << attack::flood_kind_name(kind) << " against "
+                  << target->text() << "\n"
+                  << std::flush;
+        print_verdict(attack::run_flood(kind, *target, options, std::cout), not_stopped);
+    }
+    return not_stopped == 0 ? kExitOk : kExitFailure;
+}
+
+// The target and the client configuration, or a usage error (printed).
+struct SessionSetup {
+    attack::Target target;
+    proto::ClientConfig config;
+};
+std::optional<SessionSetup> session_setup(const SessionArgs& args) {
+    auto target = target_of(args.server);
+    if (!target) {
+        return std::nullopt;
+    }
+    client::ClientSettings settings;
+    settings.ca = args.ca;
+    settings.cert = args.cert;
+    settings.key = args.key;
+    auto credentials = client::load_credentials(settings);
+    if (!credentials) {
+        std::cerr << "securechat attack: " << credentials.error().message << "\n";
+        return std::nullopt;
+    }
+    proto::ClientConfig config{credentials->identity, credentials->trust, args.server_name};
+    return SessionSetup{*target, std::move(config)};
+}
+
+std::optional<attack::Account> account_of(const SessionArgs& args) {
+    auto text = read_file(args.password_file);
+    if (!text) {
+        std::cerr << "securechat attack: cannot read " << args.password_file << ": "
+                  << text.error().message << "\n";
+        return std::nullopt;
+    }
+    std::string password = std::move(text).value();
+    while (!password.empty() && (password.back() == '\n' || password.back() == '\r')) {
+        password.pop_back();
+    }
+    return attack::Account{args.user, std::move(password)};
+}
+
+int run_session_attack(const std::string& name, const SessionArgs& args) {
+    auto setup = session_setup(args);
+    if (!setup) {
+        return kExitUsage;
+    }
+    std::size_t not_stopped = 0;
+    auto report = [&](const std::string& title, Result<attack::Verdict> verdict) {
+        if (!verdict) {
+            std::cout << "  cannot run it: " << verdict.error().message << "\n";
+            return false;
+        }
+        (void)title;
+        print_verdict(*verdict, not_stopped);
+        return true;
+    };
+    auto header = [&](const std::string& what) {
+        std::cout << "attack " << what << " against " << setup->target.text() << "\n" << std::flush;
+    };
+    if (name == "guess") {
+        header("guess");
+        attack::GuessOptions options{args.attempts, std::chrono::seconds(args.patience_s)};
+        if (!report("guess", attack::run_guess(setup->target, setup->config, args.user, options,
+                                               std::cout))) {
+            return kExitFailure;
+        }
+        return not_stopped == 0 ? kExitOk : kExitFailure;
+    }
+    auto account = account_of(args);
+    if (!account) {
+        return kExitUsage;
+    }
+    if (name != "tamper") {
+        header(name);
+        Result<attack::Verdict> verdict = fail("no such attack");
+        if (name == "replay") {
+            verdict = attack::run_replay(setup->target, setup->config, *account, std::cout);
+        } else if (name == "reorder") {
+            verdict = attack::run_reorder(setup->target, setup->config, *account, std::cout);
+        } else if (name == "reflect") {
+            verdict = attack::run_reflect(setup->target, setup->config, *account, std::cout);
+        } else if (name == "impersonate") {
+            verdict = attack::run_impersonate(setup->target, setup->config, *account, args.victim,
+                                              std::cout);
+        }
+        if (!report(name, std::move(verdict))) {
+            return kExitFailure;
+        }
+        return not_stopped == 0 ? kExitOk : kExitFailure;
+    }
+    std::vector<attack::TamperKind> kinds;
+    for (const auto& k : args.kinds) {
+        kinds.push_back(*attack::tamper_kind_from(k));  // checked by the option's validator
+    }
+    if (kinds.empty()) {
+        kinds = attack::all_tamper_kinds();
+    }
+    for (auto kind : kinds) {
+        header("tamper " + std::string(attack::tamper_kind_name(kind)));
+        if (!report("tamper",
+                    attack::run_tamper(kind, setup->target, setup->config, *account, std::cout))) {
+            return kExitFailure;
+        }
+    }
+    return not_stopped == 0 ? kExitOk : kExitFailure;
+}
+
+std::string bad_cert_names() {
+    std::string out;
+    for (auto kind : attack::all_bad_cert_kinds()) {
+        out += (out.empty() ? "" : ", ") + std::string(attack::bad_cert_kind_name(kind));
+    }
+    return out;
+}
+
+int run_bad_cert(const BadCertArgs& args) {
+    auto target = target_of(args.server);
+    if (!target) {
+        return kExitUsage;
+    }
+    auto ca_file = !args.ca.empty() ? args.ca : pki::CaLayout(args.ca_dir).cert;
+    auto ca = pki::load_certificate_chain(ca_file);
+    if (!ca) {
+        std::cerr << "securechat attack: cannot load the CA certificate: " << ca.error().message
+                  << "\n";
+        return kExitUsage;
+    }
+    proto::Trust trust{ca->front(), {}, proto::kDefaultCertificateSkew, false};
+    attack::BadCertSetup setup{std::move(trust), args.server_name, std::nullopt, args.user, ""};
+    if (!args.ca_dir.empty()) {
+        auto authority = pki::load_ca(pki::CaLayout(args.ca_dir));
+        if (!authority) {
+            std::cerr << "securechat attack: " << authority.error().message << "\n";
+            return kExitUsage;
+        }
+        setup.ca = std::move(authority).value();
+    }
+    std::vector<attack::BadCertKind> kinds;
+    for (const auto& k : args.kinds) {
+        kinds.push_back(*attack::bad_cert_kind_from(k));  // checked by the option's validator
+    }
+    if (kinds.empty()) {  // every kind this run can make
+        for (auto kind : attack::all_bad_cert_kinds()) {
+            if ((!attack::needs_ca(kind) || setup.ca) &&
+                (kind != attack::BadCertKind::other_user || !args.password_file.empty())) {
+                kinds.push_back(kind);
+            }
+        }
+    }
+    if (std::find(kinds.begin(), kinds.end(), attack::BadCertKind::other_user) != kinds.end()) {
+        SessionArgs session;
+        session.user = args.user;
+        session.password_file = args.password_file;
+        if (args.password_file.empty()) {
+            std::cerr << "securechat attack: other-user needs --password-file\n";
+            return kExitUsage;
+        }
+        auto account = account_of(session);
+        if (!account) {
+            return kExitUsage;
+        }
+        setup.password = account->password;
+    }
+    std::size_t not_stopped = 0;
+    for (auto kind : kinds) {
+        std::cout << "attack bad-cert " << attack::bad_cert_kind_name(kind) << " against "
+                  << target->text() << "\n"
+                  << std::flush;
+        auto verdict = attack::run_bad_cert(kind, *target, setup, std::cout);
+        if (!verdict) {
+            std::cout << "  cannot run it: " << verdict.error().message << "\n";
+            return kExitFailure;
+        }
+        print_verdict(*verdict, not_stopped);
+    }
+    return not_stopped == 0 ? kExitOk : kExitFailure;
+}
+
+int run_mitm(const MitmArgs& args) {
+    auto target = target_of(args.server);
+    if (!target) {
+        return kExitUsage;
+    }
+    auto kind = *attack::mitm_kind_from(args.kind);  // checked by the option's validator
+    std::cout << "attack mitm " << attack::mitm_kind_name(kind) << " between a client and "
+              << target->text() << "\n";
+    attack::MitmOptions options;
+    options.patience = std::chrono::seconds(args.patience_s);
+    options.listening = print_listening;
+    auto verdict = attack::run_mitm(kind, *target, options, std::cout);
+    if (!verdict) {
+        std::cout << "  cannot run it: " << verdict.error().message << "\n";
+        return kExitFailure;
+    }
+    std::size_t not_stopped = 0;
+    print_verdict(*verdict, not_stopped);
+    return not_stopped == 0 ? kExitOk : kExitFailure;
+}
+
+int run_hostile_server(const HostileArgs& args) {
+    auto kind = *attack::hostile_server_kind_from(args.kind);  // checked by the validator
+    auto ca_file = !args.ca.empty() ? args.ca : pki::CaLayout(args.ca_dir).cert;
+    auto ca = pki::load_certificate_chain(ca_file);
+    if (!ca) {
+        std::cerr << "securechat attack: cannot load the CA certificate: " << ca.error().message
+                  << "\n";
+        return kExitUsage;
+    }
+    attack::HostileServerSetup setup{
+        ca->front(), std::nullopt, args.name, "127.0.0.1", std::chrono::seconds(args.patience_s),
+        {}};
+    if (!args.ca_dir.empty()) {
+        auto authority = pki::load_ca(pki::CaLayout(args.ca_dir));
+        if (!authority) {
+            std::cerr << "securechat attack: " << authority.error().message << "\n";
+            return kExitUsage;
+        }
+        setup.ca = std::move(authority).value();
+    }
+    setup.listening = print_listening;
+    std::cout << "attack hostile-server " << attack::hostile_server_kind_name(kind) << "\n";
+    auto verdict = attack::run_hostile_server(kind, setup, std::cout);
+    if (!verdict) {
+        std::cout << "  cannot run it: " << verdict.error().message << "\n";
+        return kExitFailure;
+    }
+    std::size_t not_stopped = 0;
+    print_verdict(*verdict, not_stopped);
+    return not_stopped == 0 ? kExitOk : kExitFailure;
+}
+
+std::string tamper_names() {
+    std::string out;
+    for (auto kind : attack::all_tamper_kinds()) {
+        out += (out.empty() ? "" : ", ") + std::string(attack::tamper_kind_name(kind));
+    }
+    return out;
+}
+
+std::string flood_names() {
+    std::string out;
+    for (auto kind : attack::all_flood_kinds()) {
+        out += (out.empty() ? "" : ", ") + std::string(attack::flood_kind_name(kind));
+    }
+    return out;
+}
+
+}  // namespace sc::cli
