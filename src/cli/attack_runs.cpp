@@ -27,6 +27,15 @@ std::optional<attack::Target> target_of(const std::string& text) {
     return std::move(target).value();
 }
 
+template <class Kind, class NameOf>
+std::string joined(const std::vector<Kind>& kinds, NameOf name_of) {
+    std::string out;
+    for (auto kind : kinds) {
+        out += (out.empty() ? "" : ", ") + std::string(name_of(kind));
+    }
+    return out;
+}
+
 void print_listening(std::uint16_t port) {
     std::cout << "listening on 127.0.0.1:" << port << " (point the client there)\n" << std::flush;
 }
@@ -177,11 +186,7 @@ int run_session_attack(const std::string& name, const SessionArgs& args) {
 }
 
 std::string bad_cert_names() {
-    std::string out;
-    for (auto kind : attack::all_bad_cert_kinds()) {
-        out += (out.empty() ? "" : ", ") + std::string(attack::bad_cert_kind_name(kind));
-    }
-    return out;
+    return joined(attack::all_bad_cert_kinds(), attack::bad_cert_kind_name);
 }
 
 int run_bad_cert(const BadCertArgs& args) {
@@ -301,19 +306,11 @@ int run_hostile_server(const HostileArgs& args) {
 }
 
 std::string tamper_names() {
-    std::string out;
-    for (auto kind : attack::all_tamper_kinds()) {
-        out += (out.empty() ? "" : ", ") + std::string(attack::tamper_kind_name(kind));
-    }
-    return out;
+    return joined(attack::all_tamper_kinds(), attack::tamper_kind_name);
 }
 
 std::string flood_names() {
-    std::string out;
-    for (auto kind : attack::all_flood_kinds()) {
-        out += (out.empty() ? "" : ", ") + std::string(attack::flood_kind_name(kind));
-    }
-    return out;
+    return joined(attack::all_flood_kinds(), attack::flood_kind_name);
 }
 
 }  // namespace sc::cli
