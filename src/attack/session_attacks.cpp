@@ -137,7 +137,7 @@ Result<Verdict> run_replay(const Target& target, const proto::ClientConfig& conf
 Result<Verdict> run_tamper(TamperKind kind, const Target& target, const proto::ClientConfig& config,
                            const Account& account, std::ostream& out) {
     SC_TRY_ASSIGN(auto client, logged_in(target, config, account, out));
-    SC_TRY_ASSIGN(auto first, one_acknowledged_record(*client, "tamper probe 1", out));
+    SC_TRY(one_acknowledged_record(*client, "tamper probe 1", out));
     // The next record, changed before it leaves: the session believes it was sent as sealed.
     auto sealed = client->session().send_text("tamper probe 2");
     if (sealed.send.empty()) {
@@ -160,7 +160,6 @@ Result<Verdict> run_tamper(TamperKind kind, const Target& target, const proto::C
                    " (the one already accepted)";
         }
     });
-    (void)first;
     client->send_raw(std::string(changed.begin(), changed.end()));
     out << "  sent: " << what << "\n";
     return watch(*client, out);

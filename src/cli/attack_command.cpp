@@ -122,11 +122,10 @@ void add_attack_command(CLI::App& app, std::function<int()>& action) {
             },
             "KIND"));
     ca->excludes(ca_dir);
-    b->callback([bad, &action, b] {
+    b->callback([bad, &action] {
         if (bad->ca.empty() && bad->ca_dir.empty()) {
             throw CLI::RequiredError("--ca or --ca-dir");
         }
-        (void)b;
         action = [bad] { return run_bad_cert(*bad); };
     });
 

@@ -36,6 +36,32 @@ std::string joined(const std::vector<Kind>& kinds, NameOf name_of) {
     return out;
 }
 
+// The CA certificate (from --ca, or the CA directory's), and its key when --ca-dir gave one;
+// nothing (a usage error printed) when a file cannot be read.
+struct CaFiles {
+    pki::Certificate cert;
+    std::optional<pki::CertificateAuthority> authority;
+};
+std::optional<CaFiles> ca_files(const std::filesystem::path& ca,
+                                const std::filesystem::path& ca_dir) {
+    auto chain = pki::load_certificate_chain(!ca.empty() ? ca : pki::CaLayout(ca_dir).cert);
+    if (!chain) {
+        std::cerr << "securechat attack: cannot load the CA certificate: " << chain.error().message
+                  << "\n";
+        return std::nullopt;
+    }
+    CaFiles out{chain->front(), std::nullopt};
+    if (!ca_dir.empty()) {
+        auto authority = pki::load_ca(pki::CaLayout(ca_dir));
+        if (!authority) {
+            std::cerr << "securechat attack: " << authority.error().message << "\n";
+            return std::nullopt;
+        }
+        out.authority = std::move(authority).value();
+    }
+    return out;
+}
+
 void print_listening(std::uint16_t port) {
     std::cout << "listening on 127.0.0.1:" << port << " (point the client there)\n" << std::flush;
 }
@@ -125,12 +151,11 @@ int run_session_attack(const std::string& name, const SessionArgs& args) {
         return kExitUsage;
     }
     std::size_t not_stopped = 0;
-    auto report = [&](const std::string& title, Result<attack::Verdict> verdict) {
+    auto report = [&](Result<attack::Verdict> verdict) {
         if (!verdict) {
             std::cout << "  cannot run it: " << verdict.error().message << "\n";
             return false;
         }
-        (void)title;
         print_verdict(*verdict, not_stopped);
         return true;
     };
@@ -140,8 +165,8 @@ int run_session_attack(const std::string& name, const SessionArgs& args) {
     if (name == "guess") {
         header("guess");
         attack::GuessOptions options{args.attempts, std::chrono::seconds(args.patience_s)};
-        if (!report("guess", attack::run_guess(setup->target, setup->config, args.user, options,
-                                               std::cout))) {
+        if (!report(
+                attack::run_guess(setup->target, setup->config, args.user, options, std::cout))) {
             return kExitFailure;
         }
         return not_stopped == 0 ? kExitOk : kExitFailure;
@@ -163,7 +188,7 @@ int run_session_attack(const std::string& name, const SessionArgs& args) {
             verdict = attack::run_impersonate(setup->target, setup->config, *account, args.victim,
                                               std::cout);
         }
-        if (!report(name, std::move(verdict))) {
+        if (!report(std::move(verdict))) {
             return kExitFailure;
         }
         return not_stopped == 0 ? kExitOk : kExitFailure;
@@ -177,8 +202,7 @@ int run_session_attack(const std::string& name, const SessionArgs& args) {
     }
     for (auto kind : kinds) {
         header("tamper " + std::string(attack::tamper_kind_name(kind)));
-        if (!report("tamper",
-                    attack::run_tamper(kind, setup->target, setup->config, *account, std::cout))) {
+        if (!report(attack::run_tamper(kind, setup->target, setup->config, *account, std::cout))) {
             return kExitFailure;
         }
     }
@@ -194,23 +218,13 @@ int run_bad_cert(const BadCertArgs& args) {
     if (!target) {
         return kExitUsage;
     }
-    auto ca_file = !args.ca.empty() ? args.ca : pki::CaLayout(args.ca_dir).cert;
-    auto ca = pki::load_certificate_chain(ca_file);
+    auto ca = ca_files(args.ca, args.ca_dir);
     if (!ca) {
-        std::cerr << "securechat attack: cannot load the CA certificate: " << ca.error().message
-                  << "\n";
         return kExitUsage;
     }
-    proto::Trust trust{ca->front(), {}, proto::kDefaultCertificateSkew, false};
-    attack::BadCertSetup setup{std::move(trust), args.server_name, std::nullopt, args.user, ""};
-    if (!args.ca_dir.empty()) {
-        auto authority = pki::load_ca(pki::CaLayout(args.ca_dir));
-        if (!authority) {
-            std::cerr << "securechat attack: " << authority.error().message << "\n";
-            return kExitUsage;
-        }
-        setup.ca = std::move(authority).value();
-    }
+    proto::Trust trust{ca->cert, {}, proto::kDefaultCertificateSkew, false};
+    attack::BadCertSetup setup{std::move(trust), args.server_name, std::move(ca->authority),
+                               args.user, ""};
     std::vector<attack::BadCertKind> kinds;
     for (const auto& k : args.kinds) {
         kinds.push_back(*attack::bad_cert_kind_from(k));  // checked by the option's validator
@@ -275,24 +289,16 @@ int run_mitm(const MitmArgs& args) {
 
 int run_hostile_server(const HostileArgs& args) {
     auto kind = *attack::hostile_server_kind_from(args.kind);  // checked by the validator
-    auto ca_file = !args.ca.empty() ? args.ca : pki::CaLayout(args.ca_dir).cert;
-    auto ca = pki::load_certificate_chain(ca_file);
+    auto ca = ca_files(args.ca, args.ca_dir);
     if (!ca) {
-        std::cerr << "securechat attack: cannot load the CA certificate: " << ca.error().message
-                  << "\n";
         return kExitUsage;
     }
-    attack::HostileServerSetup setup{
-        ca->front(), std::nullopt, args.name, "127.0.0.1", std::chrono::seconds(args.patience_s),
-        {}};
-    if (!args.ca_dir.empty()) {
-        auto authority = pki::load_ca(pki::CaLayout(args.ca_dir));
-        if (!authority) {
-            std::cerr << "securechat attack: " << authority.error().message << "\n";
-            return kExitUsage;
-        }
-        setup.ca = std::move(authority).value();
-    }
+    attack::HostileServerSetup setup{ca->cert,
+                                     std::move(ca->authority),
+                                     args.name,
+                                     "127.0.0.1",
+                                     std::chrono::seconds(args.patience_s),
+                                     {}};
     setup.listening = print_listening;
     std::cout << "attack hostile-server " << attack::hostile_server_kind_name(kind) << "\n";
     auto verdict = attack::run_hostile_server(kind, setup, std::cout);
