@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-20}
 build_dir=build-fuzz
-targets=(frame_decoder_fuzz server_handshake_fuzz client_handshake_fuzz)
+targets=(frame_decoder_fuzz server_handshake_fuzz client_handshake_fuzz e2e_envelope_fuzz)
 
 if ! command -v clang++ >/dev/null 2>&1; then
   echo "fuzz: clang++ not found (scripts/setup.sh installs clang and libclang-rt-14-dev)" >&2
@@ -31,6 +31,8 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
 rm -rf "$build_dir/seeds"
 "$build_dir/bin/make_corpus" "$build_dir/seeds"
+# e2e_envelope_fuzz starts from the envelopes and certificates of the test vectors.
+/usr/bin/python3 tools/e2e_fuzz_seeds.py "$build_dir/seeds/e2e_envelope_fuzz" tests/vectors
 mkdir -p "$build_dir/artifacts" "$build_dir/logs"
 
 failed=()
