@@ -5,6 +5,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
+#include <algorithm>
 #include <cctype>
 #include <utility>
 
@@ -105,6 +106,20 @@ Result<Certificate> Certificate::from_pem(std::string_view pem) {
     return std::move(chain.front());
 }
 
+namespace {
+
+// d2i_X509 also takes encodings that are not DER, and re-encodes them otherwise (found by
+// e2e_envelope_fuzz: a BIT STRING whose unused bits were set). A certificate is hashed into
+// fingerprints and signed fields as the bytes it came in, so only bytes that are exactly its
+// DER are a certificate: one certificate, one encoding, one fingerprint.
+bool is_its_der(const Certificate& cert, const unsigned char* begin, const unsigned char* end) {
+    auto der = cert.to_der();
+    return der.size() == static_cast<std::size_t>(end - begin) &&
+           std::equal(der.begin(), der.end(), begin);
+}
+
+}  // namespace
+
 Result<Certificate> Certificate::from_der(ByteView der) {
     const unsigned char* p = der.data();
     X509* cert = d2i_X509(nullptr, &p, static_cast<long>(der.size()));
@@ -114,6 +129,9 @@ Result<Certificate> Certificate::from_der(ByteView der) {
     Certificate result(cert);
     if (p != der.data() + der.size()) {
         return fail("trailing bytes after the DER certificate");
+    }
+    if (!is_its_der(result, der.data(), p)) {
+        return fail("the certificate is not in DER (it would re-encode to other bytes)");
     }
     return result;
 }
@@ -127,6 +145,7 @@ Result<std::vector<Certificate>> Certificate::chain_from_der(ByteView der) {
             return fail("more than " + std::to_string(proto::kMaxCertsInChain) +
                         " certificates in one chain");
         }
+        const unsigned char* start = p;
         X509* cert = d2i_X509(nullptr, &p, static_cast<long>(end - p));
         if (cert == nullptr) {
             std::string what = chain.empty() ? std::string("not a DER certificate")
@@ -135,6 +154,10 @@ Result<std::vector<Certificate>> Certificate::chain_from_der(ByteView der) {
             return fail(ossl::error(what));
         }
         chain.push_back(Certificate(cert));
+        if (!is_its_der(chain.back(), start, p)) {
+            return fail("certificate " + std::to_string(chain.size()) +
+                        " of the chain is not in DER (it would re-encode to other bytes)");
+        }
     }
     if (chain.empty()) {
         return fail("no certificate");

@@ -179,6 +179,32 @@ TEST(CertificateChain, DerFieldsRoundTripAndRefuseDamage) {
     EXPECT_NE(too_long.error().message.find("more than 4"), std::string::npos);
 }
 
+// Found by e2e_envelope_fuzz: OpenSSL parses a certificate whose signature BIT STRING declares
+// unused bits, and re-encodes it with them cleared: two byte strings, two fingerprints, for one
+// certificate. Only a certificate's own DER is accepted, alone or in a chain.
+TEST(CertificateChain, AnEncodingThatIsNotItsDerIsRefused) {
+    auto root = test::make_ca("Root");
+    auto leaf = test::issue(root);
+    auto der = leaf.cert.to_der();
+    ASSERT_GE(der.size(), 67u);
+    const auto at = der.size() - 67;  // an Ed25519 signature: BIT STRING, 65 bytes, 0 unused
+    ASSERT_EQ(der[at], 0x03);
+    ASSERT_EQ(der[at + 1], 0x41);
+    ASSERT_EQ(der[at + 2], 0x00);
+    auto odd = der;
+    odd[at + 2] = 0x03;  // three unused bits
+    odd.back() |= 0x07;  // and set
+    auto alone = Certificate::from_der(odd);
+    ASSERT_FALSE(alone);
+    EXPECT_NE(alone.error().message.find("not in DER"), std::string::npos) << alone.error().message;
+    auto in_chain = Certificate::chain_from_der(odd);
+    ASSERT_FALSE(in_chain);
+    EXPECT_NE(in_chain.error().message.find("certificate 1 of the chain is not in DER"),
+              std::string::npos)
+        << in_chain.error().message;
+    EXPECT_TRUE(Certificate::from_der(der));
+}
+
 TEST_F(CaDirectory, OperationsOnAMissingCaSayWhatToDo) {
     auto r = issue_certificate({.dir = tmp_ / "nowhere", .name = "server"});
     ASSERT_FALSE(r);
