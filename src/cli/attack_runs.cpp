@@ -76,6 +76,21 @@ void print_verdict(const attack::Verdict& verdict, std::size_t& not_stopped) {
     std::cout << std::flush;
 }
 
+// Prints the verdict, or why the attempt could not run; false when it could not.
+bool report(const Result<attack::Verdict>& verdict, std::size_t& not_stopped) {
+    if (!verdict) {
+        std::cout << "  cannot run it: " << verdict.error().message << "\n";
+        return false;
+    }
+    print_verdict(*verdict, not_stopped);
+    return true;
+}
+
+// Exit 0 only when every attempt was stopped.
+int exit_code(std::size_t not_stopped) {
+    return not_stopped == 0 ? kExitOk : kExitFailure;
+}
+
 }  // namespace
 
 // Exit 0 only when every attempt was stopped.
@@ -105,7 +120,7 @@ int run_flood(const FloodArgs& args) {
                   << std::flush;
         print_verdict(attack::run_flood(kind, *target, options, std::cout), not_stopped);
     }
-    return not_stopped == 0 ? kExitOk : kExitFailure;
+    return exit_code(not_stopped);
 }
 
 // The target and the client configuration, or a usage error (printed).
@@ -151,25 +166,17 @@ int run_session_attack(const std::string& name, const SessionArgs& args) {
         return kExitUsage;
     }
     std::size_t not_stopped = 0;
-    auto report = [&](Result<attack::Verdict> verdict) {
-        if (!verdict) {
-            std::cout << "  cannot run it: " << verdict.error().message << "\n";
-            return false;
-        }
-        print_verdict(*verdict, not_stopped);
-        return true;
-    };
     auto header = [&](const std::string& what) {
         std::cout << "attack " << what << " against " << setup->target.text() << "\n" << std::flush;
     };
     if (name == "guess") {
         header("guess");
         attack::GuessOptions options{args.attempts, std::chrono::seconds(args.patience_s)};
-        if (!report(
-                attack::run_guess(setup->target, setup->config, args.user, options, std::cout))) {
+        if (!report(attack::run_guess(setup->target, setup->config, args.user, options, std::cout),
+                    not_stopped)) {
             return kExitFailure;
         }
-        return not_stopped == 0 ? kExitOk : kExitFailure;
+        return exit_code(not_stopped);
     }
     auto account = account_of(args);
     if (!account) {
@@ -188,10 +195,10 @@ int run_session_attack(const std::string& name, const SessionArgs& args) {
             verdict = attack::run_impersonate(setup->target, setup->config, *account, args.victim,
                                               std::cout);
         }
-        if (!report(std::move(verdict))) {
+        if (!report(verdict, not_stopped)) {
             return kExitFailure;
         }
-        return not_stopped == 0 ? kExitOk : kExitFailure;
+        return exit_code(not_stopped);
     }
     std::vector<attack::TamperKind> kinds;
     for (const auto& k : args.kinds) {
@@ -202,11 +209,12 @@ int run_session_attack(const std::string& name, const SessionArgs& args) {
     }
     for (auto kind : kinds) {
         header("tamper " + std::string(attack::tamper_kind_name(kind)));
-        if (!report(attack::run_tamper(kind, setup->target, setup->config, *account, std::cout))) {
+        if (!report(attack::run_tamper(kind, setup->target, setup->config, *account, std::cout),
+                    not_stopped)) {
             return kExitFailure;
         }
     }
-    return not_stopped == 0 ? kExitOk : kExitFailure;
+    return exit_code(not_stopped);
 }
 
 std::string bad_cert_names() {
@@ -256,14 +264,11 @@ int run_bad_cert(const BadCertArgs& args) {
         std::cout << "attack bad-cert " << attack::bad_cert_kind_name(kind) << " against "
                   << target->text() << "\n"
                   << std::flush;
-        auto verdict = attack::run_bad_cert(kind, *target, setup, std::cout);
-        if (!verdict) {
-            std::cout << "  cannot run it: " << verdict.error().message << "\n";
+        if (!report(attack::run_bad_cert(kind, *target, setup, std::cout), not_stopped)) {
             return kExitFailure;
         }
-        print_verdict(*verdict, not_stopped);
     }
-    return not_stopped == 0 ? kExitOk : kExitFailure;
+    return exit_code(not_stopped);
 }
 
 int run_mitm(const MitmArgs& args) {
@@ -278,13 +283,8 @@ int run_mitm(const MitmArgs& args) {
     options.patience = std::chrono::seconds(args.patience_s);
     options.listening = print_listening;
     auto verdict = attack::run_mitm(kind, *target, options, std::cout);
-    if (!verdict) {
-        std::cout << "  cannot run it: " << verdict.error().message << "\n";
-        return kExitFailure;
-    }
     std::size_t not_stopped = 0;
-    print_verdict(*verdict, not_stopped);
-    return not_stopped == 0 ? kExitOk : kExitFailure;
+    return report(verdict, not_stopped) ? exit_code(not_stopped) : kExitFailure;
 }
 
 int run_hostile_server(const HostileArgs& args) {
@@ -302,13 +302,8 @@ int run_hostile_server(const HostileArgs& args) {
     setup.listening = print_listening;
     std::cout << "attack hostile-server " << attack::hostile_server_kind_name(kind) << "\n";
     auto verdict = attack::run_hostile_server(kind, setup, std::cout);
-    if (!verdict) {
-        std::cout << "  cannot run it: " << verdict.error().message << "\n";
-        return kExitFailure;
-    }
     std::size_t not_stopped = 0;
-    print_verdict(*verdict, not_stopped);
-    return not_stopped == 0 ? kExitOk : kExitFailure;
+    return report(verdict, not_stopped) ? exit_code(not_stopped) : kExitFailure;
 }
 
 std::string tamper_names() {
