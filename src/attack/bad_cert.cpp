@@ -10,12 +10,13 @@ namespace {
 using namespace std::chrono_literals;
 using Clock = std::chrono::system_clock;
 
-constexpr KindNames<BadCertKind, 5> kNames{{{
+constexpr KindNames<BadCertKind, 6> kNames{{{
     {BadCertKind::self_signed, "self-signed"},
     {BadCertKind::other_ca, "other-ca"},
     {BadCertKind::expired, "expired"},
     {BadCertKind::wrong_purpose, "wrong-purpose"},
     {BadCertKind::other_user, "other-user"},
+    {BadCertKind::revoked, "revoked"},
 }}};
 
 struct Forged {
@@ -71,6 +72,15 @@ Result<Forged> forge(BadCertKind kind, const BadCertSetup& setup) {
             return leaf(
                 *setup.ca, pki::Profile::client, user + "-other", now - 1h, now + 24h,
                 "a valid client certificate of '" + user + "-other', to log in as '" + user + "'");
+        case BadCertKind::revoked:
+            if (!setup.revoked) {
+                return fail("revoked needs --revoked-cert and --revoked-key");
+            }
+            return Forged{*setup.revoked,
+                          "the revoked certificate '" +
+                              display_text(setup.revoked->chain.front().common_name()) +
+                              "' (serial " + setup.revoked->chain.front().serial_hex() +
+                              ") with its key"};
     }
     return fail("unknown kind");
 }

@@ -5,6 +5,8 @@
 //   wrong-purpose  one from the server's own CA for a server, not a client          (--ca-dir)
 //   other-user     a valid client certificate of another user, logging in as this account
 //                  (--ca-dir, --user, --password-file)
+//   revoked        a certificate the operator revoked (securechat pki revoke, then pki crl and
+//                  a reload of the server), with its key           (--revoked-cert, --revoked-key)
 // The kinds marked --ca-dir need the CA's directory to sign with: an operator attacking their
 // own server has it. The certificates are made in memory for the run and never written.
 #pragma once
@@ -23,7 +25,7 @@
 
 namespace sc::attack {
 
-enum class BadCertKind { self_signed, other_ca, expired, wrong_purpose, other_user };
+enum class BadCertKind { self_signed, other_ca, expired, wrong_purpose, other_user, revoked };
 std::string_view bad_cert_kind_name(BadCertKind kind);
 std::optional<BadCertKind> bad_cert_kind_from(std::string_view name);
 std::vector<BadCertKind> all_bad_cert_kinds();
@@ -35,6 +37,7 @@ struct BadCertSetup {
     std::optional<pki::CertificateAuthority> ca;  // the server's CA, to sign with
     std::string user;                             // the account the certificates name
     std::string password;                         // other-user: the account's password
+    std::optional<proto::Identity> revoked;       // revoked: the certificate and its key
 };
 
 Result<Verdict> run_bad_cert(BadCertKind kind, const Target& target, const BadCertSetup& setup,

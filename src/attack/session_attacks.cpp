@@ -22,11 +22,59 @@ using Client = net::BlockingClient;
 
 constexpr auto kAnswerWait = 10s;
 
-constexpr KindNames<TamperKind, 3> kTamperNames{{{
+constexpr KindNames<TamperKind, 7> kTamperNames{{{
     {TamperKind::ciphertext, "ciphertext"},
     {TamperKind::seq_ahead, "seq-ahead"},
     {TamperKind::seq_back, "seq-back"},
+    {TamperKind::signature, "signature"},
+    {TamperKind::timestamp, "timestamp"},
+    {TamperKind::msg_seqno, "msg-seqno"},
+    {TamperKind::stale, "stale"},
 }}};
+
+constexpr KindNames<ImpersonateKind, 3> kImpersonateNames{{{
+    {ImpersonateKind::as_victim, "as-victim"},
+    {ImpersonateKind::not_friend, "not-friend"},
+    {ImpersonateKind::admin, "admin"},
+}}};
+
+bool tampers_the_record(TamperKind kind) {
+    return kind == TamperKind::ciphertext || kind == TamperKind::seq_ahead ||
+           kind == TamperKind::seq_back;
+}
+
+std::uint64_t now_ms() {
+    return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                          std::chrono::system_clock::now().time_since_epoch())
+                                          .count());
+}
+
+// The msg inside a genuine record, changed before it is sealed: what a client holding the keys
+// could send. The record layer is intact, so only the msg layer's checks can refuse it.
+proto::Output tampered_msg(TamperKind kind, Client& client, std::string& what) {
+    const std::uint64_t hour_ago = now_ms() - 3'600'000;
+    const std::uint64_t ts = kind == TamperKind::stale ? hour_ago : now_ms();
+    return client.session().send_crafted_text("tamper probe 2", ts, [&](proto::msg::Chat& chat) {
+        const auto n = std::to_string(chat.seqno);
+        switch (kind) {
+            case TamperKind::signature:
+                chat.sig[chat.sig.size() / 2] ^= 0x01;
+                what = "msg " + n + " with one bit of its signature flipped";
+                break;
+            case TamperKind::timestamp:
+                chat.ts ^= 0x01;
+                what = "msg " + n + " with the lowest bit of its timestamp flipped";
+                break;
+            case TamperKind::msg_seqno:
+                chat.seqno ^= 0x04;  // 2 becomes 6: ahead of the next one
+                what = "msg " + n + " labelled msg " + std::to_string(chat.seqno);
+                break;
+            default:
+                what = "msg " + n + ", signed properly, timestamped an hour ago";
+                break;
+        }
+    });
+}
 
 Result<std::unique_ptr<Client>> logged_in(const Target& target, const proto::ClientConfig& config,
                                           const Account& account, std::ostream& out) {
@@ -138,12 +186,22 @@ Result<Verdict> run_tamper(TamperKind kind, const Target& target, const proto::C
                            const Account& account, std::ostream& out) {
     SC_TRY_ASSIGN(auto client, logged_in(target, config, account, out));
     SC_TRY(one_acknowledged_record(*client, "tamper probe 1", out));
+    std::string what;
+    if (!tampers_the_record(kind)) {
+        auto crafted = tampered_msg(kind, *client, what);
+        if (crafted.send.empty()) {
+            return fail("the session sealed no record for the message");
+        }
+        const auto& record = crafted.send.back();
+        client->send_raw(std::string(record.begin(), record.end()));
+        out << "  sent: " << what << ", in a genuine record\n";
+        return watch(*client, out);
+    }
     // The next record, changed before it leaves: the session believes it was sent as sealed.
     auto sealed = client->session().send_text("tamper probe 2");
     if (sealed.send.empty()) {
         return fail("the session sealed no record for the message");
     }
-    std::string what;
     Bytes changed = reframed(sealed.send.back(), [&](json& j) {
         const auto seq = j["seq"].get<std::uint64_t>();
         if (kind == TamperKind::ciphertext) {
@@ -222,17 +280,30 @@ Result<Verdict> run_reflect(const Target& target, const proto::ClientConfig& con
     return watch(*client, out);
 }
 
-Result<Verdict> run_impersonate(const Target& target, const proto::ClientConfig& config,
-                                const Account& account, const std::string& victim,
-                                std::ostream& out) {
-    SC_TRY_ASSIGN(auto client, logged_in(target, config, account, out));
-    proto::msg::Relay relay{0, victim, std::string(64, 'a'), Bytes(kMessageIdBytes, 0x42),
-                            Bytes(64, 0x17)};
-    client->submit(client->session().request(std::move(relay)));
-    out << "  sent: an envelope for " << display_text(victim)
-        << ", who is not a friend, to device aaaa…aaaa\n";
+namespace {
+
+// Logs in to the victim's account with the attacker's certificate: the password is right, the
+// certificate names someone else.
+Result<Verdict> login_as_victim(const Target& target, const proto::ClientConfig& config,
+                                const Account& victim, std::ostream& out) {
+    auto client = Client::connect(target.port, config, target.host);
+    if (!client) {
+        return fail("cannot connect to " + target.text() + ": " + client.error().message);
+    }
+    out << "  sent: a login to " << display_text(victim.username)
+        << "'s account with its password, under the attacker's certificate\n";
+    if ((*client)->login(victim.username, victim.password)) {
+        out << "  server: logged in as " << display_text(victim.username) << "\n";
+        return Verdict{false, "logged in"};
+    }
+    return watch(**client, out);
+}
+
+// One request after login, and the code of the server's answer.
+Result<Verdict> refused_request(Client& client, proto::msg::Request request, std::ostream& out) {
+    client.submit(client.session().request(std::move(request)));
     std::optional<proto::msg::Answer> answer;
-    client->wait_for(
+    client.wait_for(
         [&](const Client::Events& events) {
             for (const auto& e : events) {
                 if (auto* a = std::get_if<proto::event::Answered>(&e)) {
@@ -244,15 +315,50 @@ Result<Verdict> run_impersonate(const Target& target, const proto::ClientConfig&
         },
         kAnswerWait);
     if (!answer) {
-        return fail("the server did not answer the send: " + client->peer_error());
+        return fail("the server did not answer the request: " + client.peer_error());
     }
     if (auto* r = std::get_if<proto::msg::Result>(&*answer); r && r->code) {
         std::string code(proto::error_code_name(*r->code));
         out << "  server: result " << code << " (\"" << display_text(r->message) << "\")\n";
         return Verdict{true, code};
     }
-    out << "  server: it took the envelope\n";
-    return Verdict{false, "relayed"};
+    out << "  server: it did what was asked\n";
+    return Verdict{false, "done"};
+}
+
+}  // namespace
+
+std::string_view impersonate_kind_name(ImpersonateKind kind) {
+    return kImpersonateNames.name(kind);
+}
+
+std::optional<ImpersonateKind> impersonate_kind_from(std::string_view name) {
+    return kImpersonateNames.from(name);
+}
+
+std::vector<ImpersonateKind> all_impersonate_kinds() {
+    return kImpersonateNames.all();
+}
+
+Result<Verdict> run_impersonate(ImpersonateKind kind, const Target& target,
+                                const proto::ClientConfig& config, const Account& account,
+                                const Account& victim, std::ostream& out) {
+    if (kind == ImpersonateKind::as_victim) {
+        return login_as_victim(target, config, victim, out);
+    }
+    SC_TRY_ASSIGN(auto client, logged_in(target, config, account, out));
+    if (kind == ImpersonateKind::admin) {
+        out << "  sent: an administrator's request to disable " << display_text(victim.username)
+            << ", from a regular account\n";
+        return refused_request(
+            *client, proto::msg::UserCommand{0, proto::msg::UserOp::disable, victim.username}, out);
+    }
+    out << "  sent: an envelope for " << display_text(victim.username)
+        << ", who is not a friend, to device aaaa…aaaa\n";
+    return refused_request(*client,
+                           proto::msg::Relay{0, victim.username, std::string(64, 'a'),
+                                             Bytes(kMessageIdBytes, 0x42), Bytes(64, 0x17)},
+                           out);
 }
 
 Result<Verdict> run_guess(const Target& target, const proto::ClientConfig& config,

@@ -29,6 +29,17 @@ void add_session_options(CLI::App* cmd, SessionArgs& args, bool needs_password) 
     }
 }
 
+template <typename From>
+void add_kind_option(CLI::App* cmd, std::vector<std::string>& kinds, const std::string& names,
+                     From from) {
+    cmd->add_option("--kind", kinds, "Which attack (repeatable; default all): " + names)
+        ->check(CLI::Validator(
+            [names, from](std::string& value) -> std::string {
+                return from(value) ? "" : "'" + value + "' is not one of " + names;
+            },
+            "KIND"));
+}
+
 }  // namespace
 
 void add_attack_command(CLI::App& app, std::function<int()>& action) {
@@ -45,15 +56,7 @@ void add_attack_command(CLI::App& app, std::function<int()>& action) {
     f->add_option("--server", flood->server,
                   "ADDRESS:PORT of the server (numeric, e.g. 127.0.0.1:6000)")
         ->required();
-    f->add_option("--kind", flood->kinds,
-                  "Which attack (repeatable; default all): " + flood_names())
-        ->check(CLI::Validator(
-            [](std::string& value) -> std::string {
-                return attack::flood_kind_from(value)
-                           ? ""
-                           : "'" + value + "' is not one of " + flood_names();
-            },
-            "KIND"));
+    add_kind_option(f, flood->kinds, flood_names(), attack::flood_kind_from);
     f->add_option("--connections", flood->connections, "Silent connections to open (connections)")
         ->capture_default_str()
         ->check(CLI::Range(1, 5000));
@@ -71,13 +74,19 @@ void add_attack_command(CLI::App& app, std::function<int()>& action) {
          {Simple{"replay", "Log in, send a message, then send its record again"},
           Simple{"reorder", "Log in, then send two records in the wrong order"},
           Simple{"reflect", "Log in, then send the server's own record back to it as ours"},
-          Simple{"impersonate", "Log in, then relay an envelope to a user who is not a friend"}}) {
+          Simple{"impersonate",
+                 "Act as another user: log in to their account (with their password) under "
+                 "this certificate, relay to a non-friend, make an administrator's request"}}) {
         auto args = std::make_shared<SessionArgs>();
         auto* sub = cmd->add_subcommand(name, help);
         add_session_options(sub, *args, true);
         if (std::string(name) == "impersonate") {
             sub->add_option("--victim", args->victim, "A user the account is not friends with")
                 ->required();
+            sub->add_option("--victim-password-file", args->victim_password_file,
+                            "The victim's password (as if stolen), for the login to its account; "
+                            "without it, the account's own is tried");
+            add_kind_option(sub, args->kinds, impersonate_names(), attack::impersonate_kind_from);
         }
         sub->callback([args, &action, scenario = std::string(name)] {
             action = [args, scenario] { return run_session_attack(scenario, *args); };
@@ -86,17 +95,11 @@ void add_attack_command(CLI::App& app, std::function<int()>& action) {
 
     auto tamper = std::make_shared<SessionArgs>();
     auto* t = cmd->add_subcommand(
-        "tamper", "Log in, then send a record with a flipped ciphertext bit or a moved seq");
+        "tamper",
+        "Log in, then send a record with a flipped ciphertext bit or a moved seq, or a msg "
+        "with a flipped bit in its signature, timestamp or seqno, or a stale one");
     add_session_options(t, *tamper, true);
-    t->add_option("--kind", tamper->kinds,
-                  "Which change (repeatable; default all): " + tamper_names())
-        ->check(CLI::Validator(
-            [](std::string& value) -> std::string {
-                return attack::tamper_kind_from(value)
-                           ? ""
-                           : "'" + value + "' is not one of " + tamper_names();
-            },
-            "KIND"));
+    add_kind_option(t, tamper->kinds, tamper_names(), attack::tamper_kind_from);
     t->callback(
         [tamper, &action] { action = [tamper] { return run_session_attack("tamper", *tamper); }; });
 
@@ -113,6 +116,12 @@ void add_attack_command(CLI::App& app, std::function<int()>& action) {
     b->add_option("--user", bad->user, "The account the certificates name")->required();
     b->add_option("--password-file", bad->password_file,
                   "The account's password, for other-user (a file, not the command line)");
+    auto* revoked_cert =
+        b->add_option("--revoked-cert", bad->revoked_cert,
+                      "For revoked: a certificate revoked in the server's CRL (PEM)");
+    auto* revoked_key = b->add_option("--revoked-key", bad->revoked_key, "Its private key (PEM)");
+    revoked_cert->needs(revoked_key);
+    revoked_key->needs(revoked_cert);
     b->add_option("--kind", bad->kinds, "Which (repeatable; default all it can make)")
         ->check(CLI::Validator(
             [](std::string& value) -> std::string {

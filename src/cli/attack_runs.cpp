@@ -146,10 +146,11 @@ std::optional<SessionSetup> session_setup(const SessionArgs& args) {
     return SessionSetup{*target, std::move(config)};
 }
 
-std::optional<attack::Account> account_of(const SessionArgs& args) {
-    auto text = read_file(args.password_file);
+std::optional<attack::Account> account_of(const std::string& user,
+                                          const std::filesystem::path& password_file) {
+    auto text = read_file(password_file);
     if (!text) {
-        std::cerr << "securechat attack: cannot read " << args.password_file << ": "
+        std::cerr << "securechat attack: cannot read " << password_file << ": "
                   << text.error().message << "\n";
         return std::nullopt;
     }
@@ -157,7 +158,29 @@ std::optional<attack::Account> account_of(const SessionArgs& args) {
     while (!password.empty() && (password.back() == '\n' || password.back() == '\r')) {
         password.pop_back();
     }
-    return attack::Account{args.user, std::move(password)};
+    return attack::Account{user, std::move(password)};
+}
+
+// Runs each kind named (all when none is), one header and verdict each; stops at the first that
+// cannot run.
+template <typename Kind, typename From, typename Name, typename Run>
+int run_kinds(const std::vector<std::string>& names, std::vector<Kind> kinds, From from,
+              Name name_of, const std::string& scenario, const std::string& target, Run run) {
+    if (!names.empty()) {
+        kinds.clear();
+        for (const auto& k : names) {
+            kinds.push_back(*from(k));  // checked by the option's validator
+        }
+    }
+    std::size_t not_stopped = 0;
+    for (auto kind : kinds) {
+        std::cout << "attack " << scenario << " " << name_of(kind) << " against " << target << "\n"
+                  << std::flush;
+        if (!report(run(kind), not_stopped)) {
+            return kExitFailure;
+        }
+    }
+    return exit_code(not_stopped);
 }
 
 int run_session_attack(const std::string& name, const SessionArgs& args) {
@@ -178,41 +201,44 @@ int run_session_attack(const std::string& name, const SessionArgs& args) {
         }
         return exit_code(not_stopped);
     }
-    auto account = account_of(args);
+    auto account = account_of(args.user, args.password_file);
     if (!account) {
         return kExitUsage;
     }
-    if (name != "tamper") {
-        header(name);
-        Result<attack::Verdict> verdict = fail("no such attack");
-        if (name == "replay") {
-            verdict = attack::run_replay(setup->target, setup->config, *account, std::cout);
-        } else if (name == "reorder") {
-            verdict = attack::run_reorder(setup->target, setup->config, *account, std::cout);
-        } else if (name == "reflect") {
-            verdict = attack::run_reflect(setup->target, setup->config, *account, std::cout);
-        } else if (name == "impersonate") {
-            verdict = attack::run_impersonate(setup->target, setup->config, *account, args.victim,
-                                              std::cout);
-        }
-        if (!report(verdict, not_stopped)) {
-            return kExitFailure;
-        }
-        return exit_code(not_stopped);
+    const auto target = setup->target.text();
+    if (name == "tamper") {
+        return run_kinds(args.kinds, attack::all_tamper_kinds(), attack::tamper_kind_from,
+                         attack::tamper_kind_name, name, target, [&](attack::TamperKind kind) {
+                             return attack::run_tamper(kind, setup->target, setup->config, *account,
+                                                       std::cout);
+                         });
     }
-    std::vector<attack::TamperKind> kinds;
-    for (const auto& k : args.kinds) {
-        kinds.push_back(*attack::tamper_kind_from(k));  // checked by the option's validator
-    }
-    if (kinds.empty()) {
-        kinds = attack::all_tamper_kinds();
-    }
-    for (auto kind : kinds) {
-        header("tamper " + std::string(attack::tamper_kind_name(kind)));
-        if (!report(attack::run_tamper(kind, setup->target, setup->config, *account, std::cout),
-                    not_stopped)) {
-            return kExitFailure;
+    if (name == "impersonate") {
+        // Without the victim's password, the login to its account tries the attacker's.
+        auto victim = args.victim_password_file.empty()
+                          ? std::optional(attack::Account{args.victim, account->password})
+                          : account_of(args.victim, args.victim_password_file);
+        if (!victim) {
+            return kExitUsage;
         }
+        return run_kinds(args.kinds, attack::all_impersonate_kinds(), attack::impersonate_kind_from,
+                         attack::impersonate_kind_name, name, target,
+                         [&](attack::ImpersonateKind kind) {
+                             return attack::run_impersonate(kind, setup->target, setup->config,
+                                                            *account, *victim, std::cout);
+                         });
+    }
+    header(name);
+    Result<attack::Verdict> verdict = fail("no such attack");
+    if (name == "replay") {
+        verdict = attack::run_replay(setup->target, setup->config, *account, std::cout);
+    } else if (name == "reorder") {
+        verdict = attack::run_reorder(setup->target, setup->config, *account, std::cout);
+    } else if (name == "reflect") {
+        verdict = attack::run_reflect(setup->target, setup->config, *account, std::cout);
+    }
+    if (!report(verdict, not_stopped)) {
+        return kExitFailure;
     }
     return exit_code(not_stopped);
 }
@@ -232,7 +258,19 @@ int run_bad_cert(const BadCertArgs& args) {
     }
     proto::Trust trust{ca->cert, {}, proto::kDefaultCertificateSkew, false};
     attack::BadCertSetup setup{std::move(trust), args.server_name, std::move(ca->authority),
-                               args.user, ""};
+                               args.user, "", std::nullopt};
+    if (!args.revoked_cert.empty()) {
+        client::ClientSettings files;
+        files.ca = !args.ca.empty() ? args.ca : pki::CaLayout(args.ca_dir).cert;
+        files.cert = args.revoked_cert;
+        files.key = args.revoked_key;
+        auto revoked = client::load_credentials(files);
+        if (!revoked) {
+            std::cerr << "securechat attack: " << revoked.error().message << "\n";
+            return kExitUsage;
+        }
+        setup.revoked = std::move(revoked->identity);
+    }
     std::vector<attack::BadCertKind> kinds;
     for (const auto& k : args.kinds) {
         kinds.push_back(*attack::bad_cert_kind_from(k));  // checked by the option's validator
@@ -240,20 +278,18 @@ int run_bad_cert(const BadCertArgs& args) {
     if (kinds.empty()) {  // every kind this run can make
         for (auto kind : attack::all_bad_cert_kinds()) {
             if ((!attack::needs_ca(kind) || setup.ca) &&
-                (kind != attack::BadCertKind::other_user || !args.password_file.empty())) {
+                (kind != attack::BadCertKind::other_user || !args.password_file.empty()) &&
+                (kind != attack::BadCertKind::revoked || setup.revoked)) {
                 kinds.push_back(kind);
             }
         }
     }
     if (std::find(kinds.begin(), kinds.end(), attack::BadCertKind::other_user) != kinds.end()) {
-        SessionArgs session;
-        session.user = args.user;
-        session.password_file = args.password_file;
         if (args.password_file.empty()) {
             std::cerr << "securechat attack: other-user needs --password-file\n";
             return kExitUsage;
         }
-        auto account = account_of(session);
+        auto account = account_of(args.user, args.password_file);
         if (!account) {
             return kExitUsage;
         }
@@ -308,6 +344,10 @@ int run_hostile_server(const HostileArgs& args) {
 
 std::string tamper_names() {
     return joined(attack::all_tamper_kinds(), attack::tamper_kind_name);
+}
+
+std::string impersonate_names() {
+    return joined(attack::all_impersonate_kinds(), attack::impersonate_kind_name);
 }
 
 std::string flood_names() {

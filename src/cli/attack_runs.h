@@ -22,16 +22,17 @@ struct SessionArgs {
     std::string server_name = "server";
     std::filesystem::path ca, cert, key, password_file;
     std::string user;
-    std::string victim;              // impersonate
-    std::vector<std::string> kinds;  // tamper
-    std::size_t attempts = 8;        // guess
-    unsigned patience_s = 30;        // guess
+    std::string victim;                          // impersonate
+    std::filesystem::path victim_password_file;  // impersonate as-victim
+    std::vector<std::string> kinds;              // tamper, impersonate
+    std::size_t attempts = 8;                    // guess
+    unsigned patience_s = 30;                    // guess
 };
 
 struct BadCertArgs {
     std::string server;
     std::string server_name = "server";
-    std::filesystem::path ca, ca_dir, password_file;
+    std::filesystem::path ca, ca_dir, password_file, revoked_cert, revoked_key;
     std::string user;
     std::vector<std::string> kinds;
 };
@@ -59,6 +60,7 @@ int run_hostile_server(const HostileArgs& args);
 // The kinds' names, comma-separated, for help texts and errors.
 std::string flood_names();
 std::string tamper_names();
+std::string impersonate_names();
 std::string bad_cert_names();
 
 }  // namespace sc::cli

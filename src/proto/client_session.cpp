@@ -198,6 +198,19 @@ Output ClientSession::send_text(std::string text) {
     return guarded(Phase::chat, "send", [&](Output& o) { return send_chat_now(text, o); });
 }
 
+Output ClientSession::send_crafted_text(std::string text, std::uint64_t ts,
+                                        const std::function<void(msg::Chat&)>& alter) {
+    return guarded(Phase::chat, "send", [&](Output& out) -> ProtoResult<bool> {
+        auto salt = entropy_.random(kSaltBytes);
+        if (!salt) {
+            return as_protocol_error(ErrorCode::internal, salt.error());
+        }
+        SC_TRY_ASSIGN(auto chat, channel_->make_chat(text, ts, *salt));
+        alter(chat);
+        return send_sealed(msg::Inner{std::move(chat)}, out);
+    });
+}
+
 ProtoResult<bool> ClientSession::send_chat_now(const std::string& text, Output& out) {
     auto salt = entropy_.random(kSaltBytes);
     if (!salt) {

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <deque>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -52,6 +53,11 @@ class ClientSession final : public SessionBase {
     Output login(std::string username, crypto::SecretBytes password);
     // Sends a chat message (queued while a rekey is in flight).
     Output send_text(std::string text);
+    // For `securechat attack tamper` only: a msg sealed and signed as send_text would, but
+    // timestamped `ts` and then changed by `alter` before it is put in its record, as a malicious
+    // client holding the keys could send it. The session counts it as sent.
+    Output send_crafted_text(std::string text, std::uint64_t ts,
+                             const std::function<void(msg::Chat&)>& alter);
     Output rekey();
     // Ends the session properly: waits for outstanding acks, then exchanges receipts.
     Output close();

@@ -97,45 +97,57 @@ TEST_F(AttackCli, EveryFloodIsStoppedByNameWhileAnHonestClientKeepsChatting) {
     EXPECT_TRUE(alice->close_with_receipts());
 }
 
-// A client with a valid certificate and account, attacking its own session: a replayed record,
-// a flipped ciphertext bit, a seq moved ahead or back, two records swapped, the server's own
-// record reflected, each ended by the server by name; an envelope for a user who is not a
-// friend is refused. alice chats between and after them.
+// A client with a valid certificate and account ("client", the attacker), attacking its own
+// session: a replayed record; a flipped bit in the record's ciphertext, or its seq moved ahead
+// or back; a flipped bit in the msg's signature, timestamp or seqno, or a stale msg; two records
+// swapped; the server's own record reflected; each ended by the server by name. Then acting as
+// bob, the honest user, who chats between and after them: his account under the attacker's
+// certificate, a relay to him, no friend, and an administrator's request, each refused.
 TEST_F(AttackCli, ReplayTamperReorderReflectAndImpersonateAreStoppedByName) {
-    start();
-    auto alice = NetClient::connect(server_->port(), ca_.client_config());
-    ASSERT_TRUE(alice->register_user("alice@example.com", "alice", kPassword));
+    start([](server::Settings& s) { s.identity.bind_accounts = true; });
+    auto bob = NetClient::connect(server_->port(), ca_.client_config("bob"));
+    ASSERT_TRUE(bob->register_user("bob@example.com", "bob", kPassword));
     auto mallory = NetClient::connect(server_->port(), ca_.client_config());
-    ASSERT_TRUE(mallory->register_user("mallory@example.com", "mallory", kPassword));
+    ASSERT_TRUE(mallory->register_user("mallory@example.com", "client", kPassword));
     ASSERT_TRUE(mallory->close_with_receipts());
-    auto replay = securechat(as("replay", "mallory"));
+    auto replay = securechat(as("replay", "client"));
     EXPECT_EQ(replay.exit_code, 0) << replay.output;
     EXPECT_NE(replay.output.find("the server acknowledged it"), std::string::npos) << replay.output;
     EXPECT_NE(replay.output.find("STOPPED replay"), std::string::npos) << replay.output;
-    EXPECT_TRUE(alice->chat("between the attacks"));
-    auto tamper = securechat(as("tamper", "mallory"));
+    EXPECT_TRUE(bob->chat("between the attacks"));
+    auto tamper = securechat(as("tamper", "client"));
     EXPECT_EQ(tamper.exit_code, 0) << tamper.output;
-    for (const char* verdict :
-         {"STOPPED decrypt_failed", "STOPPED out_of_order", "STOPPED replay"}) {
+    // The record's ciphertext and seq (twice), then the msg's signature, timestamp and seqno,
+    // and a stale msg: seven runs, each stopped.
+    for (const char* verdict : {"STOPPED decrypt_failed", "STOPPED out_of_order", "STOPPED replay",
+                                "STOPPED bad_message_signature", "STOPPED stale_timestamp"}) {
         EXPECT_NE(tamper.output.find(verdict), std::string::npos) << verdict << "\n"
                                                                   << tamper.output;
     }
+    EXPECT_EQ(count_of(tamper.output, "\nSTOPPED "), 7u) << tamper.output;
+    EXPECT_NE(tamper.output.find("has an invalid signature"), std::string::npos) << tamper.output;
+    EXPECT_NE(tamper.output.find("does not decrypt"), std::string::npos) << tamper.output;
     EXPECT_EQ(tamper.output.find("NOT STOPPED"), std::string::npos) << tamper.output;
-    auto reorder = securechat(as("reorder", "mallory"));
+    auto reorder = securechat(as("reorder", "client"));
     EXPECT_EQ(reorder.exit_code, 0) << reorder.output;
     EXPECT_NE(reorder.output.find("STOPPED out_of_order"), std::string::npos) << reorder.output;
-    auto reflect = securechat(as("reflect", "mallory"));
+    auto reflect = securechat(as("reflect", "client"));
     EXPECT_EQ(reflect.exit_code, 0) << reflect.output;
     EXPECT_NE(reflect.output.find("the server's own record"), std::string::npos) << reflect.output;
     EXPECT_NE(reflect.output.find("STOPPED decrypt_failed"), std::string::npos) << reflect.output;
-    // alice is no friend of mallory's: the server refuses to relay to her.
-    auto impersonate = as("impersonate", "mallory");
-    impersonate.insert(impersonate.end(), {"--victim", "alice"});
-    auto relayed = securechat(impersonate);
-    EXPECT_EQ(relayed.exit_code, 0) << relayed.output;
-    EXPECT_NE(relayed.output.find("STOPPED not_friends"), std::string::npos) << relayed.output;
-    EXPECT_TRUE(alice->chat("after the attacks"));
-    EXPECT_TRUE(alice->close_with_receipts());
+    // bob's password is the same as the attacker's here: the file holds it.
+    auto impersonate = as("impersonate", "client");
+    impersonate.insert(impersonate.end(), {"--victim", "bob", "--victim-password-file",
+                                           (tmp_ / "client.password").string()});
+    auto acted = securechat(impersonate);
+    EXPECT_EQ(acted.exit_code, 0) << acted.output;
+    for (const char* verdict :
+         {"STOPPED identity_mismatch", "STOPPED not_friends", "STOPPED forbidden"}) {
+        EXPECT_NE(acted.output.find(verdict), std::string::npos) << verdict << "\n" << acted.output;
+    }
+    EXPECT_EQ(count_of(acted.output, "\nSTOPPED "), 3u) << acted.output;
+    EXPECT_TRUE(bob->chat("after the attacks"));
+    EXPECT_TRUE(bob->close_with_receipts());
 }
 
 // Guessing bob's password from one block: after the free failures every guess meets a delay,
@@ -161,9 +173,21 @@ TEST_F(AttackCli, GuessingMeetsAGrowingThrottleWhileAnHonestClientKeepsChatting)
 }
 
 // Certificates the server must refuse, made by the tool: self-signed, from another CA bearing
-// the CA's name, and, signed with the CA's directory, expired, for a server, another user's.
+// the CA's name, and, signed with the CA's directory, expired, for a server, another user's;
+// and one the operator revoked (pki revoke, pki crl) before the server loaded its CRL.
 TEST_F(AttackCli, BadCertificatesAreRefusedByName) {
-    start([](server::Settings& s) { s.identity.bind_accounts = true; });
+    const auto dir = ca_.dir.string();
+    for (const auto& step : std::vector<std::vector<std::string>>{
+             {"pki", "issue", "--dir", dir, "--client", "client-lost"},
+             {"pki", "revoke", "--dir", dir, (ca_.dir / "client-lost.crt").string()},
+             {"pki", "crl", "--dir", dir}}) {
+        auto r = securechat(step);
+        ASSERT_EQ(r.exit_code, 0) << r.output;
+    }
+    start([this](server::Settings& s) {
+        s.identity.bind_accounts = true;
+        s.crl = ca_.dir / "ca.crl";
+    });
     auto alice = NetClient::connect(server_->port(), ca_.client_config());
     ASSERT_TRUE(alice->register_user("alice@example.com", "client", kPassword));
     auto args = as("bad-cert", "client");  // the account "client" is bound to client.crt
@@ -171,13 +195,15 @@ TEST_F(AttackCli, BadCertificatesAreRefusedByName) {
     auto password = tmp_ / "client.password";
     ASSERT_TRUE(write_file_atomically(password, as_bytes(std::string_view(kPassword)),
                                       FileMode::private_0600, Replace::yes));
-    bad.insert(bad.end(), {"--ca-dir", ca_.dir.string(), "--user", "client", "--password-file",
-                           password.string()});
+    bad.insert(bad.end(),
+               {"--ca-dir", ca_.dir.string(), "--user", "client", "--password-file",
+                password.string(), "--revoked-cert", (ca_.dir / "client-lost.crt").string(),
+                "--revoked-key", (ca_.dir / "client-lost.key").string()});
     auto result = securechat(bad);
     EXPECT_EQ(result.exit_code, 0) << result.output;
-    EXPECT_EQ(count_of(result.output, "\nSTOPPED bad_certificate"), 4u) << result.output;
+    EXPECT_EQ(count_of(result.output, "\nSTOPPED bad_certificate"), 5u) << result.output;
     for (const char* why : {"[unknown_issuer]: self-signed", "[unknown_issuer]: unable to get",
-                            "[expired]", "[wrong_purpose]"}) {
+                            "[expired]", "[wrong_purpose]", "[revoked]"}) {
         EXPECT_NE(result.output.find(why), std::string::npos) << why << "\n" << result.output;
     }
     EXPECT_NE(result.output.find("STOPPED identity_mismatch"), std::string::npos) << result.output;
