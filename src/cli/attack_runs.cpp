@@ -257,8 +257,8 @@ int run_bad_cert(const BadCertArgs& args) {
         return kExitUsage;
     }
     proto::Trust trust{ca->cert, {}, proto::kDefaultCertificateSkew, false};
-    attack::BadCertSetup setup{std::move(trust), args.server_name, std::move(ca->authority),
-                               args.user, "", std::nullopt};
+    attack::BadCertSetup setup{
+        std::move(trust), args.server_name, std::move(ca->authority), args.user, "", std::nullopt};
     if (!args.revoked_cert.empty()) {
         client::ClientSettings files;
         files.ca = !args.ca.empty() ? args.ca : pki::CaLayout(args.ca_dir).cert;
