@@ -83,6 +83,23 @@ std::optional<HostileServerKind> hostile_server_kind_from(std::string_view name)
     return kNames.from(name);
 }
 
+Result<proto::Identity> genuine_server_identity(const HostileServerSetup& setup) {
+    if (!setup.ca) {
+        return fail("a genuine server certificate needs the CA's directory (--ca-dir)");
+    }
+    const auto now = Clock::now();
+    pki::CertSpec spec;
+    spec.profile = pki::Profile::server;
+    spec.common_name = setup.name;
+    spec.subject_alt_names = {"DNS:" + setup.name, "IP:" + setup.address};
+    spec.not_before = now - 1h;
+    spec.not_after = now + 24h;
+    SC_TRY_ASSIGN(auto key, crypto::PrivateKey::generate(crypto::KeyType::ed25519));
+    SC_TRY_ASSIGN(auto cert, setup.ca->sign(key.public_key(), spec));
+    return proto::Identity{{std::move(cert)},
+                           std::make_shared<const crypto::PrivateKey>(std::move(key))};
+}
+
 bool needs_ca(HostileServerKind kind) {
     return kind != HostileServerKind::other_ca;
 }

@@ -19,6 +19,7 @@
 #include "attack/flood.h"
 #include "common/result.h"
 #include "pki/authority.h"
+#include "proto/environment.h"
 
 namespace sc::attack {
 
@@ -35,6 +36,10 @@ struct HostileServerSetup {
     std::chrono::seconds patience{30};
     std::function<void(std::uint16_t)> listening;
 };
+
+// A genuine server certificate for setup.name from setup.ca (required), with its key: what a
+// compromised server holds.
+Result<proto::Identity> genuine_server_identity(const HostileServerSetup& setup);
 
 Result<Verdict> run_hostile_server(HostileServerKind kind, const HostileServerSetup& setup,
                                    std::ostream& out);

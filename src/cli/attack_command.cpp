@@ -156,11 +156,20 @@ void add_attack_command(CLI::App& app, std::function<int()>& action) {
     auto hostile = std::make_shared<HostileArgs>();
     auto* h = cmd->add_subcommand(
         "hostile-server",
-        "A server for a real client that presents a certificate the client must refuse "
-        "(other-ca; with --ca-dir: wrong-name, expired, client-cert)");
-    h->add_option("--kind", hostile->kind, "other-ca, wrong-name, expired or client-cert")
+        "A server for a real client: it presents a certificate the client must refuse "
+        "(other-ca; with --ca-dir: wrong-name, expired, client-cert), or, with a genuine one "
+        "(--ca-dir), mishandles a friend's keys or envelopes (swap-prekey, swap-device, replay; "
+        "the friend's device from --peer-cert and --peer-key)");
+    h->add_option("--kind", hostile->kind,
+                  "other-ca, wrong-name, expired, client-cert, swap-prekey, swap-device or replay")
         ->required()
-        ->check(CLI::IsMember({"other-ca", "wrong-name", "expired", "client-cert"}));
+        ->check(CLI::IsMember({"other-ca", "wrong-name", "expired", "client-cert", "swap-prekey",
+                               "swap-device", "replay"}));
+    auto* peer_cert = h->add_option("--peer-cert", hostile->peer_cert,
+                                    "The friend's device certificate (PEM), for the relay kinds");
+    auto* peer_key = h->add_option("--peer-key", hostile->peer_key, "Its private key (PEM)");
+    peer_cert->needs(peer_key);
+    peer_key->needs(peer_cert);
     h->add_option("--name", hostile->name, "The server name the client expects")
         ->capture_default_str();
     auto* h_ca = h->add_option("--ca", hostile->ca, "The CA certificate the client trusts");

@@ -5,6 +5,7 @@
 
 #include "attack/bad_cert.h"
 #include "attack/flood.h"
+#include "attack/hostile_relay.h"
 #include "attack/hostile_server.h"
 #include "attack/mitm.h"
 #include "attack/session_attacks.h"
@@ -324,7 +325,6 @@ int run_mitm(const MitmArgs& args) {
 }
 
 int run_hostile_server(const HostileArgs& args) {
-    auto kind = *attack::hostile_server_kind_from(args.kind);  // checked by the validator
     auto ca = ca_files(args.ca, args.ca_dir);
     if (!ca) {
         return kExitUsage;
@@ -336,8 +336,29 @@ int run_hostile_server(const HostileArgs& args) {
                                      std::chrono::seconds(args.patience_s),
                                      {}};
     setup.listening = print_listening;
-    std::cout << "attack hostile-server " << attack::hostile_server_kind_name(kind) << "\n";
-    auto verdict = attack::run_hostile_server(kind, setup, std::cout);
+    std::cout << "attack hostile-server " << args.kind << "\n";
+    Result<attack::Verdict> verdict = fail("no such kind");
+    if (auto relay = attack::hostile_relay_kind_from(args.kind)) {
+        if (args.peer_cert.empty()) {
+            std::cerr << "securechat attack: " << args.kind
+                      << " needs --peer-cert and --peer-key: the friend's device it plays\n";
+            return kExitUsage;
+        }
+        client::ClientSettings files;
+        files.ca = !args.ca.empty() ? args.ca : pki::CaLayout(args.ca_dir).cert;
+        files.cert = args.peer_cert;
+        files.key = args.peer_key;
+        auto peer = client::load_credentials(files);
+        if (!peer) {
+            std::cerr << "securechat attack: " << peer.error().message << "\n";
+            return kExitUsage;
+        }
+        verdict = attack::run_hostile_relay(
+            *relay, setup, attack::PeerDevice{peer->identity.chain, peer->identity.key}, std::cout);
+    } else {
+        auto kind = *attack::hostile_server_kind_from(args.kind);  // checked by the validator
+        verdict = attack::run_hostile_server(kind, setup, std::cout);
+    }
     std::size_t not_stopped = 0;
     return report(verdict, not_stopped) ? exit_code(not_stopped) : kExitFailure;
 }

@@ -47,6 +47,7 @@ struct HostileArgs {
     std::string kind;
     std::string name = "server";
     std::filesystem::path ca, ca_dir;
+    std::filesystem::path peer_cert, peer_key;  // the friend's device, for the relay kinds
     unsigned patience_s = 30;
 };
 

@@ -1,0 +1,328 @@
+#include "attack/hostile_relay.h"
+#include "attack/kind_names.h"
+
+#include <cstdlib>
+
+#include "attack/played_device.h"
+#include "common/display_text.h"
+#include "e2e/device_sessions.h"
+#include "net/blocking_socket.h"
+#include "proto/limits.h"
+#include "proto/server_session.h"
+
+namespace sc::attack {
+namespace {
+
+using namespace std::chrono_literals;
+namespace msg = proto::msg;
+using Clock = std::chrono::system_clock;
+
+constexpr KindNames<HostileRelayKind, 3> kNames{{{
+    {HostileRelayKind::swap_prekey, "swap-prekey"},
+    {HostileRelayKind::swap_device, "swap-device"},
+    {HostileRelayKind::replay, "replay"},
+}}};
+
+// A private directory for the played devices' ratchet state, removed afterwards.
+class StateDir {
+  public:
+    StateDir() {
+        std::string pattern = (std::filesystem::temp_directory_path() / "securechat-attack-XXXXXX");
+        if (::mkdtemp(pattern.data()) != nullptr) {
+            path_ = pattern;
+        }
+    }
+    ~StateDir() {
+        std::error_code ignored;
+        if (!path_.empty()) {
+            std::filesystem::remove_all(path_, ignored);
+        }
+    }
+    StateDir(const StateDir&) = delete;
+    StateDir& operator=(const StateDir&) = delete;
+    const std::filesystem::path& path() const { return path_; }
+
+  private:
+    std::filesystem::path path_;
+};
+
+// A certificate for the friend's name from a CA that bears the real CA's name, with its key.
+Result<PeerDevice> impostor_of(const std::string& user, const pki::Certificate& real_ca) {
+    const auto now = Clock::now();
+    SC_TRY_ASSIGN(auto other,
+                  pki::CertificateAuthority::create_root(
+                      real_ca.common_name(), crypto::KeyType::ed25519, now - 1h, now + 24h));
+    SC_TRY_ASSIGN(auto key, crypto::PrivateKey::generate(crypto::KeyType::ed25519));
+    pki::CertSpec spec;
+    spec.profile = pki::Profile::client;
+    spec.common_name = user;
+    spec.not_before = now - 1h;
+    spec.not_after = now + 24h;
+    SC_TRY_ASSIGN(auto cert, other.sign(key.public_key(), spec));
+    return PeerDevice{{std::move(cert)},
+                      std::make_shared<const crypto::PrivateKey>(std::move(key))};
+}
+
+// What the client did, as the server saw it.
+struct Seen {
+    std::string user;                        // whom it logged in as
+    std::vector<pki::Certificate> chain;     // its certificate
+    std::optional<msg::PublishPrekeys> spk;  // its signed prekey, once published
+    bool fetched = false;                    // it fetched the served bundle
+    std::size_t sent_to_served = 0;          // sends to the served device
+    std::size_t delivered_statements = 0;    // of them, delivered statements
+    std::vector<std::uint64_t> received;     // held ids it said `received` for
+    bool pushed = false;                     // the replay's envelopes went out
+};
+
+class HostileRelay {
+  public:
+    HostileRelay(HostileRelayKind kind, const HostileServerSetup& setup, PlayedDevice& genuine,
+                 const msg::KeyBundle& served, std::ostream& out)
+        : kind_(kind), setup_(setup), genuine_(genuine), served_(served), out_(out) {}
+
+    Seen& seen() { return seen_; }
+
+    // One client message's worth of the session's output, answered.
+    void handle(proto::ServerSession& session, proto::Output& out) {
+        for (std::size_t i = 0; i < out.events.size(); ++i) {
+            proto::Output more;
+            auto& event = out.events[i];
+            if (auto* done = std::get_if<proto::event::HandshakeDone>(&event)) {
+                seen_.chain = done->peer_certs;
+            } else if (auto* login = std::get_if<proto::event::LoginRequested>(&event)) {
+                seen_.user = login->username;
+                out_ << "  the client logged in as " << display_text(login->username)
+                     << " (any password is taken)\n";
+                more =
+                    session.accept_auth({.username = login->username}, msg::AuthAction::logged_in);
+            } else if (auto* asked = std::get_if<proto::event::RequestReceived>(&event)) {
+                more = answer(session, asked->request);
+            }
+            out.append(std::move(more));
+        }
+    }
+
+  private:
+    proto::Output answer(proto::ServerSession& session, const msg::Request& request) {
+        const auto id = msg::request_id(request);
+        const auto& peer = genuine_.device().user;
+        if (const auto* keys = std::get_if<msg::PublishPrekeys>(&request)) {
+            if (keys->spk_id != 0) {
+                seen_.spk = *keys;
+            }
+            one_time_left_ += keys->one_time.size();
+            auto out = session.answer(msg::PrekeyStatus{.id = id,
+                                                        .spk_id = seen_.spk ? seen_.spk->spk_id : 0,
+                                                        .spk_ts = seen_.spk ? seen_.spk->spk_ts : 0,
+                                                        .one_time_left = one_time_left_});
+            if (kind_ == HostileRelayKind::replay && seen_.spk && !seen_.pushed) {
+                out.append(replayed(session));
+            }
+            return out;
+        }
+        if (std::holds_alternative<msg::ListFriends>(request)) {
+            return session.answer(msg::FriendList{
+                .id = id, .friends = {peer}, .online = {peer}, .incoming = {}, .outgoing = {}});
+        }
+        if (const auto* d = std::get_if<msg::ListDevices>(&request)) {
+            msg::DeviceList list{.id = id, .user = d->user, .devices = {}};
+            if (d->user == peer) {
+                list.devices.push_back({.device = served_.device, .name = "default"});
+            }
+            return session.answer(std::move(list));
+        }
+        if (const auto* b = std::get_if<msg::FetchBundle>(&request)) {
+            if (b->user == peer && b->device == served_.device) {
+                if (!seen_.fetched && kind_ != HostileRelayKind::replay) {
+                    out_ << "  the client fetched " << display_text(peer) << "'s bundle: served it "
+                         << served_what() << "\n";
+                }
+                seen_.fetched = true;
+                auto bundle = served_;
+                bundle.id = id;
+                return session.answer(std::move(bundle));
+            }
+            return session.answer(msg::Result{
+                .id = id, .code = proto::ErrorCode::no_such_device, .message = "no such device"});
+        }
+        if (const auto* send = std::get_if<msg::Relay>(&request)) {
+            if (send->device == served_.device) {
+                auto parsed = e2e::parse_envelope(send->body);
+                const bool statement =
+                    parsed && parsed->kind == e2e::ParsedEnvelope::Kind::delivered;
+                ++seen_.sent_to_served;
+                seen_.delivered_statements += statement ? 1 : 0;
+                out_ << "  the client sent "
+                     << (statement ? "a delivered statement" : "an envelope") << " of "
+                     << send->body.size() << " bytes to " << display_text(peer) << "'s device\n";
+            }
+        }
+        if (const auto* r = std::get_if<msg::Received>(&request)) {
+            seen_.received.insert(seen_.received.end(), r->held.begin(), r->held.end());
+        }
+        return session.answer(msg::Result{.id = id, .code = std::nullopt, .message = ""});
+    }
+
+    std::string served_what() const {
+        return kind_ == HostileRelayKind::swap_prekey
+                   ? "with a prekey the friend never signed"
+                   : "with a certificate for that name from another CA";
+    }
+
+    // The friend's genuine envelope, pushed twice (stored copies 1 and 2).
+    proto::Output replayed(proto::ServerSession& session) {
+        seen_.pushed = true;
+        msg::KeyBundle theirs{
+            .id = 0,
+            .user = seen_.user,
+            .device = seen_.chain.empty() ? "" : seen_.chain.front().fingerprint().hex(),
+            .cert = pki::Certificate::chain_to_der(seen_.chain),
+            .spk_id = seen_.spk->spk_id,
+            .spk = seen_.spk->spk,
+            .spk_ts = seen_.spk->spk_ts,
+            .spk_sig = seen_.spk->spk_sig,
+            .otk_id = 0,
+            .otk = {},
+            .otk_ts = 0,
+            .otk_sig = {}};
+        auto envelope = genuine_.seal_for(
+            theirs, seen_.user,
+            proto::Trust{setup_.ca_cert, {}, proto::kDefaultCertificateSkew, false},
+            "said once, relayed twice", 1);
+        if (!envelope) {
+            out_ << "  cannot seal the friend's envelope: " << envelope.error().message << "\n";
+            return {};
+        }
+        auto again = *envelope;
+        again.held = 2;
+        out_ << "  pushed one genuine envelope from " << display_text(genuine_.device().user)
+             << " twice (stored copies 1 and 2)\n";
+        auto out = session.push(std::move(envelope).value());
+        out.append(session.push(std::move(again)));
+        return out;
+    }
+
+    HostileRelayKind kind_;
+    const HostileServerSetup& setup_;
+    PlayedDevice& genuine_;
+    const msg::KeyBundle& served_;
+    std::ostream& out_;
+    Seen seen_;
+    std::uint64_t one_time_left_ = 0;
+};
+
+// Serves the one client until it leaves or patience runs out.
+Status serve(const HostileServerSetup& setup, const proto::Identity& identity,
+             HostileRelay& relay) {
+    auto listener = net::BlockingListener::listen_on_loopback();
+    if (!listener) {
+        return fail("cannot listen: " + listener.error().message);
+    }
+    if (setup.listening) {
+        setup.listening(listener->port());
+    }
+    auto socket = listener->accept(setup.patience);
+    if (!socket) {
+        return fail("no client connected: " + socket.error().message);
+    }
+    proto::SystemClock clock;
+    proto::SystemEntropy entropy;
+    proto::ServerConfig config{
+        .identity = identity,
+        .trust = proto::Trust{setup.ca_cert, {}, proto::kDefaultCertificateSkew, false}};
+    proto::ServerSession session(config, clock, entropy);
+    const auto deadline = std::chrono::steady_clock::now() + setup.patience;
+    while (std::chrono::steady_clock::now() < deadline) {
+        auto bytes = socket->read_some(1s);
+        if (!bytes && bytes.error().kind == net::IoError::Kind::timed_out) {
+            continue;
+        }
+        if (!bytes || bytes->empty()) {
+            return {};  // the client left
+        }
+        auto out = session.receive(*bytes);
+        relay.handle(session, out);
+        for (const auto& wire : out.send) {
+            if (auto written = socket->write_all(wire, 5s); !written) {
+                return {};
+            }
+        }
+        if (out.close) {
+            socket->linger_close(5s);
+            return {};
+        }
+    }
+    return {};
+}
+
+Verdict swapped_verdict(const Seen& seen, std::ostream& out) {
+    if (seen.sent_to_served > 0) {
+        out << "  the client sent to the swapped device: it accepted the bundle\n";
+        return {false, "sent"};
+    }
+    out << "  the client sent nothing to the swapped device: it refused the bundle (its error "
+           "is on its screen)\n";
+    return {true, "refused"};
+}
+
+}  // namespace
+
+std::string_view hostile_relay_kind_name(HostileRelayKind kind) {
+    return kNames.name(kind);
+}
+
+std::optional<HostileRelayKind> hostile_relay_kind_from(std::string_view name) {
+    return kNames.from(name);
+}
+
+Result<Verdict> run_hostile_relay(HostileRelayKind kind, const HostileServerSetup& setup,
+                                  const PeerDevice& peer, std::ostream& out) {
+    if (!setup.ca) {
+        return fail(std::string(hostile_relay_kind_name(kind)) +
+                    " needs --ca-dir: a compromised server holds a genuine certificate");
+    }
+    StateDir state;
+    if (state.path().empty()) {
+        return fail("cannot make a directory for the played devices' state");
+    }
+    SC_TRY_ASSIGN(auto identity, genuine_server_identity(setup));
+    SC_TRY_ASSIGN(auto genuine, PlayedDevice::open(peer.chain, peer.key, state.path()));
+    const auto& user = genuine->device().user;
+    std::unique_ptr<PlayedDevice> impostor;
+    msg::KeyBundle served = genuine->bundle();
+    if (kind == HostileRelayKind::swap_prekey) {
+        served.spk = served.otk;  // a real X25519 key, but not the one the friend signed
+    } else if (kind == HostileRelayKind::swap_device) {
+        SC_TRY_ASSIGN(auto other, impostor_of(user, setup.ca_cert));
+        SC_TRY_ASSIGN(impostor, PlayedDevice::open(other.chain, other.key, state.path()));
+        served = impostor->bundle();
+    }
+    out << "  playing " << display_text(user) << "'s device "
+        << genuine->device().fp.hex().substr(0, 16) << "… as the friend of whoever logs in\n";
+    HostileRelay relay(kind, setup, *genuine, served, out);
+    SC_TRY(serve(setup, identity, relay));
+    const auto& seen = relay.seen();
+    if (seen.user.empty()) {
+        return fail("the client did not log in");
+    }
+    if (kind != HostileRelayKind::replay) {
+        if (!seen.fetched) {
+            return fail("the client fetched no bundle of " + display_text(user) + ": send " +
+                        display_text(user) + " a message from it while this runs");
+        }
+        return swapped_verdict(seen, out);
+    }
+    if (!seen.pushed) {
+        return fail("the client published no signed prekey, so nothing could be sealed for it");
+    }
+    out << "  the client said received for " << seen.received.size() << " stored copies and signed "
+        << seen.delivered_statements << " delivered statement(s) for the one message\n";
+    if (seen.delivered_statements == 1) {
+        return Verdict{true, "duplicate_dropped"};
+    }
+    return Verdict{false,
+                   seen.delivered_statements == 0 ? "no delivered statement" : "taken twice"};
+}
+
+}  // namespace sc::attack

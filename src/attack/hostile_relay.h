@@ -1,0 +1,43 @@
+// `securechat attack hostile-server` after the handshake (issue 13 item 5): a compromised
+// server, holding a valid certificate from the CA (signed here with --ca-dir), that mishandles
+// what users say to each other. It accepts the client's login, says the friend is online, and:
+//   swap-prekey  serves the friend's genuine bundle with a prekey the friend never signed
+//   swap-device  serves, as the friend's device, a certificate for the friend's name from
+//                another CA (made here) whose prekeys its own key signed
+//   replay       pushes one genuine envelope from the friend twice
+// The friend's device is played with its certificate and key (--peer-cert, --peer-key): the
+// genuine bundle and envelopes come from the real e2e library. What the tool sees of the
+// client is what it sends: for the swaps, whether anything went to that device after the
+// client fetched its bundle (someone must /msg the friend from the client meanwhile); for the
+// replay, how many delivered statements the client signed for the one message (it warns on
+// its screen too).
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <ostream>
+#include <string_view>
+#include <vector>
+
+#include "attack/flood.h"
+#include "attack/hostile_server.h"
+#include "common/result.h"
+#include "crypto/keys.h"
+#include "pki/certificate.h"
+
+namespace sc::attack {
+
+enum class HostileRelayKind { swap_prekey, swap_device, replay };
+std::string_view hostile_relay_kind_name(HostileRelayKind kind);
+std::optional<HostileRelayKind> hostile_relay_kind_from(std::string_view name);
+
+struct PeerDevice {
+    std::vector<pki::Certificate> chain;  // the friend's device certificate (leaf first)
+    std::shared_ptr<const crypto::PrivateKey> key;
+};
+
+// `server.ca` is required: the compromised server's certificate is a genuine one.
+Result<Verdict> run_hostile_relay(HostileRelayKind kind, const HostileServerSetup& server,
+                                  const PeerDevice& peer, std::ostream& out);
+
+}  // namespace sc::attack

@@ -1,0 +1,107 @@
+// `securechat attack hostile-server` after the handshake (issue 13 item 5): a compromised server
+// with a genuine certificate, playing bob's device with the real e2e library, against the real
+// client (`securechat chat --json`). It swaps bob's prekey or his device certificate, or pushes
+// one of bob's genuine envelopes twice. The client refuses or warns in plain words, and the tool
+// reports what it saw the client do: nothing sent to the swapped device; one delivered
+// statement for the message relayed twice.
+#include <gtest/gtest.h>
+
+#include "e2e_fixture.h"
+#include "server_fixture.h"
+#include "support/live_process.h"
+#include "support/run_command.h"
+
+namespace sc::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+class AttackHostileRelay : public ::testing::Test {
+  protected:
+    AttackHostileRelay() : ca_(tmp_ / "ca") {}
+
+    // Starts the tool for `kind` and returns the port it listens on (0 on failure).
+    unsigned short start(const std::string& kind) {
+        tool_ = std::make_unique<LiveProcess>(std::vector<std::string>{
+            securechat_binary(), "attack", "hostile-server", "--kind", kind, "--ca-dir",
+            ca_.dir.string(), "--peer-cert", (ca_.dir / "bob.crt").string(), "--peer-key",
+            (ca_.dir / "bob.key").string(), "--patience", "40"});
+        while (auto line = tool_->read_line(20s)) {
+            printed_ += *line + "\n";
+            if (auto at = line->find("listening on 127.0.0.1:"); at != std::string::npos) {
+                return static_cast<unsigned short>(std::stoi(line->substr(at + 23)));
+            }
+        }
+        return 0;
+    }
+    // The client, logged in through the tool.
+    std::unique_ptr<JsonChat> client(unsigned short port, const std::string& kind) {
+        auto chat =
+            std::make_unique<JsonChat>(chat_argv(ca_.dir / "ca.crt", port, ca_.dir / "client.crt",
+                                                 ca_.dir / "client.key", tmp_ / ("data-" + kind)),
+                                       "client");
+        chat->say("/login client any-password-will-do");
+        chat->take("logged_in");
+        return chat;
+    }
+    // What the tool printed once the client has quit, and its exit code.
+    int finish(JsonChat& chat) {
+        chat.say("/quit");
+        chat.process().wait_exit(kE2eWait);
+        while (auto line = tool_->read_line(20s)) {
+            printed_ += *line + "\n";
+        }
+        return tool_->wait_exit(10s);
+    }
+
+    TempDir tmp_;
+    TestCa ca_;
+    std::unique_ptr<LiveProcess> tool_;
+    std::string printed_;
+};
+
+TEST_F(AttackHostileRelay, ASwappedPrekeyIsRefusedAndNothingGoesToThatDevice) {
+    auto port = start("swap-prekey");
+    ASSERT_NE(port, 0) << printed_;
+    auto chat = client(port, "swap-prekey");
+    chat->say("/msg bob this must not leave");
+    auto error = chat->take("error", with("code", "bad_prekey"));
+    EXPECT_FALSE(error.is_null()) << chat->transcript();
+    EXPECT_EQ(finish(*chat), 0) << printed_;
+    EXPECT_NE(printed_.find("served it with a prekey the friend never signed"), std::string::npos)
+        << printed_;
+    EXPECT_NE(printed_.find("STOPPED refused"), std::string::npos) << printed_;
+    EXPECT_EQ(printed_.find("sent an envelope"), std::string::npos) << printed_;
+}
+
+TEST_F(AttackHostileRelay, ADeviceCertificateFromAnotherCaIsRefusedAndNothingGoesToIt) {
+    auto port = start("swap-device");
+    ASSERT_NE(port, 0) << printed_;
+    auto chat = client(port, "swap-device");
+    chat->say("/msg bob which CA are you from");
+    auto error = chat->take("error", with("code", "bad_certificate"));
+    EXPECT_FALSE(error.is_null()) << chat->transcript();
+    EXPECT_EQ(finish(*chat), 0) << printed_;
+    EXPECT_NE(printed_.find("STOPPED refused"), std::string::npos) << printed_;
+    EXPECT_EQ(printed_.find("sent an envelope"), std::string::npos) << printed_;
+}
+
+TEST_F(AttackHostileRelay, AnEnvelopeRelayedTwiceIsShownOnceWarnedOfAndDeliveredOnce) {
+    auto port = start("replay");
+    ASSERT_NE(port, 0) << printed_;
+    auto chat = client(port, "replay");
+    chat->take("message", with_text("said once, relayed twice"));
+    auto warning = chat->take("warning", with("code", "replayed"));
+    EXPECT_EQ(warning.value("user", ""), "bob") << warning.dump();
+    EXPECT_EQ(chat->seen("message").size(), 1U) << chat->transcript();
+    // A reply to bob is an envelope to his device too, but no delivered statement.
+    chat->say("/msg bob I saw it once");
+    chat->take("relayed");
+    EXPECT_EQ(finish(*chat), 0) << printed_;
+    EXPECT_NE(printed_.find("the client sent an envelope"), std::string::npos) << printed_;
+    EXPECT_NE(printed_.find("signed 1 delivered statement(s)"), std::string::npos) << printed_;
+    EXPECT_NE(printed_.find("STOPPED duplicate_dropped"), std::string::npos) << printed_;
+}
+
+}  // namespace
+}  // namespace sc::test
