@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The test command (README, CI): installs what is missing, checks formatting, builds with
 # warnings as errors, runs every test, then runs them again under AddressSanitizer and
-# UndefinedBehaviorSanitizer, and, when clang is present, runs each libFuzzer target for a bounded
-# time (scripts/fuzz.sh). Idempotent; rebuilds incrementally.
-#   SECURECHAT_SKIP_SANITIZERS=1  skip the sanitizer pass (it says so)
+# UndefinedBehaviorSanitizer, then the concurrency suites under ThreadSanitizer
+# (scripts/tsan.sh), and, when clang is present, runs each libFuzzer target for a bounded time
+# (scripts/fuzz.sh). Idempotent; rebuilds incrementally.
+#   SECURECHAT_SKIP_SANITIZERS=1  skip the sanitizer passes (it says so)
 #   SECURECHAT_SKIP_MARIADB=1     skip the MariaDB variants of the store tests (they say so)
 #   SECURECHAT_FUZZ_SECONDS=N     seconds per fuzz target (default 20; needs clang, else skipped)
 set -euo pipefail
@@ -47,6 +48,8 @@ else
   echo "== tests under ASan + UBSan"
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir build-asan --output-on-failure -j "$jobs"
+  echo "== the concurrency suites under ThreadSanitizer (scripts/tsan.sh)"
+  scripts/tsan.sh
 fi
 
 if command -v clang++ >/dev/null 2>&1; then

@@ -71,7 +71,7 @@ struct Seen {
     bool fetched = false;                    // it fetched the served bundle
     std::size_t sent_to_served = 0;          // sends to the served device
     std::size_t delivered_statements = 0;    // of them, delivered statements
-    std::vector<std::uint64_t> received;     // held ids it said `received` for
+    std::size_t received = 0;                // stored copies it said `received` for
     bool pushed = false;                     // the replay's envelopes went out
 };
 
@@ -159,7 +159,7 @@ class HostileRelay {
             }
         }
         if (const auto* r = std::get_if<msg::Received>(&request)) {
-            seen_.received.insert(seen_.received.end(), r->held.begin(), r->held.end());
+            seen_.received += r->held.size();
         }
         return session.answer(msg::Result{.id = id, .code = std::nullopt, .message = ""});
     }
@@ -316,7 +316,7 @@ Result<Verdict> run_hostile_relay(HostileRelayKind kind, const HostileServerSetu
     if (!seen.pushed) {
         return fail("the client published no signed prekey, so nothing could be sealed for it");
     }
-    out << "  the client said received for " << seen.received.size() << " stored copies and signed "
+    out << "  the client said received for " << seen.received << " stored copies and signed "
         << seen.delivered_statements << " delivered statement(s) for the one message\n";
     if (seen.delivered_statements == 1) {
         return Verdict{true, "duplicate_dropped"};
