@@ -3,6 +3,7 @@
 
 #include <cstdlib>
 
+#include "attack/client_reaction.h"
 #include "attack/played_device.h"
 #include "common/display_text.h"
 #include "e2e/device_sessions.h"
@@ -17,11 +18,48 @@ using namespace std::chrono_literals;
 namespace msg = proto::msg;
 using Clock = std::chrono::system_clock;
 
-constexpr KindNames<HostileRelayKind, 3> kNames{{{
+constexpr KindNames<HostileRelayKind, 7> kNames{{{
     {HostileRelayKind::swap_prekey, "swap-prekey"},
     {HostileRelayKind::swap_device, "swap-device"},
     {HostileRelayKind::replay, "replay"},
+    {HostileRelayKind::reorder, "reorder"},
+    {HostileRelayKind::drop, "drop"},
+    {HostileRelayKind::forge_stored, "forge-stored"},
+    {HostileRelayKind::forge_delivered, "forge-delivered"},
 }}};
+
+bool pushes_envelopes(HostileRelayKind kind) {
+    return kind == HostileRelayKind::replay || kind == HostileRelayKind::reorder ||
+           kind == HostileRelayKind::drop;
+}
+
+bool swaps(HostileRelayKind kind) {
+    return kind == HostileRelayKind::swap_prekey || kind == HostileRelayKind::swap_device;
+}
+
+bool forges(HostileRelayKind kind) {
+    return kind == HostileRelayKind::forge_stored || kind == HostileRelayKind::forge_delivered;
+}
+
+// The warning the client must record for each kind whose only reaction is a warning.
+std::optional<std::string_view> expected_warning(HostileRelayKind kind) {
+    switch (kind) {
+        case HostileRelayKind::reorder:
+            return "out_of_order";
+        case HostileRelayKind::drop:
+            return "messages_missing";
+        case HostileRelayKind::forge_stored:
+            return "bad_stored_statement";
+        case HostileRelayKind::forge_delivered:
+            return "bad_message_signature";
+        default:
+            return std::nullopt;
+    }
+}
+
+proto::Trust trust_of(const HostileServerSetup& setup) {
+    return proto::Trust{setup.ca_cert, {}, proto::kDefaultCertificateSkew, false};
+}
 
 // A private directory for the played devices' ratchet state, removed afterwards.
 class StateDir {
@@ -72,7 +110,8 @@ struct Seen {
     std::size_t sent_to_served = 0;          // sends to the served device
     std::size_t delivered_statements = 0;    // of them, delivered statements
     std::size_t received = 0;                // stored copies it said `received` for
-    bool pushed = false;                     // the replay's envelopes went out
+    bool pushed = false;                     // the friend's envelopes went out
+    bool forged = false;                     // the forged statement went out
 };
 
 class HostileRelay {
@@ -116,8 +155,8 @@ class HostileRelay {
                                                         .spk_id = seen_.spk ? seen_.spk->spk_id : 0,
                                                         .spk_ts = seen_.spk ? seen_.spk->spk_ts : 0,
                                                         .one_time_left = one_time_left_});
-            if (kind_ == HostileRelayKind::replay && seen_.spk && !seen_.pushed) {
-                out.append(replayed(session));
+            if (pushes_envelopes(kind_) && seen_.spk && !seen_.pushed) {
+                out.append(mishandled(session));
             }
             return out;
         }
@@ -134,7 +173,7 @@ class HostileRelay {
         }
         if (const auto* b = std::get_if<msg::FetchBundle>(&request)) {
             if (b->user == peer && b->device == served_.device) {
-                if (!seen_.fetched && kind_ != HostileRelayKind::replay) {
+                if (!seen_.fetched && swaps(kind_)) {
                     out_ << "  the client fetched " << display_text(peer) << "'s bundle: served it "
                          << served_what() << "\n";
                 }
@@ -146,22 +185,63 @@ class HostileRelay {
             return session.answer(msg::Result{
                 .id = id, .code = proto::ErrorCode::no_such_device, .message = "no such device"});
         }
-        if (const auto* send = std::get_if<msg::Relay>(&request)) {
-            if (send->device == served_.device) {
-                auto parsed = e2e::parse_envelope(send->body);
-                const bool statement =
-                    parsed && parsed->kind == e2e::ParsedEnvelope::Kind::delivered;
-                ++seen_.sent_to_served;
-                seen_.delivered_statements += statement ? 1 : 0;
-                out_ << "  the client sent "
-                     << (statement ? "a delivered statement" : "an envelope") << " of "
-                     << send->body.size() << " bytes to " << display_text(peer) << "'s device\n";
-            }
+        if (const auto* send = std::get_if<msg::Relay>(&request);
+            send && send->device == served_.device) {
+            return relayed(session, *send);
         }
         if (const auto* r = std::get_if<msg::Received>(&request)) {
             seen_.received += r->held.size();
         }
+        return ok(session, id);
+    }
+
+    static proto::Output ok(proto::ServerSession& session, std::uint64_t id) {
         return session.answer(msg::Result{.id = id, .code = std::nullopt, .message = ""});
+    }
+
+    // A send to the friend's device: counted, and for the forge kinds answered with a forgery.
+    proto::Output relayed(proto::ServerSession& session, const msg::Relay& send) {
+        auto parsed = e2e::parse_envelope(send.body);
+        const bool statement = parsed && parsed->kind == e2e::ParsedEnvelope::Kind::delivered;
+        ++seen_.sent_to_served;
+        seen_.delivered_statements += statement ? 1 : 0;
+        out_ << "  the client sent " << (statement ? "a delivered statement" : "an envelope")
+             << " of " << send.body.size() << " bytes to " << display_text(send.to)
+             << "'s device\n";
+        if (statement || !forges(kind_) || seen_.forged) {
+            return ok(session, send.id);
+        }
+        seen_.forged = true;
+        if (kind_ == HostileRelayKind::forge_stored) {
+            const auto now = unix_ms_now();
+            auto random = entropy_.random(64);
+            Bytes sig = random ? std::move(random).value() : Bytes(64, 0x5a);
+            out_ << "  answered it with a stored statement whose signature is not the "
+                    "server's\n";
+            return session.answer(msg::Stored{.id = send.id,
+                                              .held = 1,
+                                              .ts = now,
+                                              .expires = now + 7 * 24 * 3'600'000ULL,
+                                              .sig = std::move(sig)});
+        }
+        auto out = ok(session, send.id);
+        auto delivered = genuine_.delivered_for(send.body, seen_.user, trust_of(setup_));
+        if (!delivered) {
+            out_ << "  cannot make the friend's delivered statement: " << delivered.error().message
+                 << "\n";
+            return out;
+        }
+        auto forged = std::move(delivered).value();
+        forged.back() ^= 0x01;  // the last byte is the friend's signature's
+        out_ << "  pushed back the friend's delivered statement for it, one bit of its signature "
+                "flipped\n";
+        out.append(session.push(msg::Envelope{.from = genuine_.device().user,
+                                              .device = genuine_.device().fp.hex(),
+                                              .mid = send.mid,
+                                              .held = 1,
+                                              .ts = unix_ms_now(),
+                                              .body = std::move(forged)}));
+        return out;
     }
 
     std::string served_what() const {
@@ -170,8 +250,9 @@ class HostileRelay {
                    : "with a certificate for that name from another CA";
     }
 
-    // The friend's genuine envelope, pushed twice (stored copies 1 and 2).
-    proto::Output replayed(proto::ServerSession& session) {
+    // The friend's genuine envelopes for the client, mishandled: one pushed twice (replay), two
+    // pushed in the wrong order (reorder), the second of three never pushed (drop).
+    proto::Output mishandled(proto::ServerSession& session) {
         seen_.pushed = true;
         msg::KeyBundle theirs{
             .id = 0,
@@ -186,20 +267,41 @@ class HostileRelay {
             .otk = {},
             .otk_ts = 0,
             .otk_sig = {}};
-        auto envelope = genuine_.seal_for(
-            theirs, seen_.user,
-            proto::Trust{setup_.ca_cert, {}, proto::kDefaultCertificateSkew, false},
-            "said once, relayed twice", 1);
-        if (!envelope) {
-            out_ << "  cannot seal the friend's envelope: " << envelope.error().message << "\n";
-            return {};
+        const std::size_t count = kind_ == HostileRelayKind::replay    ? 1
+                                  : kind_ == HostileRelayKind::reorder ? 2
+                                                                       : 3;
+        std::vector<msg::Envelope> sealed;
+        for (std::size_t n = 1; n <= count; ++n) {
+            auto envelope = genuine_.seal_for(theirs, seen_.user, trust_of(setup_),
+                                              "message " + std::to_string(n) + " of " +
+                                                  std::to_string(count) + " from the friend",
+                                              n);
+            if (!envelope) {
+                out_ << "  cannot seal the friend's envelope: " << envelope.error().message << "\n";
+                return {};
+            }
+            sealed.push_back(std::move(envelope).value());
         }
-        auto again = *envelope;
-        again.held = 2;
-        out_ << "  pushed one genuine envelope from " << display_text(genuine_.device().user)
-             << " twice (stored copies 1 and 2)\n";
-        auto out = session.push(std::move(envelope).value());
-        out.append(session.push(std::move(again)));
+        std::vector<msg::Envelope> pushed;
+        const auto& friend_name = display_text(genuine_.device().user);
+        if (kind_ == HostileRelayKind::replay) {
+            pushed = {sealed[0], sealed[0]};
+            out_ << "  pushed one genuine envelope from " << friend_name << " twice\n";
+        } else if (kind_ == HostileRelayKind::reorder) {
+            pushed = {sealed[1], sealed[0]};
+            out_ << "  pushed two genuine envelopes from " << friend_name
+                 << " in the wrong order (2, then 1)\n";
+        } else {
+            pushed = {sealed[0], sealed[2]};
+            out_ << "  pushed genuine envelopes 1 and 3 of 3 from " << friend_name
+                 << ", and dropped 2\n";
+        }
+        proto::Output out;
+        std::uint64_t held = 0;
+        for (auto& envelope : pushed) {
+            envelope.held = ++held;  // each a stored copy of its own
+            out.append(session.push(std::move(envelope)));
+        }
         return out;
     }
 
@@ -210,6 +312,7 @@ class HostileRelay {
     std::ostream& out_;
     Seen seen_;
     std::uint64_t one_time_left_ = 0;
+    proto::SystemEntropy entropy_;
 };
 
 // Serves the one client until it leaves or patience runs out.
@@ -228,9 +331,7 @@ Status serve(const HostileServerSetup& setup, const proto::Identity& identity,
     }
     proto::SystemClock clock;
     proto::SystemEntropy entropy;
-    proto::ServerConfig config{
-        .identity = identity,
-        .trust = proto::Trust{setup.ca_cert, {}, proto::kDefaultCertificateSkew, false}};
+    proto::ServerConfig config{.identity = identity, .trust = trust_of(setup)};
     proto::ServerSession session(config, clock, entropy);
     const auto deadline = std::chrono::steady_clock::now() + setup.patience;
     while (std::chrono::steady_clock::now() < deadline) {
@@ -266,6 +367,26 @@ Verdict swapped_verdict(const Seen& seen, std::ostream& out) {
     return {true, "refused"};
 }
 
+// From the client's transcript with the friend: the warnings it recorded since the attack
+// began; stopped when the one expected is among them.
+Result<Verdict> warning_verdict(std::string_view expected, const std::filesystem::path& data,
+                                const std::string& own_fp, const std::string& peer,
+                                std::uint64_t since, std::ostream& out) {
+    SC_TRY_ASSIGN(auto warnings, recorded_warnings(data, own_fp, peer, since));
+    bool found = false;
+    for (const auto& w : warnings) {
+        out << "  the client recorded the warning " << display_text(w.code) << ": \""
+            << display_text(w.message) << "\"\n";
+        found = found || w.code == expected;
+    }
+    if (!found) {
+        out << "  the client recorded no " << expected << " warning in its transcript with "
+            << display_text(peer) << "\n";
+        return Verdict{false, "no warning"};
+    }
+    return Verdict{true, std::string(expected)};
+}
+
 }  // namespace
 
 std::string_view hostile_relay_kind_name(HostileRelayKind kind) {
@@ -277,17 +398,24 @@ std::optional<HostileRelayKind> hostile_relay_kind_from(std::string_view name) {
 }
 
 Result<Verdict> run_hostile_relay(HostileRelayKind kind, const HostileServerSetup& setup,
-                                  const PeerDevice& peer, std::ostream& out) {
+                                  const RelayOptions& options, std::ostream& out) {
     if (!setup.ca) {
         return fail(std::string(hostile_relay_kind_name(kind)) +
                     " needs --ca-dir: a compromised server holds a genuine certificate");
+    }
+    if (expected_warning(kind) && options.client_data.empty()) {
+        return fail(std::string(hostile_relay_kind_name(kind)) +
+                    " needs --client-data, the client's data directory: its reaction is a "
+                    "warning, which it records in its conversation transcript (and shows), and "
+                    "nothing of which reaches a server");
     }
     StateDir state;
     if (state.path().empty()) {
         return fail("cannot make a directory for the played devices' state");
     }
     SC_TRY_ASSIGN(auto identity, genuine_server_identity(setup));
-    SC_TRY_ASSIGN(auto genuine, PlayedDevice::open(peer.chain, peer.key, state.path()));
+    SC_TRY_ASSIGN(auto genuine,
+                  PlayedDevice::open(options.peer.chain, options.peer.key, state.path()));
     const auto& user = genuine->device().user;
     std::unique_ptr<PlayedDevice> impostor;
     msg::KeyBundle served = genuine->bundle();
@@ -300,29 +428,39 @@ Result<Verdict> run_hostile_relay(HostileRelayKind kind, const HostileServerSetu
     }
     out << "  playing " << display_text(user) << "'s device "
         << genuine->device().fp.hex().substr(0, 16) << "… as the friend of whoever logs in\n";
+    const auto started = unix_ms_now();
     HostileRelay relay(kind, setup, *genuine, served, out);
     SC_TRY(serve(setup, identity, relay));
     const auto& seen = relay.seen();
-    if (seen.user.empty()) {
+    if (seen.user.empty() || seen.chain.empty()) {
         return fail("the client did not log in");
     }
-    if (kind != HostileRelayKind::replay) {
+    if (swaps(kind)) {
         if (!seen.fetched) {
             return fail("the client fetched no bundle of " + display_text(user) + ": send " +
                         display_text(user) + " a message from it while this runs");
         }
         return swapped_verdict(seen, out);
     }
-    if (!seen.pushed) {
+    if (pushes_envelopes(kind) && !seen.pushed) {
         return fail("the client published no signed prekey, so nothing could be sealed for it");
     }
-    out << "  the client said received for " << seen.received << " stored copies and signed "
-        << seen.delivered_statements << " delivered statement(s) for the one message\n";
-    if (seen.delivered_statements == 1) {
-        return Verdict{true, "duplicate_dropped"};
+    if (forges(kind) && !seen.forged) {
+        return fail("the client sent " + display_text(user) +
+                    " no message to forge a statement "
+                    "for: send one from it while this runs");
     }
-    return Verdict{false,
-                   seen.delivered_statements == 0 ? "no delivered statement" : "taken twice"};
+    if (kind == HostileRelayKind::replay) {
+        out << "  the client said received for " << seen.received << " stored copies and signed "
+            << seen.delivered_statements << " delivered statement(s) for the one message\n";
+        if (seen.delivered_statements == 1) {
+            return Verdict{true, "duplicate_dropped"};
+        }
+        return Verdict{false,
+                       seen.delivered_statements == 0 ? "no delivered statement" : "taken twice"};
+    }
+    return warning_verdict(*expected_warning(kind), options.client_data,
+                           seen.chain.front().fingerprint().hex(), user, started, out);
 }
 
 }  // namespace sc::attack

@@ -5,12 +5,19 @@
 //   swap-device  serves, as the friend's device, a certificate for the friend's name from
 //                another CA (made here) whose prekeys its own key signed
 //   replay       pushes one genuine envelope from the friend twice
+//   reorder      pushes two genuine envelopes from the friend in the wrong order
+//   drop         pushes genuine envelopes 1 and 3 of 3 from the friend, never 2
+//   forge-stored     answers the client's message to the friend with a `stored` statement
+//                    whose signature is not the server's
+//   forge-delivered  pushes back the friend's genuine delivered statement for it, with one bit
+//                    of its signature flipped: a statement the friend never signed
 // The friend's device is played with its certificate and key (--peer-cert, --peer-key): the
 // genuine bundle and envelopes come from the real e2e library. What the tool sees of the
-// client is what it sends: for the swaps, whether anything went to that device after the
-// client fetched its bundle (someone must /msg the friend from the client meanwhile); for the
-// replay, how many delivered statements the client signed for the one message (it warns on
-// its screen too).
+// client: for the swaps, whether anything went to that device after the client fetched its
+// bundle (someone must /msg the friend from the client meanwhile, as for the forge kinds); for
+// the replay, how many delivered statements the client signed for the one message; for the
+// others, whose only reaction is a warning, the warnings the client recorded in its
+// conversation transcript with the friend (--client-data: its data directory), after it quit.
 #pragma once
 
 #include <filesystem>
@@ -27,7 +34,15 @@
 
 namespace sc::attack {
 
-enum class HostileRelayKind { swap_prekey, swap_device, replay };
+enum class HostileRelayKind {
+    swap_prekey,
+    swap_device,
+    replay,
+    reorder,
+    drop,
+    forge_stored,
+    forge_delivered
+};
 std::string_view hostile_relay_kind_name(HostileRelayKind kind);
 std::optional<HostileRelayKind> hostile_relay_kind_from(std::string_view name);
 
@@ -36,8 +51,15 @@ struct PeerDevice {
     std::shared_ptr<const crypto::PrivateKey> key;
 };
 
+struct RelayOptions {
+    PeerDevice peer;
+    // The client's data directory (its --data-dir), to read the warnings it recorded: needed by
+    // reorder, drop, forge-stored and forge-delivered.
+    std::filesystem::path client_data;
+};
+
 // `server.ca` is required: the compromised server's certificate is a genuine one.
 Result<Verdict> run_hostile_relay(HostileRelayKind kind, const HostileServerSetup& server,
-                                  const PeerDevice& peer, std::ostream& out);
+                                  const RelayOptions& options, std::ostream& out);
 
 }  // namespace sc::attack

@@ -88,4 +88,18 @@ Result<proto::msg::Envelope> PlayedDevice::seal_for(const proto::msg::KeyBundle&
                                 .body = std::move(sealed.body)};
 }
 
+Result<Bytes> PlayedDevice::delivered_for(ByteView body, const std::string& user,
+                                          const proto::Trust& trust) {
+    SC_TRY_ASSIGN(auto parsed, e2e::parse_envelope(body));
+    auto sender = e2e::verify_device(parsed.cert_der, user, trust, unix_ms_now());
+    if (!sender) {
+        return fail("the client's envelope does not verify: " + sender.error().message);
+    }
+    auto opened = sessions_->open(parsed, *sender, unix_ms_now());
+    if (!opened) {
+        return fail("cannot open the client's envelope: " + opened.error().message);
+    }
+    return sessions_->make_delivered(*opened, unix_ms_now());
+}
+
 }  // namespace sc::attack

@@ -38,6 +38,10 @@ class PlayedDevice {
                                           const std::string& user, const proto::Trust& trust,
                                           const std::string& text, std::uint64_t held);
 
+    // Opens `body`, a message envelope (kind 1) sealed for this device by `user`'s device
+    // (checked against `trust`), and returns this device's genuine delivered statement for it.
+    Result<Bytes> delivered_for(ByteView body, const std::string& user, const proto::Trust& trust);
+
   private:
     PlayedDevice() = default;
     proto::SystemEntropy entropy_;

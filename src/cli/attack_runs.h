@@ -48,6 +48,7 @@ struct HostileArgs {
     std::string name = "server";
     std::filesystem::path ca, ca_dir;
     std::filesystem::path peer_cert, peer_key;  // the friend's device, for the relay kinds
+    std::filesystem::path client_data;          // the client's data directory (its warnings)
     unsigned patience_s = 30;
 };
 

@@ -236,9 +236,17 @@ void E2eMessaging::on_delivered(const msg::Envelope& push, const e2e::ParsedEnve
     auto statement = sessions_.check_delivered(
         parsed, recipient, e2e::SentCopy{sent.envelope_sha256, parsed.mid, seq.value()});
     if (!statement) {
-        host_.notify(note::Error{"bad_message_signature",
-                                 "refused a delivered statement from " + device_words(recipient) +
-                                     ": " + display_text(statement.error().message)});
+        // Kept in the transcript too: a statement the server relayed that the device never
+        // signed is evidence against the server.
+        note::Warning w{"bad_message_signature",
+                        recipient.user,
+                        recipient.name,
+                        "",
+                        fp,
+                        "refused a delivered statement from " + device_words(recipient) + ": " +
+                            display_text(statement.error().message)};
+        record(parsed.conv.peer_of(username_), ConversationLog::warning_line(now_ms(), w));
+        host_.notify(note::Error{w.code, w.message});
         acknowledge(push.held);
         return;
     }

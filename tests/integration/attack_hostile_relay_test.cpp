@@ -1,9 +1,10 @@
 // `securechat attack hostile-server` after the handshake (issue 13 item 5): a compromised server
 // with a genuine certificate, playing bob's device with the real e2e library, against the real
-// client (`securechat chat --json`). It swaps bob's prekey or his device certificate, or pushes
-// one of bob's genuine envelopes twice. The client refuses or warns in plain words, and the tool
-// reports what it saw the client do: nothing sent to the swapped device; one delivered
-// statement for the message relayed twice.
+// client (`securechat chat --json`). It swaps bob's prekey or his device certificate; pushes
+// bob's genuine envelopes twice, in the wrong order or with one dropped; or forges a `stored`
+// or a `delivered` statement. The client refuses or warns in plain words, and the tool reports
+// what it saw the client do: nothing sent to the swapped device; one delivered statement for
+// the message relayed twice; and the warning the client recorded in its transcript.
 #include <gtest/gtest.h>
 
 #include "e2e_fixture.h"
@@ -25,7 +26,8 @@ class AttackHostileRelay : public ::testing::Test {
         tool_ = std::make_unique<LiveProcess>(std::vector<std::string>{
             securechat_binary(), "attack", "hostile-server", "--kind", kind, "--ca-dir",
             ca_.dir.string(), "--peer-cert", (ca_.dir / "bob.crt").string(), "--peer-key",
-            (ca_.dir / "bob.key").string(), "--patience", "40"});
+            (ca_.dir / "bob.key").string(), "--patience", "40", "--client-data",
+            (tmp_ / ("data-" + kind)).string()});
         while (auto line = tool_->read_line(20s)) {
             printed_ += *line + "\n";
             if (auto at = line->find("listening on 127.0.0.1:"); at != std::string::npos) {
@@ -90,7 +92,7 @@ TEST_F(AttackHostileRelay, AnEnvelopeRelayedTwiceIsShownOnceWarnedOfAndDelivered
     auto port = start("replay");
     ASSERT_NE(port, 0) << printed_;
     auto chat = client(port, "replay");
-    chat->take("message", with_text("said once, relayed twice"));
+    chat->take("message", with_text("message 1 of 1 from the friend"));
     auto warning = chat->take("warning", with("code", "replayed"));
     EXPECT_EQ(warning.value("user", ""), "bob") << warning.dump();
     EXPECT_EQ(chat->seen("message").size(), 1U) << chat->transcript();
@@ -101,6 +103,69 @@ TEST_F(AttackHostileRelay, AnEnvelopeRelayedTwiceIsShownOnceWarnedOfAndDelivered
     EXPECT_NE(printed_.find("the client sent an envelope"), std::string::npos) << printed_;
     EXPECT_NE(printed_.find("signed 1 delivered statement(s)"), std::string::npos) << printed_;
     EXPECT_NE(printed_.find("STOPPED duplicate_dropped"), std::string::npos) << printed_;
+}
+
+TEST_F(AttackHostileRelay, EnvelopesInTheWrongOrderAreShownAndWarnedOf) {
+    auto port = start("reorder");
+    ASSERT_NE(port, 0) << printed_;
+    auto chat = client(port, "reorder");
+    chat->take("message", with_text("message 2 of 2 from the friend"));
+    chat->take("message", with_text("message 1 of 2 from the friend"));
+    auto warning = chat->take("warning", with("code", "out_of_order"));
+    EXPECT_EQ(warning.value("user", ""), "bob") << warning.dump();
+    EXPECT_EQ(finish(*chat), 0) << printed_;
+    EXPECT_NE(printed_.find("in the wrong order (2, then 1)"), std::string::npos) << printed_;
+    EXPECT_NE(printed_.find("recorded the warning out_of_order"), std::string::npos) << printed_;
+    EXPECT_NE(printed_.find("STOPPED out_of_order"), std::string::npos) << printed_;
+}
+
+TEST_F(AttackHostileRelay, ADroppedEnvelopeIsWarnedOfOnTheNext) {
+    auto port = start("drop");
+    ASSERT_NE(port, 0) << printed_;
+    auto chat = client(port, "drop");
+    chat->take("message", with_text("message 1 of 3 from the friend"));
+    chat->take("message", with_text("message 3 of 3 from the friend"));
+    chat->take("warning", with("code", "messages_missing"));
+    EXPECT_EQ(finish(*chat), 0) << printed_;
+    EXPECT_NE(printed_.find("STOPPED messages_missing"), std::string::npos) << printed_;
+}
+
+TEST_F(AttackHostileRelay, AStoredStatementTheServerDidNotSignIsRefused) {
+    auto port = start("forge-stored");
+    ASSERT_NE(port, 0) << printed_;
+    auto chat = client(port, "forge-stored");
+    chat->say("/msg bob keep this for me");
+    chat->take("error", with("code", "bad_stored_statement"));
+    EXPECT_EQ(finish(*chat), 0) << printed_;
+    EXPECT_NE(printed_.find("whose signature is not the server's"), std::string::npos) << printed_;
+    EXPECT_NE(printed_.find("STOPPED bad_stored_statement"), std::string::npos) << printed_;
+    EXPECT_EQ(printed_.find("served it"), std::string::npos) << "the genuine bundle was served\n"
+                                                             << printed_;
+}
+
+TEST_F(AttackHostileRelay, ADeliveredStatementTheFriendDidNotSignIsRefused) {
+    auto port = start("forge-delivered");
+    ASSERT_NE(port, 0) << printed_;
+    auto chat = client(port, "forge-delivered");
+    chat->say("/msg bob did you get this");
+    auto error = chat->take("error", with("code", "bad_message_signature"));
+    EXPECT_NE(error.value("message", "").find("refused a delivered statement"), std::string::npos)
+        << error.dump();
+    EXPECT_TRUE(chat->seen("delivered").empty()) << chat->transcript();
+    EXPECT_EQ(finish(*chat), 0) << printed_;
+    EXPECT_NE(printed_.find("one bit of its signature flipped"), std::string::npos) << printed_;
+    EXPECT_NE(printed_.find("STOPPED bad_message_signature"), std::string::npos) << printed_;
+}
+
+// Where the client's reaction is only a warning, the tool needs its data directory to read it,
+// and says so instead of guessing a verdict.
+TEST_F(AttackHostileRelay, AWarningKindWithoutTheClientsDataIsRefusedNotGuessed) {
+    auto r = securechat({"attack", "hostile-server", "--kind", "reorder", "--ca-dir",
+                         ca_.dir.string(), "--peer-cert", (ca_.dir / "bob.crt").string(),
+                         "--peer-key", (ca_.dir / "bob.key").string(), "--patience", "5"});
+    EXPECT_NE(r.exit_code, 0) << r.output;
+    EXPECT_NE(r.output.find("needs --client-data"), std::string::npos) << r.output;
+    EXPECT_EQ(r.output.find("STOPPED"), std::string::npos) << r.output;
 }
 
 }  // namespace

@@ -1,0 +1,49 @@
+// The warnings `securechat attack hostile-server` reads from the client's conversation
+// transcript: only warning lines, only those since the attack began, none when the client never
+// wrote the file; and a peer that is not a username names no file.
+#include <gtest/gtest.h>
+
+#include "attack/client_reaction.h"
+#include "common/files.h"
+#include "evidence/conversation_transcript.h"
+#include "support/temp_dir.h"
+
+namespace sc::attack {
+namespace {
+
+namespace conv = evidence::conversation;
+const std::string kFp(64, 'a');
+
+class ClientReaction : public ::testing::Test {
+  protected:
+    void write(const std::string& text) {
+        auto dir = tmp_.path() / "e2e" / kFp / "conversations";
+        std::filesystem::create_directories(dir);
+        ASSERT_TRUE(write_file_atomically(dir / "bob.jsonl", as_bytes(std::string_view(text)),
+                                          FileMode::private_0600, Replace::yes));
+    }
+    test::TempDir tmp_;
+};
+
+TEST_F(ClientReaction, OnlyTheWarningsSinceTheAttackBeganAreRead) {
+    write(conv::header_line("alice", kFp, "bob", 100) + "\n" +
+          conv::warning_line(150, "device_added", "bob", "default", "", kFp, "before") + "\n" +
+          conv::expired_line(250, "bob", kFp, std::string(32, '0')) + "\n" +
+          conv::warning_line(300, "out_of_order", "bob", "default", "", kFp, "after") + "\n" +
+          "not json\n");
+    auto found = recorded_warnings(tmp_.path(), kFp, "bob", 200);
+    ASSERT_TRUE(found) << found.error().message;
+    ASSERT_EQ(found->size(), 1U);
+    EXPECT_EQ(found->front().code, "out_of_order");
+    EXPECT_EQ(found->front().message, "after");
+}
+
+TEST_F(ClientReaction, NoTranscriptIsNoWarningAndABadPeerNameIsAnError) {
+    auto none = recorded_warnings(tmp_.path(), kFp, "bob", 0);
+    ASSERT_TRUE(none) << none.error().message;
+    EXPECT_TRUE(none->empty());
+    EXPECT_FALSE(recorded_warnings(tmp_.path(), kFp, "../bob", 0));
+}
+
+}  // namespace
+}  // namespace sc::attack
