@@ -2,8 +2,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdio>
 #include <sstream>
 
+#include "common/display_text.h"
 #include "common/files.h"
 #include "common/usernames.h"
 
@@ -34,6 +36,26 @@ Result<std::vector<RecordedWarning>> recorded_warnings(const std::filesystem::pa
         found.push_back({j.value("code", ""), j.value("message", "")});
     }
     return found;
+}
+
+ShownOutput shown_output(std::string_view output, std::string_view marker) {
+    ShownOutput shown{output.find(marker) != std::string_view::npos, {}};
+    for (std::size_t i = 0; i < output.size();) {
+        char32_t cp = 0;
+        const std::size_t len = decode_utf8(output, i, cp);
+        if (len == 0) {
+            shown.raw_control = "a byte that is not UTF-8 at byte " + std::to_string(i);
+            break;
+        }
+        if (cp != U'\n' && is_control_code_point(cp)) {
+            char code[16];
+            std::snprintf(code, sizeof code, "U+%04X", static_cast<unsigned>(cp));
+            shown.raw_control = std::string(code) + " at byte " + std::to_string(i);
+            break;
+        }
+        i += len;
+    }
+    return shown;
 }
 
 }  // namespace sc::attack

@@ -2,10 +2,12 @@
 #include "attack/kind_names.h"
 
 #include <cstdlib>
+#include <thread>
 
-#include "attack/client_reaction.h"
 #include "attack/played_device.h"
+#include "attack/relay_verdicts.h"
 #include "common/display_text.h"
+#include "common/files.h"
 #include "e2e/device_sessions.h"
 #include "net/blocking_socket.h"
 #include "proto/limits.h"
@@ -18,7 +20,7 @@ using namespace std::chrono_literals;
 namespace msg = proto::msg;
 using Clock = std::chrono::system_clock;
 
-constexpr KindNames<HostileRelayKind, 7> kNames{{{
+constexpr KindNames<HostileRelayKind, 8> kNames{{{
     {HostileRelayKind::swap_prekey, "swap-prekey"},
     {HostileRelayKind::swap_device, "swap-device"},
     {HostileRelayKind::replay, "replay"},
@@ -26,11 +28,23 @@ constexpr KindNames<HostileRelayKind, 7> kNames{{{
     {HostileRelayKind::drop, "drop"},
     {HostileRelayKind::forge_stored, "forge-stored"},
     {HostileRelayKind::forge_delivered, "forge-delivered"},
+    {HostileRelayKind::escapes, "escapes"},
 }}};
+
+// What a terminal could be fooled by: a title change (OSC), a screen clear and colours (CSI), a
+// C1 CSI asking for the cursor position, a bidi override. The marker shows the text was shown.
+constexpr std::string_view kEscapeMarker = "ESCAPE-PROBE";
+constexpr std::string_view kEscapedText =
+    "\x1b]0;owned by the server\x07\x1b[2J\x1b[31mESCAPE-PROBE\xc2\x9b"
+    "6n"
+    "\xe2\x80\xae"
+    "evil\x1b[0m";
+// Not a username: the codec of every message that names a user must refuse it.
+constexpr std::string_view kEscapedName = "\x1b[2J\x1b]0;owned\x07mallory";
 
 bool pushes_envelopes(HostileRelayKind kind) {
     return kind == HostileRelayKind::replay || kind == HostileRelayKind::reorder ||
-           kind == HostileRelayKind::drop;
+           kind == HostileRelayKind::drop || kind == HostileRelayKind::escapes;
 }
 
 bool swaps(HostileRelayKind kind) {
@@ -101,19 +115,6 @@ Result<PeerDevice> impostor_of(const std::string& user, const pki::Certificate& 
                       std::make_shared<const crypto::PrivateKey>(std::move(key))};
 }
 
-// What the client did, as the server saw it.
-struct Seen {
-    std::string user;                        // whom it logged in as
-    std::vector<pki::Certificate> chain;     // its certificate
-    std::optional<msg::PublishPrekeys> spk;  // its signed prekey, once published
-    bool fetched = false;                    // it fetched the served bundle
-    std::size_t sent_to_served = 0;          // sends to the served device
-    std::size_t delivered_statements = 0;    // of them, delivered statements
-    std::size_t received = 0;                // stored copies it said `received` for
-    bool pushed = false;                     // the friend's envelopes went out
-    bool forged = false;                     // the forged statement went out
-};
-
 class HostileRelay {
   public:
     HostileRelay(HostileRelayKind kind, const HostileServerSetup& setup, PlayedDevice& genuine,
@@ -137,6 +138,11 @@ class HostileRelay {
                     session.accept_auth({.username = login->username}, msg::AuthAction::logged_in);
             } else if (auto* asked = std::get_if<proto::event::RequestReceived>(&event)) {
                 more = answer(session, asked->request);
+            } else if (auto* error = std::get_if<proto::event::PeerError>(&event)) {
+                seen_.refused = error->code;
+                out_ << "  the client refused it and ended the session: "
+                     << display_text(error->code) << " (\"" << display_text(error->message)
+                     << "\")\n";
             }
             out.append(std::move(more));
         }
@@ -191,6 +197,9 @@ class HostileRelay {
         }
         if (const auto* r = std::get_if<msg::Received>(&request)) {
             seen_.received += r->held.size();
+            if (kind_ == HostileRelayKind::escapes && !seen_.name_pushed) {
+                return escaped_name(session, id);
+            }
         }
         return ok(session, id);
     }
@@ -244,6 +253,17 @@ class HostileRelay {
         return out;
     }
 
+    // The client holds the friend's text: now a friend request from a "name" of escapes.
+    proto::Output escaped_name(proto::ServerSession& session, std::uint64_t id) {
+        seen_.name_pushed = true;
+        auto out = ok(session, id);
+        out_ << "  pushed a friend request from the name \"" << display_text(kEscapedName)
+             << "\"\n";
+        out.append(session.push(msg::FriendEvent{.event = msg::FriendEventKind::request,
+                                                 .user = std::string(kEscapedName)}));
+        return out;
+    }
+
     std::string served_what() const {
         return kind_ == HostileRelayKind::swap_prekey
                    ? "with a prekey the friend never signed"
@@ -267,15 +287,16 @@ class HostileRelay {
             .otk = {},
             .otk_ts = 0,
             .otk_sig = {}};
-        const std::size_t count = kind_ == HostileRelayKind::replay    ? 1
-                                  : kind_ == HostileRelayKind::reorder ? 2
-                                                                       : 3;
+        const std::size_t count = kind_ == HostileRelayKind::reorder ? 2
+                                  : kind_ == HostileRelayKind::drop  ? 3
+                                                                     : 1;
         std::vector<msg::Envelope> sealed;
         for (std::size_t n = 1; n <= count; ++n) {
-            auto envelope = genuine_.seal_for(theirs, seen_.user, trust_of(setup_),
-                                              "message " + std::to_string(n) + " of " +
-                                                  std::to_string(count) + " from the friend",
-                                              n);
+            const auto text = kind_ == HostileRelayKind::escapes
+                                  ? std::string(kEscapedText)
+                                  : "message " + std::to_string(n) + " of " +
+                                        std::to_string(count) + " from the friend";
+            auto envelope = genuine_.seal_for(theirs, seen_.user, trust_of(setup_), text, n);
             if (!envelope) {
                 out_ << "  cannot seal the friend's envelope: " << envelope.error().message << "\n";
                 return {};
@@ -284,7 +305,12 @@ class HostileRelay {
         }
         std::vector<msg::Envelope> pushed;
         const auto& friend_name = display_text(genuine_.device().user);
-        if (kind_ == HostileRelayKind::replay) {
+        if (kind_ == HostileRelayKind::escapes) {
+            pushed = {sealed[0]};
+            out_ << "  pushed a genuine envelope from " << friend_name
+                 << " whose text holds escape sequences: \"" << display_text(kEscapedText)
+                 << "\"\n";
+        } else if (kind_ == HostileRelayKind::replay) {
             pushed = {sealed[0], sealed[0]};
             out_ << "  pushed one genuine envelope from " << friend_name << " twice\n";
         } else if (kind_ == HostileRelayKind::reorder) {
@@ -357,36 +383,6 @@ Status serve(const HostileServerSetup& setup, const proto::Identity& identity,
     return {};
 }
 
-Verdict swapped_verdict(const Seen& seen, std::ostream& out) {
-    if (seen.sent_to_served > 0) {
-        out << "  the client sent to the swapped device: it accepted the bundle\n";
-        return {false, "sent"};
-    }
-    out << "  the client sent nothing to the swapped device: it refused the bundle (its error "
-           "is on its screen)\n";
-    return {true, "refused"};
-}
-
-// From the client's transcript with the friend: the warnings it recorded since the attack
-// began; stopped when the one expected is among them.
-Result<Verdict> warning_verdict(std::string_view expected, const std::filesystem::path& data,
-                                const std::string& own_fp, const std::string& peer,
-                                std::uint64_t since, std::ostream& out) {
-    SC_TRY_ASSIGN(auto warnings, recorded_warnings(data, own_fp, peer, since));
-    bool found = false;
-    for (const auto& w : warnings) {
-        out << "  the client recorded the warning " << display_text(w.code) << ": \""
-            << display_text(w.message) << "\"\n";
-        found = found || w.code == expected;
-    }
-    if (!found) {
-        out << "  the client recorded no " << expected << " warning in its transcript with "
-            << display_text(peer) << "\n";
-        return Verdict{false, "no warning"};
-    }
-    return Verdict{true, std::string(expected)};
-}
-
 }  // namespace
 
 std::string_view hostile_relay_kind_name(HostileRelayKind kind) {
@@ -408,6 +404,11 @@ Result<Verdict> run_hostile_relay(HostileRelayKind kind, const HostileServerSetu
                     " needs --client-data, the client's data directory: its reaction is a "
                     "warning, which it records in its conversation transcript (and shows), and "
                     "nothing of which reaches a server");
+    }
+    if (kind == HostileRelayKind::escapes && options.client_output.empty()) {
+        return fail(
+            "escapes needs --client-output, the file the client's line-mode output (chat "
+            "--plain or --json) goes to: what reaches a screen is seen only there");
     }
     StateDir state;
     if (state.path().empty()) {
@@ -449,6 +450,9 @@ Result<Verdict> run_hostile_relay(HostileRelayKind kind, const HostileServerSetu
         return fail("the client sent " + display_text(user) +
                     " no message to forge a statement "
                     "for: send one from it while this runs");
+    }
+    if (kind == HostileRelayKind::escapes) {
+        return screen_verdict(seen, options.client_output, kEscapeMarker, out);
     }
     if (kind == HostileRelayKind::replay) {
         out << "  the client said received for " << seen.received << " stored copies and signed "

@@ -11,13 +11,18 @@
 //                    whose signature is not the server's
 //   forge-delivered  pushes back the friend's genuine delivered statement for it, with one bit
 //                    of its signature flipped: a statement the friend never signed
+//   escapes      pushes a genuine envelope from the friend whose text holds terminal escape
+//                sequences (a title change, a screen clear, colours, a C1 CSI, a bidi
+//                override), then, once the client holds it, a friend request from a "name"
+//                made of escape sequences
 // The friend's device is played with its certificate and key (--peer-cert, --peer-key): the
 // genuine bundle and envelopes come from the real e2e library. What the tool sees of the
 // client: for the swaps, whether anything went to that device after the client fetched its
 // bundle (someone must /msg the friend from the client meanwhile, as for the forge kinds); for
 // the replay, how many delivered statements the client signed for the one message; for the
-// others, whose only reaction is a warning, the warnings the client recorded in its
-// conversation transcript with the friend (--client-data: its data directory), after it quit.
+// warnings, the warnings the client recorded in its conversation transcript with the friend
+// (--client-data: its data directory), after it quit; for the escapes, what reached its screen
+// (--client-output: the file its line-mode output went to) and whether it refused the name.
 #pragma once
 
 #include <filesystem>
@@ -41,7 +46,8 @@ enum class HostileRelayKind {
     reorder,
     drop,
     forge_stored,
-    forge_delivered
+    forge_delivered,
+    escapes
 };
 std::string_view hostile_relay_kind_name(HostileRelayKind kind);
 std::optional<HostileRelayKind> hostile_relay_kind_from(std::string_view name);
@@ -56,6 +62,9 @@ struct RelayOptions {
     // The client's data directory (its --data-dir), to read the warnings it recorded: needed by
     // reorder, drop, forge-stored and forge-delivered.
     std::filesystem::path client_data;
+    // The file the client's line-mode output (`chat --plain` or `--json`) goes to: needed by
+    // escapes.
+    std::filesystem::path client_output;
 };
 
 // `server.ca` is required: the compromised server's certificate is a genuine one.

@@ -159,18 +159,21 @@ void add_attack_command(CLI::App& app, std::function<int()>& action) {
         "A server for a real client: it presents a certificate the client must refuse "
         "(other-ca; with --ca-dir: wrong-name, expired, client-cert), or, with a genuine one "
         "(--ca-dir), mishandles a friend's keys, envelopes or statements (swap-prekey, "
-        "swap-device, replay, reorder, drop, forge-stored, forge-delivered; the friend's device "
-        "from --peer-cert and --peer-key)");
+        "swap-device, replay, reorder, drop, forge-stored, forge-delivered, escapes; the "
+        "friend's device from --peer-cert and --peer-key)");
     h->add_option("--kind", hostile->kind,
                   "other-ca, wrong-name, expired, client-cert, swap-prekey, swap-device, replay, "
-                  "reorder, drop, forge-stored or forge-delivered")
+                  "reorder, drop, forge-stored, forge-delivered or escapes")
         ->required()
         ->check(CLI::IsMember({"other-ca", "wrong-name", "expired", "client-cert", "swap-prekey",
                                "swap-device", "replay", "reorder", "drop", "forge-stored",
-                               "forge-delivered"}));
+                               "forge-delivered", "escapes"}));
     h->add_option("--client-data", hostile->client_data,
                   "The client's data directory, to read the warnings it recorded (reorder, drop, "
                   "forge-stored, forge-delivered)");
+    h->add_option("--client-output", hostile->client_output,
+                  "The file the client's line-mode output (chat --plain or --json) goes to, to "
+                  "see what reached its screen (escapes)");
     auto* peer_cert = h->add_option("--peer-cert", hostile->peer_cert,
                                     "The friend's device certificate (PEM), for the relay kinds");
     auto* peer_key = h->add_option("--peer-key", hostile->peer_key, "Its private key (PEM)");

@@ -353,7 +353,8 @@ int run_hostile_server(const HostileArgs& args) {
             std::cerr << "securechat attack: " << peer.error().message << "\n";
             return kExitUsage;
         }
-        attack::RelayOptions options{{peer->identity.chain, peer->identity.key}, args.client_data};
+        attack::RelayOptions options{
+            {peer->identity.chain, peer->identity.key}, args.client_data, args.client_output};
         verdict = attack::run_hostile_relay(*relay, setup, options, std::cout);
     } else {
         auto kind = *attack::hostile_server_kind_from(args.kind);  // checked by the validator

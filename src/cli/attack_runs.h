@@ -49,6 +49,7 @@ struct HostileArgs {
     std::filesystem::path ca, ca_dir;
     std::filesystem::path peer_cert, peer_key;  // the friend's device, for the relay kinds
     std::filesystem::path client_data;          // the client's data directory (its warnings)
+    std::filesystem::path client_output;        // the file its line-mode output goes to
     unsigned patience_s = 30;
 };
 

@@ -22,12 +22,24 @@ class AttackHostileRelay : public ::testing::Test {
     AttackHostileRelay() : ca_(tmp_ / "ca") {}
 
     // Starts the tool for `kind` and returns the port it listens on (0 on failure).
-    unsigned short start(const std::string& kind) {
-        tool_ = std::make_unique<LiveProcess>(std::vector<std::string>{
-            securechat_binary(), "attack", "hostile-server", "--kind", kind, "--ca-dir",
-            ca_.dir.string(), "--peer-cert", (ca_.dir / "bob.crt").string(), "--peer-key",
-            (ca_.dir / "bob.key").string(), "--patience", "40", "--client-data",
-            (tmp_ / ("data-" + kind)).string()});
+    unsigned short start(const std::string& kind, const std::vector<std::string>& more = {}) {
+        std::vector<std::string> argv{securechat_binary(),
+                                      "attack",
+                                      "hostile-server",
+                                      "--kind",
+                                      kind,
+                                      "--ca-dir",
+                                      ca_.dir.string(),
+                                      "--peer-cert",
+                                      (ca_.dir / "bob.crt").string(),
+                                      "--peer-key",
+                                      (ca_.dir / "bob.key").string(),
+                                      "--patience",
+                                      "40",
+                                      "--client-data",
+                                      (tmp_ / ("data-" + kind)).string()};
+        argv.insert(argv.end(), more.begin(), more.end());
+        tool_ = std::make_unique<LiveProcess>(argv);
         while (auto line = tool_->read_line(20s)) {
             printed_ += *line + "\n";
             if (auto at = line->find("listening on 127.0.0.1:"); at != std::string::npos) {
@@ -157,6 +169,70 @@ TEST_F(AttackHostileRelay, ADeliveredStatementTheFriendDidNotSignIsRefused) {
     EXPECT_NE(printed_.find("STOPPED bad_message_signature"), std::string::npos) << printed_;
 }
 
+// `argv` with its output also written to `file`, as an operator would (`… | tee FILE`).
+std::vector<std::string> teed(std::vector<std::string> argv, const std::filesystem::path& file) {
+    argv.insert(argv.begin(), {"/bin/sh", "-c", "\"$0\" \"$@\" | tee '" + file.string() + "'"});
+    return argv;
+}
+
+// The friend's text holds a title change, a screen clear, colours, a C1 CSI and a bidi
+// override; then a friend request comes from a "name" made of escapes. In JSON line mode the
+// text reaches the program exactly, its escapes JSON-escaped, and no control byte is printed
+// raw; the name is refused by the codec (malformed), which ends the session.
+TEST_F(AttackHostileRelay, EscapesInTextsAndNamesNeverReachTheScreenRawInJsonMode) {
+    const auto output = tmp_ / "client-output.jsonl";
+    auto port = start("escapes", {"--client-output", output.string()});
+    ASSERT_NE(port, 0) << printed_;
+    JsonChat chat(teed(chat_argv(ca_.dir / "ca.crt", port, ca_.dir / "client.crt",
+                                 ca_.dir / "client.key", tmp_ / "data-escapes"),
+                       output),
+                  "client");
+    chat.say("/login client any-password-will-do");
+    chat.take("logged_in");
+    auto message = chat.take("message", with("from", "bob"));
+    EXPECT_NE(message.value("text", "").find("\x1b]0;owned by the server\x07"), std::string::npos)
+        << message.dump();
+    chat.take("error", with("code", "malformed"));
+    EXPECT_EQ(finish(chat), 0) << printed_;
+    EXPECT_NE(printed_.find("whose text holds escape sequences"), std::string::npos) << printed_;
+    EXPECT_NE(printed_.find("the client refused it and ended the session: malformed"),
+              std::string::npos)
+        << printed_;
+    EXPECT_NE(printed_.find("STOPPED shown_inert"), std::string::npos) << printed_;
+}
+
+// The same in plain line mode, as a person reads it: every escape is shown as text.
+TEST_F(AttackHostileRelay, EscapesInTextsAndNamesNeverReachTheScreenRawInPlainMode) {
+    const auto output = tmp_ / "client-output.txt";
+    auto port = start("escapes", {"--client-output", output.string()});
+    ASSERT_NE(port, 0) << printed_;
+    auto argv = chat_argv(ca_.dir / "ca.crt", port, ca_.dir / "client.crt", ca_.dir / "client.key",
+                          tmp_ / "data-escapes");
+    argv[2] = "--plain";
+    LiveProcess chat(teed(argv, output));
+    chat.write_line("/login client any-password-will-do");
+    std::string shown;
+    while (auto line = chat.read_line(kE2eWait)) {
+        shown += *line + "\n";
+        if (line->find("malformed") != std::string::npos) {
+            break;  // the name refused, after the text was shown
+        }
+    }
+    EXPECT_NE(shown.find("\\x1b]0;owned by the server\\x07\\x1b[2J"), std::string::npos) << shown;
+    EXPECT_EQ(shown.find('\x1b'), std::string::npos) << shown;
+    chat.write_line("/quit");
+    chat.close_input();
+    chat.wait_exit(kE2eWait);
+    while (auto line = tool_->read_line(20s)) {
+        printed_ += *line + "\n";
+    }
+    EXPECT_EQ(tool_->wait_exit(10s), 0) << printed_;
+    EXPECT_NE(printed_.find("the client refused it and ended the session: malformed"),
+              std::string::npos)
+        << printed_;
+    EXPECT_NE(printed_.find("STOPPED shown_inert"), std::string::npos) << printed_;
+}
+
 // Where the client's reaction is only a warning, the tool needs its data directory to read it,
 // and says so instead of guessing a verdict.
 TEST_F(AttackHostileRelay, AWarningKindWithoutTheClientsDataIsRefusedNotGuessed) {
@@ -166,6 +242,12 @@ TEST_F(AttackHostileRelay, AWarningKindWithoutTheClientsDataIsRefusedNotGuessed)
     EXPECT_NE(r.exit_code, 0) << r.output;
     EXPECT_NE(r.output.find("needs --client-data"), std::string::npos) << r.output;
     EXPECT_EQ(r.output.find("STOPPED"), std::string::npos) << r.output;
+    auto e = securechat({"attack", "hostile-server", "--kind", "escapes", "--ca-dir",
+                         ca_.dir.string(), "--peer-cert", (ca_.dir / "bob.crt").string(),
+                         "--peer-key", (ca_.dir / "bob.key").string(), "--patience", "5"});
+    EXPECT_NE(e.exit_code, 0) << e.output;
+    EXPECT_NE(e.output.find("needs --client-output"), std::string::npos) << e.output;
+    EXPECT_EQ(e.output.find("STOPPED"), std::string::npos) << e.output;
 }
 
 }  // namespace

@@ -1,9 +1,11 @@
 // The warnings `securechat attack hostile-server` reads from the client's conversation
 // transcript: only warning lines, only those since the attack began, none when the client never
-// wrote the file; and a peer that is not a username names no file.
+// wrote the file; and a peer that is not a username names no file. And what the client showed:
+// any control character raw in its output is found.
 #include <gtest/gtest.h>
 
 #include "attack/client_reaction.h"
+#include "common/display_text.h"
 #include "common/files.h"
 #include "evidence/conversation_transcript.h"
 #include "support/temp_dir.h"
@@ -43,6 +45,26 @@ TEST_F(ClientReaction, NoTranscriptIsNoWarningAndABadPeerNameIsAnError) {
     ASSERT_TRUE(none) << none.error().message;
     EXPECT_TRUE(none->empty());
     EXPECT_FALSE(recorded_warnings(tmp_.path(), kFp, "../bob", 0));
+}
+
+// The screen check can fail: each raw hazard is found and named, where it is; the same text
+// made visible passes, and the marker is looked for as is.
+TEST(ShownOutput, ARawControlAnywhereIsFoundAndNamed) {
+    const std::string marker = "ESCAPE-PROBE";
+    for (const std::string hazard :
+         {"\x1b", "\x07", "\r", "\t", "\x7f", "\xc2\x9b", "\xe2\x80\xae", "\xff", "\xc0\x9b"}) {
+        const auto shown = attack::shown_output("ok\nbob: " + marker + hazard + "x\n", marker);
+        EXPECT_TRUE(shown.marker_shown);
+        EXPECT_NE(shown.raw_control, "") << display_text(hazard);
+        EXPECT_NE(shown.raw_control.find("at byte 20"), std::string::npos) << shown.raw_control;
+    }
+    const auto inert = attack::shown_output(
+        "bob: " + display_text("\x1b]0;owned\x07" + marker + "\xc2\x9b\xe2\x80\xae") + "\n",
+        marker);
+    EXPECT_TRUE(inert.marker_shown);
+    EXPECT_EQ(inert.raw_control, "");
+    EXPECT_FALSE(attack::shown_output("bob: something else\n", marker).marker_shown);
+    EXPECT_EQ(attack::shown_output("line one\nline two\n", marker).raw_control, "");
 }
 
 }  // namespace
