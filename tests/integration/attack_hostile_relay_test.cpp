@@ -233,21 +233,18 @@ TEST_F(AttackHostileRelay, EscapesInTextsAndNamesNeverReachTheScreenRawInPlainMo
     EXPECT_NE(printed_.find("STOPPED shown_inert"), std::string::npos) << printed_;
 }
 
-// Where the client's reaction is only a warning, the tool needs its data directory to read it,
-// and says so instead of guessing a verdict.
-TEST_F(AttackHostileRelay, AWarningKindWithoutTheClientsDataIsRefusedNotGuessed) {
-    auto r = securechat({"attack", "hostile-server", "--kind", "reorder", "--ca-dir",
-                         ca_.dir.string(), "--peer-cert", (ca_.dir / "bob.crt").string(),
-                         "--peer-key", (ca_.dir / "bob.key").string(), "--patience", "5"});
-    EXPECT_NE(r.exit_code, 0) << r.output;
-    EXPECT_NE(r.output.find("needs --client-data"), std::string::npos) << r.output;
-    EXPECT_EQ(r.output.find("STOPPED"), std::string::npos) << r.output;
-    auto e = securechat({"attack", "hostile-server", "--kind", "escapes", "--ca-dir",
-                         ca_.dir.string(), "--peer-cert", (ca_.dir / "bob.crt").string(),
-                         "--peer-key", (ca_.dir / "bob.key").string(), "--patience", "5"});
-    EXPECT_NE(e.exit_code, 0) << e.output;
-    EXPECT_NE(e.output.find("needs --client-output"), std::string::npos) << e.output;
-    EXPECT_EQ(e.output.find("STOPPED"), std::string::npos) << e.output;
+// Where the client's reaction is only a warning, or only on its screen, the tool needs its data
+// directory or its output to see it, and says so instead of guessing a verdict.
+TEST_F(AttackHostileRelay, AKindWithoutWhatItReadsOfTheClientIsRefusedNotGuessed) {
+    for (const auto& [kind, needed] : {std::pair{"reorder", "needs --client-data"},
+                                       std::pair{"escapes", "needs --client-output"}}) {
+        auto r = securechat({"attack", "hostile-server", "--kind", kind, "--ca-dir",
+                             ca_.dir.string(), "--peer-cert", (ca_.dir / "bob.crt").string(),
+                             "--peer-key", (ca_.dir / "bob.key").string(), "--patience", "5"});
+        EXPECT_NE(r.exit_code, 0) << r.output;
+        EXPECT_NE(r.output.find(needed), std::string::npos) << r.output;
+        EXPECT_EQ(r.output.find("STOPPED"), std::string::npos) << r.output;
+    }
 }
 
 }  // namespace
