@@ -10,11 +10,12 @@ namespace {
 using namespace std::chrono_literals;
 using Clock = std::chrono::system_clock;
 
-constexpr KindNames<BadCertKind, 6> kNames{{{
+constexpr KindNames<BadCertKind, 7> kNames{{{
     {BadCertKind::self_signed, "self-signed"},
     {BadCertKind::other_ca, "other-ca"},
     {BadCertKind::expired, "expired"},
     {BadCertKind::wrong_purpose, "wrong-purpose"},
+    {BadCertKind::wrong_name, "wrong-name"},
     {BadCertKind::other_user, "other-user"},
     {BadCertKind::revoked, "revoked"},
 }}};
@@ -68,6 +69,11 @@ Result<Forged> forge(BadCertKind kind, const BadCertSetup& setup) {
             return leaf(*setup.ca, pki::Profile::server, user, now - 1h, now + 24h,
                         "a certificate for '" + user +
                             "' from the server's CA, issued for a server (serverAuth)");
+        case BadCertKind::wrong_name:
+            // The CA signed it, but its name is no username: no account can be bound to it.
+            return leaf(*setup.ca, pki::Profile::client, "not a user: " + user, now - 1h, now + 24h,
+                        "a client certificate from the server's CA whose name 'not a user: " +
+                            user + "' is not a username, to log in as '" + user + "'");
         case BadCertKind::other_user:
             return leaf(
                 *setup.ca, pki::Profile::client, user + "-other", now - 1h, now + 24h,
@@ -119,7 +125,11 @@ std::vector<BadCertKind> all_bad_cert_kinds() {
 
 bool needs_ca(BadCertKind kind) {
     return kind == BadCertKind::expired || kind == BadCertKind::wrong_purpose ||
-           kind == BadCertKind::other_user;
+           kind == BadCertKind::wrong_name || kind == BadCertKind::other_user;
+}
+
+bool logs_in(BadCertKind kind) {
+    return kind == BadCertKind::wrong_name || kind == BadCertKind::other_user;
 }
 
 Result<Verdict> run_bad_cert(BadCertKind kind, const Target& target, const BadCertSetup& setup,
@@ -135,8 +145,7 @@ Result<Verdict> run_bad_cert(BadCertKind kind, const Target& target, const BadCe
         return fail("cannot connect to " + target.text() + ": " + client.error().message);
     }
     out << "  sent: " << forged.what << "\n";
-    bool in = kind == BadCertKind::other_user ? (*client)->login(setup.user, setup.password)
-                                              : handshake(**client);
+    bool in = logs_in(kind) ? (*client)->login(setup.user, setup.password) : handshake(**client);
     std::string code;
     std::string message;
     for (const auto& e : (*client)->events) {
@@ -147,9 +156,7 @@ Result<Verdict> run_bad_cert(BadCertKind kind, const Target& target, const BadCe
         }
     }
     if (in && code.empty()) {
-        out << "  server: "
-            << (kind == BadCertKind::other_user ? "logged it in" : "completed the handshake")
-            << "\n";
+        out << "  server: " << (logs_in(kind) ? "logged it in" : "completed the handshake") << "\n";
         return Verdict{false, "accepted"};
     }
     if (code.empty()) {

@@ -112,10 +112,11 @@ void add_attack_command(CLI::App& app, std::function<int()>& action) {
     auto* ca = b->add_option("--ca", bad->ca, "The CA certificate (PEM)");
     auto* ca_dir = b->add_option("--ca-dir", bad->ca_dir,
                                  "The CA's directory (securechat pki): signs the expired, "
-                                 "wrong-purpose and other-user certificates");
+                                 "wrong-purpose, wrong-name and other-user certificates");
     b->add_option("--user", bad->user, "The account the certificates name")->required();
     b->add_option("--password-file", bad->password_file,
-                  "The account's password, for other-user (a file, not the command line)");
+                  "The account's password, for wrong-name and other-user (a file, not the command "
+                  "line)");
     auto* revoked_cert =
         b->add_option("--revoked-cert", bad->revoked_cert,
                       "For revoked: a certificate revoked in the server's CRL (PEM)");

@@ -279,15 +279,15 @@ int run_bad_cert(const BadCertArgs& args) {
     if (kinds.empty()) {  // every kind this run can make
         for (auto kind : attack::all_bad_cert_kinds()) {
             if ((!attack::needs_ca(kind) || setup.ca) &&
-                (kind != attack::BadCertKind::other_user || !args.password_file.empty()) &&
+                (!attack::logs_in(kind) || !args.password_file.empty()) &&
                 (kind != attack::BadCertKind::revoked || setup.revoked)) {
                 kinds.push_back(kind);
             }
         }
     }
-    if (std::find(kinds.begin(), kinds.end(), attack::BadCertKind::other_user) != kinds.end()) {
+    if (std::any_of(kinds.begin(), kinds.end(), attack::logs_in)) {
         if (args.password_file.empty()) {
-            std::cerr << "securechat attack: other-user needs --password-file\n";
+            std::cerr << "securechat attack: wrong-name and other-user need --password-file\n";
             return kExitUsage;
         }
         auto account = account_of(args.user, args.password_file);
