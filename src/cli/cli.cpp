@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "cli/attack_command.h"
+#include "cli/bench_command.h"
 #include "cli/chat_command.h"
 #include "cli/pki_command.h"
 #include "cli/server_command.h"
@@ -22,6 +23,7 @@ int run(int argc, char** argv) {
     add_server_command(app, action);
     add_chat_command(app, action);
     add_attack_command(app, action);
+    add_bench_command(app, action);
     try {
         app.parse(argc, argv);
     } catch (const CLI::Success& e) {
