@@ -233,7 +233,7 @@ asio::awaitable<void> Server::accept_loop(asio::ip::tcp::acceptor& acceptor) {
 
 int Server::run(bool handle_signals) {
     for (auto& acceptor : acceptors_) {
-        asio::co_spawn(io_, accept_loop(*acceptor), asio::detached);
+        asio::co_spawn(accept_strand_, accept_loop(*acceptor), asio::detached);
     }
     asio::co_spawn(io_, expiry_sweeps(), asio::detached);
     if (handle_signals) {
@@ -354,9 +354,12 @@ asio::awaitable<void> Server::graceful_stop() {
         co_return;
     }
     asio::error_code ignored;
-    for (auto& acceptor : acceptors_) {
-        acceptor->close(ignored);
-    }
+    asio::post(accept_strand_, [this] {
+        asio::error_code error;
+        for (auto& acceptor : acceptors_) {
+            acceptor->close(error);
+        }
+    });
     if (signals_) {
         signals_->cancel(ignored);
     }

@@ -57,6 +57,9 @@ class Server {
     std::unique_ptr<ServerContext> ctx_;
     asio::io_context io_;
     std::vector<std::unique_ptr<asio::ip::tcp::acceptor>> acceptors_;
+    // An acceptor is not safe to use from two threads at once: its accept loop runs on this
+    // strand, and graceful_stop closes it there too (a TSan race, with io_threads > 1).
+    asio::strand<asio::io_context::executor_type> accept_strand_{asio::make_strand(io_)};
     std::unique_ptr<asio::signal_set> signals_;
 };
 
