@@ -178,6 +178,12 @@ Certificate Certificate::adopt(x509_st* cert) noexcept {
     return Certificate(cert);
 }
 
+Certificate::Certificate(x509_st* cert) noexcept : cert_(cert) {
+    if (cert_ != nullptr) {
+        (void)X509_check_purpose(cert_, -1, 0);  // runs ossl_x509v3_cache_extensions
+    }
+}
+
 Certificate::Certificate(const Certificate& other) noexcept : cert_(other.cert_) {
     if (cert_ != nullptr) {
         X509_up_ref(cert_);

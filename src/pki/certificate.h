@@ -61,7 +61,10 @@ class Certificate {
     static Certificate adopt(x509_st* cert) noexcept;   // takes ownership
 
   private:
-    explicit Certificate(x509_st* cert) noexcept : cert_(cert) {}
+    // Fills OpenSSL's lazily computed caches (extensions, key identifiers) at once, while the
+    // certificate is still ours alone: a Certificate shared by threads (the CA of the trust
+    // every connection verifies against) is then only read (a ThreadSanitizer race otherwise).
+    explicit Certificate(x509_st* cert) noexcept;
     x509_st* cert_ = nullptr;
 };
 
