@@ -10,9 +10,16 @@
 # Exit 0: nothing leaked. 1: a leak, or a step failed (it says which). 77: this machine cannot
 # capture on loopback (tcpdump needs root or CAP_NET_RAW), said plainly.
 # A capture that came out incomplete (the kernel dropped packets, as it may on a loaded machine,
-# or the dissector and the check then disagree) is run again, up to 3 times in all; a leak
-# never is.
-set -euo pipefail
+# or the dissector and the check then disagree, or tshark cannot start, its errors shown) is run
+# again, up to 3 times in all; a leak never is. Any other step that fails names its line.
+set -Eeuo pipefail
+# Any step that fails says which, with its exit status (set -e alone would end silently).
+step_failed() {
+  local status=$1
+  [[ $- == *e* ]] || return 0
+  echo "evidence: FAIL: line $2: $3 (exit $status)" >&2
+}
+trap 'step_failed $? $LINENO "$BASH_COMMAND"' ERR
 if [ -z "${SECURECHAT_EVIDENCE_ATTEMPT:-}" ]; then
   for attempt in 1 2 3; do
     set +e
@@ -221,12 +228,28 @@ if grep -q '^note: .* a frame the capture cut$' "$out/report.txt"; then
 fi
 
 # The Wireshark dissector (tools/wireshark/securechat.lua) on the same capture: it must find
-# every frame the check found, by type, with a seq on every record.
-dissected=$(tshark -X "lua_script:$root/tools/wireshark/securechat.lua" -o "securechat.port:$port" \
-  -r "$out/session.pcap" -T fields -e securechat.type 2>/dev/null | tr ',' '\n' | grep -v '^$' |
-  sort | uniq -c)
-seqs=$(tshark -X "lua_script:$root/tools/wireshark/securechat.lua" -o "securechat.port:$port" \
-  -r "$out/session.pcap" -T fields -e securechat.seq 2>/dev/null | tr ',' '\n' | grep -vc '^$' || true)
+# every frame the check found, by type, with a seq on every record. tshark's own errors are kept
+# (tshark.log) and shown: a tshark that cannot start (exit 8: its dissectors failed to
+# initialise) is no verdict on the capture, so the session runs again, saying why.
+dissect_field() {
+  local field=$1 status
+  set +e
+  tshark -X "lua_script:$root/tools/wireshark/securechat.lua" -o "securechat.port:$port" \
+    -r "$out/session.pcap" -T fields -e "$field" >"dissected-$field.txt" 2>>tshark.log
+  status=$?
+  set -e
+  cp tshark.log "$out/tshark.log"
+  if [ "$status" != 0 ]; then
+    echo "--- tshark.log" >&2
+    grep -v 'This could be dangerous' tshark.log >&2 || true
+    incomplete "tshark -e $field exited $status (tshark.log)"
+  fi
+  tr ',' '\n' <"dissected-$field.txt" | { grep -v '^$' || true; } >"values-$field.txt"
+}
+dissect_field securechat.type
+dissect_field securechat.seq
+dissected=$(sort "values-securechat.type.txt" | uniq -c)
+seqs=$(wc -l <"values-securechat.seq.txt")
 {
   echo "dissector (tshark -X lua_script:tools/wireshark/securechat.lua), frames by type:"
   printf '%s\n' "$dissected" | sed 's/^ */  /'
