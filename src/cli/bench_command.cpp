@@ -1,11 +1,11 @@
 #include "cli/bench_command.h"
 
-#include <unistd.h>
-
 #include <cstdlib>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "cli/bench_idle.h"
+#include "cli/bench_support.h"
 #include "cli/cli.h"
 #include "client/client_settings.h"
 #include "crypto/key_exchange.h"
@@ -27,65 +27,6 @@ struct HandshakeArgs {
     std::size_t io_threads = 1;
     bool json = false;
 };
-
-// A private directory for the run's PKI and the server's data, removed afterwards.
-class RunDir {
-  public:
-    RunDir() {
-        std::string pattern = (fs::temp_directory_path() / "securechat-bench-XXXXXX").string();
-        if (::mkdtemp(pattern.data()) != nullptr) {
-            path_ = pattern;
-        }
-    }
-    ~RunDir() {
-        std::error_code ignored;
-        if (!path_.empty()) {
-            fs::remove_all(path_, ignored);
-        }
-    }
-    RunDir(const RunDir&) = delete;
-    RunDir& operator=(const RunDir&) = delete;
-    const fs::path& path() const { return path_; }
-
-  private:
-    fs::path path_;
-};
-
-// A CA, a server certificate for 127.0.0.1 and one client's, all of `key`'s type.
-Result<fs::path> make_pki(const fs::path& dir, crypto::KeyType key) {
-    pki::InitRequest init;
-    init.dir = dir;
-    init.name = "Bench CA";
-    init.key_type = key;
-    SC_TRY(pki::init_ca(init));
-    pki::IssueRequest server;
-    server.dir = dir;
-    server.profile = pki::Profile::server;
-    server.name = "server";
-    server.extra_sans = {"IP:127.0.0.1"};
-    server.key_type = key;
-    SC_TRY(pki::issue_certificate(server));
-    pki::IssueRequest client = server;
-    client.profile = pki::Profile::client;
-    client.name = "bench";
-    client.extra_sans = {};
-    SC_TRY(pki::issue_certificate(client));
-    return dir;
-}
-
-// A bar on stderr when it is a terminal; nothing otherwise (logs and CI stay clean).
-void show_progress(const std::string& what, std::size_t done, std::size_t total) {
-    if (::isatty(STDERR_FILENO) == 0 || total == 0) {
-        return;
-    }
-    constexpr std::size_t kWidth = 30;
-    const std::size_t filled = done * kWidth / total;
-    std::cerr << "\r  " << what << " [" << std::string(filled, '#')
-              << std::string(kWidth - filled, '.') << "] " << done << "/" << total << std::flush;
-    if (done >= total) {
-        std::cerr << "\r" << std::string(what.size() + kWidth + 24, ' ') << "\r" << std::flush;
-    }
-}
 
 struct RunFigures {
     std::string key, group;
@@ -119,32 +60,13 @@ void print(const RunFigures& r, std::size_t io_threads, bool json) {
 // One key type: its PKI, its server, every group and concurrency against it.
 Result<std::vector<RunFigures>> bench_key(const HandshakeArgs& args, const fs::path& dir,
                                           crypto::KeyType key) {
-    SC_TRY(make_pki(dir / "ca", key));
+    SC_TRY(bench::make_bench_pki(dir / "ca", key, "bench"));
     const auto ca = pki::CaLayout(dir / "ca");
-    SC_TRY_ASSIGN(auto server, load::ServerProcess::start(
-                                   "/proc/self/exe",
-                                   {"server",
-                                    "--listen",
-                                    "127.0.0.1:0",
-                                    "--cert",
-                                    (dir / "ca" / "server.crt").string(),
-                                    "--key",
-                                    (dir / "ca" / "server.key").string(),
-                                    "--ca",
-                                    ca.cert.string(),
-                                    "--data-dir",
-                                    (dir / "server-data").string(),
-                                    "--log-level",
-                                    "error",
-                                    "--set",
-                                    "limits.handshakes_per_block_per_s=1000000",
-                                    "--set",
-                                    "limits.handshake_burst_per_block=1000000",
-                                    "--set",
-                                    "limits.io_threads=" + std::to_string(args.io_threads),
-                                    "--set",
-                                    "security.groups=[\"x25519\", \"ffdhe3072\"]"},
-                                   30s));
+    SC_TRY_ASSIGN(auto server, bench::start_bench_server(
+                                   {.pki = dir / "ca",
+                                    .data_dir = dir / "server-data",
+                                    .io_threads = args.io_threads,
+                                    .settings = {"security.groups=[\"x25519\", \"ffdhe3072\"]"}}));
     client::ClientSettings files;
     files.ca = ca.cert;
     files.cert = dir / "ca" / "bench.crt";
@@ -163,7 +85,9 @@ Result<std::vector<RunFigures>> bench_key(const HandshakeArgs& args, const fs::p
             loadspec.config.groups = {group};
             const std::string what = std::string(crypto::key_type_name(key)) + " " + group_name +
                                      " x" + std::to_string(concurrency);
-            loadspec.progress = [&](std::size_t done) { show_progress(what, done, args.count); };
+            loadspec.progress = [&](std::size_t done) {
+                bench::show_progress(what, done, args.count);
+            };
             auto warm = loadspec;  // the first connections pay for lazy setup, not measured
             warm.count = std::min<std::size_t>(8, args.count);
             warm.progress = {};
@@ -172,7 +96,7 @@ Result<std::vector<RunFigures>> bench_key(const HandshakeArgs& args, const fs::p
             RunFigures run{std::string(crypto::key_type_name(key)), group_name, concurrency,
                            load::run_handshakes(loadspec), 0};
             SC_TRY_ASSIGN(auto after, server->cpu_ns());
-            show_progress(what, args.count, args.count);
+            bench::show_progress(what, args.count, args.count);
             run.server_cpu_ms = static_cast<double>(after - before) / 1e6;
             if (run.result.failed > 0) {
                 std::cerr << "securechat bench: " << run.result.failed << " of " << args.count
@@ -186,7 +110,7 @@ Result<std::vector<RunFigures>> bench_key(const HandshakeArgs& args, const fs::p
 }
 
 int run_handshake_bench(const HandshakeArgs& args) {
-    RunDir dir;
+    bench::RunDir dir;
     if (dir.path().empty()) {
         std::cerr << "securechat bench: cannot make a temporary directory\n";
         return kExitFailure;
@@ -236,6 +160,7 @@ void add_bench_command(CLI::App& app, std::function<int()>& action) {
         ->check(CLI::Range(1, 64));
     h->add_flag("--json", args->json, "One JSON object per run");
     h->callback([args, &action] { action = [args] { return run_handshake_bench(*args); }; });
+    add_bench_idle(*cmd, action);
 }
 
 }  // namespace sc::cli
