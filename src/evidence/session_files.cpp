@@ -13,11 +13,10 @@ namespace sc::evidence {
 namespace fs = std::filesystem;
 
 SessionFiles::SessionFiles(fs::path dir, SessionId session_id, int fd)
-    : dir_(std::move(dir)), session_id_(std::move(session_id)), fd_(fd) {
-    auto stem = session_id_.hex();
-    transcript_ = dir_ / (stem + ".transcript");
-    own_receipt_ = dir_ / (stem + ".receipt.own.json");
-    peer_receipt_ = dir_ / (stem + ".receipt.peer.json");
+    : dir_(std::move(dir)), session_id_(std::move(session_id)), fd_(fd) {}
+
+fs::path SessionFiles::file(std::string_view suffix) const {
+    return dir_ / (session_id_.hex() + std::string(suffix));
 }
 
 Result<SessionFiles> SessionFiles::create(const fs::path& dir, const SessionId& session_id) {
@@ -41,12 +40,7 @@ Result<SessionFiles> SessionFiles::create(const fs::path& dir, const SessionId& 
 }
 
 SessionFiles::SessionFiles(SessionFiles&& other) noexcept
-    : dir_(std::move(other.dir_)),
-      session_id_(std::move(other.session_id_)),
-      transcript_(std::move(other.transcript_)),
-      own_receipt_(std::move(other.own_receipt_)),
-      peer_receipt_(std::move(other.peer_receipt_)),
-      fd_(other.fd_) {
+    : dir_(std::move(other.dir_)), session_id_(std::move(other.session_id_)), fd_(other.fd_) {
     other.fd_ = -1;
 }
 
@@ -58,7 +52,7 @@ SessionFiles::~SessionFiles() {
 
 Status SessionFiles::append(std::string_view text) {
     if (fd_ < 0) {
-        return fail("append to " + transcript_.string() + " after it was moved from");
+        return fail("append to " + transcript_path().string() + " after it was moved from");
     }
     const char* p = text.data();
     std::size_t left = text.size();
@@ -68,7 +62,7 @@ Status SessionFiles::append(std::string_view text) {
             if (errno == EINTR) {
                 continue;
             }
-            return fail("cannot append to transcript " + transcript_.string() + ": " +
+            return fail("cannot append to transcript " + transcript_path().string() + ": " +
                         errno_text(errno));
         }
         p += n;
@@ -81,23 +75,24 @@ Status SessionFiles::save_receipts(const proto::msg::Receipt& own, const proto::
                                    const SessionId& session_id, const pki::Certificate& own_leaf,
                                    const pki::Certificate& peer_leaf) {
     if (fd_ < 0) {
-        return fail("save receipts for " + transcript_.string() + " after it was moved from");
+        return fail("save receipts for " + transcript_path().string() + " after it was moved from");
     }
     if (session_id != session_id_) {
         return fail("cannot save receipts of session " + session_id.hex() + " beside " +
-                    transcript_.string());
+                    transcript_path().string());
     }
     // The transcript reaches the disk before the receipts exist, so a crash never leaves a
     // receipt whose transcript is shorter than what it signs.
     if (::fsync(fd_) != 0) {
-        return fail("cannot sync transcript " + transcript_.string() + ": " + errno_text(errno));
+        return fail("cannot sync transcript " + transcript_path().string() + ": " +
+                    errno_text(errno));
     }
     SC_TRY(fsync_directory(dir_));
     auto own_text = receipt_file_text(own, session_id_, own_leaf);
     auto peer_text = receipt_file_text(peer, session_id_, peer_leaf);
-    SC_TRY(write_file_atomically(own_receipt_, as_bytes(own_text), FileMode::public_0644,
+    SC_TRY(write_file_atomically(own_receipt_path(), as_bytes(own_text), FileMode::public_0644,
                                  Replace::no));
-    SC_TRY(write_file_atomically(peer_receipt_, as_bytes(peer_text), FileMode::public_0644,
+    SC_TRY(write_file_atomically(peer_receipt_path(), as_bytes(peer_text), FileMode::public_0644,
                                  Replace::no));
     return {};
 }

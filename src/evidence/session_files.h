@@ -37,18 +37,19 @@ class SessionFiles {
                          const SessionId& session_id, const pki::Certificate& own_leaf,
                          const pki::Certificate& peer_leaf);
 
-    const std::filesystem::path& transcript_path() const { return transcript_; }
-    const std::filesystem::path& own_receipt_path() const { return own_receipt_; }
-    const std::filesystem::path& peer_receipt_path() const { return peer_receipt_; }
+    // Made when asked, not kept: a session holds one path (at 10,000 idle sessions, three more
+    // paths and their component lists would be megabytes).
+    std::filesystem::path transcript_path() const { return file(".transcript"); }
+    std::filesystem::path own_receipt_path() const { return file(".receipt.own.json"); }
+    std::filesystem::path peer_receipt_path() const { return file(".receipt.peer.json"); }
 
   private:
     SessionFiles(std::filesystem::path dir, SessionId session_id, int fd);
 
+    std::filesystem::path file(std::string_view suffix) const;
+
     std::filesystem::path dir_;
     SessionId session_id_;
-    std::filesystem::path transcript_;
-    std::filesystem::path own_receipt_;
-    std::filesystem::path peer_receipt_;
     int fd_ = -1;
 };
 

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <array>
+#include <memory>
+#include <tuple>
 #include <vector>
 
 namespace sc::net {
@@ -93,17 +95,42 @@ void FramedConnection::close() {
     socket_.close(ignored);
 }
 
+// Waits for the socket to become readable with no buffer, then reads into one that lives only
+// for this burst: an idle connection holds no read buffer (at 10,000 idle sessions, 16 KiB
+// each would be 160 MB). Waiting re-arms asio's edge-triggered epoll registration, so bytes
+// that arrived before the wait still wake it.
 asio::awaitable<void> FramedConnection::reader() {
-    std::vector<std::uint8_t> buffer(options_.read_chunk);
-    while (!closing_) {
-        auto [ec, n] = co_await socket_.async_read_some(asio::buffer(buffer), kNoThrow);
+    constexpr int kReadsPerWake = 8;  // then wait again, so one busy peer cannot starve others
+    asio::error_code ec;
+    socket_.non_blocking(true, ec);
+    while (!closing_ && !ec) {
+        std::tie(ec) = co_await socket_.async_wait(asio::ip::tcp::socket::wait_read, kNoThrow);
         if (ec) {
-            if (!closing_) {
-                handler_.on_stream_error(Side::read, ec);
-            }
-            co_return;
+            break;
         }
-        handler_.on_bytes(ByteView(buffer.data(), n));
+        const auto buffer = std::make_unique_for_overwrite<std::uint8_t[]>(options_.read_chunk);
+        for (int i = 0; i < kReadsPerWake && !closing_; ++i) {
+            const std::size_t n =
+                socket_.read_some(asio::buffer(buffer.get(), options_.read_chunk), ec);
+            if (ec == asio::error::would_block || ec == asio::error::try_again) {
+                ec = {};
+                break;
+            }
+            if (ec) {
+                break;
+            }
+            handler_.on_bytes(ByteView(buffer.get(), n));
+            if (n < options_.read_chunk) {
+                break;  // the socket is drained: wait for the next bytes
+            }
+        }
+    }
+    if (ec && !closing_) {
+        handler_.on_stream_error(Side::read, ec);
+        co_return;
+    }
+    if (ec) {
+        co_return;
     }
     // Closing: keep the reader parked so the writer can flush; the writer ends the race.
     asio::steady_timer park(executor_, Clock::time_point::max());

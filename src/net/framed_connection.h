@@ -17,7 +17,7 @@
 
 #include <chrono>
 #include <cstddef>
-#include <deque>
+#include <list>
 
 #include "common/bytes.h"
 #include "net/steady_clock.h"
@@ -108,7 +108,8 @@ class FramedConnection {
     const SteadyClock& clock_;
     asio::steady_timer wake_;   // wakes the writer
     asio::steady_timer watch_;  // the watchdog's; a plain cancel() means "recompute"
-    std::deque<Bytes> outbox_;
+    // A list, not a deque: an empty deque holds a 512-byte block, and most sessions are idle.
+    std::list<Bytes> outbox_;
     std::size_t outbox_bytes_ = 0;
     bool closing_ = false;
     bool dropped_ = false;

@@ -3,7 +3,7 @@
 #pragma once
 
 #include <chrono>
-#include <deque>
+#include <list>
 #include <memory>
 #include <string>
 #include <vector>
@@ -110,7 +110,7 @@ class SecureChannel {
     std::uint64_t last_received_seqno_ = 0;
     std::uint64_t first_received_seqno_ = 0;
     std::uint64_t first_acked_seqno_ = 0;
-    std::deque<Pending> unacked_;
+    std::list<Pending> unacked_;  // a list: empty, it allocates nothing (idle sessions)
 };
 
 }  // namespace sc::proto

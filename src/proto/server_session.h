@@ -5,7 +5,7 @@
 #pragma once
 
 #include <chrono>
-#include <deque>
+#include <list>
 #include <optional>
 #include <string>
 #include <vector>
@@ -133,7 +133,7 @@ class ServerSession final : public SessionBase {
     bool rekey_requested_in_epoch_ = false;
     std::optional<msg::Ack> held_ack_;  // validated, awaiting the owner's store
     std::optional<std::uint64_t> pending_request_;
-    std::deque<msg::Push> held_pushes_;
+    std::list<msg::Push> held_pushes_;  // a list: empty, it allocates nothing (idle sessions)
     std::optional<msg::SessionEnd> held_end_;  // end_session() while a store was pending
 };
 

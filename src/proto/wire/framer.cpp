@@ -1,7 +1,8 @@
 #include "proto/wire/framer.h"
 
-#include "common/check.h"
+#include <utility>
 
+#include "common/check.h"
 #include "proto/limits.h"
 
 namespace sc::proto {
@@ -33,10 +34,14 @@ FrameOrNeed FrameReader::next() {
     if (available < kFrameHeaderBytes + length) {
         return NeedMore{kFrameHeaderBytes + length - available};
     }
+    // Drained, the buffer is given away or freed, not kept: an idle session holds none.
+    if (consumed_ == 0 && available == kFrameHeaderBytes + length) {
+        return Frame(std::exchange(buffer_, Bytes{}));
+    }
     Bytes wire(p, p + kFrameHeaderBytes + length);
     consumed_ += wire.size();
     if (consumed_ == buffer_.size()) {
-        buffer_.clear();
+        buffer_ = Bytes{};
         consumed_ = 0;
     } else if (consumed_ > kMaxFramePayload) {
         buffer_.erase(buffer_.begin(), buffer_.begin() + static_cast<std::ptrdiff_t>(consumed_));
