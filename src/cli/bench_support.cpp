@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <iostream>
+#include <sstream>
 
 #include "pki/ca_directory.h"
 
@@ -85,7 +86,26 @@ Result<std::unique_ptr<load::ServerProcess>> start_bench_server(const BenchServe
         args.push_back("--set");
         args.push_back(setting);
     }
-    return load::ServerProcess::start("/proc/self/exe", args, 30s);
+    // A profiler in front of the server, e.g. "/usr/bin/heaptrack -o /tmp/server": words split
+    // on spaces, the first an absolute path; the server is then this binary by its real path.
+    const char* prefix = std::getenv("SECURECHAT_BENCH_SERVER_PREFIX");
+    if (prefix == nullptr || *prefix == '\0') {
+        return load::ServerProcess::start("/proc/self/exe", args, 30s);
+    }
+    std::vector<std::string> words;
+    std::istringstream in(prefix);
+    for (std::string word; in >> word;) {
+        words.push_back(word);
+    }
+    std::error_code ec;
+    words.push_back(fs::read_symlink("/proc/self/exe", ec).string());
+    if (ec) {
+        return fail("cannot find this binary: " + ec.message());
+    }
+    const fs::path profiler = words.front();
+    words.erase(words.begin());
+    words.insert(words.end(), args.begin(), args.end());
+    return load::ServerProcess::start(profiler, words, 60s);
 }
 
 }  // namespace sc::cli::bench
