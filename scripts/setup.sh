@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages SecureChat builds and tests with — only those missing.
 # Idempotent, never prompts, works as root or as a user with sudo. Nothing else is downloaded.
+#   scripts/setup.sh bench   also the peers scripts/bench.sh measures beside ours (mosquitto with
+#                            its client library, for ../shared/anchors/mqtt; bc for its sums)
 set -euo pipefail
 
 PACKAGES=(
@@ -21,6 +23,9 @@ PACKAGES=(
   # and the terminal UI tests (tmux)
   python3 python3-cryptography xxd tmux
 )
+if [ "${1:-}" = bench ]; then
+  PACKAGES+=(mosquitto libmosquitto-dev mosquitto-clients bc gcc)
+fi
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do
