@@ -22,6 +22,9 @@ PACKAGES=(
   # python3-cryptography for X25519, Ed25519 and AES-GCM), the openssl receipt recipe (xxd),
   # and the terminal UI tests (tmux)
   python3 python3-cryptography xxd tmux
+  # the Debian package (scripts/package.sh): its checker, the fresh Debian 12 root that
+  # scripts/package-test.sh installs it into, and zsh to parse the zsh completion
+  lintian debootstrap zsh
 )
 if [ "${1:-}" = bench ]; then
   PACKAGES+=(mosquitto libmosquitto-dev mosquitto-clients bc gcc)
