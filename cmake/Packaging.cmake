@@ -38,10 +38,17 @@ file(CONFIGURE OUTPUT ${CMAKE_BINARY_DIR}/packaging/server.toml CONTENT "${_sc_t
 install(TARGETS securechat RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(FILES ${CMAKE_BINARY_DIR}/packaging/server.toml DESTINATION /etc/securechat)
 install(FILES ${SECURECHAT_PACKAGING_DIR}/securechat.service DESTINATION /lib/systemd/system)
-# Debian's policy wants a changelog.Debian.gz beside the docs (lintian checks).
-file(ARCHIVE_CREATE OUTPUT ${CMAKE_BINARY_DIR}/packaging/changelog.Debian.gz
-     PATHS ${SECURECHAT_PACKAGING_DIR}/changelog FORMAT raw COMPRESSION GZip COMPRESSION_LEVEL 9)
+# Debian's policy wants a copyright file and a changelog.Debian.gz beside the docs, gzipped
+# without a timestamp (-n) so that the package is reproducible.
+add_custom_command(
+  OUTPUT ${CMAKE_BINARY_DIR}/packaging/changelog.Debian.gz
+  COMMAND sh -c "gzip -9nc '${SECURECHAT_PACKAGING_DIR}/changelog' > changelog.Debian.gz"
+  WORKING_DIRECTORY ${CMAKE_BINARY_DIR}/packaging
+  DEPENDS ${SECURECHAT_PACKAGING_DIR}/changelog
+  VERBATIM)
+add_custom_target(securechat_changelog ALL DEPENDS ${CMAKE_BINARY_DIR}/packaging/changelog.Debian.gz)
 install(FILES ${PROJECT_SOURCE_DIR}/README.md ${PROJECT_SOURCE_DIR}/docs/OPERATIONS.md
+              ${SECURECHAT_PACKAGING_DIR}/copyright
               ${CMAKE_BINARY_DIR}/packaging/changelog.Debian.gz
         DESTINATION ${CMAKE_INSTALL_DOCDIR})
 
@@ -54,11 +61,13 @@ set(CPACK_PACKAGE_NAME securechat)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_PACKAGE_CONTACT "SecureChat maintainers <maintainers@users.noreply.b-seed-e810741c.example>")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "secure chat server and terminal client with its own PKI")
+# Debian wants the extended description's lines under 80 columns.
 set(CPACK_PACKAGE_DESCRIPTION
-    "SecureChat is a chat server and terminal client that talk over TCP with their own\n\
-authenticated and encrypted protocol, with client certificates from its own CA, signed\n\
-transcripts and receipts, end-to-end encryption between users and offline delivery.\n\
-The package runs the server as a hardened systemd service.")
+    "SecureChat is a chat server and terminal client that talk over TCP with\n\
+their own authenticated and encrypted protocol: client certificates from its\n\
+own CA, signed transcripts and receipts, end-to-end encryption between users\n\
+and offline delivery. The package runs the server as a hardened systemd\n\
+service.")
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_STRIP_FILES ON)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)

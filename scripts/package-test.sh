@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# Installs the Debian package into a fresh Debian 12 root and runs the server from it there.
+# Usage: scripts/package-test.sh [DEB]   (default: build/deb/securechat_*.deb, scripts/package.sh)
+#        scripts/package-test.sh --prepare-only   (only make the cached root)
+# The root is `debootstrap --variant=minbase bookworm`, cached as a tarball under
+# ~/.cache/securechat/ so that reruns skip the download. In a chroot: apt install ./the.deb,
+# securechat --version, a demo PKI in /etc/securechat, --check-config on the packaged config,
+# the server started as the securechat user on loopback, a TCP connect to it, SIGTERM (exit 0),
+# then apt purge. Needs root (chroot, mount) and the network (debootstrap, the package's
+# Depends). Not part of scripts/test.sh.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ "$(id -u)" -eq 0 ] || { echo "package-test: needs root (chroot, mount)" >&2; exit 1; }
+
+mirror=${SECURECHAT_DEBIAN_MIRROR:-http://deb.debian.org/debian}
+cache=${XDG_CACHE_HOME:-$HOME/.cache}/securechat
+tarball=$cache/bookworm-minbase.tar.gz
+start=$(date +%s)
+say() { echo "package-test [$(($(date +%s) - start))s]: $*"; }
+
+root=$(mktemp -d /tmp/securechat-pkgtest.XXXXXX)
+server_pid=
+cleanup() {
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true
+  for m in dev/pts dev proc; do
+    mountpoint -q "$root/$m" && umount -l "$root/$m"
+  done
+  rm -rf --one-file-system "$root"
+}
+trap cleanup EXIT
+
+if [ ! -f "$tarball" ]; then
+  say "debootstrap --variant=minbase bookworm (once; cached as $tarball)"
+  mkdir -p "$cache"
+  debootstrap --variant=minbase bookworm "$root" "$mirror" >"$cache/debootstrap.log" 2>&1 || {
+    tail -20 "$cache/debootstrap.log" >&2
+    exit 1
+  }
+  tar -C "$root" -czf "$tarball.tmp" . && mv "$tarball.tmp" "$tarball"
+else
+  say "unpacking the cached root $tarball"
+  tar -C "$root" -xzf "$tarball"
+fi
+# mktemp made the root 0700 (and tar restores that): securechat and _apt must traverse it.
+chmod 0755 "$root"
+[ "${1:-}" = --prepare-only ] && { say "root ready"; exit 0; }
+
+deb=${1:-$(ls build/deb/securechat_*.deb 2>/dev/null | head -1)}
+[ -f "$deb" ] || { echo "package-test: no package (run scripts/package.sh first)" >&2; exit 1; }
+
+mount -t proc proc "$root/proc"
+mount --bind /dev "$root/dev"
+mount --bind /dev/pts "$root/dev/pts"
+cp /etc/resolv.conf "$root/etc/resolv.conf"
+cp "$deb" "$root/tmp/"
+in_root() { chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root "$@"; }
+fail() { echo "package-test: FAIL: $*" >&2; exit 1; }
+
+say "apt install ./$(basename "$deb")"
+in_root apt-get update -qq
+in_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+  "/tmp/$(basename "$deb")" >"$root/tmp/apt.log" 2>&1 || { cat "$root/tmp/apt.log" >&2; fail "apt install"; }
+
+say "checking the installed files"
+in_root securechat --version
+for f in /usr/bin/securechat /etc/securechat/server.toml /lib/systemd/system/securechat.service \
+  /usr/share/man/man1/securechat.1.gz /usr/share/man/man1/securechat-server.1.gz \
+  /usr/share/bash-completion/completions/securechat /usr/share/zsh/vendor-completions/_securechat; do
+  [ -e "$root$f" ] || fail "$f is not installed"
+done
+in_root dpkg-query -W -f='${Conffiles}\n' securechat | grep -q /etc/securechat/server.toml ||
+  fail "server.toml is not a conffile"
+in_root getent passwd securechat >/dev/null || fail "no securechat user"
+[ "$(in_root stat -c '%a %U %G' /var/lib/securechat)" = "700 securechat securechat" ] ||
+  fail "/var/lib/securechat is $(in_root stat -c '%a %U %G' /var/lib/securechat)"
+
+say "a demo PKI in /etc/securechat"
+in_root securechat pki init --dir /root/ca --name "Package test CA" >/dev/null
+in_root securechat pki issue --dir /root/ca --server localhost --san IP:127.0.0.1 >/dev/null
+in_root install -m 0644 /root/ca/ca.crt /etc/securechat/ca.crt
+in_root install -m 0644 /root/ca/localhost.crt /etc/securechat/server.crt
+in_root install -m 0640 -g securechat /root/ca/localhost.key /etc/securechat/server.key
+
+as_securechat() { in_root setpriv --reuid=securechat --regid=securechat --init-groups "$@"; }
+say "securechat server --check-config (as securechat)"
+as_securechat securechat server --config /etc/securechat/server.toml --check-config
+
+# A port the host is not using (the chroot shares the host's network).
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+say "starting the server as securechat on 127.0.0.1:$port"
+# Not through the functions: chroot, env, setpriv and sh each exec the next, so that $! is
+# the server itself.
+chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+  setpriv --reuid=securechat --regid=securechat --init-groups \
+  sh -c "cd /var/lib/securechat && exec securechat server \
+    --config /etc/securechat/server.toml --listen 127.0.0.1:$port" >"$root/tmp/server.log" 2>&1 &
+server_pid=$!
+for _ in $(seq 100); do
+  grep -q "listening on" "$root/tmp/server.log" && break
+  kill -0 "$server_pid" 2>/dev/null || { cat "$root/tmp/server.log" >&2; fail "the server exited"; }
+  sleep 0.1
+done
+grep -q "listening on" "$root/tmp/server.log" || fail "the server did not say it listens"
+(exec 3<>"/dev/tcp/127.0.0.1/$port") || fail "nothing accepts on 127.0.0.1:$port"
+# /proc/PID/status, not the owner of /proc/PID: the server makes itself non-dumpable, which
+# gives its /proc entries to root.
+uid=$(in_root id -u securechat)
+[ "$(awk '/^Uid:/ { print $2 $3 }' "/proc/$server_pid/status")" = "$uid$uid" ] ||
+  fail "the server does not run as securechat (uid $uid): $(grep ^Uid: "/proc/$server_pid/status")"
+[ -n "$(find "$root/var/lib/securechat" -name '*.db' -uid "$uid")" ] ||
+  fail "no database owned by securechat in /var/lib/securechat"
+kill -TERM "$server_pid"
+status=0
+wait "$server_pid" || status=$?
+server_pid=
+[ "$status" -eq 0 ] || { cat "$root/tmp/server.log" >&2; fail "the server exited $status after SIGTERM"; }
+
+say "apt purge securechat"
+in_root env DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq securechat >/dev/null
+[ ! -e "$root/var/lib/securechat" ] || fail "purge left /var/lib/securechat"
+[ ! -e "$root/etc/securechat/server.toml" ] || fail "purge left server.toml"
+say "OK: installed, configured, served on loopback as securechat, stopped, purged"
