@@ -6,7 +6,7 @@
 # ~/.cache/securechat/ so that reruns skip the download. In a chroot: apt install ./the.deb,
 # securechat --version, a demo PKI in /etc/securechat, --check-config on the packaged config,
 # the server started as the securechat user on loopback, a TCP connect to it, SIGTERM (exit 0),
-# then apt purge. Needs root (chroot, mount) and the network (debootstrap, the package's
+# then a reinstall, apt remove and apt purge, each checked. Needs root (chroot, mount) and the network (debootstrap, the package's
 # Depends). Not part of scripts/test.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -115,8 +115,24 @@ wait "$server_pid" || status=$?
 server_pid=
 [ "$status" -eq 0 ] || { cat "$root/tmp/server.log" >&2; fail "the server exited $status after SIGTERM"; }
 
-say "apt purge securechat"
-in_root env DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq securechat >/dev/null
+apt_get() { in_root env DEBIAN_FRONTEND=noninteractive apt-get -y -qq "$@" >/dev/null; }
+say "reinstall (an upgrade's path through the maintainer scripts): edits and data kept"
+echo "# edited by package-test" >>"$root/etc/securechat/server.toml"
+apt_get install --reinstall "/tmp/$(basename "$deb")"
+grep -q "edited by package-test" "$root/etc/securechat/server.toml" || fail "reinstall lost the edit"
+[ -n "$(find "$root/var/lib/securechat" -name '*.db' -uid "$uid")" ] || fail "reinstall lost the data"
+[ "$(in_root getent passwd securechat | cut -d: -f3)" = "$uid" ] || fail "the user changed"
+
+say "apt remove securechat: binary gone, config and data kept"
+apt_get remove securechat
+[ ! -e "$root/usr/bin/securechat" ] || fail "remove left /usr/bin/securechat"
+[ -e "$root/etc/securechat/server.toml" ] || fail "remove deleted server.toml"
+[ -n "$(find "$root/var/lib/securechat" -name '*.db')" ] || fail "remove deleted the data"
+
+say "apt purge securechat: config and data gone, the user and the operator's keys kept"
+apt_get purge securechat
+in_root getent passwd securechat >/dev/null || fail "purge removed the user"
+[ -e "$root/etc/securechat/server.key" ] || fail "purge removed the operator's key"
 [ ! -e "$root/var/lib/securechat" ] || fail "purge left /var/lib/securechat"
 [ ! -e "$root/etc/securechat/server.toml" ] || fail "purge left server.toml"
-say "OK: installed, configured, served on loopback as securechat, stopped, purged"
+say "OK: installed, configured, served on loopback as securechat, stopped, reinstalled, removed, purged"
