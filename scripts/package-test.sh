@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian package into a fresh Debian 12 root and runs the server from it there.
-# Usage: scripts/package-test.sh [DEB]   (default: build/deb/securechat_*.deb, scripts/package.sh)
+# Usage: scripts/package-test.sh [DEB]   (default: build-deb/deb/securechat_*.deb, from scripts/package.sh)
 #        scripts/package-test.sh --prepare-only   (only make the cached root)
 # The root is `debootstrap --variant=minbase bookworm`, cached as a tarball under
 # ~/.cache/securechat/ so that reruns skip the download. In a chroot: apt install ./the.deb,
@@ -45,7 +45,7 @@ fi
 chmod 0755 "$root"
 [ "${1:-}" = --prepare-only ] && { say "root ready"; exit 0; }
 
-deb=${1:-$(ls build/deb/securechat_*.deb 2>/dev/null | head -1)}
+deb=${1:-$(ls build-deb/deb/securechat_*.deb 2>/dev/null | head -1)}
 [ -f "$deb" ] || { echo "package-test: no package (run scripts/package.sh first)" >&2; exit 1; }
 
 mount -t proc proc "$root/proc"
@@ -109,6 +109,8 @@ uid=$(in_root id -u securechat)
   fail "the server does not run as securechat (uid $uid): $(grep ^Uid: "/proc/$server_pid/status")"
 [ -n "$(find "$root/var/lib/securechat" -name '*.db' -uid "$uid")" ] ||
   fail "no database owned by securechat in /var/lib/securechat"
+as_securechat securechat server --config /etc/securechat/server.toml admin list >/dev/null ||
+  fail "securechat server admin list (as securechat) failed"
 kill -TERM "$server_pid"
 status=0
 wait "$server_pid" || status=$?
