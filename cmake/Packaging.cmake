@@ -76,9 +76,10 @@ set(CPACK_DEBIAN_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_HOMEPAGE "https://example.org/securechat")
 # dpkg-shlibdeps names the libraries the binary links (libssl3, libsqlite3-0, ...); passwd
-# for useradd in the postinst.
+# for useradd in the postinst; procps for the unit's ExecReload=/bin/kill, which a minimal
+# Debian 12 lacks (systemctl reload failed with 203/EXEC without it).
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "passwd")
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "passwd, procps")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
     ${SECURECHAT_PACKAGING_DIR}/postinst ${SECURECHAT_PACKAGING_DIR}/prerm
     ${SECURECHAT_PACKAGING_DIR}/postrm ${SECURECHAT_PACKAGING_DIR}/conffiles)

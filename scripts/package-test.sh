@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Installs the Debian package into a fresh Debian 12 root and runs the server from it there.
-# Usage: scripts/package-test.sh [DEB]   (default: build-deb/deb/securechat_*.deb, from scripts/package.sh)
+# Usage: scripts/package-test.sh [DEB]   (default: build-deb/deb/securechat_*.deb, made by
+#        scripts/package.sh)
 #        scripts/package-test.sh --prepare-only   (only make the cached root)
 # The root is `debootstrap --variant=minbase bookworm`, cached as a tarball under
 # ~/.cache/securechat/ so that reruns skip the download. In a chroot: apt install ./the.deb,
 # securechat --version, a demo PKI in /etc/securechat, --check-config on the packaged config,
-# the server started as the securechat user on loopback, a TCP connect to it, SIGTERM (exit 0),
-# then a reinstall, apt remove and apt purge, each checked. Needs root (chroot, mount) and the network (debootstrap, the package's
-# Depends). Not part of scripts/test.sh.
+# the server started as the securechat user on loopback, a TCP connect to it, SIGTERM (exit 0);
+# then the root booted with systemd-nspawn to run securechat.service itself (sandbox, a client
+# session, reload, stop); then a reinstall, apt remove and apt purge, each checked. Needs
+# root (chroot, mount, nspawn) and the network (debootstrap, the package's Depends). Not part
+# of scripts/test.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ "$(id -u)" -eq 0 ] || { echo "package-test: needs root (chroot, mount)" >&2; exit 1; }
@@ -19,9 +22,10 @@ start=$(date +%s)
 say() { echo "package-test [$(($(date +%s) - start))s]: $*"; }
 
 root=$(mktemp -d /tmp/securechat-pkgtest.XXXXXX)
-server_pid=
+server_pid= nspawn_pid=
 cleanup() {
   [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true
+  [ -n "$nspawn_pid" ] && kill "$nspawn_pid" 2>/dev/null && wait "$nspawn_pid" || true
   for m in dev/pts dev proc; do
     mountpoint -q "$root/$m" && umount -l "$root/$m"
   done
@@ -118,6 +122,65 @@ server_pid=
 [ "$status" -eq 0 ] || { cat "$root/tmp/server.log" >&2; fail "the server exited $status after SIGTERM"; }
 
 apt_get() { in_root env DEBIAN_FRONTEND=noninteractive apt-get -y -qq "$@" >/dev/null; }
+
+# The unit itself, sandbox and all, under a real systemd: the root booted with systemd-nspawn
+# (the host needs no systemd). Skipped without systemd-nspawn (package systemd-container).
+if command -v systemd-nspawn >/dev/null 2>&1; then
+  say "the unit under systemd (systemd-nspawn --boot): start, a client session, reload, stop"
+  apt_get install --no-install-recommends systemd
+  sed -i "s|^listen = .*|listen = [\"127.0.0.1:$port\"]|" "$root/etc/securechat/server.toml"
+  in_root systemctl enable securechat.service >/dev/null 2>&1
+  in_root securechat pki issue --dir /root/ca --client alice >/dev/null
+  for m in dev/pts dev proc; do umount "$root/$m"; done  # nspawn mounts its own
+  systemd-nspawn -D "$root" --boot --register=no --keep-unit --quiet --console=passive \
+    >"$cache/nspawn.log" 2>&1 &
+  nspawn_pid=$!
+  container_init() {  # the container's PID 1: the process named systemd under nspawn
+    local p q
+    for p in $(pgrep -x systemd); do
+      q=$p
+      while [ "${q:-1}" -gt 1 ]; do
+        q=$(awk '/^PPid:/ { print $2 }' "/proc/$q/status" 2>/dev/null)
+        [ "$q" = "$nspawn_pid" ] && { echo "$p"; return; }
+      done
+    done
+  }
+  leader=
+  for _ in $(seq 150); do
+    leader=$(container_init)
+    [ -n "$leader" ] && nsenter -t "$leader" -a systemctl is-active -q securechat 2>/dev/null && break
+    sleep 0.2
+  done
+  in_ns() { nsenter -t "$leader" -a "$@"; }
+  [ -n "$leader" ] && in_ns systemctl is-active -q securechat ||
+    { cat "$cache/nspawn.log" >&2; fail "securechat.service did not start under systemd"; }
+  main_pid=$(in_ns systemctl show -p MainPID --value securechat)
+  in_ns grep -q '^NoNewPrivs:[[:space:]]*1' "/proc/$main_pid/status" || fail "NoNewPrivs is off"
+  in_ns grep -q '^Seccomp:[[:space:]]*2' "/proc/$main_pid/status" || fail "no seccomp filter"
+  in_ns grep -q '^CapBnd:[[:space:]]*0*$' "/proc/$main_pid/status" || fail "capabilities left"
+  session=$(printf '/register alice@example.org alice correct-horse-1\n/quit\n' |
+    in_ns securechat chat --plain --server "127.0.0.1:$port" --server-name localhost \
+      --ca /root/ca/ca.crt --cert /root/ca/alice.crt --key /root/ca/alice.key \
+      --data-dir /root/client 2>&1) || true
+  grep -q "session ended properly" <<<"$session" || { echo "$session" >&2; fail "client session"; }
+  in_ns systemctl reload securechat || fail "systemctl reload"
+  sleep 0.5
+  in_ns journalctl -u securechat -o cat | grep -q "event=reload result=ok" || fail "no reload logged"
+  in_ns systemctl stop securechat
+  [ "$(in_ns systemctl show -p Result --value securechat)" = success ] &&
+    [ "$(in_ns systemctl show -p ExecMainStatus --value securechat)" = 0 ] ||
+    fail "stop: $(in_ns systemctl show -p Result -p ExecMainStatus securechat | tr '\n' ' ')"
+  say "under systemd: started, NoNewPrivs, seccomp and no capabilities on the server, a client" \
+    "registered with receipts exchanged, reload logged ok, stop exited 0"
+  in_ns systemctl poweroff 2>/dev/null || true  # the bus goes away under it
+  wait "$nspawn_pid" || true
+  nspawn_pid=
+  mount -t proc proc "$root/proc"
+  mount --bind /dev "$root/dev"
+  mount --bind /dev/pts "$root/dev/pts"
+else
+  say "SKIPPED the systemd stage: systemd-nspawn is not installed (package systemd-container)"
+fi
 say "reinstall (an upgrade's path through the maintainer scripts): edits and data kept"
 echo "# edited by package-test" >>"$root/etc/securechat/server.toml"
 apt_get install --reinstall "/tmp/$(basename "$deb")"

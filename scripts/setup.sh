@@ -23,8 +23,9 @@ PACKAGES=(
   # and the terminal UI tests (tmux)
   python3 python3-cryptography xxd tmux
   # the Debian package (scripts/package.sh): its checker, the fresh Debian 12 root that
-  # scripts/package-test.sh installs it into, and zsh to parse the zsh completion
-  lintian debootstrap zsh
+  # scripts/package-test.sh installs it into and boots (systemd-nspawn) to run the unit, and
+  # zsh to parse the zsh completion
+  lintian debootstrap systemd-container zsh
 )
 if [ "${1:-}" = bench ]; then
   PACKAGES+=(mosquitto libmosquitto-dev mosquitto-clients bc gcc)
