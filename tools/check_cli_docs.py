@@ -6,7 +6,7 @@ Checks, against `securechat --help` (walked recursively by gen_cli_docs.py):
   page, and is in cli_docs.cmake's SECURECHAT_MAN_PAGES (else the page is never installed);
 - every subcommand and flag at every level is in the bash and the zsh completion;
 - the pages render without groff warnings; bash (and zsh, if present) parse the completions;
-- bash completes subcommands, flags and, after a flag that takes a value, file names.
+- bash completes subcommands, flags, an option's fixed values and otherwise file names.
 Usage: check_cli_docs.py --bin B --docs BUILD/cli-docs --source SOURCE_DIR
 """
 import argparse
@@ -90,6 +90,10 @@ def main():
           "'securechat server --check<TAB>' does not offer --check-config")
     check("add" in bash_complete(comp / "securechat", "securechat server admin "),
           "'securechat server admin <TAB>' does not offer add")
+    check(bash_complete(comp / "securechat", "securechat pki verify --purpose ") == ["server", "client"],
+          "'securechat pki verify --purpose <TAB>' does not offer server and client")
+    check(bash_complete(comp / "securechat", "securechat pki init --key e") == ["ed25519", "ecdsa-p256"],
+          "'securechat pki init --key e<TAB>' does not offer ed25519 and ecdsa-p256")
     check("etc" in bash_complete(comp / "securechat", "securechat server --config e"),
           "'securechat server --config e<TAB>' (cwd /) does not complete file names")
 

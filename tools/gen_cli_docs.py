@@ -49,7 +49,11 @@ def parse_option(name, desc):
     flags = [f for f in spec.split(",") if f]
     first = rest.split(" ", 1)[0] if rest else ""
     takes_value = bool(re.fullmatch(r"[A-Z][A-Z0-9_]*([:=].*)?", first)) and first != "REQUIRED"
-    return {"flags": flags, "rest": rest, "desc": desc, "takes_value": takes_value}
+    # CLI11 spells a fixed set of values TEXT:{a,b} (IsMember) or TEXT:a|b (a custom check).
+    m = re.fullmatch(r"[A-Z]+:(?:\{([a-z0-9,-]+)\}|([a-z0-9-]+(?:\|[a-z0-9-]+)+))(?:=.*)?", first)
+    choices = re.split(r"[,|]", m.group(1) or m.group(2)) if takes_value and m else []
+    return {"flags": flags, "rest": rest, "desc": desc, "takes_value": takes_value,
+            "choices": choices}
 
 
 def parse_help(text):
@@ -155,6 +159,16 @@ def all_nodes(node):
         yield from all_nodes(child)
 
 
+def choice_case_lines(root, indent, body):
+    """One case label 'PATH FLAG') per option flag with fixed values, for both shells."""
+    lines = []
+    for n in all_nodes(root):
+        for o in n["options"]:
+            for f in o["flags"] if o["choices"] else []:
+                lines.append(f"{indent}'{' '.join([*n['path'], f])}') {body(o['choices'])} ;;")
+    return lines
+
+
 def bash_completion(root):
     cases = []
     for n in all_nodes(root):
@@ -162,6 +176,7 @@ def bash_completion(root):
         values = [f for o in n["options"] if o["takes_value"] for f in o["flags"]]
         cases.append(f"        '{' '.join(n['path'])}') words='{' '.join(words)}'; "
                      f"values='{' '.join(values)}' ;;")
+    choice_cases = choice_case_lines(root, "        ", lambda c: f"words='{' '.join(c)}'")
     return f"""# bash completion for securechat, generated from its --help by tools/gen_cli_docs.py
 _securechat() {{
     local cur=${{COMP_WORDS[COMP_CWORD]}} prev=${{COMP_WORDS[COMP_CWORD-1]}}
@@ -174,7 +189,14 @@ _securechat() {{
     done
     _securechat_node "$sub"
     case " $values " in
-        *" $prev "*) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        *" $prev "*)
+            _securechat_choices "$sub $prev"
+            if [[ -n $words ]]; then
+                COMPREPLY=($(compgen -W "$words" -- "$cur"))
+            else
+                compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur"))
+            fi
+            return ;;
     esac
     COMPREPLY=($(compgen -W "$words" -- "$cur"))
     [[ ${{#COMPREPLY[@]}} -eq 0 && $cur != -* ]] && COMPREPLY=($(compgen -f -- "$cur"))
@@ -184,6 +206,12 @@ _securechat_node() {{
     case $1 in
 {chr(10).join(cases)}
         *) words=''; values='' ;;
+    esac
+}}
+_securechat_choices() {{  # the fixed values of an option, else nothing (then: file names)
+    words=''
+    case $1 in
+{chr(10).join(choice_cases)}
     esac
 }}
 complete -F _securechat securechat
@@ -203,6 +231,7 @@ def zsh_completion(root):
         values = " ".join(f for o in n["options"] if o["takes_value"] for f in o["flags"])
         cases.append(f"    '{' '.join(n['path'])}') subs=({subs}); opts=({opts}); "
                      f"values=({values}) ;;")
+    choice_cases = choice_case_lines(root, "    ", lambda c: f"choices=({' '.join(c)})")
     return f"""#compdef securechat
 # zsh completion for securechat, generated from its --help by tools/gen_cli_docs.py
 _securechat_node() {{
@@ -212,9 +241,16 @@ _securechat_node() {{
   esac
 }}
 
+_securechat_choices() {{  # the fixed values of an option, else none (then: file names)
+  choices=()
+  case $1 in
+{chr(10).join(choice_cases)}
+  esac
+}}
+
 _securechat() {{
   local sub='' w i  # not 'path': zsh ties it to PATH
-  local -a subs opts values names
+  local -a subs opts values names choices
   # The subcommand path so far: every earlier word that names a subcommand of the path.
   for (( i = 2; i < CURRENT; i++ )); do
     w=${{words[i]}}
@@ -224,7 +260,12 @@ _securechat() {{
   done
   _securechat_node "$sub"
   if (( ${{values[(Ie)${{words[CURRENT-1]}}]}} )); then
-    _files
+    _securechat_choices "$sub ${{words[CURRENT-1]}}"
+    if (( $#choices )); then
+      compadd -a choices
+    else
+      _files
+    fi
   elif [[ $PREFIX == -* ]]; then
     _describe -t options option opts
   elif (( $#subs )); then
