@@ -22,7 +22,7 @@ start=$(date +%s)
 say() { echo "package-test [$(($(date +%s) - start))s]: $*"; }
 
 root=$(mktemp -d /tmp/securechat-pkgtest.XXXXXX)
-server_pid= nspawn_pid=
+server_pid='' nspawn_pid=''
 cleanup() {
   [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true
   [ -n "$nspawn_pid" ] && kill "$nspawn_pid" 2>/dev/null && wait "$nspawn_pid" || true
