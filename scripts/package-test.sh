@@ -9,8 +9,8 @@
 # the server started as the securechat user on loopback, a TCP connect to it, SIGTERM (exit 0);
 # then the root booted with systemd-nspawn to run securechat.service itself (sandbox, a client
 # session, reload, stop); then a reinstall, apt remove and apt purge, each checked. Needs
-# root (chroot, mount, nspawn) and the network (debootstrap, the package's Depends). Not part
-# of scripts/test.sh.
+# root (chroot, mount, nspawn) and the network (debootstrap, the package's Depends).
+# scripts/test.sh runs it after scripts/package.sh (SECURECHAT_SKIP_PACKAGE=1 skips both).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ "$(id -u)" -eq 0 ] || { echo "package-test: needs root (chroot, mount)" >&2; exit 1; }

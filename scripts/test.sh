@@ -7,6 +7,9 @@
 #   SECURECHAT_SKIP_SANITIZERS=1  skip the sanitizer passes (it says so)
 #   SECURECHAT_SKIP_MARIADB=1     skip the MariaDB variants of the store tests (they say so)
 #   SECURECHAT_FUZZ_SECONDS=N     seconds per fuzz target (default 20; needs clang, else skipped)
+#   SECURECHAT_SKIP_PACKAGE=1     skip building the Debian package and installing it into a fresh
+#                                 Debian 12 root (scripts/package.sh, scripts/package-test.sh;
+#                                 they need root and the network; it says so)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
@@ -38,6 +41,16 @@ eval "$(scripts/mariadb-test-server.sh env)"
 
 echo "== tests"
 ctest --test-dir build --output-on-failure -j "$jobs"
+
+if [ "${SECURECHAT_SKIP_PACKAGE:-0}" = 1 ]; then
+  echo "== Debian package: SKIPPED (SECURECHAT_SKIP_PACKAGE=1)"
+elif [ "$(id -u)" -ne 0 ]; then
+  echo "== Debian package: SKIPPED (installing it into a fresh root needs root)"
+else
+  echo "== Debian package: built, checked by lintian, installed into a fresh Debian 12 root and run"
+  scripts/package.sh
+  scripts/package-test.sh
+fi
 
 if [ "${SECURECHAT_SKIP_SANITIZERS:-0}" = 1 ]; then
   echo "== sanitizers: SKIPPED (SECURECHAT_SKIP_SANITIZERS=1)"
