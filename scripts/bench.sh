@@ -30,7 +30,7 @@ bin=build/bin
 reps=${SECURECHAT_BENCH_REPETITIONS:-3}
 started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 run() {  # run CMD… : prints it, keeps it for the report (a file: pipelines run it in a subshell)
-  echo "+ $*"
+  echo "+ $*" >&2
   echo "$*" >> "$out/commands.txt"
   "$@"
 }
