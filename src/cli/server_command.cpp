@@ -7,6 +7,7 @@
 #include "cli/server_admin_command.h"
 #include "server/server.h"
 #include "server/settings.h"
+#include "server/startup.h"
 
 namespace sc::cli {
 namespace {
@@ -75,10 +76,14 @@ int run_server(const ServerArgs& args) {
         return kExitFailure;
     }
     if (args.check_config) {
-        auto valid = server::validate(*settings);
-        if (!valid) {
-            std::cerr << "securechat server: configuration is invalid: " << valid.error().message
-                      << "\n";
+        // Everything a start would need, tried without starting; every problem, one a line.
+        const auto problems = server::check_startup(*settings);
+        if (!problems.empty()) {
+            std::cerr << "securechat server: configuration is invalid (" << problems.size()
+                      << (problems.size() == 1 ? " problem" : " problems") << "):\n";
+            for (const auto& problem : problems) {
+                std::cerr << "  - " << problem << "\n";
+            }
             return kExitFailure;
         }
         std::cout << "configuration OK\n";

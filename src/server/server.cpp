@@ -14,58 +14,13 @@
 #include "server/disabled_sweep.h"
 #include "server/expiry_sweep.h"
 #include "server/log.h"
+#include "server/startup.h"
 #include "store/social_store.h"
 
 namespace sc::server {
 namespace {
 
 constexpr auto kNoThrow = asio::experimental::as_tuple(asio::use_awaitable);
-
-Result<proto::Identity> load_identity(const Settings& s) {
-    SC_TRY_ASSIGN(auto chain, pki::load_certificate_chain(s.cert));
-    // Read with read(2) into wiped memory (review I3); a key the protocol has no scheme for is
-    // refused now rather than at the first handshake (review L11).
-    SC_TRY_ASSIGN(auto key, crypto::load_private_key(s.key));
-    if (auto usable = crypto::check_protocol_key(key.describe()); !usable) {
-        return fail(s.key.string() + ": " + usable.error().message);
-    }
-    if (!chain.front().public_key().same_key_as(key.public_key())) {
-        return fail(s.key.string() + " is not the key of " + s.cert.string());
-    }
-    return proto::Identity{std::move(chain),
-                           std::make_shared<const crypto::PrivateKey>(std::move(key))};
-}
-
-Result<std::shared_ptr<const proto::Trust>> load_trust(const Settings& s) {
-    SC_TRY_ASSIGN(auto ca, pki::load_certificate_chain(s.ca));
-    proto::Trust trust{ca.front(), {}, s.security.clock_skew, s.security.allow_legacy_seed_certs};
-    if (!s.crl.empty()) {
-        SC_TRY_ASSIGN(trust.crls, pki::load_crls(s.crl));
-    }
-    return std::make_shared<const proto::Trust>(std::move(trust));
-}
-
-// Seed rows are wrapped at migration with the same Argon2id cost as new passwords (review L6).
-store::HashCost wrap_cost(const Settings& s) {
-    return {s.security.argon2_opslimit, s.security.argon2_memlimit};
-}
-
-Result<std::unique_ptr<store::Store>> open_store(const Settings& s) {
-    if (s.database.backend == store::Backend::mysql) {
-        auto opened = store::open_mariadb(s.database.mysql, wrap_cost(s));
-        if (!opened) {
-            return fail("MySQL/MariaDB: " + opened.error().message);
-        }
-        return std::move(opened).value();
-    }
-    auto path =
-        s.database.sqlite_path.empty() ? s.data_dir / "securechat.db" : s.database.sqlite_path;
-    auto opened = store::open_sqlite(path, wrap_cost(s));
-    if (!opened) {
-        return fail("SQLite " + path.string() + ": " + opened.error().message);
-    }
-    return std::move(opened).value();
-}
 
 Status make_private_directory(const std::filesystem::path& dir) {
     std::error_code ec;
