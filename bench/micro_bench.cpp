@@ -133,31 +133,38 @@ crypto::X25519KeyPair key_pair() {
     return crypto::X25519KeyPair::generate().value();
 }
 
+// Alice and Bob's ratchets from one SK, as §10.4 starts them, and one message's worth of
+// sending: next_send, seal with the message key, open on the other side.
+struct RatchetPair {
+    static Result<RatchetPair> make() {
+        auto spk = key_pair();
+        const SecretBytes sk(filler(32));
+        SC_TRY_ASSIGN(auto alice, e2e::Ratchet::initiator(sk, spk.public_key(), key_pair()));
+        return RatchetPair{std::move(alice), e2e::Ratchet::responder(sk, std::move(spk))};
+    }
+    Status one_way(e2e::Ratchet& from, e2e::Ratchet& to) {
+        SC_TRY_ASSIGN(auto sending, from.next_send());
+        SC_TRY_ASSIGN(auto ct, e2e::seal_with_message_key(sending.mk, text, ad));
+        SC_TRY(to.decrypt(sending.header, ct, ad, entropy));
+        return {};
+    }
+    e2e::Ratchet alice;
+    e2e::Ratchet bob;
+    proto::SystemEntropy entropy{};
+    SecretBytes text{filler(100)};
+    Bytes ad = filler(64);
+};
+
 // A message of 100 bytes through the Double Ratchet in one direction: the symmetric chain step
 // of every message (KDF_CK, the message key, AES-GCM both ways).
 void RatchetChainStep(benchmark::State& state) {
-    auto spk = key_pair();
-    const SecretBytes sk(filler(32));
-    auto alice = e2e::Ratchet::initiator(sk, spk.public_key(), key_pair());
-    if (!alice) {
-        return mark_failed(state, alice.error().message);
+    auto pair = RatchetPair::make();
+    if (!pair) {
+        return mark_failed(state, pair.error().message);
     }
-    auto bob = e2e::Ratchet::responder(sk, std::move(spk));
-    proto::SystemEntropy entropy;
-    const SecretBytes text(filler(100));
-    const Bytes ad = filler(64);
     for (auto _ : state) {
-        auto sending = alice->next_send();
-        if (!sending) {
-            return mark_failed(state, sending.error().message);
-        }
-        auto ct = e2e::seal_with_message_key(sending->mk, text, ad);
-        if (!ct) {
-            return mark_failed(state, ct.error().message);
-        }
-        auto plain = bob.decrypt(sending->header, *ct, ad, entropy);
-        if (!plain) {
-            return mark_failed(state, plain.error().message);
+        if (auto s = pair->one_way(pair->alice, pair->bob); !s) {
+            return mark_failed(state, s.error().message);
         }
     }
 }
@@ -166,27 +173,15 @@ BENCHMARK(RatchetChainStep);
 // A reply in each direction per iteration, so that every message carries a new ratchet key:
 // two DH ratchet steps (each an X25519 and KDF_RK on both sides) plus the chain steps.
 void RatchetDhStep(benchmark::State& state) {
-    auto spk = key_pair();
-    const SecretBytes sk(filler(32));
-    auto alice = e2e::Ratchet::initiator(sk, spk.public_key(), key_pair());
-    if (!alice) {
-        return mark_failed(state, alice.error().message);
+    auto pair = RatchetPair::make();
+    if (!pair) {
+        return mark_failed(state, pair.error().message);
     }
-    auto bob = e2e::Ratchet::responder(sk, std::move(spk));
-    proto::SystemEntropy entropy;
-    const SecretBytes text(filler(100));
-    const Bytes ad = filler(64);
-    auto one_way = [&](e2e::Ratchet& from, e2e::Ratchet& to) -> Status {
-        SC_TRY_ASSIGN(auto sending, from.next_send());
-        SC_TRY_ASSIGN(auto ct, e2e::seal_with_message_key(sending.mk, text, ad));
-        SC_TRY(to.decrypt(sending.header, ct, ad, entropy));
-        return {};
-    };
     for (auto _ : state) {
-        if (auto s = one_way(*alice, bob); !s) {
+        if (auto s = pair->one_way(pair->alice, pair->bob); !s) {
             return mark_failed(state, s.error().message);
         }
-        if (auto s = one_way(bob, *alice); !s) {
+        if (auto s = pair->one_way(pair->bob, pair->alice); !s) {
             return mark_failed(state, s.error().message);
         }
     }

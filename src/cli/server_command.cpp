@@ -17,8 +17,8 @@ struct ServerArgs {
     std::vector<std::string> sets;
     std::vector<std::string> listen;
     std::vector<std::string> allow_clients;
-    std::string cert, key, ca, crl, data_dir, log_level, db, db_path, db_host, db_user, db_name,
-        db_socket;
+    std::string cert, key, ca, crl, data_dir, log_level, log_format, db, db_path, db_host, db_user,
+        db_name, db_socket;
     unsigned db_port = 0;
     bool check_config = false;
     bool allow_legacy_seed_certs = false;
@@ -55,6 +55,7 @@ Result<server::Settings> build_settings(const ServerArgs& a) {
     take(a.crl, s.crl);
     take(a.data_dir, s.data_dir);
     take(a.log_level, s.log_level);
+    take(a.log_format, s.log_format);
     if (!a.db.empty()) {
         SC_TRY_ASSIGN(s.database.backend, server::parse_backend_setting(a.db));
     }
@@ -122,6 +123,9 @@ void add_server_command(CLI::App& app, std::function<int()>& action) {
                   "Accept client certificates without extendedKeyUsage (the seeds' certificates)");
     cmd->add_option("--data-dir", args->data_dir, "Where the database and transcripts live");
     cmd->add_option("--log-level", args->log_level, "debug, info, warn or error");
+    cmd->add_option("--log-format", args->log_format,
+                    "text (event=... key=value) or json (one object per line)")
+        ->check(CLI::IsMember({"text", "json"}));
     cmd->add_option("--db", args->db, "sqlite (default) or mysql");
     cmd->add_option("--db-path", args->db_path, "SQLite file (default DATA_DIR/securechat.db)");
     cmd->add_option("--db-host", args->db_host, "MySQL/MariaDB host (or DB_HOST)");

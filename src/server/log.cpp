@@ -3,16 +3,24 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <atomic>
+#include <nlohmann/json.hpp>
+
 #include "common/display_text.h"
 #include "store/accounts.h"
 
 namespace sc::server::log {
 namespace {
 
+constexpr const char* kTextPattern = "%Y-%m-%dT%H:%M:%S.%eZ %l %v";
+constexpr const char* kJsonPattern = R"({"ts":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l",%v})";
+
+std::atomic<bool> json_lines{false};
+
 spdlog::logger& logger() {
     static auto instance = [] {
         auto l = spdlog::stderr_logger_mt("securechat");
-        l->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %l %v", spdlog::pattern_time_type::utc);
+        l->set_pattern(kTextPattern, spdlog::pattern_time_type::utc);
         l->flush_on(spdlog::level::info);
         return l;
     }();
@@ -59,6 +67,11 @@ void set_level(std::string_view level) {
     logger().set_level(l);
 }
 
+void set_format(std::string_view format) {
+    json_lines = format == "json";
+    logger().set_pattern(json_lines ? kJsonPattern : kTextPattern, spdlog::pattern_time_type::utc);
+}
+
 std::string loggable_username(const std::string& attempted) {
     if (attempted.empty() || store::validate_username(attempted)) {
         return attempted;  // empty: not logged in yet
@@ -75,8 +88,19 @@ std::string format_event(std::string_view name, Fields fields) {
     return line;
 }
 
+std::string format_event_json(std::string_view name, Fields fields) {
+    nlohmann::ordered_json object;
+    object["event"] = std::string(name);
+    for (const auto& [key, value] : fields) {
+        object[std::string(key)] = key == "user" ? loggable_username(value) : value;
+    }
+    auto text =
+        object.dump(-1, ' ', /*ensure_ascii=*/true, nlohmann::json::error_handler_t::replace);
+    return text.substr(1, text.size() - 2);  // the members, without the braces
+}
+
 void event(Level level, std::string_view name, Fields fields) {
-    std::string line = format_event(name, fields);
+    std::string line = json_lines ? format_event_json(name, fields) : format_event(name, fields);
     switch (level) {
         case Level::debug:
             logger().debug(line);

@@ -59,6 +59,7 @@ Server::~Server() {
 Result<std::unique_ptr<Server>> Server::create(Settings settings) {
     SC_TRY(validate(settings));
     log::set_level(settings.log_level);
+    log::set_format(settings.log_format);
     SC_TRY(make_private_directory(settings.data_dir));
     SC_TRY(make_private_directory(settings.data_dir / "transcripts"));
     SC_TRY_ASSIGN(auto identity, load_identity(settings));

@@ -201,8 +201,14 @@ constexpr std::array<Field<Settings>, 6> kTopLevelFields{{
     {"data_dir", &read_member<&Settings::data_dir>},
     {"log_level", &read_member<&Settings::log_level>},
 }};
-constexpr std::array<std::string_view, 6> kTopLevelOthers{"listen",   "database", "limits",
-                                                          "security", "users",    "identity"};
+constexpr std::array<std::string_view, 7> kTopLevelOthers{
+    "listen", "database", "limits", "security", "users", "identity", "log"};
+
+Status load_log(const toml::table& t, Settings& s) {
+    SC_TRY(check_keys(t, "[log]", {"format"}));
+    SC_READ(t, "format", s.log_format);
+    return {};
+}
 
 Status load_database(const toml::table& t, Database& d) {
     SC_TRY(check_keys(t, "[database]",
@@ -308,6 +314,9 @@ Status load_table(const toml::table& t, const std::string& source, Settings& s) 
     }
     if (auto* identity = t.get_as<toml::table>("identity")) {
         SC_TRY(load_fields(*identity, "[identity]", kIdentityFields, s.identity));
+    }
+    if (auto* log = t.get_as<toml::table>("log")) {
+        SC_TRY(load_log(*log, s));
     }
     return {};
 }
@@ -453,6 +462,9 @@ Status validate(const Settings& s) {
     if (s.log_level != "debug" && s.log_level != "info" && s.log_level != "warn" &&
         s.log_level != "error") {
         problem("log_level must be debug, info, warn or error");
+    }
+    if (s.log_format != "text" && s.log_format != "json") {
+        problem("log.format must be \"text\" or \"json\", not '" + s.log_format + "'");
     }
     if (!problems.empty()) {
         return fail(problems);

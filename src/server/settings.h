@@ -114,6 +114,7 @@ struct Settings {
     std::filesystem::path crl;  // optional
     std::filesystem::path data_dir = "securechat-data";
     std::string log_level = "info";
+    std::string log_format = "text";    // [log] format: "text" (event=… key=value) or "json"
     std::filesystem::path config_file;  // re-read on SIGHUP for the reloadable parts
     Database database;
     Limits limits;

@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -190,6 +192,35 @@ TEST_F(ServerProcessTest, SigtermExchangesReceiptsAndExitsZero) {
         receipts += e.path().string().ends_with(".receipt.peer.json") ? 1U : 0U;
     }
     EXPECT_EQ(receipts, 1u);
+}
+
+// `--log-format json` (`[log] format = "json"`): every line the server logs is one JSON object
+// with the time, the level and the event first, for the journal and log shippers.
+TEST_F(ServerProcessTest, JsonLogFormatWritesOneObjectPerLine) {
+    const auto log = (tmp_ / "json.log").string();
+    {
+        ServerProcess server(args({"--log-format", "json"}), log);
+        ASSERT_NE(server.port(), 0);
+        auto alice = NetClient::connect(server.port(), ca_.client_config());
+        ASSERT_TRUE(alice->register_user("a@example.com", "alice", "correct horse battery"));
+        server.signal(SIGTERM);
+        EXPECT_EQ(server.wait(), 0);
+    }
+    const auto text = read_file(log);
+    ASSERT_TRUE(text) << text.error().message;
+    std::istringstream lines(*text);
+    std::string line;
+    std::set<std::string> events;
+    while (std::getline(lines, line)) {
+        auto object = nlohmann::json::parse(line, nullptr, false);
+        ASSERT_TRUE(object.is_object()) << line;
+        EXPECT_EQ(line.rfind(R"({"ts":")", 0), 0U) << line;
+        EXPECT_TRUE(object.contains("level")) << line;
+        events.insert(object.value("event", ""));
+        EXPECT_EQ(line.find("correct horse"), std::string::npos) << line;
+    }
+    EXPECT_TRUE(events.contains("server_ready")) << *text;
+    EXPECT_TRUE(events.contains("server_stopped")) << *text;
 }
 
 TEST_F(ServerProcessTest, SighupReloadsTheCrlAndCutsOffTheRevokedClientOnly) {

@@ -174,5 +174,25 @@ TEST(Hardening, L2_LogLinesHoldNoControlsAndNoInvalidUsernames) {
               "event=login_failed user=<invalid>");
 }
 
+// [log] format = "json": the same events, one JSON object's members per line, with nothing but
+// printable ASCII in them (controls, bidi overrides and invalid UTF-8 escaped), and the same
+// rule for attempted usernames.
+TEST(Hardening, L2_JsonLogLinesAreJsonWithNoControlsAndNoInvalidUsernames) {
+    for (const auto& s : control_corpus()) {
+        auto members = server::log::format_event_json("session_failed", {{"reason", s}});
+        EXPECT_EQ(raw_control_in(members), "") << members;
+        for (char c : members) {
+            EXPECT_TRUE(c >= 0x20 && c < 0x7f) << members;  // char is signed: no high bytes
+        }
+        auto object = nlohmann::json::parse("{" + members + "}", nullptr, false);
+        ASSERT_TRUE(object.is_object()) << members;
+        EXPECT_EQ(object.value("event", ""), "session_failed");
+    }
+    EXPECT_EQ(server::log::format_event_json("e", {{"b", "x"}, {"a", "\x1b\u202e"}}),
+              R"("event":"e","b":"x","a":"\u001b\u202e")");
+    EXPECT_EQ(server::log::format_event_json("login_failed", {{"user", "hunter2 secret!"}}),
+              R"("event":"login_failed","user":"<invalid>")");
+}
+
 }  // namespace
 }  // namespace sc::test

@@ -75,6 +75,20 @@ port = 3307
     EXPECT_EQ(s.database.mysql.port, 3307u);
 }
 
+TEST(Settings, LogFormatIsTextOrJson) {
+    server::Settings s;
+    EXPECT_EQ(s.log_format, "text");
+    ASSERT_TRUE(server::load_toml_text("[log]\nformat = \"json\"\n", "t", s));
+    EXPECT_EQ(s.log_format, "json");
+    EXPECT_FALSE(server::load_toml_text("[log]\nlevel = \"info\"\n", "t", s));
+    s.log_format = "xml";
+    auto valid = server::validate(s);
+    ASSERT_FALSE(valid);
+    EXPECT_NE(valid.error().message.find("log.format must be \"text\" or \"json\""),
+              std::string::npos)
+        << valid.error().message;
+}
+
 TEST(Settings, ListenMayBeOneString) {
     EXPECT_EQ(loaded("listen = \"0.0.0.0:6001\"").listen, std::vector<std::string>{"0.0.0.0:6001"});
 }
