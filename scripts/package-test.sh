@@ -129,6 +129,11 @@ if command -v systemd-nspawn >/dev/null 2>&1; then
   say "the unit under systemd (systemd-nspawn --boot): start, a client session, reload, stop"
   apt_get install --no-install-recommends systemd
   sed -i "s|^listen = .*|listen = [\"127.0.0.1:$port\"]|" "$root/etc/securechat/server.toml"
+  mport=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  # The packaged [metrics] table, its commented listen line turned on.
+  sed -i "s|^# listen = \"127.0.0.1:9464\"|listen = \"127.0.0.1:$mport\"|" "$root/etc/securechat/server.toml"
+  grep -q "^listen = \"127.0.0.1:$mport\"" "$root/etc/securechat/server.toml" ||
+    fail "the packaged server.toml has no '# listen = \"127.0.0.1:9464\"' line in [metrics]"
   in_root systemctl enable securechat.service >/dev/null 2>&1
   in_root securechat pki issue --dir /root/ca --client alice >/dev/null
   for m in dev/pts dev proc; do umount "$root/$m"; done  # nspawn mounts its own
@@ -158,11 +163,25 @@ if command -v systemd-nspawn >/dev/null 2>&1; then
   in_ns grep -q '^NoNewPrivs:[[:space:]]*1' "/proc/$main_pid/status" || fail "NoNewPrivs is off"
   in_ns grep -q '^Seccomp:[[:space:]]*2' "/proc/$main_pid/status" || fail "no seccomp filter"
   in_ns grep -q '^CapBnd:[[:space:]]*0*$' "/proc/$main_pid/status" || fail "capabilities left"
-  session=$(printf '/register alice@example.org alice correct-horse-1\n/quit\n' |
+  scrape() {  # the metrics, from the host: nspawn shares its network
+    exec 4<>"/dev/tcp/127.0.0.1/$mport" || return 1
+    printf 'GET /metrics HTTP/1.0\r\n\r\n' >&4
+    cat <&4
+    exec 4<&-
+  }
+  before=$(scrape) || fail "no metrics on 127.0.0.1:$mport"
+  grep -q '^securechat_logins_total 0' <<<"$before" || { echo "$before" >&2; fail "metrics before"; }
+  session=$(printf '/register alice@example.org alice correct-horse-1\nhello from the package test\n/quit\n' |
     in_ns securechat chat --plain --server "127.0.0.1:$port" --server-name localhost \
       --ca /root/ca/ca.crt --cert /root/ca/alice.crt --key /root/ca/alice.key \
       --data-dir /root/client 2>&1) || true
   grep -q "session ended properly" <<<"$session" || { echo "$session" >&2; fail "client session"; }
+  after=$(scrape) || fail "no metrics after the session"
+  for series in 'securechat_logins_total{kind="register",outcome="ok"} 1' \
+    'securechat_chat_messages_total 1' 'securechat_handshakes_total{outcome="ok"} 1'; do
+    grep -qF "$series" <<<"$after" || { echo "$after" >&2; fail "metrics: no '$series'"; }
+  done
+  ! grep -q alice <<<"$after" || fail "a username in the metrics"
   in_ns systemctl reload securechat || fail "systemctl reload"
   sleep 0.5
   in_ns journalctl -u securechat -o cat | grep -q "event=reload result=ok" || fail "no reload logged"
@@ -171,7 +190,8 @@ if command -v systemd-nspawn >/dev/null 2>&1; then
     [ "$(in_ns systemctl show -p ExecMainStatus --value securechat)" = 0 ] ||
     fail "stop: $(in_ns systemctl show -p Result -p ExecMainStatus securechat | tr '\n' ' ')"
   say "under systemd: started, NoNewPrivs, seccomp and no capabilities on the server, a client" \
-    "registered with receipts exchanged, reload logged ok, stop exited 0"
+    "registered and chatted with receipts exchanged, the metrics counted it, reload logged ok," \
+    "stop exited 0"
   in_ns systemctl poweroff 2>/dev/null || true  # the bus goes away under it
   wait "$nspawn_pid" || true
   nspawn_pid=

@@ -97,6 +97,9 @@ int run_server(const ServerArgs& args) {
         return kExitFailure;
     }
     (*server)->install_signal_handlers();  // before anyone learns that we listen
+    if (auto metrics = (*server)->metrics_endpoint()) {
+        std::cout << "metrics on " << *metrics << "\n" << std::flush;
+    }
     for (const auto& ep : (*server)->endpoints()) {
         std::cout << "listening on " << ep << "\n" << std::flush;
     }

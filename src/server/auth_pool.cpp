@@ -45,6 +45,11 @@ void AuthPool::work() {
     }
 }
 
+std::size_t AuthPool::queued(Kind kind) {
+    std::lock_guard lock(mutex_);
+    return kind == Kind::login ? logins_.size() : registrations_.size();
+}
+
 void AuthPool::drop_queued() {
     std::deque<std::function<void()>> dropped_logins;
     std::deque<std::function<void()>> dropped_registrations;

@@ -22,6 +22,8 @@ class AuthPool {
 
     // Queues `job`; false when that kind's queue is full (or the pool has stopped).
     bool submit(Kind kind, std::function<void()> job);
+    // Jobs waiting now, per kind (the metrics' queue depths).
+    std::size_t queued(Kind kind);
     // Drops the jobs still queued (graceful stop: their connections are ending anyway).
     void drop_queued();
     // Drops the jobs still queued, waits for the running ones, joins the threads.

@@ -309,6 +309,7 @@ void Connection::on_event(proto::Event& event) {
             } else if constexpr (std::is_same_v<T, RegisterRequested>) {
                 start_register(std::move(e.email), std::move(e.username), std::move(e.password));
             } else if constexpr (std::is_same_v<T, MessageReceived>) {
+                ctx_.metrics.count(Counter::chat_messages);
                 // Identifiers and sizes only: message bodies never reach the log.
                 log::event(log::Level::info, "message_received",
                            {{"conn", conn()},
@@ -322,6 +323,8 @@ void Connection::on_event(proto::Event& event) {
                 save_receipts(e);
             } else if constexpr (std::is_same_v<T, Failed>) {
                 end_reason_ = e.error.text();
+                ctx_.metrics.count(Counter::sessions_failed,
+                                   {{"code", proto::error_code_name(e.error.code)}});
                 log::event(log::Level::warn, "session_failed",
                            {{"conn", conn()},
                             {"peer", address_},
@@ -329,6 +332,8 @@ void Connection::on_event(proto::Event& event) {
                             {"client_fp", client_fp_},
                             {"code", std::string(proto::error_code_name(e.error.code))},
                             {"reason", e.error.message}});
+            } else if constexpr (std::is_same_v<T, Rekeyed>) {
+                ctx_.metrics.count(Counter::rekeys);
             } else if constexpr (std::is_same_v<T, PeerError>) {
                 end_reason_ = "peer error " + e.code;
             } else if constexpr (std::is_same_v<T, ChatReady>) {
@@ -347,6 +352,7 @@ void Connection::on_event(proto::Event& event) {
 void Connection::on_handshake_done(const proto::event::HandshakeDone& e) {
     peer_ = e.peer;
     client_fp_ = e.peer.fingerprint_text();
+    ctx_.metrics.count(Counter::handshakes, {{"outcome", "ok"}});
     log::event(log::Level::info, "handshake_done",
                {{"conn", conn()},
                 {"client_cn", e.peer.common_name()},

@@ -176,6 +176,8 @@ void Connection::finish_auth(const std::string& username, proto::msg::AuthAction
     }
     if (!result) {
         const auto& err = result.error();
+        ctx_.metrics.count(Counter::logins, {{"kind", login ? "login" : "register"},
+                                             {"outcome", store::auth_error_name(err.code)}});
         log::event(log::Level::warn, login ? "login_failed" : "register_failed",
                    {{"conn", conn()},
                     {"peer", address_},
@@ -237,6 +239,8 @@ void Connection::finish_auth(const std::string& username, proto::msg::AuthAction
                                      "close one and try again"));
         return;
     }
+    ctx_.metrics.count(Counter::logins,
+                       {{"kind", login ? "login" : "register"}, {"outcome", "ok"}});
     log::event(log::Level::info, login ? "logged_in" : "registered",
                {{"conn", conn()}, {"user", username_}, {"client_fp", client_fp_}});
     auto role = result->role == store::Role::admin ? proto::Role::admin : proto::Role::user;

@@ -124,6 +124,7 @@ void Connection::on_held(store::StoreResult<std::vector<store::HeldEnvelope>> re
         }
     }
     if (pushed > 0) {
+        ctx_.metrics.count(Counter::envelopes_pushed, {}, pushed);
         // Counts and sizes only: neither a body nor a mid reaches the log, nor who sent it.
         log::event(log::Level::info, "envelopes_pushed",
                    {{"conn", conn()},
@@ -182,6 +183,7 @@ void Connection::on_request(proto::msg::Received& m) {
                         self->held_in_flight_.erase(it);
                     }
                 }
+                self->ctx_.metrics.count(Counter::envelopes_released, {}, *released);
                 log::event(log::Level::info, "envelopes_received",
                            {{"conn", self->conn()},
                             {"user", self->username_},

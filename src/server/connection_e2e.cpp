@@ -261,6 +261,7 @@ void Connection::submit_e2e(std::string_view op, std::uint64_t id, Job job) {
             self->guarded(name, [&] {
                 std::string code = outcome.code ? std::string(proto::error_code_name(*outcome.code))
                                                 : std::string("ok");
+                self->ctx_.metrics.count(Counter::e2e_requests, {{"op", name}, {"code", code}});
                 log::event(
                     outcome.detail.empty() ? log::Level::info : log::Level::warn, "e2e_request",
                     {{"conn", self->conn()},

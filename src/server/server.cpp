@@ -98,6 +98,9 @@ Result<std::unique_ptr<Server>> Server::create(Settings settings) {
         }
         server->acceptors_.push_back(std::move(acceptor));
     }
+    if (const auto& listen = server->ctx_->settings.metrics.listen; !listen.empty()) {
+        SC_TRY_ASSIGN(server->metrics_, MetricsEndpoint::open(server->io_, listen));
+    }
     server->check_crl_freshness();
     if (!server->ctx_->settings.identity.bind_accounts) {
         log::event(log::Level::warn, "identity_binding_off",
@@ -119,6 +122,48 @@ std::vector<asio::ip::tcp::endpoint> Server::endpoints() const {
         out.push_back(a->local_endpoint());
     }
     return out;
+}
+
+std::optional<asio::ip::tcp::endpoint> Server::metrics_endpoint() const {
+    if (!metrics_) {
+        return std::nullopt;
+    }
+    return metrics_->local_endpoint();
+}
+
+std::string Server::render_metrics() const {
+    using namespace std::chrono;
+    const auto now = ctx_->clock->now();
+    auto seconds_until = [&](pki::TimePoint t) {
+        return static_cast<double>(duration_cast<seconds>(t - now).count());
+    };
+    std::vector<Gauge> gauges{
+        {"connections_open", "Open connections, logged in or not",
+         static_cast<double>(ctx_->connections.load())},
+        {"awaiting_login", "Connections holding an admission slot (not logged in yet)",
+         static_cast<double>(ctx_->admission.size())},
+        {"auth_queue_logins", "Logins waiting for an Argon2id worker",
+         static_cast<double>(ctx_->workers.queued(AuthPool::Kind::login))},
+        {"auth_queue_registrations", "Registrations waiting for an Argon2id worker",
+         static_cast<double>(ctx_->workers.queued(AuthPool::Kind::registration))},
+        {"store_queue", "Store queries of requests waiting for a worker",
+         static_cast<double>(ctx_->query_workers.queued(AuthPool::Kind::login))},
+        {"certificate_expiry_seconds", "Seconds until the server certificate's notAfter",
+         seconds_until(ctx_->identity.chain.front().not_after())},
+    };
+    auto trust = ctx_->current_trust();
+    std::optional<pki::TimePoint> next_crl;
+    for (const auto& crl : trust->crls) {
+        if (auto next = crl.next_update(); next != pki::TimePoint::min()) {
+            next_crl = next_crl ? std::min(*next_crl, next) : next;
+        }
+    }
+    if (next_crl) {
+        gauges.push_back({"crl_next_update_seconds",
+                          "Seconds until the earliest nextUpdate of the loaded CRLs",
+                          seconds_until(*next_crl)});
+    }
+    return ctx_->metrics.render(gauges);
 }
 
 Server::Stats Server::stats() const {
@@ -148,6 +193,7 @@ asio::awaitable<void> Server::accept_loop(asio::ip::tcp::acceptor& acceptor) {
             socket.close(ignored);
             co_return;
         }
+        ctx_->metrics.count(Counter::connections_accepted);
         socket.set_option(asio::ip::tcp::no_delay(true), ignored);
         auto remote = socket.remote_endpoint(ignored);
         std::string address = remote.address().to_string();
@@ -155,6 +201,7 @@ asio::awaitable<void> Server::accept_loop(asio::ip::tcp::acceptor& acceptor) {
         if (ctx_->connections >= ctx_->settings.limits.max_connections) {
             log::event(log::Level::warn, "connection_refused",
                        {{"peer", address}, {"reason", "max_connections reached"}});
+            ctx_->metrics.count(Counter::connections_refused, {{"reason", "max_connections"}});
             socket.close(ignored);
             continue;
         }
@@ -163,6 +210,7 @@ asio::awaitable<void> Server::accept_loop(asio::ip::tcp::acceptor& acceptor) {
         if (auto wait = ctx_->handshakes.take(block, ctx_->steady_clock->now())) {
             log::event(log::Level::warn, "connection_refused",
                        {{"peer", address}, {"reason", "handshake rate of the address block"}});
+            ctx_->metrics.count(Counter::connections_refused, {{"reason", "handshake_rate"}});
             connection->start(Connection::Refusal{proto::ErrorCode::throttled,
                                                   "too many new connections from your network; try "
                                                   "again in " +
@@ -180,6 +228,7 @@ asio::awaitable<void> Server::accept_loop(asio::ip::tcp::acceptor& acceptor) {
         } else {
             log::event(log::Level::warn, "connection_refused",
                        {{"peer", address}, {"reason", "too many connections awaiting login"}});
+            ctx_->metrics.count(Counter::connections_refused, {{"reason", "awaiting_login"}});
             connection->start(
                 Connection::Refusal{proto::ErrorCode::throttled,
                                     "too many connections awaiting login; try again later"});
@@ -190,6 +239,10 @@ asio::awaitable<void> Server::accept_loop(asio::ip::tcp::acceptor& acceptor) {
 int Server::run(bool handle_signals) {
     for (auto& acceptor : acceptors_) {
         asio::co_spawn(accept_strand_, accept_loop(*acceptor), asio::detached);
+    }
+    if (metrics_) {
+        asio::co_spawn(accept_strand_, metrics_->serve([this] { return render_metrics(); }),
+                       asio::detached);
     }
     asio::co_spawn(io_, expiry_sweeps(), asio::detached);
     if (handle_signals) {
@@ -314,6 +367,9 @@ asio::awaitable<void> Server::graceful_stop() {
         asio::error_code error;
         for (auto& acceptor : acceptors_) {
             acceptor->close(error);
+        }
+        if (metrics_) {
+            metrics_->close();
         }
     });
     if (signals_) {

@@ -6,10 +6,12 @@
 #include <asio.hpp>
 
 #include <memory>
+#include <optional>
 #include <thread>
 #include <vector>
 
 #include "common/result.h"
+#include "server/metrics_endpoint.h"
 #include "server/server_context.h"
 #include "server/settings.h"
 
@@ -22,6 +24,10 @@ class Server {
     ~Server();
 
     std::vector<asio::ip::tcp::endpoint> endpoints() const;
+    // Where the metrics are served ([metrics] listen), if they are.
+    std::optional<asio::ip::tcp::endpoint> metrics_endpoint() const;
+    // The Prometheus text the endpoint serves: the counters, then the gauges read now.
+    std::string render_metrics() const;
 
     // A snapshot of the counters behind the limits, from any thread: for tests and monitoring
     // to wait on a state instead of sleeping.
@@ -61,6 +67,7 @@ class Server {
     // strand, and graceful_stop closes it there too (a TSan race, with io_threads > 1).
     asio::strand<asio::io_context::executor_type> accept_strand_{asio::make_strand(io_)};
     std::unique_ptr<asio::signal_set> signals_;
+    std::unique_ptr<MetricsEndpoint> metrics_;  // on accept_strand_ too; null when off
 };
 
 // Makes the process undumpable and turns core dumps off, so keys never land in a core file.

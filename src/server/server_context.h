@@ -18,6 +18,7 @@
 #include "server/budgets.h"
 #include "server/clock.h"
 #include "server/message_policy.h"
+#include "server/metrics.h"
 #include "server/router.h"
 #include "server/session_registry.h"
 #include "server/settings.h"
@@ -83,6 +84,7 @@ struct ServerContext {
     proto::SystemEntropy entropy;
     std::atomic<std::size_t> connections{0};
     std::atomic<std::uint64_t> next_id{1};
+    Metrics metrics;  // counted by the connections, served by the metrics endpoint
     std::atomic<bool> stopping{false};
 
   private:

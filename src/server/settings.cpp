@@ -1,6 +1,7 @@
 #include "server/settings.h"
 
 #include <toml++/toml.h>
+#include <asio/ip/address.hpp>
 #include <cstdlib>
 
 #include <algorithm>
@@ -201,8 +202,15 @@ constexpr std::array<Field<Settings>, 6> kTopLevelFields{{
     {"data_dir", &read_member<&Settings::data_dir>},
     {"log_level", &read_member<&Settings::log_level>},
 }};
-constexpr std::array<std::string_view, 7> kTopLevelOthers{
-    "listen", "database", "limits", "security", "users", "identity", "log"};
+constexpr std::array<std::string_view, 8> kTopLevelOthers{
+    "listen", "database", "limits", "security", "users", "identity", "log", "metrics"};
+
+Status load_metrics(const toml::table& t, MetricsSettings& m) {
+    SC_TRY(check_keys(t, "[metrics]", {"listen", "allow_remote"}));
+    SC_READ(t, "listen", m.listen);
+    SC_READ(t, "allow_remote", m.allow_remote);
+    return {};
+}
 
 Status load_log(const toml::table& t, Settings& s) {
     SC_TRY(check_keys(t, "[log]", {"format"}));
@@ -317,6 +325,9 @@ Status load_table(const toml::table& t, const std::string& source, Settings& s) 
     }
     if (auto* log = t.get_as<toml::table>("log")) {
         SC_TRY(load_log(*log, s));
+    }
+    if (auto* metrics = t.get_as<toml::table>("metrics")) {
+        SC_TRY(load_metrics(*metrics, s.metrics));
     }
     return {};
 }
@@ -462,6 +473,16 @@ Status validate(const Settings& s) {
     if (s.log_level != "debug" && s.log_level != "info" && s.log_level != "warn" &&
         s.log_level != "error") {
         problem("log_level must be debug, info, warn or error");
+    }
+    if (!s.metrics.listen.empty()) {
+        if (auto e = parse_endpoint(s.metrics.listen); !e) {
+            problem("metrics.listen: " + e.error().message);
+        } else if (asio::error_code ec;
+                   !asio::ip::make_address(e->first, ec).is_loopback() && !s.metrics.allow_remote) {
+            problem("metrics.listen " + s.metrics.listen +
+                    " is not a loopback address; set metrics.allow_remote = true to serve the "
+                    "metrics beyond this host");
+        }
     }
     if (s.log_format != "text" && s.log_format != "json") {
         problem("log.format must be \"text\" or \"json\", not '" + s.log_format + "'");

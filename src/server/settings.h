@@ -106,6 +106,14 @@ struct Database {
     store::MariaDbConfig mysql;
 };
 
+// [metrics]: the Prometheus endpoint (metrics_endpoint.h). Off while `listen` is empty; a
+// listen address that is not loopback is refused unless allow_remote (the counters say how
+// busy and how attacked the server is, which is not for everyone to read).
+struct MetricsSettings {
+    std::string listen;  // e.g. "127.0.0.1:9464"
+    bool allow_remote = false;
+};
+
 struct Settings {
     std::vector<std::string> listen{"127.0.0.1:6000"};  // "host:port", IPv6 as "[::1]:6000"
     std::filesystem::path cert;
@@ -121,6 +129,7 @@ struct Settings {
     Security security;
     Users users;
     IdentityBinding identity;  // [identity]
+    MetricsSettings metrics;   // [metrics]
 };
 
 // Reads a TOML file into `settings` (unknown keys are errors, so typos are caught).
