@@ -84,6 +84,7 @@ void Connection::start_login(std::string username, crypto::SecretBytes password)
     }
     account_ = Throttle::canonical(username);
     if (auto wait = ctx_.throttle->reserve(account_, block_, now())) {
+        ctx_.metrics.count(Counter::logins, {{"kind", "login"}, {"outcome", "throttled"}});
         log::event(
             log::Level::warn, "login_throttled",
             {{"conn", conn()}, {"peer", address_}, {"user", username}, {"client_fp", client_fp_}});

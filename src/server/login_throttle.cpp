@@ -124,4 +124,9 @@ void LoginThrottle::refund(const std::string& account, const std::string& block)
     unbump(blocks_, block, policy_.free_block_failures);
 }
 
+std::size_t LoginThrottle::tracked() {
+    std::lock_guard lock(mutex_);
+    return pairs_.size() + accounts_.size() + blocks_.size();
+}
+
 }  // namespace sc::server

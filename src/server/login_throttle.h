@@ -47,6 +47,7 @@ class LoginThrottle final : public Throttle {
     void succeeded(const std::string& account, const std::string& block,
                    Clock::time_point now) override;
     void refund(const std::string& account, const std::string& block) override;
+    std::size_t tracked() override;
 
   private:
     struct Entry {

@@ -67,6 +67,12 @@ void Metrics::count(Counter counter,
     counts_[{counter, text}] += by;
 }
 
+void Metrics::observe_store_query(std::chrono::nanoseconds took) {
+    std::lock_guard lock(mutex_);
+    ++store_queries_;
+    store_time_ += took;
+}
+
 std::string Metrics::render(const std::vector<Gauge>& gauges) const {
     std::string out;
     std::lock_guard lock(mutex_);
@@ -86,6 +92,12 @@ std::string Metrics::render(const std::vector<Gauge>& gauges) const {
             out += name + " 0\n";
         }
     }
+    out +=
+        "# HELP securechat_store_query_seconds Store queries of requests, time on a worker\n"
+        "# TYPE securechat_store_query_seconds summary\n"
+        "securechat_store_query_seconds_sum " +
+        number(std::chrono::duration<double>(store_time_).count()) +
+        "\nsecurechat_store_query_seconds_count " + std::to_string(store_queries_) + "\n";
     for (const auto& gauge : gauges) {
         const std::string name = "securechat_" + gauge.name;
         out += "# HELP " + name + " " + gauge.help + "\n# TYPE " + name + " gauge\n" + name + " " +

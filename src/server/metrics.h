@@ -4,6 +4,7 @@
 // not [a-z0-9_] is counted as "other", so no username, address or message can reach a metric.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -38,13 +39,17 @@ class Metrics {
     void count(Counter counter,
                std::vector<std::pair<std::string_view, std::string_view>> labels = {},
                std::uint64_t by = 1);
+    // One store query's time on its worker: a summary (count and sum of seconds).
+    void observe_store_query(std::chrono::nanoseconds took);
     // The text exposition format, version 0.0.4: every counter family (with HELP and TYPE, and
-    // a zero sample when nothing was counted yet), then `gauges`.
+    // a zero sample when nothing was counted yet), the store query summary, then `gauges`.
     std::string render(const std::vector<Gauge>& gauges) const;
 
   private:
     mutable std::mutex mutex_;
     std::map<std::pair<Counter, std::string>, std::uint64_t> counts_;  // (family, labels text)
+    std::uint64_t store_queries_ = 0;
+    std::chrono::nanoseconds store_time_{0};
 };
 
 // `value` if it is [a-z0-9_]{1,64}, else "other".

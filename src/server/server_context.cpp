@@ -34,7 +34,7 @@ ServerContext::ServerContext(Settings s, asio::io_context& io_context, proto::Id
               settings.limits.max_queued_registrations),
       auth(workers),
       query_workers(settings.limits.query_threads, settings.limits.max_queued_queries, 0),
-      queries(query_workers),
+      queries(query_workers, &metrics),
       store(std::move(st)),
       accounts(*store,
                store::PasswordPolicy{settings.security.min_password_length,

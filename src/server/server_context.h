@@ -59,6 +59,9 @@ struct ServerContext {
 
     Settings settings;
     asio::io_context& io;
+    // Counted by the connections, served by the metrics endpoint; before the pools, whose
+    // store queries it times, so that it outlives them.
+    Metrics metrics;
     AuthPool workers;
     AuthService auth;        // submits to `workers`
     AuthPool query_workers;  // store queries of requests (one queue: Kind::login)
@@ -84,7 +87,6 @@ struct ServerContext {
     proto::SystemEntropy entropy;
     std::atomic<std::size_t> connections{0};
     std::atomic<std::uint64_t> next_id{1};
-    Metrics metrics;  // counted by the connections, served by the metrics endpoint
     std::atomic<bool> stopping{false};
 
   private:

@@ -28,6 +28,9 @@ class Throttle {
     virtual void succeeded(const std::string& account, const std::string& block, TimePoint now) = 0;
     // No verdict (database down, internal error): the reservation is returned.
     virtual void refund(const std::string& account, const std::string& block) = 0;
+    // How many failure records it holds now (pairs, accounts and address blocks together): the
+    // metrics' view of its state. Counts only; which accounts is never told.
+    virtual std::size_t tracked() = 0;
 };
 
 }  // namespace sc::server

@@ -77,6 +77,33 @@ TEST_F(ServerMetrics, CountersMoveWhenAClientLogsInAndSendsAndNoUserTextAppears)
         EXPECT_EQ(after.find(secret), std::string::npos) << secret << " in\n" << after;
     }
 
+    // A wrong password: counted by its outcome, and the throttle now holds failure records.
+    EXPECT_EQ(sample(after, "securechat_login_throttle_records"), 0) << after;
+    auto guesser = NetClient::connect(server.port(), ca_.client_config());
+    EXPECT_FALSE(guesser->login("alice", "not the password"));
+    auto guessed = scrape(server);
+    EXPECT_EQ(
+        sample(guessed, R"(securechat_logins_total{kind="login",outcome="wrong_credentials"})"), 1)
+        << guessed;
+    EXPECT_GT(sample(guessed, "securechat_login_throttle_records"), 0) << guessed;
+    // Store queries so far (the login's device record and friends among them).
+    const double queries = sample(guessed, "securechat_store_query_seconds_count");
+    EXPECT_GE(queries, 0) << guessed;
+
+    // A request the store answers (list_friends) is one store query, timed.
+    alice->submit(alice->session().request(proto::msg::ListFriends{}));
+    ASSERT_TRUE(alice->wait_for([](const NetClient::Events& events) {
+        for (const auto& e : events) {
+            if (std::holds_alternative<proto::event::Answered>(e)) {
+                return true;
+            }
+        }
+        return false;
+    }));
+    auto queried = scrape(server);
+    EXPECT_EQ(sample(queried, "securechat_store_query_seconds_count"), queries + 1) << queried;
+    EXPECT_GT(sample(queried, "securechat_store_query_seconds_sum"), 0) << queried;
+
     // A session refused for a malformed frame is counted by its error code.
     auto raw = net::BlockingSocket::connect("127.0.0.1", server.port());
     ASSERT_TRUE(raw);
