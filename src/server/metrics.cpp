@@ -57,7 +57,7 @@ std::string label_value(std::string_view value) {
 }
 
 void Metrics::count(Counter counter,
-                    std::vector<std::pair<std::string_view, std::string_view>> labels,
+                    std::initializer_list<std::pair<std::string_view, std::string_view>> labels,
                     std::uint64_t by) {
     std::string text;
     for (const auto& [key, value] : labels) {

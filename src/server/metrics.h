@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <initializer_list>
 #include <map>
 #include <mutex>
 #include <string>
@@ -37,7 +38,7 @@ struct Gauge {
 class Metrics {
   public:
     void count(Counter counter,
-               std::vector<std::pair<std::string_view, std::string_view>> labels = {},
+               std::initializer_list<std::pair<std::string_view, std::string_view>> labels = {},
                std::uint64_t by = 1);
     // One store query's time on its worker: a summary (count and sum of seconds).
     void observe_store_query(std::chrono::nanoseconds took);

@@ -95,7 +95,11 @@ void check_store(const Settings& s, std::vector<std::string>& problems) {
 
 void check_listen(const Settings& s, std::vector<std::string>& problems) {
     asio::io_context io;
-    for (const auto& text : s.listen) {
+    auto addresses = s.listen;  // the server's, then the metrics endpoint's when it is on
+    if (!s.metrics.listen.empty()) {
+        addresses.push_back(s.metrics.listen);
+    }
+    for (const auto& text : addresses) {
         auto endpoint = parse_endpoint(text);
         if (!endpoint) {
             continue;  // validate() named it

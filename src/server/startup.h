@@ -24,7 +24,7 @@ Result<std::unique_ptr<store::Store>> open_store(const Settings& s);
 // and key files and whether they match, the server's certificate verified against the CA and
 // CRLs for the server purpose (so an expired certificate or CRL, another CA's, or a revoked
 // one is named), the store reached (SQLite: its directory usable; an existing database
-// opened; MariaDB: connected), and each listen address free to bind.
+// opened; MariaDB: connected), and each listen address free to bind, the metrics one too.
 std::vector<std::string> check_startup(const Settings& s);
 
 }  // namespace sc::server

@@ -82,6 +82,15 @@ TEST_F(CheckConfig, APortInUseIsNamed) {
         << joined(problems);
 }
 
+TEST_F(CheckConfig, AMetricsPortInUseIsNamed) {
+    asio::io_context io;
+    asio::ip::tcp::acceptor taken(io, {asio::ip::make_address("127.0.0.1"), 0});
+    const auto listen = "127.0.0.1:" + std::to_string(taken.local_endpoint().port());
+    settings_.metrics.listen = listen;
+    auto problems = server::check_startup(settings_);
+    EXPECT_TRUE(names(problems, "cannot listen on " + listen)) << joined(problems);
+}
+
 TEST_F(CheckConfig, AStoreThatCannotBeReachedIsNamed) {
     write_text(tmp_ / "a-file", "not a directory\n");
     settings_.data_dir = tmp_ / "a-file" / "data";
